@@ -1,0 +1,30 @@
+// `npm run bench [-- name ...]`: runs the benchmarks under bench/ (all, or those whose file name
+// contains one of the given names), each in its own process with the garbage collector exposed.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const names = process.argv.slice(2);
+const files = readdirSync(join(root, "bench"))
+  .filter((f) => f.endsWith(".bench.ts"))
+  .filter((f) => names.length === 0 || names.some((n) => f.includes(n)))
+  .sort();
+if (files.length === 0) {
+  process.stderr.write(`no benchmark matches ${names.join(", ")}\n`);
+  process.exit(2);
+}
+let failed = 0;
+for (const f of files) {
+  const r = spawnSync(
+    process.execPath,
+    ["--expose-gc", "--max-old-space-size=8192", "--import", "tsx", join("bench", f)],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
+  if (r.status !== 0) failed++;
+}
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,82 @@
+/**
+ * The CLI's view of the outside world, injectable so that commands run in-process in tests:
+ * results go to stdout, messages and progress to stderr.
+ */
+import { readFile } from "node:fs/promises";
+import { InputError } from "../core/errors.js";
+
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  /** Reads all of standard input. */
+  readStdin(): Promise<string>;
+  /** Current working directory, for resolving relative paths. */
+  readonly cwd: string;
+  /** Environment variables. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+    env: process.env,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
+  };
+}
+
+const FS_REASONS: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EISDIR: "it is a directory, not a file",
+  ENOTDIR: "a part of the path is not a directory",
+};
+
+/** Explains a file-system error in words. */
+export function fsReason(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  return (code && FS_REASONS[code]) ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** Reads a text file, or standard input for `-`. Throws `InputError` (E_FILE) when unreadable. */
+export async function readTextInput(io: CliIo, path: string): Promise<string> {
+  if (path === "-") return io.readStdin();
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw new InputError("E_FILE", `cannot read ${path}: ${fsReason(error)}`, { cause: error });
+  }
+}
+
+/** Parses JSON, reporting a syntax error with its line and column. */
+export function parseJsonText(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const m = /at position (\d+)/.exec(message);
+    let where = "";
+    if (m) {
+      const pos = Number(m[1]);
+      const before = text.slice(0, pos);
+      const line = before.split("\n").length;
+      const column = pos - before.lastIndexOf("\n");
+      where = ` at line ${line}, column ${column}`;
+    }
+    const what = message
+      .replace(/\s*(in JSON )?at position \d+.*$/, "")
+      .replace(/ \(line \d+ column \d+\)$/, "");
+    throw new InputError("E_INPUT", `${source}: not valid JSON${where}: ${what}`);
+  }
+}
+
+/** Reads and parses a JSON file or standard input. */
+export async function readJsonInput(io: CliIo, path: string): Promise<unknown> {
+  const text = await readTextInput(io, path);
+  return parseJsonText(text, path === "-" ? "standard input" : path);
+}

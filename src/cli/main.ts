@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/**
+ * The `gridshare` command line. `run` is the whole program as a function of its arguments and
+ * I/O, so tests run commands in-process; the exit code follows DESIGN.md: 0 ok, 1 unexpected
+ * failure, 2 bad usage or bad input, 3 verification failed.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError } from "commander";
+import { GridshareError } from "../core/errors.js";
+import { registerClear } from "./commands/clear.js";
+import { registerDemo } from "./commands/demo.js";
+import type { CommandContext } from "./context.js";
+import { type CliIo, processIo } from "./io.js";
+
+/** The package version, read from package.json. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function buildProgram(ctx: CommandContext): Command {
+  const program = new Command();
+  program
+    .name("gridshare")
+    .description(
+      "Community energy: neighbours trade electricity peer to peer, with the grid as fallback and every trade in a tamper-evident ledger.",
+    )
+    .version(version(), "-V, --version", "print the version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout.write(s),
+      writeErr: (s) => ctx.io.stderr.write(s),
+    });
+  registerDemo(program, ctx);
+  registerClear(program, ctx);
+  for (const cmd of program.commands) {
+    cmd.exitOverride();
+    cmd.configureOutput({
+      writeOut: (s) => ctx.io.stdout.write(s),
+      writeErr: (s) => ctx.io.stderr.write(s),
+    });
+  }
+  return program;
+}
+
+/** Runs the CLI with `argv` (without the node and script paths); resolves to the exit code. */
+export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const ctx: CommandContext = { io };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are exit 0; every other commander error is bad usage (already printed).
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+      ) {
+        return 0;
+      }
+      if (error.code === "commander.executeSubCommandAsync") return 1;
+      return 2;
+    }
+    if (error instanceof GridshareError) {
+      io.stderr.write(`gridshare: ${error.message}\n`);
+      if (io.env.GRIDSHARE_DEBUG && error.stack) io.stderr.write(`${error.stack}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`gridshare: unexpected failure: ${message}\n`);
+    if (io.env.GRIDSHARE_DEBUG && error instanceof Error && error.stack)
+      io.stderr.write(`${error.stack}\n`);
+    else io.stderr.write("(set GRIDSHARE_DEBUG=1 for details, and please report it)\n");
+    return 1;
+  }
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (invokedDirectly) {
+  run(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

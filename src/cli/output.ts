@@ -1,0 +1,56 @@
+/** Rendering results: JSON, CSV (RFC 4180) and aligned text tables for the terminal. */
+
+export type OutputFormat = "table" | "json" | "csv";
+
+/** Pretty JSON with a trailing newline. */
+export function toJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  const s = typeof value === "string" ? value : String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** CSV with a header row; `columns` fixes the column order. */
+export function toCsv(
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+): string {
+  const lines = [columns.map(csvCell).join(",")];
+  for (const row of rows) lines.push(columns.map((c) => csvCell(row[c])).join(","));
+  return `${lines.join("\n")}\n`;
+}
+
+/** A text table with right-aligned numbers. */
+export function toTable(
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+): string {
+  const cells = rows.map((row) =>
+    columns.map((c) => (row[c] === null || row[c] === undefined ? "" : String(row[c]))),
+  );
+  const widths = columns.map((c, i) =>
+    Math.max(c.length, ...cells.map((r) => (r[i] as string).length)),
+  );
+  const numeric = columns.map(
+    (c) => rows.length > 0 && rows.every((r) => typeof r[c] === "number" || r[c] === null),
+  );
+  const fmt = (values: readonly string[], header: boolean) =>
+    values
+      .map((v, i) =>
+        !header && numeric[i] ? v.padStart(widths[i] as number) : v.padEnd(widths[i] as number),
+      )
+      .join("  ")
+      .trimEnd();
+  const out = [fmt(columns, true), widths.map((w) => "-".repeat(w)).join("  ")];
+  for (const r of cells) out.push(fmt(r, false));
+  return `${out.join("\n")}\n`;
+}
+
+/** `key  value` lines, keys padded to one column. */
+export function toKeyValues(pairs: readonly [string, unknown][]): string {
+  const width = Math.max(...pairs.map(([k]) => k.length));
+  return `${pairs.map(([k, v]) => `${k.padEnd(width)}  ${v === null || v === undefined ? "-" : String(v)}`).join("\n")}\n`;
+}

@@ -1,0 +1,66 @@
+/**
+ * Typed errors with stable codes. Every failure a user can cause is an `InputError` (exit 2),
+ * a failed check of signed or hashed data is a `VerificationError` (exit 3), and anything else
+ * is a bug (exit 1). Messages say what was wrong, where, and what is expected.
+ */
+
+/** Stable error codes. Add new codes here; never rename one. */
+export type ErrorCode =
+  | "E_USAGE"
+  | "E_INPUT"
+  | "E_FILE"
+  | "E_ORDER_INVALID"
+  | "E_SCENARIO_INVALID"
+  | "E_DATA_INVALID"
+  | "E_KEY_INVALID"
+  | "E_SIGNATURE_INVALID"
+  | "E_LEDGER_NOT_FOUND"
+  | "E_LEDGER_TAMPERED"
+  | "E_PROOF_MALFORMED"
+  | "E_PROOF_INVALID"
+  | "E_INFEASIBLE"
+  | "E_NOT_CONVERGED"
+  | "E_INTERNAL";
+
+export interface GridshareErrorOptions {
+  /** Structured context, e.g. `{ path, expected, received }`. */
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly cause?: unknown;
+}
+
+/** Base class of every error gridshare throws on purpose. */
+export class GridshareError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+  /** Process exit code the CLI uses for this error. */
+  readonly exitCode: number = 1;
+
+  constructor(code: ErrorCode, message: string, options: GridshareErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+/** Bad usage or bad input: the user can fix it. Exit code 2. */
+export class InputError extends GridshareError {
+  override readonly exitCode = 2;
+}
+
+/** Signed or hashed data failed a check (tampering, bad proof). Exit code 3. */
+export class VerificationError extends GridshareError {
+  override readonly exitCode = 3;
+}
+
+/** A broken invariant inside gridshare: a bug, never the user's fault. Exit code 1. */
+export class InvariantError extends GridshareError {
+  constructor(message: string, options: GridshareErrorOptions = {}) {
+    super("E_INTERNAL", message, options);
+  }
+}
+
+/** Throws an `InvariantError` when `condition` is false. */
+export function invariant(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new InvariantError(message);
+}

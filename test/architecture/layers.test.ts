@@ -1,0 +1,125 @@
+/**
+ * The layering of DESIGN.md, checked on every import under src/: imports point down only, and
+ * domain modules do no I/O and read no clock or global randomness.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const SRC = fileURLToPath(new URL("../../src", import.meta.url));
+
+/** Which top-level folders each folder may import from (besides itself). */
+const ALLOWED: Record<string, readonly string[]> = {
+  core: [],
+  market: ["core"],
+  grid: ["core"],
+  forecast: ["core"],
+  optimize: ["core"],
+  maintenance: ["core", "forecast", "grid"],
+  ledger: ["core", "market"],
+  agents: ["core", "market", "forecast", "optimize"],
+  sim: ["core", "market", "ledger", "grid", "forecast", "optimize", "maintenance", "agents"],
+  data: ["core"],
+  store: ["core", "market", "ledger", "sim", "data"],
+  report: [
+    "core",
+    "market",
+    "ledger",
+    "grid",
+    "forecast",
+    "optimize",
+    "maintenance",
+    "agents",
+    "sim",
+    "data",
+  ],
+  server: [
+    "core",
+    "market",
+    "ledger",
+    "grid",
+    "forecast",
+    "optimize",
+    "maintenance",
+    "agents",
+    "sim",
+    "store",
+    "data",
+  ],
+  web: ["core"],
+  cli: [
+    "core",
+    "market",
+    "ledger",
+    "grid",
+    "forecast",
+    "optimize",
+    "maintenance",
+    "agents",
+    "sim",
+    "store",
+    "report",
+    "server",
+    "data",
+  ],
+};
+const DOMAIN = new Set([
+  "core",
+  "market",
+  "grid",
+  "forecast",
+  "optimize",
+  "maintenance",
+  "ledger",
+  "agents",
+  "sim",
+]);
+const DOMAIN_FORBIDDEN = [
+  /from "node:fs/,
+  /from "node:net"/,
+  /from "node:http/,
+  /\bDate\.now\(/,
+  /\bnew Date\(\)/,
+  /\bMath\.random\(/,
+  /\bprocess\.(env|argv|stdout|stderr)/,
+];
+
+function sourceFiles(): string[] {
+  return readdirSync(SRC, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".ts"))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+test("layers: every import under src/ points down", () => {
+  const problems: string[] = [];
+  for (const file of sourceFiles()) {
+    const layer = relative(SRC, file).split("/")[0] as string;
+    if (file.endsWith(".test.ts")) continue;
+    assert.ok(
+      layer in ALLOWED || !relative(SRC, file).includes("/"),
+      `unknown layer folder src/${layer}`,
+    );
+    const text = readFileSync(file, "utf8");
+    for (const m of text.matchAll(/from\s+"(\.[^"]+)"/g)) {
+      const target = relative(SRC, resolve(file, "..", m[1] as string)).split("/")[0] as string;
+      if (target === layer) continue;
+      if (!(ALLOWED[layer] ?? []).includes(target))
+        problems.push(`${relative(SRC, file)} imports ${m[1]} (${layer} -> ${target})`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
+
+test("layers: domain modules do no I/O and read no clock or global randomness", () => {
+  const problems: string[] = [];
+  for (const file of sourceFiles()) {
+    const layer = relative(SRC, file).split("/")[0] as string;
+    if (!DOMAIN.has(layer) || file.endsWith(".test.ts")) continue;
+    const text = readFileSync(file, "utf8");
+    for (const pattern of DOMAIN_FORBIDDEN)
+      if (pattern.test(text)) problems.push(`${relative(SRC, file)}: ${pattern}`);
+  }
+  assert.deepEqual(problems, []);
+});
