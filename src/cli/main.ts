@@ -10,6 +10,9 @@ import { Command, CommanderError } from "commander";
 import { GridshareError } from "../core/errors.js";
 import { registerClear } from "./commands/clear.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerKeys } from "./commands/keys.js";
+import { registerLedger } from "./commands/ledger.js";
+import { registerOrder } from "./commands/order.js";
 import type { CommandContext } from "./context.js";
 import { type CliIo, processIo } from "./io.js";
 
@@ -37,13 +40,18 @@ function buildProgram(ctx: CommandContext): Command {
     });
   registerDemo(program, ctx);
   registerClear(program, ctx);
-  for (const cmd of program.commands) {
+  registerKeys(program, ctx);
+  registerOrder(program, ctx);
+  registerLedger(program, ctx);
+  const configure = (cmd: Command) => {
     cmd.exitOverride();
     cmd.configureOutput({
       writeOut: (s) => ctx.io.stdout.write(s),
       writeErr: (s) => ctx.io.stderr.write(s),
     });
-  }
+    for (const sub of cmd.commands) configure(sub);
+  };
+  for (const cmd of program.commands) configure(cmd);
   return program;
 }
 

@@ -56,26 +56,31 @@ export function participantRecord(p: ParticipantSettlement): ParticipantRecord {
 
 const priceOrNull = (micro: number | null) => (micro === null ? null : fromMicro(micro));
 
+/** The interval's totals as exported. */
+export function summaryRecord(result: Pick<ClearingResult, "summary">) {
+  const s = result.summary;
+  return {
+    traded_kwh: whToKwh(s.tradedWh),
+    clearing_price_per_kwh: priceOrNull(s.prices.clearingPriceMicro),
+    buy_price_per_kwh: priceOrNull(s.prices.buyPriceMicro),
+    sell_price_per_kwh: priceOrNull(s.prices.sellPriceMicro),
+    welfare: fromMicro(s.welfareMicro),
+    budget_surplus: fromMicro(s.budgetSurplusMicro),
+    network_fees: fromMicro(s.networkFeesMicro),
+    grid_import_kwh: whToKwh(s.gridImportWh),
+    grid_export_kwh: whToKwh(s.gridExportWh),
+    grid_cost: fromMicro(s.gridCostMicro),
+  };
+}
+
 /** The `clear` command's JSON document. */
 export function clearingRecord(result: ClearingResult, withSellerPrice: boolean) {
-  const s = result.summary;
   return {
     mechanism: result.mechanism,
     ...(result.kPpm === null ? {} : { k: result.kPpm / 1_000_000 }),
     interval: { start: formatInstant(result.interval.startMs), minutes: result.interval.minutes },
     trades: result.trades.map((t) => tradeRecord(t, withSellerPrice)),
-    summary: {
-      traded_kwh: whToKwh(s.tradedWh),
-      clearing_price_per_kwh: priceOrNull(s.prices.clearingPriceMicro),
-      buy_price_per_kwh: priceOrNull(s.prices.buyPriceMicro),
-      sell_price_per_kwh: priceOrNull(s.prices.sellPriceMicro),
-      welfare: fromMicro(s.welfareMicro),
-      budget_surplus: fromMicro(s.budgetSurplusMicro),
-      network_fees: fromMicro(s.networkFeesMicro),
-      grid_import_kwh: whToKwh(s.gridImportWh),
-      grid_export_kwh: whToKwh(s.gridExportWh),
-      grid_cost: fromMicro(s.gridCostMicro),
-    },
+    summary: summaryRecord(result),
     participants: result.participants.map(participantRecord),
   };
 }

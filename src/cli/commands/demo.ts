@@ -12,7 +12,7 @@ import { toTable } from "../output.js";
 
 export async function runDemo(ctx: CommandContext): Promise<void> {
   const path = new URL("../../../examples/orders.json", import.meta.url);
-  const input = parseClearInput(
+  const { input } = parseClearInput(
     parseJsonText(await readFile(path, "utf8"), "examples/orders.json"),
     "examples/orders.json",
   );

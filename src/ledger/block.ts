@@ -1,0 +1,250 @@
+/**
+ * Blocks: one per market interval. A block's entries are its orders (signed envelopes, or plain
+ * orders the operator attests), its trades, each participant's settlement and the interval's
+ * summary; each entry is one leaf of the ledger's single Merkle tree. The block head is a signed
+ * tree head: height, interval, the market rules, the tree size and root after the block, the
+ * previous head's hash, the operator's public key, and the operator's signature over the head's
+ * canonical JSON (prefixed by "gridshare/head/v1\n").
+ *
+ * Everything here is pure: the same chain state and inputs give byte-identical blocks.
+ */
+import { canonicalize } from "../core/canonicalJson.js";
+import { sha256Hex } from "../core/ids.js";
+import { formatInstant, type Interval, intervalEndMs } from "../core/time.js";
+import { fromMicro, toMicro } from "../core/units.js";
+import { checkOrders, clearMarket } from "../market/clearMarket.js";
+import { findMechanism } from "../market/mechanisms.js";
+import { type OrderDocument, orderFromDocument } from "../market/orderDocument.js";
+import { participantRecord, summaryRecord, tradeRecord } from "../market/records.js";
+import type { SettledInterval } from "../market/settle.js";
+import type { GridTariff, Mechanism, MechanismName } from "../market/types.js";
+import type { SignedOrder } from "./envelope.js";
+import { type Identity, signMessage } from "./keys.js";
+import { type Hash, leafHash, MerkleFrontier } from "./merkle.js";
+
+/** On-disk and wire format name and version of blocks and heads. */
+export const LEDGER_FORMAT = "gridshare-ledger/1";
+export const HEAD_CONTEXT = "gridshare/head/v1\n";
+export const GENESIS_PREV_HASH = "0".repeat(64);
+
+/** The market rules of a block, as recorded in its head. */
+export interface MarketRules {
+  readonly mechanism: MechanismName;
+  /** `{ k }` for mechanisms with k-pricing, `{}` otherwise. */
+  readonly params: { readonly k?: number };
+  readonly grid: {
+    readonly import_price_per_kwh: number;
+    readonly export_price_per_kwh: number;
+    readonly network_fee_per_kwh: number;
+  };
+}
+
+export interface BlockHead {
+  readonly format: string;
+  readonly height: number;
+  readonly interval: { readonly start: string; readonly minutes: number };
+  readonly market: MarketRules;
+  /** Index of the block's first leaf in the whole tree. */
+  readonly first_leaf: number;
+  /** Tree size after the block. */
+  readonly tree_size: number;
+  /** Merkle root after the block, hex. */
+  readonly root: string;
+  /** Hash of the previous block's head (64 zeros for the first block). */
+  readonly prev_head_hash: string;
+  /** The operator's public key, hex. */
+  readonly operator: string;
+  /** The operator's Ed25519 signature over the head without this field, hex. */
+  readonly signature: string;
+}
+
+/** One market order as recorded: signed by its participant, or attested by the operator. */
+export type OrderItem =
+  | { readonly kind: "signed"; readonly envelope: SignedOrder }
+  | { readonly kind: "attested"; readonly order: OrderDocument };
+
+export function orderOfItem(item: OrderItem): OrderDocument {
+  return item.kind === "signed" ? item.envelope.order : item.order;
+}
+
+export interface Block {
+  readonly head: BlockHead;
+  /** Each entry's canonical JSON: the leaf data. */
+  readonly entries: readonly string[];
+}
+
+/** What a ledger has committed to so far: enough to append the next block. */
+export interface ChainState {
+  /** Height of the last block, -1 for an empty ledger. */
+  readonly height: number;
+  readonly frontier: MerkleFrontier;
+  readonly headHash: string;
+  /** End of the last block's interval, epoch ms (-Infinity when empty). */
+  readonly lastIntervalEndMs: number;
+  /** The operator key of the ledger, fixed by its first block. */
+  readonly operator: string | undefined;
+}
+
+export function emptyChain(): ChainState {
+  return {
+    height: -1,
+    frontier: new MerkleFrontier(),
+    headHash: GENESIS_PREV_HASH,
+    lastIntervalEndMs: Number.NEGATIVE_INFINITY,
+    operator: undefined,
+  };
+}
+
+/** Market rules from a mechanism, k (ppm or null) and the tariff. */
+export function marketRules(
+  mechanism: Mechanism,
+  kPpm: number | null,
+  grid: GridTariff,
+): MarketRules {
+  return {
+    mechanism: mechanism.name,
+    params: kPpm === null ? {} : { k: kPpm / 1_000_000 },
+    grid: {
+      import_price_per_kwh: fromMicro(grid.importPriceMicro),
+      export_price_per_kwh: fromMicro(grid.exportPriceMicro),
+      network_fee_per_kwh: fromMicro(grid.networkFeeMicro),
+    },
+  };
+}
+
+export function tariffOf(rules: MarketRules): GridTariff {
+  return {
+    importPriceMicro: toMicro(rules.grid.import_price_per_kwh),
+    exportPriceMicro: toMicro(rules.grid.export_price_per_kwh),
+    networkFeeMicro: toMicro(rules.grid.network_fee_per_kwh),
+  };
+}
+
+/**
+ * Clears a block's market from its orders: the same computation for the operator who builds
+ * the block and for anyone who verifies it. Returns a problem (text) instead when the orders
+ * break a market rule.
+ */
+export function clearBlockMarket(
+  interval: Interval,
+  rules: MarketRules,
+  items: readonly OrderItem[],
+): { result: SettledInterval; mechanism: Mechanism } | { problem: string } {
+  const mechanism = findMechanism(rules.mechanism);
+  if (mechanism === undefined) return { problem: `unknown mechanism "${rules.mechanism}"` };
+  const input = {
+    interval,
+    grid: tariffOf(rules),
+    orders: items.map((i) => orderFromDocument(orderOfItem(i))),
+  };
+  const issues = checkOrders(input, mechanism);
+  if (issues.length > 0) {
+    const i = issues[0] as (typeof issues)[number];
+    return { problem: `order rule broken at ${i.path.join(".")}: expected ${i.expected}` };
+  }
+  const kPpm = rules.params.k === undefined ? undefined : Math.round(rules.params.k * 1_000_000);
+  const result = clearMarket(input, kPpm === undefined ? { mechanism } : { mechanism, kPpm });
+  return { result, mechanism };
+}
+
+/** The entries of a block, as canonical JSON strings, in ledger order. */
+export function blockEntries(
+  height: number,
+  items: readonly OrderItem[],
+  result: SettledInterval,
+  mechanism: Mechanism,
+): string[] {
+  const out: string[] = [];
+  for (const item of items) {
+    out.push(
+      canonicalize(
+        item.kind === "signed"
+          ? { envelope: item.envelope, height, type: "order" }
+          : { height, order: item.order, type: "order" },
+      ),
+    );
+  }
+  for (const trade of result.trades) {
+    out.push(
+      canonicalize({ height, trade: tradeRecord(trade, mechanism.splitPrices), type: "trade" }),
+    );
+  }
+  for (const p of result.participants) {
+    out.push(canonicalize({ height, participant: participantRecord(p), type: "settlement" }));
+  }
+  out.push(canonicalize({ height, summary: summaryRecord(result), type: "summary" }));
+  return out;
+}
+
+export function headSigningBytes(head: Omit<BlockHead, "signature">): Buffer {
+  const { signature: _omit, ...unsigned } = head as BlockHead;
+  return Buffer.from(HEAD_CONTEXT + canonicalize(unsigned), "utf8");
+}
+
+/** The hash that chains heads: SHA-256 of the signed head's canonical JSON, hex. */
+export function headHash(head: BlockHead): string {
+  return sha256Hex(canonicalize(head));
+}
+
+export interface SealedBlock {
+  readonly block: Block;
+  readonly leaves: readonly Hash[];
+  readonly next: ChainState;
+  readonly tradeCount: number;
+}
+
+/**
+ * Builds, hashes and signs the next block. The interval must start at or after the previous
+ * block's interval ends; the caller checks orders first (see `clearBlockMarket`).
+ */
+export function sealBlock(
+  state: ChainState,
+  interval: Interval,
+  rules: MarketRules,
+  items: readonly OrderItem[],
+  cleared: { result: SettledInterval; mechanism: Mechanism },
+  operator: Identity,
+): SealedBlock {
+  const height = state.height + 1;
+  const entries = blockEntries(height, items, cleared.result, cleared.mechanism);
+  const frontier = state.frontier.clone();
+  const firstLeaf = frontier.size;
+  const leaves: Hash[] = new Array(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const h = leafHash(entries[i] as string);
+    leaves[i] = h;
+    frontier.append(h);
+  }
+  const unsigned = {
+    first_leaf: firstLeaf,
+    format: LEDGER_FORMAT,
+    height,
+    interval: { minutes: interval.minutes, start: formatInstant(interval.startMs) },
+    market: rules,
+    operator: operator.publicKey,
+    prev_head_hash: state.headHash,
+    root: frontier.root().toString("hex"),
+    tree_size: frontier.size,
+  };
+  const head: BlockHead = {
+    ...unsigned,
+    signature: signMessage(operator, headSigningBytes(unsigned)),
+  };
+  return {
+    block: { head, entries },
+    leaves,
+    tradeCount: cleared.result.trades.length,
+    next: {
+      height,
+      frontier,
+      headHash: headHash(head),
+      lastIntervalEndMs: intervalEndMs(interval),
+      operator: state.operator ?? operator.publicKey,
+    },
+  };
+}
+
+/** The payload stored for a block: canonical JSON of `{ entries: [...], head }`. */
+export function blockPayload(block: Block): string {
+  return `{"entries":[${block.entries.join(",")}],"head":${canonicalize(block.head)}}`;
+}

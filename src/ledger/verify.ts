@@ -1,0 +1,313 @@
+/**
+ * Verifying a ledger: everything a participant can check alone, block by block. The hash chain
+ * (each head names the previous head's hash), the operator's signature on each head, every
+ * participant signature, every Merkle root (the leaves are the block's entries), strictly
+ * increasing intervals, unused nonces and unexpired orders, and that re-running the recorded
+ * mechanism on the block's orders gives exactly the block's trades and settlement.
+ *
+ * Signatures are gathered and checked in one batch through a caller-supplied checker (the CLI
+ * spreads them over worker threads); everything else is pure and synchronous.
+ */
+import { z } from "zod";
+import { canonicalize } from "../core/canonicalJson.js";
+import { VerificationError } from "../core/errors.js";
+import { formatIssue } from "../core/issues.js";
+import { parseInstant } from "../core/time.js";
+import { orderDocumentSchema } from "../market/orderDocument.js";
+import { MECHANISM_NAMES } from "../market/types.js";
+import {
+  type BlockHead,
+  blockEntries,
+  clearBlockMarket,
+  GENESIS_PREV_HASH,
+  headHash,
+  headSigningBytes,
+  LEDGER_FORMAT,
+  type OrderItem,
+} from "./block.js";
+import { envelopeProblem, envelopeSchema, nonceKey, orderSigningBytes } from "./envelope.js";
+import { verifyMessage } from "./keys.js";
+import { leafHash, MerkleFrontier } from "./merkle.js";
+import { splitPayload } from "./replay.js";
+
+/** One signature to check. */
+export interface SignatureTask {
+  readonly publicKey: string;
+  readonly message: Uint8Array;
+  readonly signature: string;
+}
+
+/** Checks a batch of signatures; resolves to 1 (valid) or 0 per task. */
+export type SignatureChecker = (tasks: readonly SignatureTask[]) => Promise<Uint8Array>;
+
+/** Checks signatures one by one on this thread. */
+export const checkSignaturesInline: SignatureChecker = async (tasks) =>
+  Uint8Array.from(tasks, (t) => (verifyMessage(t.publicKey, t.message, t.signature) ? 1 : 0));
+
+export interface VerifyOptions {
+  /** The operator's public key (hex) every head must be signed by; default: the first block's. */
+  readonly operator?: string;
+  readonly checkSignatures?: SignatureChecker;
+}
+
+export interface VerifyReport {
+  readonly blocks: number;
+  readonly trades: number;
+  readonly orders: number;
+  readonly signatures: number;
+  readonly treeSize: number;
+  /** Hash of the last head (64 zeros for an empty ledger). */
+  readonly headHash: string;
+  readonly operator: string | undefined;
+  readonly lastHead: BlockHead | undefined;
+}
+
+const hex = (n: number) =>
+  z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`), { error: `${n} hex digits` });
+const count = z.number().int().nonnegative();
+
+export const headSchema = z.strictObject({
+  format: z.literal(LEDGER_FORMAT, { error: `"${LEDGER_FORMAT}"` }),
+  height: count,
+  interval: z.strictObject({
+    start: z.string().refine((s) => parseInstant(s) !== undefined, { error: "an ISO 8601 time" }),
+    minutes: z.number().int().min(1).max(1440),
+  }),
+  market: z.strictObject({
+    mechanism: z.enum(MECHANISM_NAMES as [string, ...string[]]),
+    params: z.strictObject({ k: z.number().min(0).max(1).optional() }),
+    grid: z.strictObject({
+      import_price_per_kwh: z.number().positive(),
+      export_price_per_kwh: z.number().nonnegative(),
+      network_fee_per_kwh: z.number().nonnegative(),
+    }),
+  }),
+  first_leaf: count,
+  tree_size: count,
+  root: hex(64),
+  prev_head_hash: hex(64),
+  operator: hex(64),
+  signature: hex(128),
+});
+
+const payloadSchema = z.strictObject({
+  entries: z.array(z.looseObject({ type: z.string(), height: count })),
+  head: z.unknown(),
+});
+
+/** A failure found in block `height`. */
+export function damaged(height: number, what: string): VerificationError {
+  return new VerificationError("E_LEDGER_TAMPERED", `block ${height}: ${what}`, {
+    details: { height },
+  });
+}
+
+interface PendingSignature {
+  readonly height: number;
+  readonly what: string;
+  readonly task: SignatureTask;
+}
+
+/** Verifies one parsed block against the chain so far; returns its signatures for the batch. */
+class ChainVerifier {
+  readonly frontier = new MerkleFrontier();
+  prevHash = GENESIS_PREV_HASH;
+  lastEndMs = Number.NEGATIVE_INFINITY;
+  operator: string | undefined;
+  readonly nonces = new Set<string>();
+  trades = 0;
+  orders = 0;
+  lastHead: BlockHead | undefined;
+  readonly signatures: PendingSignature[] = [];
+
+  constructor(operator: string | undefined) {
+    this.operator = operator;
+  }
+
+  check(height: number, payload: string): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(payload);
+    } catch {
+      throw damaged(height, "the stored block is not valid JSON");
+    }
+    if (canonicalize(raw) !== payload)
+      throw damaged(height, "the stored block is not in canonical form (bytes were changed)");
+    const shape = payloadSchema.safeParse(raw);
+    if (!shape.success) throw damaged(height, "the stored block does not have the block layout");
+    const headParsed = headSchema.safeParse(shape.data.head);
+    if (!headParsed.success) {
+      const issue = headParsed.error.issues[0];
+      throw damaged(
+        height,
+        `malformed head at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`,
+      );
+    }
+    const head = headParsed.data as BlockHead;
+    if (head.height !== height)
+      throw damaged(height, `head says height ${head.height} (blocks reordered or missing)`);
+    if (head.prev_head_hash !== this.prevHash) {
+      throw damaged(
+        height,
+        `previous-head hash ${head.prev_head_hash.slice(0, 16)}... does not match block ${height - 1}'s head ${this.prevHash.slice(0, 16)}... (the chain is broken)`,
+      );
+    }
+    if (this.operator === undefined) this.operator = head.operator;
+    else if (head.operator !== this.operator) {
+      throw damaged(
+        height,
+        `signed by operator key ${head.operator.slice(0, 16)}..., not the expected ${this.operator.slice(0, 16)}...`,
+      );
+    }
+    const startMs = parseInstant(head.interval.start) as number;
+    if (startMs < this.lastEndMs)
+      throw damaged(
+        height,
+        `interval ${head.interval.start} starts before the previous interval ends`,
+      );
+    if (head.first_leaf !== this.frontier.size) {
+      throw damaged(height, `first leaf ${head.first_leaf} should be ${this.frontier.size}`);
+    }
+
+    const entries = shape.data.entries;
+    // The payload is canonical, so each entry's text in it is its canonical form.
+    const texts = splitPayload(payload)?.entries ?? entries.map((e) => canonicalize(e));
+    for (const t of texts) this.frontier.append(leafHash(t));
+    if (head.tree_size !== this.frontier.size) {
+      throw damaged(
+        height,
+        `tree size ${head.tree_size} but the block's entries make ${this.frontier.size}`,
+      );
+    }
+    if (head.root !== this.frontier.root().toString("hex")) {
+      throw damaged(
+        height,
+        "Merkle root does not match the block's entries (an entry was changed, added or removed)",
+      );
+    }
+
+    // The orders, as recorded.
+    const items: OrderItem[] = [];
+    for (let i = 0; i < entries.length && (entries[i] as { type: string }).type === "order"; i++) {
+      const e = entries[i] as Record<string, unknown>;
+      if (e.height !== height)
+        throw damaged(height, `entry ${i} belongs to block ${String(e.height)}`);
+      if ("envelope" in e) {
+        const env = envelopeSchema.safeParse(e.envelope);
+        if (!env.success)
+          throw damaged(
+            height,
+            `order entry ${i}: ${formatIssue({ path: env.error.issues[0]?.path.filter((p) => typeof p !== "symbol") ?? [], expected: env.error.issues[0]?.message ?? "", received: undefined })}`,
+          );
+        const envelope = env.data;
+        const problem = envelopeProblem(envelope, startMs);
+        if (problem)
+          throw damaged(height, `order ${JSON.stringify(envelope.order.id)}: ${problem}`);
+        const key = nonceKey(envelope);
+        if (this.nonces.has(key))
+          throw damaged(
+            height,
+            `order ${JSON.stringify(envelope.order.id)} replays nonce ${envelope.nonce} already used by this key`,
+          );
+        this.nonces.add(key);
+        this.signatures.push({
+          height,
+          what: `participant signature on order ${JSON.stringify(envelope.order.id)} does not verify`,
+          task: {
+            publicKey: envelope.public_key,
+            message: orderSigningBytes(envelope),
+            signature: envelope.signature,
+          },
+        });
+        items.push({ kind: "signed", envelope });
+      } else {
+        const doc = orderDocumentSchema.safeParse(e.order);
+        if (!doc.success) throw damaged(height, `order entry ${i} is not a valid order`);
+        items.push({ kind: "attested", order: doc.data });
+      }
+    }
+
+    // Re-run the market on those orders: the rest of the block must follow exactly.
+    const interval = { startMs, minutes: head.interval.minutes };
+    const cleared = clearBlockMarket(interval, head.market, items);
+    if ("problem" in cleared)
+      throw damaged(height, `its orders break the market rules: ${cleared.problem}`);
+    const expected = blockEntries(height, items, cleared.result, cleared.mechanism);
+    if (expected.length !== texts.length || expected.some((t, i) => t !== texts[i])) {
+      let i = 0;
+      while (i < expected.length && expected[i] === texts[i]) i++;
+      const kind =
+        (entries[i] as { type?: string } | undefined)?.type ??
+        (JSON.parse(expected[i] ?? "{}") as { type?: string }).type ??
+        "entry";
+      throw damaged(
+        height,
+        `re-running ${head.market.mechanism} on the block's ${items.length} orders does not give the recorded ${kind} (entry ${i}: expected ${expected.length} entries, found ${texts.length})`,
+      );
+    }
+
+    this.signatures.push({
+      height,
+      what: "operator signature on the head does not verify",
+      task: {
+        publicKey: head.operator,
+        message: headSigningBytes(head),
+        signature: head.signature,
+      },
+    });
+    this.trades += cleared.result.trades.length;
+    this.orders += items.length;
+    this.prevHash = headHash(head);
+    this.lastEndMs = startMs + head.interval.minutes * 60_000;
+    this.lastHead = head;
+  }
+}
+
+/**
+ * Verifies stored blocks (canonical JSON payloads, height 0 first). Throws a
+ * `VerificationError` naming the first bad block; resolves to a report otherwise.
+ */
+export async function verifyBlocks(
+  payloads: Iterable<string>,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  const v = new ChainVerifier(options.operator);
+  let height = 0;
+  let failure: VerificationError | undefined;
+  for (const payload of payloads) {
+    try {
+      v.check(height, payload);
+    } catch (error) {
+      if (!(error instanceof VerificationError)) throw error;
+      failure = error;
+      break;
+    }
+    height++;
+  }
+  const checker = options.checkSignatures ?? checkSignaturesInline;
+  const results = await checker(v.signatures.map((s) => s.task));
+  for (let i = 0; i < v.signatures.length; i++) {
+    if (results[i] !== 1) {
+      const s = v.signatures[i] as PendingSignature;
+      // Signatures are gathered in block order: the first bad one is the earliest.
+      if (
+        failure === undefined ||
+        s.height <= ((failure.details?.height as number) ?? Number.POSITIVE_INFINITY)
+      ) {
+        failure = damaged(s.height, s.what);
+      }
+      break;
+    }
+  }
+  if (failure) throw failure;
+  return {
+    blocks: height,
+    trades: v.trades,
+    orders: v.orders,
+    signatures: v.signatures.length,
+    treeSize: v.frontier.size,
+    headHash: v.prevHash,
+    operator: v.operator,
+    lastHead: v.lastHead,
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The order as files, signatures and the ledger carry it: decimal kWh and currency, ISO 8601
+ * times. `orderDocumentSchema` validates untrusted documents (a file, a request, a ledger under
+ * verification) with messages that say what is expected; `orderFromDocument` converts a valid one
+ * to the market's integer units.
+ *
+ * { "id": "o1", "participant": "home-1", "side": "sell", "energy_kwh": 1.2,
+ *   "price_per_kwh": 0.08, "timestamp": "2026-06-01T11:58:02Z" }
+ */
+import { z } from "zod";
+import { formatInstant, parseInstant } from "../core/time.js";
+import { fromMicro, kwhToWh, scaleToInt, toMicro, whToKwh } from "../core/units.js";
+import type { Order } from "./types.js";
+
+export const INSTANT_EXPECTED = "an ISO 8601 time with offset, e.g. 2026-06-01T12:00:00Z";
+
+export const instantSchema = z
+  .string({ error: INSTANT_EXPECTED })
+  .refine((s) => parseInstant(s) !== undefined, { error: INSTANT_EXPECTED });
+
+export const positiveKwhSchema = z
+  .number({ error: "a positive number of kWh" })
+  .positive({ error: "a positive number of kWh" })
+  .refine((x) => (scaleToInt(x, 3) ?? 0) >= 1, {
+    error: "at least 0.0005 kWh (energy is settled in whole Wh)",
+  });
+
+export const positivePriceSchema = z
+  .number({ error: "a positive price per kWh" })
+  .positive({ error: "a positive price per kWh" })
+  .refine((x) => (scaleToInt(x, 6) ?? 0) >= 1, {
+    error: "at least 0.0000005 per kWh (prices are kept in micro-units)",
+  });
+
+export const nonNegativePriceSchema = z
+  .number({ error: "a price per kWh of 0 or more" })
+  .nonnegative({ error: "a price per kWh of 0 or more" })
+  .refine((x) => scaleToInt(x, 6) !== undefined, {
+    error: "a price per kWh small enough to count in micro-units",
+  });
+
+const nonEmpty = z.string({ error: "a non-empty string" }).min(1, { error: "a non-empty string" });
+
+export const orderDocumentSchema = z.strictObject(
+  {
+    id: nonEmpty,
+    participant: nonEmpty,
+    side: z.enum(["buy", "sell"], { error: '"buy" or "sell"' }),
+    energy_kwh: positiveKwhSchema,
+    price_per_kwh: positivePriceSchema,
+    timestamp: instantSchema,
+  },
+  { error: "an order object" },
+);
+
+export type OrderDocument = z.infer<typeof orderDocumentSchema>;
+
+/** A validated order document in the market's units. */
+export function orderFromDocument(doc: OrderDocument): Order {
+  return {
+    id: doc.id,
+    participant: doc.participant,
+    side: doc.side,
+    energyWh: kwhToWh(doc.energy_kwh),
+    limitPriceMicro: toMicro(doc.price_per_kwh),
+    timestampMs: parseInstant(doc.timestamp) as number,
+  };
+}
+
+/** An order as a document (decimal units), keys in canonical order. */
+export function orderDocument(order: Order): OrderDocument {
+  return {
+    energy_kwh: whToKwh(order.energyWh),
+    id: order.id,
+    participant: order.participant,
+    price_per_kwh: fromMicro(order.limitPriceMicro),
+    side: order.side,
+    timestamp: formatInstant(order.timestampMs),
+  };
+}
+
+export const gridTariffSchema = z.strictObject(
+  {
+    import_price_per_kwh: positivePriceSchema,
+    export_price_per_kwh: nonNegativePriceSchema,
+    network_fee_per_kwh: nonNegativePriceSchema.optional(),
+  },
+  { error: "an object { import_price_per_kwh, export_price_per_kwh, network_fee_per_kwh }" },
+);
+
+export const intervalSchema = z.strictObject(
+  {
+    start: instantSchema,
+    minutes: z
+      .number({ error: "a whole number of minutes from 1 to 1440" })
+      .int({ error: "a whole number of minutes from 1 to 1440" })
+      .min(1, { error: "a whole number of minutes from 1 to 1440" })
+      .max(1440, { error: "a whole number of minutes from 1 to 1440" }),
+  },
+  { error: "an object { start, minutes }" },
+);

@@ -1,0 +1,78 @@
+/** Key files on disk: JSON, mode 0600, never overwritten unless asked. */
+import { randomBytes } from "node:crypto";
+import { chmod, open, readFile, rename } from "node:fs/promises";
+import { InputError } from "../core/errors.js";
+import {
+  type Identity,
+  identityFromSeed,
+  isPublicKeyHex,
+  keyFileDocument,
+  parseKeyDocument,
+} from "../ledger/keys.js";
+
+function reason(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EACCES") return "permission denied";
+  if (code === "EISDIR") return "it is a directory";
+  if (code === "EEXIST") return "it already exists (use --force to replace it)";
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function readKeyDocument(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new InputError("E_KEY_INVALID", `cannot read key file ${path}: ${reason(error)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InputError("E_KEY_INVALID", `${path}: not a gridshare key file (not valid JSON)`);
+  }
+}
+
+/** Reads a private key file (from `keys new`). */
+export async function readIdentity(path: string): Promise<Identity> {
+  const parsed = parseKeyDocument(await readKeyDocument(path), path);
+  if (parsed.identity === undefined) {
+    throw new InputError(
+      "E_KEY_INVALID",
+      `${path} holds only a public key; a private key file (from gridshare keys new) is needed here`,
+    );
+  }
+  return parsed.identity;
+}
+
+/** A public key given as 64 hex digits or as a key file (private or public). */
+export async function resolvePublicKey(hexOrPath: string): Promise<string> {
+  const t = hexOrPath.trim().toLowerCase();
+  if (isPublicKeyHex(t)) return t;
+  return parseKeyDocument(await readKeyDocument(hexOrPath), hexOrPath).publicKey;
+}
+
+/** Creates a new identity from fresh randomness and writes it with mode 0600. */
+export async function writeNewIdentity(
+  path: string,
+  options: { force: boolean },
+): Promise<Identity> {
+  const identity = identityFromSeed(randomBytes(32));
+  const text = `${JSON.stringify(keyFileDocument(identity), null, 2)}\n`;
+  const target = options.force ? `${path}.tmp-${process.pid}` : path;
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(target, "wx", 0o600);
+  } catch (error) {
+    throw new InputError("E_USAGE", `cannot write key file ${path}: ${reason(error)}`);
+  }
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await chmod(target, 0o600);
+  if (options.force) await rename(target, path);
+  return identity;
+}
