@@ -417,9 +417,13 @@ export class LedgerWriter {
     if (this.pendingBlocks === 0) return;
     const data = Buffer.concat(this.pendingFrames, this.pendingBytes);
     this.pendingFrames = [];
+    // Large batches go out in chunks; a crash between chunks leaves a torn tail that the next
+    // open drops (nothing in it was acknowledged).
     let written = 0;
-    while (written < data.length)
-      written += writeSync(this.fd, data, written, data.length - written, this.logBytes + written);
+    while (written < data.length) {
+      const n = Math.min(WRITE_CHUNK, data.length - written);
+      written += writeSync(this.fd, data, written, n, this.logBytes + written);
+    }
     fsyncSync(this.fd);
     this.logBytes += data.length;
     this.pendingBytes = 0;

@@ -28,7 +28,8 @@ function pack(tasks: readonly SignatureTask[]) {
   });
   offsets[tasks.length] = total;
   const messages = new Uint8Array(total);
-  tasks.forEach((t, i) => messages.set(t.message, offsets[i] as number));
+  for (let i = 0; i < tasks.length; i++)
+    messages.set((tasks[i] as SignatureTask).message, offsets[i] as number);
   return {
     keys: tasks.map((t) => t.publicKey),
     signatures: tasks.map((t) => t.signature),
