@@ -16,65 +16,64 @@ export type JsonValue =
   | readonly JsonValue[]
   | { readonly [key: string]: JsonValue | undefined };
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 function fail(path: string, what: string): never {
   throw new InputError("E_INPUT", `cannot canonicalize ${path}: ${what}`, { details: { path } });
 }
 
-function serializeString(s: string, path: string): string {
-  if (LONE_SURROGATE.test(s)) fail(path, "string holds a lone UTF-16 surrogate");
+// Paths are only built when something fails (the hot path carries a parent and a key).
+function pathOf(parent: string, key: string | number): string {
+  return typeof key === "number" ? `${parent}[${key}]` : `${parent}.${key}`;
+}
+
+/** True when `s` holds no lone UTF-16 surrogate (String.prototype.isWellFormed, Node 20+). */
+export function isWellFormed(s: string): boolean {
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+function serializeString(s: string, path: () => string): string {
+  if (!isWellFormed(s)) fail(path(), "string holds a lone UTF-16 surrogate");
   return JSON.stringify(s);
 }
 
-function write(value: unknown, path: string, out: string[]): void {
-  if (value === null) {
-    out.push("null");
-    return;
-  }
+function write(value: unknown, path: () => string): string {
+  if (value === null) return "null";
   switch (typeof value) {
     case "boolean":
-      out.push(value ? "true" : "false");
-      return;
+      return value ? "true" : "false";
     case "number":
-      if (!Number.isFinite(value)) fail(path, `number ${value} is not finite`);
+      if (!Number.isFinite(value)) fail(path(), `number ${value} is not finite`);
       // ECMAScript Number-to-String is exactly RFC 8785's number format (and -0 becomes 0).
-      out.push(JSON.stringify(value));
-      return;
+      return JSON.stringify(value);
     case "string":
-      out.push(serializeString(value, path));
-      return;
+      return serializeString(value, path);
     case "object": {
       if (Array.isArray(value)) {
-        out.push("[");
+        let out = "[";
         for (let i = 0; i < value.length; i++) {
-          if (i > 0) out.push(",");
+          if (i > 0) out += ",";
           const item = value[i];
-          if (item === undefined) fail(`${path}[${i}]`, "undefined is not JSON");
-          write(item, `${path}[${i}]`, out);
+          if (item === undefined) fail(pathOf(path(), i), "undefined is not JSON");
+          out += write(item, () => pathOf(path(), i));
         }
-        out.push("]");
-        return;
+        return `${out}]`;
       }
       const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) fail(path, "only plain objects are JSON");
+      if (proto !== Object.prototype && proto !== null) fail(path(), "only plain objects are JSON");
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record)
-        .filter((k) => record[k] !== undefined)
-        .sort(compareUtf16);
-      out.push("{");
+      const keys = Object.keys(record).sort(compareUtf16);
+      let out = "{";
       let first = true;
       for (const key of keys) {
-        if (!first) out.push(",");
+        const v = record[key];
+        if (v === undefined) continue;
+        if (!first) out += ",";
         first = false;
-        out.push(serializeString(key, path), ":");
-        write(record[key], `${path}.${key}`, out);
+        out += `${serializeString(key, path)}:${write(v, () => pathOf(path(), key))}`;
       }
-      out.push("}");
-      return;
+      return `${out}}`;
     }
     default:
-      fail(path, `${typeof value} is not JSON`);
+      return fail(path(), `${typeof value} is not JSON`);
   }
 }
 
@@ -85,9 +84,7 @@ export function compareUtf16(a: string, b: string): number {
 
 /** The RFC 8785 canonical form of a JSON value. Throws `InputError` for non-JSON values. */
 export function canonicalize(value: unknown): string {
-  const out: string[] = [];
-  write(value, "$", out);
-  return out.join("");
+  return write(value, () => "$");
 }
 
 /** UTF-8 bytes of the canonical form. */

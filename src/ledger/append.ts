@@ -17,6 +17,7 @@ import {
 } from "./block.js";
 import { envelopeProblem, nonceKey, orderSigningBytes } from "./envelope.js";
 import { type Identity, verifyMessage } from "./keys.js";
+import type { SignatureTask } from "./verify.js";
 
 export interface PrepareOptions {
   /** Refuse unsigned orders. */
@@ -106,4 +107,15 @@ export function prepareBlock(
   const cleared = clearBlockMarket(interval, rules, items);
   if ("problem" in cleared) throw new InputError("E_ORDER_INVALID", cleared.problem);
   return { sealed: sealBlock(state, interval, rules, items, cleared, operator), nonces };
+}
+
+/** The signature checks of an interval's signed orders, for checking in a batch. */
+export function orderSignatureTasks(items: readonly OrderItem[]): SignatureTask[] {
+  const tasks: SignatureTask[] = [];
+  for (const item of items) {
+    if (item.kind !== "signed") continue;
+    const e = item.envelope;
+    tasks.push({ publicKey: e.public_key, message: orderSigningBytes(e), signature: e.signature });
+  }
+  return tasks;
 }

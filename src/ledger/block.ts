@@ -18,6 +18,13 @@ import { type OrderDocument, orderFromDocument } from "../market/orderDocument.j
 import { participantRecord, summaryRecord, tradeRecord } from "../market/records.js";
 import type { SettledInterval } from "../market/settle.js";
 import type { GridTariff, Mechanism, MechanismName } from "../market/types.js";
+import {
+  attestedOrderEntry,
+  settlementEntry,
+  signedOrderEntry,
+  summaryEntry,
+  tradeEntry,
+} from "./entries.js";
 import type { SignedOrder } from "./envelope.js";
 import { type Identity, signMessage } from "./keys.js";
 import { type Hash, leafHash, MerkleFrontier } from "./merkle.js";
@@ -157,22 +164,15 @@ export function blockEntries(
   const out: string[] = [];
   for (const item of items) {
     out.push(
-      canonicalize(
-        item.kind === "signed"
-          ? { envelope: item.envelope, height, type: "order" }
-          : { height, order: item.order, type: "order" },
-      ),
+      item.kind === "signed"
+        ? signedOrderEntry(height, item.envelope)
+        : attestedOrderEntry(height, item.order),
     );
   }
-  for (const trade of result.trades) {
-    out.push(
-      canonicalize({ height, trade: tradeRecord(trade, mechanism.splitPrices), type: "trade" }),
-    );
-  }
-  for (const p of result.participants) {
-    out.push(canonicalize({ height, participant: participantRecord(p), type: "settlement" }));
-  }
-  out.push(canonicalize({ height, summary: summaryRecord(result), type: "summary" }));
+  for (const trade of result.trades)
+    out.push(tradeEntry(height, tradeRecord(trade, mechanism.splitPrices)));
+  for (const p of result.participants) out.push(settlementEntry(height, participantRecord(p)));
+  out.push(summaryEntry(height, summaryRecord(result)));
   return out;
 }
 
@@ -205,8 +205,23 @@ export function sealBlock(
   cleared: { result: SettledInterval; mechanism: Mechanism },
   operator: Identity,
 ): SealedBlock {
+  const entries = blockEntries(state.height + 1, items, cleared.result, cleared.mechanism);
+  return sealEntries(state, interval, rules, entries, operator, cleared.result.trades.length);
+}
+
+/**
+ * Hashes and signs given entries as the next block. `sealBlock` derives the entries from the
+ * market; this lower level exists so that tests can play a dishonest operator.
+ */
+export function sealEntries(
+  state: ChainState,
+  interval: Interval,
+  rules: MarketRules,
+  entries: readonly string[],
+  operator: Identity,
+  tradeCount: number,
+): SealedBlock {
   const height = state.height + 1;
-  const entries = blockEntries(height, items, cleared.result, cleared.mechanism);
   const frontier = state.frontier.clone();
   const firstLeaf = frontier.size;
   const leaves: Hash[] = new Array(entries.length);
@@ -231,9 +246,9 @@ export function sealBlock(
     signature: signMessage(operator, headSigningBytes(unsigned)),
   };
   return {
-    block: { head, entries },
+    block: { head, entries: [...entries] },
     leaves,
-    tradeCount: cleared.result.trades.length,
+    tradeCount,
     next: {
       height,
       frontier,

@@ -10,9 +10,9 @@
  * `expires`, and the (public key, nonce) pair has not been used before in the ledger.
  */
 import { z } from "zod";
-import { canonicalize } from "../core/canonicalJson.js";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { instantSchema, type OrderDocument, orderDocumentSchema } from "../market/orderDocument.js";
+import { orderSigningJson } from "./entries.js";
 import { type Identity, participantIdOf, signMessage } from "./keys.js";
 
 export const ORDER_CONTEXT = "gridshare/order/v1\n";
@@ -38,13 +38,7 @@ export type SignedOrder = z.infer<typeof envelopeSchema>;
 
 /** The bytes an order signature covers. */
 export function orderSigningBytes(envelope: Omit<SignedOrder, "signature">): Buffer {
-  const body = canonicalize({
-    expires: envelope.expires,
-    nonce: envelope.nonce,
-    order: envelope.order,
-    public_key: envelope.public_key,
-  });
-  return Buffer.from(ORDER_CONTEXT + body, "utf8");
+  return Buffer.from(ORDER_CONTEXT + orderSigningJson(envelope), "utf8");
 }
 
 /** Signs an order. `nonce` (hex) and `expiresMs` come from the caller. */

@@ -8,22 +8,28 @@
  * @see https://www.rfc-editor.org/rfc/rfc6962#section-2.1
  * @see https://www.rfc-editor.org/rfc/rfc9162#section-2.1 (verification algorithms)
  */
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 
 export type Hash = Buffer;
 
 const LEAF_PREFIX = Buffer.from([0]);
-const NODE_PREFIX = Buffer.from([1]);
 
 /** SHA-256 of the empty string: the root of the empty tree. */
 export const EMPTY_ROOT: Hash = createHash("sha256").digest();
 
 export function leafHash(data: Uint8Array | string): Hash {
-  return createHash("sha256").update(LEAF_PREFIX).update(data).digest();
+  if (typeof data === "string") return hash("sha256", `\u0000${data}`, "buffer") as Hash;
+  return hash("sha256", Buffer.concat([LEAF_PREFIX, data]), "buffer") as Hash;
 }
 
+// One scratch buffer for node hashing: 0x01 || left || right.
+const scratch = Buffer.alloc(65);
+scratch[0] = 1;
+
 export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
-  return createHash("sha256").update(NODE_PREFIX).update(left).update(right).digest();
+  scratch.set(left, 1);
+  scratch.set(right, 33);
+  return hash("sha256", scratch, "buffer") as Hash;
 }
 
 function isPowerOfTwo(n: number): boolean {

@@ -131,8 +131,11 @@ class ChainVerifier {
     } catch {
       throw damaged(height, "the stored block is not valid JSON");
     }
-    if (canonicalize(raw) !== payload)
-      throw damaged(height, "the stored block is not in canonical form (bytes were changed)");
+    // Canonical form: every entry is compared below with the entry the market gives (written
+    // canonically), and the head here with its canonical form, so no byte can differ unseen.
+    const parts = splitPayload(payload);
+    if (parts === undefined)
+      throw damaged(height, "the stored block does not have the block layout");
     const shape = payloadSchema.safeParse(raw);
     if (!shape.success) throw damaged(height, "the stored block does not have the block layout");
     const headParsed = headSchema.safeParse(shape.data.head);
@@ -144,6 +147,9 @@ class ChainVerifier {
       );
     }
     const head = headParsed.data as BlockHead;
+    if (canonicalize(head) !== parts.head) {
+      throw damaged(height, "the stored head is not in canonical form (bytes were changed)");
+    }
     if (head.height !== height)
       throw damaged(height, `head says height ${head.height} (blocks reordered or missing)`);
     if (head.prev_head_hash !== this.prevHash) {
@@ -171,7 +177,7 @@ class ChainVerifier {
 
     const entries = shape.data.entries;
     // The payload is canonical, so each entry's text in it is its canonical form.
-    const texts = splitPayload(payload)?.entries ?? entries.map((e) => canonicalize(e));
+    const texts = parts.entries;
     for (const t of texts) this.frontier.append(leafHash(t));
     if (head.tree_size !== this.frontier.size) {
       throw damaged(

@@ -8,6 +8,7 @@
  *   "price_per_kwh": 0.08, "timestamp": "2026-06-01T11:58:02Z" }
  */
 import { z } from "zod";
+import { isWellFormed } from "../core/canonicalJson.js";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { fromMicro, kwhToWh, scaleToInt, toMicro, whToKwh } from "../core/units.js";
 import type { Order } from "./types.js";
@@ -39,7 +40,10 @@ export const nonNegativePriceSchema = z
     error: "a price per kWh small enough to count in micro-units",
   });
 
-const nonEmpty = z.string({ error: "a non-empty string" }).min(1, { error: "a non-empty string" });
+const nonEmpty = z
+  .string({ error: "a non-empty string" })
+  .min(1, { error: "a non-empty string" })
+  .refine(isWellFormed, { error: "text without lone UTF-16 surrogates" });
 
 export const orderDocumentSchema = z.strictObject(
   {

@@ -1,6 +1,7 @@
 /**
- * Signature checking spread over worker threads: a batch is split into one chunk per worker
- * (by default one worker per core), each chunk packed into one transferable buffer.
+ * Signature checking spread over worker threads. The workers start on first use and stay
+ * (unreferenced, so they never keep a process alive); a batch is split into one chunk per
+ * worker, each chunk packed into one transferable buffer.
  */
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -10,22 +11,29 @@ import {
   type SignatureTask,
 } from "../ledger/verify.js";
 
-/** Below this many signatures starting workers costs more than it saves. */
-const PARALLEL_THRESHOLD = 512;
+/** Below this many signatures the workers cost more than they save. */
+const PARALLEL_THRESHOLD = 256;
 
-function workerUrl(): URL {
-  // Under tsx (tests) this module is .ts, in the build it is .js; the worker is its sibling.
-  const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-  return new URL(`./signatureWorker${ext}`, import.meta.url);
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+
+/** Starts a worker running the sibling module `name` (.js in the build, .ts under tsx). */
+function startWorker(name: string): Worker {
+  if (!FROM_SOURCE) return new Worker(new URL(`./${name}.js`, import.meta.url));
+  // Running from source (tests, benchmarks): Node 20 workers do not inherit the TypeScript
+  // loader, so the worker registers it before importing the module.
+  const loader = import.meta.resolve("tsx/esm/api");
+  const target = new URL(`./${name}.ts`, import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(loader)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
+  return new Worker(bootstrap, { eval: true });
 }
 
 function pack(tasks: readonly SignatureTask[]) {
   const offsets = new Uint32Array(tasks.length + 1);
   let total = 0;
-  tasks.forEach((t, i) => {
+  for (let i = 0; i < tasks.length; i++) {
     offsets[i] = total;
-    total += t.message.length;
-  });
+    total += (tasks[i] as SignatureTask).message.length;
+  }
   offsets[tasks.length] = total;
   const messages = new Uint8Array(total);
   for (let i = 0; i < tasks.length; i++)
@@ -38,37 +46,80 @@ function pack(tasks: readonly SignatureTask[]) {
   };
 }
 
-/** A checker that uses `threads` workers for large batches (the cores by default). */
+interface Pending {
+  resolve: (out: Uint8Array) => void;
+  reject: (error: unknown) => void;
+}
+
+class PooledWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private next = 0;
+
+  constructor() {
+    this.worker = startWorker("signatureWorker");
+    this.worker.unref();
+    this.worker.on("message", (msg: { id: number; out: Uint8Array }) => {
+      const p = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      p?.resolve(msg.out);
+      if (this.pending.size === 0) this.worker.unref();
+    });
+    this.worker.on("error", (error) => {
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    });
+  }
+
+  check(tasks: readonly SignatureTask[]): Promise<Uint8Array> {
+    const id = this.next++;
+    const packed = pack(tasks);
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.ref(); // keep the process alive while an answer is due
+      this.worker.postMessage({ id, ...packed }, [packed.messages.buffer, packed.offsets.buffer]);
+    });
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+const pools = new Map<number, PooledWorker[]>();
+
+function workers(threads: number): PooledWorker[] {
+  let pool = pools.get(threads);
+  if (pool === undefined) {
+    pool = Array.from({ length: threads }, () => new PooledWorker());
+    pools.set(threads, pool);
+  }
+  return pool;
+}
+
+/** A checker that spreads large batches over `threads` workers (one per core by default). */
 export function parallelSignatureChecker(threads = availableParallelism()): SignatureChecker {
   return async (tasks) => {
     if (tasks.length < PARALLEL_THRESHOLD || threads <= 1) return checkSignaturesInline(tasks);
+    const pool = workers(threads);
     const n = Math.min(threads, Math.ceil(tasks.length / PARALLEL_THRESHOLD));
     const size = Math.ceil(tasks.length / n);
+    const parts = await Promise.all(
+      Array.from({ length: n }, (_, w) =>
+        (pool[w] as PooledWorker).check(tasks.slice(w * size, (w + 1) * size)),
+      ),
+    );
     const out = new Uint8Array(tasks.length);
-    const workers: Worker[] = [];
-    try {
-      await Promise.all(
-        Array.from({ length: n }, (_, w) => {
-          const chunk = tasks.slice(w * size, (w + 1) * size);
-          const packed = pack(chunk);
-          const worker = new Worker(workerUrl());
-          workers.push(worker);
-          return new Promise<void>((resolve, reject) => {
-            worker.once("message", (msg: { out: Uint8Array }) => {
-              out.set(msg.out, w * size);
-              resolve();
-            });
-            worker.once("error", reject);
-            worker.postMessage({ id: w, ...packed }, [
-              packed.messages.buffer,
-              packed.offsets.buffer,
-            ]);
-          });
-        }),
-      );
-    } finally {
-      await Promise.all(workers.map((w) => w.terminate()));
-    }
+    parts.forEach((part, w) => {
+      out.set(part, w * size);
+    });
     return out;
   };
+}
+
+/** Stops every pooled worker (tests; processes exit without it). */
+export async function closeSignatureWorkers(): Promise<void> {
+  const all = [...pools.values()].flat();
+  pools.clear();
+  await Promise.all(all.map((w) => w.terminate()));
 }

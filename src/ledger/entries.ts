@@ -1,0 +1,112 @@
+/**
+ * Ledger entries as canonical JSON, fast. Every entry is a leaf of the Merkle tree, so its bytes
+ * must be exactly RFC 8785: these builders write each record with its keys already in sorted
+ * order and let the engine's JSON.stringify do the rest, which is canonical for such objects
+ * (finite numbers, well-formed strings). A test checks them against `canonicalize` on random
+ * blocks.
+ */
+
+import { isWellFormed } from "../core/canonicalJson.js";
+import { InputError } from "../core/errors.js";
+import type { OrderDocument } from "../market/orderDocument.js";
+import type { ParticipantRecord, summaryRecord, TradeRecord } from "../market/records.js";
+import type { SignedOrder } from "./envelope.js";
+
+function checked(s: string): string {
+  if (!isWellFormed(s))
+    throw new InputError(
+      "E_INPUT",
+      `text with a lone UTF-16 surrogate cannot be recorded: ${JSON.stringify(s)}`,
+    );
+  return s;
+}
+
+function sortedOrder(o: OrderDocument) {
+  return {
+    energy_kwh: o.energy_kwh,
+    id: checked(o.id),
+    participant: checked(o.participant),
+    price_per_kwh: o.price_per_kwh,
+    side: o.side,
+    timestamp: o.timestamp,
+  };
+}
+
+export function attestedOrderEntry(height: number, order: OrderDocument): string {
+  return JSON.stringify({ height, order: sortedOrder(order), type: "order" });
+}
+
+export function signedOrderEntry(height: number, e: SignedOrder): string {
+  const envelope = {
+    expires: e.expires,
+    nonce: e.nonce,
+    order: sortedOrder(e.order),
+    public_key: e.public_key,
+    signature: e.signature,
+  };
+  return JSON.stringify({ envelope, height, type: "order" });
+}
+
+export function tradeEntry(height: number, t: TradeRecord): string {
+  const trade =
+    t.seller_price_per_kwh === undefined
+      ? {
+          buyer: checked(t.buyer),
+          energy_amount_kwh: t.energy_amount_kwh,
+          price_per_kwh: t.price_per_kwh,
+          seller: checked(t.seller),
+          status: t.status,
+          timestamp: t.timestamp,
+          transaction_id: t.transaction_id,
+        }
+      : {
+          buyer: checked(t.buyer),
+          energy_amount_kwh: t.energy_amount_kwh,
+          price_per_kwh: t.price_per_kwh,
+          seller: checked(t.seller),
+          seller_price_per_kwh: t.seller_price_per_kwh,
+          status: t.status,
+          timestamp: t.timestamp,
+          transaction_id: t.transaction_id,
+        };
+  return JSON.stringify({ height, trade, type: "trade" });
+}
+
+export function settlementEntry(height: number, p: ParticipantRecord): string {
+  const participant = {
+    bought_kwh: p.bought_kwh,
+    grid_export_kwh: p.grid_export_kwh,
+    grid_import_kwh: p.grid_import_kwh,
+    participant: checked(p.participant),
+    pays: p.pays,
+    receives: p.receives,
+    sold_kwh: p.sold_kwh,
+  };
+  return JSON.stringify({ height, participant, type: "settlement" });
+}
+
+export function summaryEntry(height: number, s: ReturnType<typeof summaryRecord>): string {
+  const summary = {
+    budget_surplus: s.budget_surplus,
+    buy_price_per_kwh: s.buy_price_per_kwh,
+    clearing_price_per_kwh: s.clearing_price_per_kwh,
+    grid_cost: s.grid_cost,
+    grid_export_kwh: s.grid_export_kwh,
+    grid_import_kwh: s.grid_import_kwh,
+    network_fees: s.network_fees,
+    sell_price_per_kwh: s.sell_price_per_kwh,
+    traded_kwh: s.traded_kwh,
+    welfare: s.welfare,
+  };
+  return JSON.stringify({ height, summary, type: "summary" });
+}
+
+/** The canonical JSON an order signature covers: `{ expires, nonce, order, public_key }`. */
+export function orderSigningJson(e: Omit<SignedOrder, "signature">): string {
+  return JSON.stringify({
+    expires: e.expires,
+    nonce: e.nonce,
+    order: sortedOrder(e.order),
+    public_key: e.public_key,
+  });
+}
