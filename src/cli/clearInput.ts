@@ -12,6 +12,7 @@ import { InputError } from "../core/errors.js";
 import { formatIssue, formatPath, type ValidationIssue } from "../core/issues.js";
 import { parseInstant } from "../core/time.js";
 import { toMicro } from "../core/units.js";
+import { fromZodIssues } from "../core/zodIssues.js";
 import type { OrderItem } from "../ledger/block.js";
 import { envelopeSchema } from "../ledger/envelope.js";
 import {
@@ -21,7 +22,6 @@ import {
   orderFromDocument,
 } from "../market/orderDocument.js";
 import type { ClearingInput } from "../market/types.js";
-import { fromZodIssues } from "./schemaIssues.js";
 
 const documentSchema = z.strictObject(
   {

@@ -9,10 +9,11 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { GridshareError } from "../core/errors.js";
 import { registerClear } from "./commands/clear.js";
-import { registerDemo } from "./commands/demo.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerLedger } from "./commands/ledger.js";
 import { registerOrder } from "./commands/order.js";
+import { registerScenario } from "./commands/scenario.js";
+import { registerDemo, registerSimulate } from "./commands/simulate.js";
 import type { CommandContext } from "./context.js";
 import { type CliIo, processIo } from "./io.js";
 
@@ -39,6 +40,8 @@ function buildProgram(ctx: CommandContext): Command {
       writeErr: (s) => ctx.io.stderr.write(s),
     });
   registerDemo(program, ctx);
+  registerSimulate(program, ctx);
+  registerScenario(program, ctx);
   registerClear(program, ctx);
   registerKeys(program, ctx);
   registerOrder(program, ctx);

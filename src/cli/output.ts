@@ -34,8 +34,16 @@ export function toTable(
   const widths = columns.map((c, i) =>
     Math.max(c.length, ...cells.map((r) => (r[i] as string).length)),
   );
+  const looksNumeric = (v: unknown) =>
+    typeof v === "number" ||
+    v === null ||
+    v === undefined ||
+    (typeof v === "string" && /^-?[\d.,]+%?$/.test(v));
   const numeric = columns.map(
-    (c) => rows.length > 0 && rows.every((r) => typeof r[c] === "number" || r[c] === null),
+    (c) =>
+      rows.length > 0 &&
+      rows.every((r) => looksNumeric(r[c])) &&
+      rows.some((r) => r[c] !== null && r[c] !== undefined),
   );
   const fmt = (values: readonly string[], header: boolean) =>
     values

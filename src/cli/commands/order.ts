@@ -3,13 +3,13 @@ import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
 import { formatIssue } from "../../core/issues.js";
+import { fromZodIssues } from "../../core/zodIssues.js";
 import { signOrder } from "../../ledger/envelope.js";
 import { orderDocumentSchema } from "../../market/orderDocument.js";
 import { readIdentity } from "../../store/keyFile.js";
 import type { CommandContext } from "../context.js";
 import { readJsonInput } from "../io.js";
 import { toJson } from "../output.js";
-import { fromZodIssues } from "../schemaIssues.js";
 
 export function registerOrder(program: Command, ctx: CommandContext): void {
   const order = program.command("order").description("work with orders");

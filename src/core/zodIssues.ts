@@ -3,7 +3,7 @@
  * received value from the raw input so that messages show what the user actually wrote.
  */
 import type { z } from "zod";
-import type { IssuePath, ValidationIssue } from "../core/issues.js";
+import type { IssuePath, ValidationIssue } from "./issues.js";
 
 function valueAt(root: unknown, path: IssuePath): unknown {
   let v: unknown = root;
@@ -33,9 +33,11 @@ export function fromZodIssues(
       continue;
     }
     if (issue.code === "invalid_union" && issue.errors.length > 0) {
-      const nested = issue.errors.flat();
-      if (nested.length > 0) {
-        out.push(...fromZodIssues(nested, raw));
+      // Report the alternative the input came closest to (fewest problems), not all of them.
+      const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
+      if (best.length > 0) {
+        const nested = best.map((i) => ({ ...i, path: [...path, ...i.path] }));
+        out.push(...fromZodIssues(nested as z.core.$ZodIssue[], raw));
         continue;
       }
     }

@@ -1,0 +1,203 @@
+/**
+ * The data sets gridshare ships in `data/` (see data/README.md), read once and cached:
+ * CityLearn 2022 (the demo community), the Ausgrid solar home, and the IEEE European LV load
+ * shapes. Each loader turns the set's own units and clock into energy series (kWh per interval,
+ * UTC) so that the rest of gridshare never sees a data set's quirks.
+ */
+import { readFile } from "node:fs/promises";
+import { InputError } from "../core/errors.js";
+import { MS_PER_HOUR } from "../core/time.js";
+import { columnIndex, numberColumn, parseCsv } from "./csv.js";
+import type { EnergySeries } from "./series.js";
+
+/** The repository's data folder (from src/data or dist/data alike). */
+export const DATA_DIR = new URL("../../data/", import.meta.url);
+
+export const DATASET_NAMES = ["citylearn", "ausgrid", "ieee-eulv"] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+async function readData(relative: string): Promise<string> {
+  const url = new URL(relative, DATA_DIR);
+  try {
+    return await readFile(url, "utf8");
+  } catch {
+    throw new InputError(
+      "E_FILE",
+      `shipped data file data/${relative} is missing (reinstall gridshare)`,
+    );
+  }
+}
+
+/** One CityLearn home. */
+export interface CityLearnHome {
+  readonly id: string;
+  /** Household electricity, kWh per hour. */
+  readonly load: EnergySeries;
+  /** PV output per kWp, kWh per kWp per hour. */
+  readonly pvPerKwp: EnergySeries;
+  readonly pvKwp: number;
+  readonly battery: {
+    readonly capacityKwh: number;
+    readonly powerKw: number;
+    readonly roundTripEfficiency: number;
+  };
+}
+
+export interface CityLearn {
+  readonly homes: ReadonlyMap<string, CityLearnHome>;
+  /** Retail import price, USD/kWh (a rate series). */
+  readonly price: EnergySeries;
+  /** Grid carbon intensity, kg CO2/kWh (a rate series). */
+  readonly carbon: EnergySeries;
+  readonly timeZone: string;
+}
+
+/** Row 0 of the CityLearn files starts at 23:00 on 31 July 2016 local standard time (UTC-8). */
+export const CITYLEARN_START_MS = Date.UTC(2016, 7, 1, 7);
+/** CityLearn's clock: local standard time all year, UTC-8 (IANA "Etc/GMT+8"). */
+export const CITYLEARN_TIME_ZONE = "Etc/GMT+8";
+
+let cityLearn: Promise<CityLearn> | undefined;
+
+export function loadCityLearn(): Promise<CityLearn> {
+  cityLearn ??= (async () => {
+    const schema = JSON.parse(await readData("citylearn-2022/schema.json")) as {
+      buildings: Record<
+        string,
+        {
+          pv: { attributes: { nominal_power: number } };
+          electrical_storage: {
+            attributes: { capacity: number; nominal_power: number; efficiency: number };
+          };
+        }
+      >;
+    };
+    const homes = new Map<string, CityLearnHome>();
+    const series = (values: Float64Array, source: string): EnergySeries => ({
+      startMs: CITYLEARN_START_MS,
+      stepMinutes: 60,
+      values,
+      source,
+    });
+    for (const [id, b] of Object.entries(schema.buildings)) {
+      const file = `data/citylearn-2022/${id}.csv`;
+      const table = parseCsv(await readData(`citylearn-2022/${id}.csv`), file);
+      const load = numberColumn(table, "non_shiftable_load");
+      const solarWhPerKwp = numberColumn(table, "solar_generation");
+      homes.set(id, {
+        id,
+        load: series(load, `${file} non_shiftable_load`),
+        pvPerKwp: series(
+          solarWhPerKwp.map((wh) => wh / 1000),
+          `${file} solar_generation`,
+        ),
+        pvKwp: b.pv.attributes.nominal_power,
+        battery: {
+          capacityKwh: b.electrical_storage.attributes.capacity,
+          powerKw: b.electrical_storage.attributes.nominal_power,
+          roundTripEfficiency: b.electrical_storage.attributes.efficiency,
+        },
+      });
+    }
+    const pricing = parseCsv(
+      await readData("citylearn-2022/pricing.csv"),
+      "data/citylearn-2022/pricing.csv",
+    );
+    const carbon = parseCsv(
+      await readData("citylearn-2022/carbon_intensity.csv"),
+      "data/citylearn-2022/carbon_intensity.csv",
+    );
+    return {
+      homes,
+      price: series(
+        numberColumn(pricing, "electricity_pricing"),
+        "data/citylearn-2022/pricing.csv",
+      ),
+      carbon: series(
+        numberColumn(carbon, "carbon_intensity"),
+        "data/citylearn-2022/carbon_intensity.csv",
+      ),
+      timeZone: CITYLEARN_TIME_ZONE,
+    };
+  })();
+  return cityLearn;
+}
+
+/** The Ausgrid home: consumption and PV, kWh per half hour, on Australian Eastern Standard Time. */
+export interface AusgridHome {
+  readonly load: EnergySeries;
+  readonly pv: EnergySeries;
+  /** The PV system's size, kWp. */
+  readonly pvKwp: number;
+}
+
+/** Ausgrid labels are local clock times but every day has 48 rows: read as AEST (UTC+10) all year. */
+export const AUSGRID_TIME_ZONE = "Etc/GMT-10";
+
+let ausgrid: Promise<AusgridHome> | undefined;
+
+export function loadAusgrid(): Promise<AusgridHome> {
+  ausgrid ??= (async () => {
+    const file = "data/ausgrid-solar-home/customer12_2011-2012.csv";
+    const table = parseCsv(await readData("ausgrid-solar-home/customer12_2011-2012.csv"), file);
+    const stamps = table.columns[columnIndex(table, "")] as string[];
+    const first = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})/.exec(stamps[0] ?? "");
+    if (!first)
+      throw new InputError(
+        "E_DATA_INVALID",
+        `${file}, line ${table.lines[0]}: unreadable timestamp`,
+      );
+    const startMs =
+      Date.UTC(
+        Number(first[1]),
+        Number(first[2]) - 1,
+        Number(first[3]),
+        Number(first[4]),
+        Number(first[5]),
+      ) -
+      10 * MS_PER_HOUR;
+    const halfHour = (kw: Float64Array) => kw.map((p) => p * 0.5);
+    return {
+      load: {
+        startMs,
+        stepMinutes: 30,
+        values: halfHour(numberColumn(table, "GC")),
+        source: `${file} GC`,
+      },
+      pv: {
+        startMs,
+        stepMinutes: 30,
+        values: halfHour(numberColumn(table, "GG")),
+        source: `${file} GG`,
+      },
+      pvKwp: 1.04,
+    };
+  })();
+  return ausgrid;
+}
+
+const eulv = new Map<number, Promise<EnergySeries>>();
+
+/**
+ * IEEE European LV load shape `n` (1-100): one day of one-minute kW values, as kWh per minute,
+ * starting at midnight (startMs 0: callers repeat and place it).
+ */
+export function loadEulvProfile(n: number): Promise<EnergySeries> {
+  let p = eulv.get(n);
+  if (p === undefined) {
+    p = (async () => {
+      if (!Number.isInteger(n) || n < 1 || n > 100) {
+        throw new InputError(
+          "E_SCENARIO_INVALID",
+          `IEEE EU LV load profile: expected a number from 1 to 100, received ${n}`,
+        );
+      }
+      const file = `data/ieee-eulv/load_profiles/Load_profile_${n}.csv`;
+      const table = parseCsv(await readData(`ieee-eulv/load_profiles/Load_profile_${n}.csv`), file);
+      const kw = numberColumn(table, "mult");
+      return { startMs: 0, stepMinutes: 1, values: kw.map((p) => p / 60), source: file };
+    })();
+    eulv.set(n, p);
+  }
+  return p;
+}

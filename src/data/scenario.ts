@@ -1,0 +1,533 @@
+/**
+ * Loading a scenario: validate the file, read every series it names, and put them all on the
+ * simulation's grid (UTC, `market.interval_minutes`), ready for the engine. Everything that can
+ * be wrong with the scenario or its data is found here, before anything is written.
+ */
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { InputError } from "../core/errors.js";
+import { formatIssue, type ValidationIssue } from "../core/issues.js";
+import { createRng } from "../core/rng.js";
+import { formatInstant, MS_PER_MINUTE, parseInstant } from "../core/time.js";
+import { localParts, localToUtc } from "../core/timeZone.js";
+import { toMicro } from "../core/units.js";
+import { fromZodIssues } from "../core/zodIssues.js";
+import type { MechanismName } from "../market/types.js";
+import type { BatterySpec, EvSpec, MemberInput, SimulationInput } from "../sim/types.js";
+import { columnIndex, numberColumn, parseCsv } from "./csv.js";
+import { loadAusgrid, loadCityLearn, loadEulvProfile } from "./datasets.js";
+import { type MemberDocument, type ScenarioDocument, scenarioSchema } from "./scenarioSchema.js";
+import { alignSeries, type EnergySeries, repeatDaily } from "./series.js";
+
+export interface ScenarioOverrides {
+  /** Draw this many homes from the scenario's homes (seeded time shift and scaling). */
+  readonly homes?: number;
+  /** Simulate only the first `days` days of the period. */
+  readonly days?: number;
+  readonly compare?: readonly MechanismName[];
+  readonly ledger?: boolean;
+  readonly signOrders?: boolean;
+}
+
+export interface LoadedScenario {
+  readonly document: ScenarioDocument;
+  readonly input: SimulationInput;
+  readonly endMs: number;
+}
+
+function invalid(issues: readonly ValidationIssue[], source: string): InputError {
+  const lines = issues.slice(0, 8).map((i) => `${source}: ${formatIssue(i)}`);
+  if (issues.length > 8) lines.push(`... and ${issues.length - 8} more`);
+  return new InputError("E_SCENARIO_INVALID", lines.join("\n"), { details: { issues } });
+}
+
+/** Validates a scenario document; throws `InputError` naming every bad field (first ones first). */
+export function parseScenario(raw: unknown, source: string): ScenarioDocument {
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success) throw invalid(fromZodIssues(parsed.error.issues, raw), source);
+  return parsed.data;
+}
+
+const ENERGY_FACTOR: Record<string, (stepHours: number) => number> = {
+  kW: (h) => h,
+  W: (h) => h / 1000,
+  kWh: () => 1,
+  Wh: () => 1 / 1000,
+  kW_per_kWp: (h) => h,
+  W_per_kWp: (h) => h / 1000,
+  kWh_per_kWp: () => 1,
+  Wh_per_kWp: () => 1 / 1000,
+  "m/s": () => 1,
+};
+
+/** Parses a timestamp: ISO with offset, or a naive local time in `timeZone`. */
+function parseStamp(text: string, timeZone: string): number | undefined {
+  const iso = parseInstant(text.trim());
+  if (iso !== undefined) return iso;
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
+  if (!m) return undefined;
+  return localToUtc(
+    {
+      year: Number(m[1]),
+      month: Number(m[2]),
+      day: Number(m[3]),
+      hour: Number(m[4]),
+      minute: Number(m[5]),
+      second: Number(m[6] ?? 0),
+    },
+    timeZone,
+  );
+}
+
+/**
+ * A series from a generic CSV: timestamps (the start of each interval) and values in a declared
+ * unit. The resolution is detected; gaps, duplicates and out-of-order rows are reported, never
+ * filled.
+ */
+export async function loadCsvSeries(
+  ref: {
+    csv: string;
+    column: string;
+    unit: string;
+    timestamp_column?: string | undefined;
+    time_zone?: string | undefined;
+  },
+  baseDir: string,
+  field: string,
+  defaultTimeZone: string,
+): Promise<EnergySeries> {
+  const path = resolve(baseDir, ref.csv);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new InputError(
+      "E_SCENARIO_INVALID",
+      `${field}.csv: cannot read ${ref.csv} (resolved to ${path}): no such file`,
+    );
+  }
+  const table = parseCsv(text, ref.csv);
+  const stampsCol =
+    ref.timestamp_column ?? table.header.find((h) => /^(timestamp|time|datetime|date)$/i.test(h));
+  if (stampsCol === undefined) {
+    throw new InputError(
+      "E_SCENARIO_INVALID",
+      `${field}.timestamp_column: ${ref.csv} has no column named timestamp/time/datetime; name it with timestamp_column`,
+    );
+  }
+  const stamps = table.columns[columnIndex(table, stampsCol)] as string[];
+  const values = numberColumn(table, ref.column);
+  const tz = ref.time_zone ?? defaultTimeZone;
+  const times = new Float64Array(stamps.length);
+  for (let i = 0; i < stamps.length; i++) {
+    const t = parseStamp(stamps[i] as string, tz);
+    if (t === undefined) {
+      throw new InputError(
+        "E_DATA_INVALID",
+        `${ref.csv}, line ${table.lines[i]}: unreadable timestamp ${JSON.stringify(stamps[i])} (expected ISO 8601, or YYYY-MM-DD HH:MM in ${tz}; a local time that daylight saving skips does not exist)`,
+      );
+    }
+    times[i] = t;
+  }
+  if (times.length < 2)
+    throw new InputError(
+      "E_DATA_INVALID",
+      `${ref.csv}: need at least two rows to know the resolution`,
+    );
+  const diffs = new Map<number, number>();
+  for (let i = 1; i < times.length; i++) {
+    const d = (times[i] as number) - (times[i - 1] as number);
+    diffs.set(d, (diffs.get(d) ?? 0) + 1);
+  }
+  const step = [...diffs.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] as number;
+  if (!(step > 0) || step % MS_PER_MINUTE !== 0) {
+    throw new InputError(
+      "E_DATA_INVALID",
+      `${ref.csv}: cannot detect a regular resolution in whole minutes`,
+    );
+  }
+  const problems: string[] = [];
+  for (let i = 1; i < times.length && problems.length < 4; i++) {
+    const d = (times[i] as number) - (times[i - 1] as number);
+    if (d === step) continue;
+    const where = `line ${table.lines[i]} (${formatInstant(times[i] as number)})`;
+    if (d === 0) problems.push(`duplicate timestamp at ${where}`);
+    else if (d < 0) problems.push(`out-of-order timestamp at ${where}`);
+    else if (d % step === 0) problems.push(`gap of ${d / step - 1} interval(s) before ${where}`);
+    else problems.push(`irregular step before ${where}`);
+  }
+  if (problems.length > 0) {
+    throw new InputError(
+      "E_DATA_INVALID",
+      `${ref.csv}: the series is not regular at ${step / MS_PER_MINUTE}-minute resolution: ${problems.join("; ")}. Gaps and duplicates are not filled silently: clean the file first (gridshare data check can fill and flag them)`,
+    );
+  }
+  const stepMinutes = step / MS_PER_MINUTE;
+  const factor = (ENERGY_FACTOR[ref.unit] as (h: number) => number)(stepMinutes / 60);
+  return {
+    startMs: times[0] as number,
+    stepMinutes,
+    values: values.map((v) => v * factor),
+    source: ref.csv,
+  };
+}
+
+interface Grid {
+  readonly startMs: number;
+  readonly stepMinutes: number;
+  readonly count: number;
+  readonly timeZone: string;
+  readonly baseDir: string;
+}
+
+/** A daily profile placed at local midnight of the period's first day and repeated. */
+function dailyProfile(day: EnergySeries, grid: Grid): EnergySeries {
+  const p = localParts(grid.startMs, grid.timeZone);
+  const midnight =
+    localToUtc({ year: p.year, month: p.month, day: p.day, hour: 0, minute: 0 }, grid.timeZone) ??
+    grid.startMs;
+  const days =
+    Math.ceil(
+      (grid.startMs + grid.count * grid.stepMinutes * MS_PER_MINUTE - midnight) / 86_400_000,
+    ) + 1;
+  return { ...repeatDaily(day, days), startMs: midnight };
+}
+
+async function loadSeries(
+  ref: MemberDocument["load"],
+  grid: Grid,
+  field: string,
+  kind: "load" | "pv",
+): Promise<Float64Array> {
+  const align = (s: EnergySeries) =>
+    alignSeries(s, grid.startMs, grid.stepMinutes, grid.count, field);
+  if ("csv" in ref) return align(await loadCsvSeries(ref, grid.baseDir, field, grid.timeZone));
+  if (ref.dataset === "citylearn") {
+    const home = (await loadCityLearn()).homes.get(ref.building);
+    if (home === undefined)
+      throw new InputError(
+        "E_SCENARIO_INVALID",
+        `${field}.building: no CityLearn building ${ref.building}`,
+      );
+    return align(kind === "load" ? home.load : home.pvPerKwp);
+  }
+  if (ref.dataset === "ausgrid") {
+    const a = await loadAusgrid();
+    return kind === "load"
+      ? align(a.load)
+      : align({ ...a.pv, values: a.pv.values.map((v) => v / a.pvKwp) });
+  }
+  return align(dailyProfile(await loadEulvProfile(ref.profile), grid));
+}
+
+function batterySpec(b: NonNullable<MemberDocument["battery"]>): BatterySpec {
+  return {
+    capacityKwh: b.capacity_kwh,
+    powerKw: b.power_kw,
+    roundTripEfficiency: b.round_trip_efficiency,
+    minSoc: b.min_soc ?? 0,
+    initialSoc: b.initial_soc ?? 0.5,
+  };
+}
+
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** When the car is plugged in, and what each session needs, interval by interval (local time). */
+function evSchedule(ev: NonNullable<MemberDocument["ev"]>, grid: Grid): EvSpec {
+  const plugged = new Uint8Array(grid.count);
+  const sessionNeedKwh = new Float64Array(grid.count);
+  const arrive = minutesOf(ev.arrive);
+  const depart = minutesOf(ev.depart) % 1440;
+  const weekdaysOnly = (ev.days ?? "all") === "weekdays";
+  let home = false;
+  for (let t = 0; t < grid.count; t++) {
+    const p = localParts(grid.startMs + t * grid.stepMinutes * MS_PER_MINUTE, grid.timeZone);
+    const m0 = p.hour * 60 + p.minute;
+    const within = (x: number) => x >= m0 && x < m0 + grid.stepMinutes;
+    if (home && within(depart)) home = false;
+    if (!home && within(arrive) && (!weekdaysOnly || (p.weekday >= 1 && p.weekday <= 5))) {
+      home = true;
+      sessionNeedKwh[t] = ev.energy_needed_kwh;
+    }
+    plugged[t] = home ? 1 : 0;
+  }
+  return { batteryKwh: ev.battery_kwh, chargerKw: ev.charger_kw, plugged, sessionNeedKwh };
+}
+
+/** Turbine output per interval from wind speed at measurement height (power law to hub height). */
+async function windOutput(
+  w: NonNullable<MemberDocument["wind"]>,
+  grid: Grid,
+  field: string,
+): Promise<Float64Array> {
+  let speed: Float64Array;
+  if ("constant_m_s" in w.wind_speed)
+    speed = new Float64Array(grid.count).fill(w.wind_speed.constant_m_s);
+  else {
+    const s = await loadCsvSeries(w.wind_speed, grid.baseDir, `${field}.wind_speed`, grid.timeZone);
+    speed = alignSeries(
+      s,
+      grid.startMs,
+      grid.stepMinutes,
+      grid.count,
+      `${field}.wind_speed`,
+      "mean",
+    );
+  }
+  const factor = (w.hub_height_m / w.wind_speed.height_m) ** (w.shear_exponent ?? 1 / 7);
+  const curve = w.power_curve;
+  const stepHours = grid.stepMinutes / 60;
+  return speed.map((v0) => {
+    const v = v0 * factor;
+    const first = curve[0] as [number, number];
+    const last = curve[curve.length - 1] as [number, number];
+    if (v < first[0] || v > last[0]) return 0;
+    let k = 1;
+    while (k < curve.length - 1 && (curve[k] as [number, number])[0] < v) k++;
+    const [v1, p1] = curve[k - 1] as [number, number];
+    const [v2, p2] = curve[k] as [number, number];
+    const p = v2 === v1 ? p2 : p1 + ((p2 - p1) * (v - v1)) / (v2 - v1);
+    return Math.min(p, w.rated_kw) * stepHours;
+  });
+}
+
+async function loadMember(doc: MemberDocument, index: number, grid: Grid): Promise<MemberInput> {
+  const field = `members[${index}]`;
+  const load = await loadSeries(doc.load, grid, `${field}.load`, "load");
+  if (doc.load_scale !== undefined)
+    for (let t = 0; t < load.length; t++) load[t] = (load[t] as number) * doc.load_scale;
+  let pvKwh: Float64Array | null = null;
+  if (doc.pv) {
+    const perKwp = await loadSeries(
+      doc.pv.profile as MemberDocument["load"],
+      grid,
+      `${field}.pv.profile`,
+      "pv",
+    );
+    const kwp = doc.pv.kwp;
+    pvKwh = perKwp.map((v) => v * kwp);
+  }
+  return {
+    id: doc.id,
+    name: doc.name ?? doc.id,
+    loadKwh: load,
+    pvKwh,
+    pvKwp: doc.pv?.kwp ?? 0,
+    windKwh: doc.wind ? await windOutput(doc.wind, grid, `${field}.wind`) : null,
+    battery: doc.battery ? batterySpec(doc.battery) : null,
+    ev: doc.ev ? evSchedule(doc.ev, grid) : null,
+    source: {
+      load: describeRef(doc.load),
+      ...(doc.pv ? { pv: describeRef(doc.pv.profile as MemberDocument["load"]) } : {}),
+    },
+  };
+}
+
+function describeRef(ref: MemberDocument["load"]): string {
+  if ("csv" in ref) return `${ref.csv} ${ref.column}`;
+  if (ref.dataset === "citylearn") return `citylearn ${ref.building}`;
+  if (ref.dataset === "ieee-eulv") return `ieee-eulv profile ${ref.profile}`;
+  return "ausgrid customer 12";
+}
+
+function rotate<T extends Float64Array | Uint8Array>(a: T, by: number): T {
+  const n = a.length;
+  const out = a.slice() as T;
+  for (let i = 0; i < n; i++) out[i] = a[(((i - by) % n) + n) % n] as number;
+  return out;
+}
+
+/**
+ * `homes` homes drawn from `templates` (seeded): each a copy of a random template with its data
+ * shifted in time by up to a week either way and its load and PV scaled. Ids are the template's
+ * id with a draw number, e.g. Building_3#12.
+ */
+export function drawHomes(
+  templates: readonly MemberInput[],
+  homes: number,
+  seed: number,
+  stepMinutes: number,
+): MemberInput[] {
+  const rng = createRng(seed).fork("draw homes");
+  const perDay = Math.round(1440 / stepMinutes);
+  const out: MemberInput[] = [];
+  for (let n = 1; n <= homes; n++) {
+    const tpl = templates[rng.int(0, templates.length - 1)] as MemberInput;
+    const shiftDays = rng.int(-7, 7);
+    const loadScale = Math.exp(0.2 * rng.normal());
+    const pvScale = 0.8 + 0.4 * rng.next();
+    const by = shiftDays * perDay;
+    out.push({
+      ...tpl,
+      id: `${tpl.id}#${n}`,
+      name: `${tpl.name} #${n}`,
+      loadKwh: rotate(tpl.loadKwh, by).map((v) => v * loadScale),
+      pvKwh: tpl.pvKwh ? rotate(tpl.pvKwh, by).map((v) => v * pvScale) : null,
+      pvKwp: tpl.pvKwp * pvScale,
+      windKwh: tpl.windKwh ? rotate(tpl.windKwh, by) : null,
+      source: {
+        ...tpl.source,
+        template: tpl.id,
+        shift_days: shiftDays,
+        load_scale: Math.round(loadScale * 1e4) / 1e4,
+        pv_scale: Math.round(pvScale * 1e4) / 1e4,
+      },
+    });
+  }
+  return out;
+}
+
+/** Reads, validates and loads a scenario file. Throws `InputError` for anything wrong. */
+export async function loadScenarioFile(
+  path: string,
+  overrides: ScenarioOverrides = {},
+): Promise<LoadedScenario> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new InputError("E_FILE", `cannot read scenario ${path}: no such file`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(
+      "E_SCENARIO_INVALID",
+      `${path}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  return loadScenario(parseScenario(raw, path), dirname(resolve(path)), overrides, path);
+}
+
+/** Loads a validated scenario document; relative data paths resolve against `baseDir`. */
+export async function loadScenario(
+  doc: ScenarioDocument,
+  baseDir: string,
+  overrides: ScenarioOverrides,
+  source: string,
+): Promise<LoadedScenario> {
+  const startMs = parseInstant(doc.period.start) as number;
+  let endMs =
+    "end" in doc.period
+      ? (parseInstant(doc.period.end) as number)
+      : startMs + doc.period.days * 86_400_000;
+  if (overrides.days !== undefined) endMs = Math.min(endMs, startMs + overrides.days * 86_400_000);
+  const stepMinutes = doc.market.interval_minutes;
+  const stepMs = stepMinutes * MS_PER_MINUTE;
+  if (endMs <= startMs)
+    throw invalid(
+      [
+        {
+          path: ["period", "end"],
+          expected: `a time after the start ${doc.period.start}`,
+          received: "end" in doc.period ? doc.period.end : doc.period.days,
+        },
+      ],
+      source,
+    );
+  if ((endMs - startMs) % stepMs !== 0) {
+    throw invalid(
+      [
+        {
+          path: ["period"],
+          expected: `a length in whole ${stepMinutes}-minute intervals`,
+          received: `${(endMs - startMs) / MS_PER_MINUTE} minutes`,
+        },
+      ],
+      source,
+    );
+  }
+  const grid: Grid = {
+    startMs,
+    stepMinutes,
+    count: (endMs - startMs) / stepMs,
+    timeZone: doc.time_zone,
+    baseDir,
+  };
+  const loaded: MemberInput[] = [];
+  for (let i = 0; i < doc.members.length; i++)
+    loaded.push(await loadMember(doc.members[i] as MemberDocument, i, grid));
+  const members =
+    overrides.homes === undefined
+      ? loaded
+      : drawHomes(loaded, overrides.homes, doc.seed, stepMinutes);
+
+  const tariff = doc.tariff;
+  let importPrice: Float64Array;
+  if ("dataset" in tariff.import) {
+    importPrice = alignSeries(
+      (await loadCityLearn()).price,
+      startMs,
+      stepMinutes,
+      grid.count,
+      "tariff.import",
+      "mean",
+    );
+  } else if ("flat" in tariff.import) {
+    importPrice = new Float64Array(grid.count).fill(tariff.import.flat);
+  } else {
+    const periods = tariff.import.time_of_use;
+    importPrice = new Float64Array(grid.count);
+    for (let t = 0; t < grid.count; t++) {
+      const p = localParts(startMs + t * stepMs, doc.time_zone);
+      const m = p.hour * 60 + p.minute;
+      const hit = periods.find((q) => {
+        const a = minutesOf(q.from);
+        const b = minutesOf(q.to) === 0 ? 1440 : minutesOf(q.to);
+        return a <= b ? m >= a && m < b : m >= a || m < b;
+      });
+      if (hit === undefined) {
+        throw invalid(
+          [
+            {
+              path: ["tariff", "import", "time_of_use"],
+              expected: "periods that cover every hour of the day",
+              received: `nothing for ${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`,
+            },
+          ],
+          source,
+        );
+      }
+      importPrice[t] = hit.price;
+    }
+  }
+  let carbon: Float64Array;
+  const c = tariff.carbon;
+  if (c === undefined) carbon = new Float64Array(grid.count);
+  else if ("dataset" in c)
+    carbon = alignSeries(
+      (await loadCityLearn()).carbon,
+      startMs,
+      stepMinutes,
+      grid.count,
+      "tariff.carbon",
+      "mean",
+    );
+  else carbon = new Float64Array(grid.count).fill(c.flat_kg_per_kwh);
+
+  const input: SimulationInput = {
+    name: doc.name,
+    startMs,
+    stepMinutes,
+    count: grid.count,
+    timeZone: doc.time_zone,
+    currency: tariff.currency,
+    seed: doc.seed,
+    members,
+    importPriceMicro: importPrice.map((p) => toMicro(p)),
+    exportPriceMicro: toMicro(tariff.export_per_kwh),
+    networkFeeMicro: toMicro(tariff.network_fee_per_kwh ?? 0),
+    carbonKgPerKwh: carbon,
+    communityBattery: doc.community_battery ? batterySpec(doc.community_battery) : null,
+    market: {
+      mechanism: doc.market.mechanism as MechanismName,
+      kPpm: doc.market.k === undefined ? null : Math.round(doc.market.k * 1_000_000),
+      strategy: "truthful",
+    },
+    compare: overrides.compare ?? [],
+    ledger: overrides.ledger ?? doc.ledger ?? true,
+    signOrders: overrides.signOrders ?? false,
+  };
+  return { document: doc, input, endMs };
+}

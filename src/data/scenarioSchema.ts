@@ -1,0 +1,210 @@
+/**
+ * The scenario file: a community, its data, its tariff and its market, validated with messages
+ * that name the field. `gridshare scenario schema` prints this as JSON Schema; docs/scenario.md
+ * explains every field with a full example.
+ */
+import { z } from "zod";
+import { parseInstant } from "../core/time.js";
+import { isTimeZone } from "../core/timeZone.js";
+import { MECHANISM_NAMES } from "../market/types.js";
+
+const positive = (what: string) =>
+  z
+    .number({ error: `a positive number (${what})` })
+    .positive({ error: `a positive number (${what})` });
+const nonNegative = (what: string) =>
+  z
+    .number({ error: `a number of 0 or more (${what})` })
+    .nonnegative({ error: `a number of 0 or more (${what})` });
+const fraction = (what: string) =>
+  z
+    .number({ error: `a fraction from 0 to 1 (${what})` })
+    .min(0, { error: `a fraction from 0 to 1 (${what})` })
+    .max(1, { error: `a fraction from 0 to 1 (${what})` });
+const instant = z
+  .string({ error: "an ISO 8601 time with offset, e.g. 2016-08-01T00:00:00-08:00" })
+  .refine((s) => parseInstant(s) !== undefined, {
+    error: "an ISO 8601 time with offset, e.g. 2016-08-01T00:00:00-08:00",
+  });
+const clock = z
+  .string({ error: 'a local time "HH:MM"' })
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, { error: 'a local time "HH:MM"' });
+
+/** A CSV file with a timestamp column and a value column; the unit says what the values are. */
+const csvSeries = <U extends readonly [string, ...string[]]>(units: U) =>
+  z.strictObject({
+    csv: z.string({ error: "a path to a CSV file (relative to the scenario file)" }).min(1),
+    column: z.string({ error: "the name of the value column" }).min(1),
+    unit: z.enum(units, { error: `the unit of the values: one of ${units.join(", ")}` }),
+    timestamp_column: z.string({ error: "the name of the timestamp column" }).optional(),
+    time_zone: z
+      .string()
+      .refine(isTimeZone, { error: "an IANA time zone name (for timestamps without offset)" })
+      .optional(),
+  });
+
+const cityLearnBuilding = z
+  .string({ error: 'a CityLearn building id, e.g. "Building_3"' })
+  .regex(/^Building_([1-9]|1[0-7])$/, {
+    error: "a CityLearn building id from Building_1 to Building_17",
+  });
+
+export const loadSeriesSchema = z.union([
+  z.strictObject({ dataset: z.literal("citylearn"), building: cityLearnBuilding }),
+  z.strictObject({ dataset: z.literal("ausgrid") }),
+  z.strictObject({
+    dataset: z.literal("ieee-eulv"),
+    profile: z.number({ error: "a load shape number from 1 to 100" }).int().min(1).max(100),
+  }),
+  csvSeries(["kW", "W", "kWh", "Wh"] as const),
+]);
+
+export const pvProfileSchema = z.union([
+  z.strictObject({ dataset: z.literal("citylearn"), building: cityLearnBuilding }),
+  z.strictObject({ dataset: z.literal("ausgrid") }),
+  csvSeries(["kW_per_kWp", "W_per_kWp", "kWh_per_kWp", "Wh_per_kWp"] as const),
+]);
+
+const windSpeedSchema = z.union([
+  z.strictObject({ constant_m_s: nonNegative("m/s"), height_m: positive("m") }),
+  csvSeries(["m/s"] as const).extend({ height_m: positive("m") }),
+]);
+
+export const batterySchema = z.strictObject({
+  capacity_kwh: positive("kWh"),
+  power_kw: positive("kW"),
+  round_trip_efficiency: z
+    .number()
+    .gt(0, { error: "a fraction above 0 and at most 1" })
+    .max(1, { error: "a fraction above 0 and at most 1" }),
+  min_soc: fraction("the reserve kept for outages, share of capacity").optional(),
+  initial_soc: fraction("share of capacity at the start").optional(),
+});
+
+export const memberSchema = z.strictObject({
+  id: z.string({ error: "the home's id (the data set's own name, e.g. Building_3)" }).min(1),
+  name: z.string().optional(),
+  load: loadSeriesSchema,
+  load_scale: positive("a multiplier of the load").optional(),
+  pv: z
+    .union([z.null(), z.strictObject({ kwp: positive("kWp"), profile: pvProfileSchema })])
+    .optional(),
+  wind: z
+    .union([
+      z.null(),
+      z.strictObject({
+        rated_kw: positive("kW"),
+        hub_height_m: positive("m"),
+        power_curve: z
+          .array(z.tuple([nonNegative("m/s"), nonNegative("kW")]), {
+            error: "pairs [wind speed m/s, power kW], speeds increasing",
+          })
+          .min(2)
+          .refine((c) => c.every((p, i) => i === 0 || p[0] > (c[i - 1] as [number, number])[0]), {
+            error: "pairs [wind speed m/s, power kW] with increasing speeds",
+          }),
+        wind_speed: windSpeedSchema,
+        shear_exponent: nonNegative("the power-law exponent, 1/7 over open ground").optional(),
+      }),
+    ])
+    .optional(),
+  battery: z.union([z.null(), batterySchema]).optional(),
+  ev: z
+    .union([
+      z.null(),
+      z.strictObject({
+        battery_kwh: positive("kWh"),
+        charger_kw: positive("kW"),
+        arrive: clock,
+        depart: clock,
+        energy_needed_kwh: positive("kWh per day"),
+        days: z.enum(["all", "weekdays"], { error: '"all" or "weekdays"' }).optional(),
+      }),
+    ])
+    .optional(),
+});
+
+const priceSchema = z.union([
+  z.strictObject({ dataset: z.literal("citylearn") }),
+  z.strictObject({ flat: positive("currency per kWh") }),
+  z.strictObject({
+    time_of_use: z
+      .array(z.strictObject({ from: clock, to: clock, price: positive("currency per kWh") }), {
+        error: "periods { from, to, price } covering the day",
+      })
+      .min(1),
+  }),
+]);
+
+const carbonSchema = z.union([
+  z.strictObject({ dataset: z.literal("citylearn") }),
+  z.strictObject({ flat_kg_per_kwh: nonNegative("kg CO2 per kWh") }),
+]);
+
+export const scenarioSchema = z
+  .strictObject({
+    name: z.string({ error: "a name for the scenario" }).min(1),
+    description: z.string().optional(),
+    period: z.union([
+      z.strictObject({ start: instant, end: instant }),
+      z.strictObject({
+        start: instant,
+        days: z.number().int().positive({ error: "a whole number of days" }),
+      }),
+    ]),
+    time_zone: z
+      .string({ error: "an IANA time zone name, e.g. Europe/Berlin or Etc/GMT+8" })
+      .refine(isTimeZone, { error: "an IANA time zone name, e.g. Europe/Berlin or Etc/GMT+8" }),
+    seed: z.number({ error: "an integer seed" }).int({ error: "an integer seed" }),
+    members: z
+      .array(memberSchema, { error: "a list of homes" })
+      .min(1, { error: "at least one home" }),
+    community_battery: z.union([z.null(), batterySchema]).optional(),
+    tariff: z.strictObject({
+      currency: z.string({ error: 'a currency code, e.g. "USD"' }).min(1),
+      import: priceSchema,
+      export_per_kwh: nonNegative("the feed-in price, currency per kWh"),
+      network_fee_per_kwh: nonNegative("currency per kWh of local trade").optional(),
+      carbon: carbonSchema.optional(),
+    }),
+    market: z.strictObject({
+      mechanism: z.enum(MECHANISM_NAMES as [string, ...string[]], {
+        error: `one of ${MECHANISM_NAMES.join(", ")}`,
+      }),
+      k: fraction("k of k-pricing").optional(),
+      interval_minutes: z
+        .number({ error: "a whole number of minutes that divides a day" })
+        .int()
+        .positive()
+        .refine((m) => 1440 % m === 0, {
+          error: "a whole number of minutes that divides a day (15, 30, 60, ...)",
+        }),
+      strategy: z.enum(["truthful"], { error: '"truthful" (the only strategy so far)' }).optional(),
+    }),
+    ledger: z.boolean({ error: "true or false" }).optional(),
+  })
+  .superRefine((s, ctx) => {
+    const seen = new Map<string, number>();
+    s.members.forEach((m, i) => {
+      const j = seen.get(m.id);
+      if (j !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["members", i, "id"],
+          message: `an id not used by another home (members[${j}] has it)`,
+        });
+      seen.set(m.id, i);
+    });
+  });
+
+export type ScenarioDocument = z.infer<typeof scenarioSchema>;
+export type MemberDocument = z.infer<typeof memberSchema>;
+
+/** The JSON Schema (draft 2020-12) of scenario files. */
+export function scenarioJsonSchema(): unknown {
+  return {
+    ...z.toJSONSchema(scenarioSchema, { unrepresentable: "any" }),
+    title: "gridshare scenario",
+    description: "A community, its data, its tariff and its market. See docs/scenario.md.",
+  };
+}

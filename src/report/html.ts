@@ -1,0 +1,304 @@
+/**
+ * The simulation report: one self-contained HTML file (inline CSS and SVG, no scripts, no
+ * network requests) that opens offline. Sections: the headline comparison, monthly energy flows,
+ * prices over a sample week, per-home savings, self-sufficiency by month, fairness (Lorenz curve
+ * of savings), battery state of charge over the sample week, and the assumptions.
+ */
+import { formatInstant, MS_PER_MINUTE } from "../core/time.js";
+import { localParts } from "../core/timeZone.js";
+import { fromMicro } from "../core/units.js";
+import { lorenz, type VariantKpis } from "../sim/kpis.js";
+import type { SimulationRun, VariantAccount } from "../sim/run.js";
+import { barChart, lineChart, lorenzChart, PALETTE } from "./charts.js";
+import type { ScenarioEcho } from "./outputs.js";
+import { monthKeys, monthly, sampleWeekStart } from "./series.js";
+
+/** Colours for market variants: red and blue stay for the grid's import and feed-in prices. */
+const VARIANT_COLORS = [
+  "#475569",
+  "#16a34a",
+  "#f59e0b",
+  "#7c3aed",
+  "#0891b2",
+  "#db2777",
+  "#65a30d",
+  "#ea580c",
+  "#0f766e",
+];
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const fmt = (x: number | null | undefined, digits = 0) =>
+  x === null || x === undefined || !Number.isFinite(x)
+    ? "–"
+    : x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const pct = (x: number | null | undefined, digits = 1) =>
+  x === null || x === undefined ? "–" : `${fmt(x * 100, digits)} %`;
+
+export interface ReportInput {
+  readonly run: SimulationRun;
+  readonly kpis: Record<string, VariantKpis>;
+  readonly scenario: ScenarioEcho;
+  readonly assumptions: readonly string[];
+  readonly ledger?: { blocks: number; trades: number; headHash: string } | undefined;
+}
+
+function variantLabel(key: string, v: VariantKpis): string {
+  if (key === "grid_only") return "grid only";
+  if (key === "p2p") return `p2p (${v.mechanism})`;
+  return key;
+}
+
+function headline(input: ReportInput): string {
+  const { kpis, scenario } = input;
+  const cur = scenario.currency;
+  const rows: [string, (v: VariantKpis) => string][] = [
+    [`total bill (${cur})`, (v) => fmt(v.total_bill, 0)],
+    [`saving vs grid only (${cur})`, (v) => fmt(v.saving, 0)],
+    ["saving vs grid only", (v) => (v.saving_pct === null ? "–" : `${fmt(v.saving_pct, 1)} %`)],
+    ["self-sufficiency", (v) => pct(v.self_sufficiency)],
+    ["self-consumption", (v) => pct(v.self_consumption)],
+    ["locally traded (kWh)", (v) => fmt(v.local_traded_kwh)],
+    ["grid import (kWh)", (v) => fmt(v.grid_import_kwh)],
+    ["grid export (kWh)", (v) => fmt(v.grid_export_kwh)],
+    ["peak import at the transformer (kW)", (v) => fmt(v.peak_import_kw, 1)],
+    ["CO₂ from grid imports (kg)", (v) => fmt(v.co2_kg)],
+    ["through the transformer, import (kWh)", (v) => fmt(v.transformer_import_kwh)],
+    ["CO₂ of the transformer import (kg)", (v) => fmt(v.transformer_co2_kg)],
+    [
+      "Gini coefficient of savings",
+      (v) => (v.gini_savings === null ? "–" : fmt(v.gini_savings, 3)),
+    ],
+    [
+      "homes worse off than grid only",
+      (v) => (v.mechanism === null ? "–" : String(v.homes_worse_off)),
+    ],
+  ];
+  const keys = Object.keys(kpis);
+  const head = `<tr><th></th>${keys.map((k) => `<th>${esc(variantLabel(k, kpis[k] as VariantKpis))}</th>`).join("")}</tr>`;
+  const body = rows
+    .map(
+      ([label, f]) =>
+        `<tr><td>${esc(label)}</td>${keys.map((k) => `<td class="num">${esc(f(kpis[k] as VariantKpis))}</td>`).join("")}</tr>`,
+    )
+    .join("");
+  return `<table class="kpi">${head}${body}</table>`;
+}
+
+function callout(input: ReportInput): string {
+  const p2p = input.kpis.p2p as VariantKpis;
+  const cur = input.scenario.currency;
+  const worse = p2p.homes_worse_off;
+  return `<p class="lead">With <b>${esc(p2p.mechanism ?? "")}</b> trading, the community's bill is <b>${fmt(p2p.total_bill)} ${esc(cur)}</b> against <b>${fmt((input.kpis.grid_only as VariantKpis).total_bill)} ${esc(cur)}</b> buying and selling only with the grid: a saving of <b>${fmt(p2p.saving)} ${esc(cur)} (${fmt(p2p.saving_pct ?? 0, 1)} %)</b>. ${fmt(p2p.local_traded_kwh)} kWh changed hands between neighbours, and self-sufficiency is ${pct(p2p.self_sufficiency)}. ${worse === 0 ? "No home is worse off than with the grid alone." : `<b>${worse} home(s) are worse off</b> than with the grid alone.`}</p>`;
+}
+
+export function renderReport(input: ReportInput): string {
+  const { run, kpis, scenario } = input;
+  const cur = scenario.currency;
+  const p2pAcc = run.variants.find((v) => v.plan.key === "p2p") as VariantAccount;
+  const months = monthKeys(run);
+  const byMonth = monthly(run, p2pAcc, months);
+  const monthLabels = byMonth.map((m) => m.month);
+
+  const flows = barChart({
+    title: "Monthly energy flows",
+    categories: monthLabels,
+    series: [
+      { name: "generation", values: byMonth.map((m) => m.generation_kwh), color: "#f59e0b" },
+      { name: "consumption", values: byMonth.map((m) => m.consumption_kwh), color: "#475569" },
+      { name: "traded locally", values: byMonth.map((m) => m.local_traded_kwh), color: "#16a34a" },
+      { name: "grid import", values: byMonth.map((m) => m.grid_import_kwh), color: "#dc2626" },
+      { name: "grid export", values: byMonth.map((m) => m.grid_export_kwh), color: "#2563eb" },
+    ],
+    yLabel: "kWh per month",
+  });
+
+  const ssSeries = run.variants.map((acc, k) => ({
+    name: variantLabel(acc.plan.key, kpis[acc.plan.key] as VariantKpis),
+    values: monthly(run, acc, months).map((m) =>
+      m.self_sufficiency === null ? null : 100 * m.self_sufficiency,
+    ),
+    color: VARIANT_COLORS[k % VARIANT_COLORS.length] as string,
+  }));
+  const selfSufficiency = lineChart({
+    title: "Self-sufficiency by month",
+    xLabels: monthLabels,
+    series: ssSeries,
+    yLabel: "% of consumption met locally",
+    yMin: 0,
+    yMax: 100,
+  });
+
+  // The sample week: the seven days with the most local trade.
+  const perWeek = Math.min(run.input.count, Math.round((7 * 1440) / run.input.stepMinutes));
+  const w0 = sampleWeekStart(run, p2pAcc);
+  const stepMs = run.input.stepMinutes * MS_PER_MINUTE;
+  const weekLabels = Array.from({ length: perWeek }, (_, i) => {
+    const p = localParts(run.input.startMs + (w0 + i) * stepMs, run.input.timeZone);
+    return `${p.month}/${p.day} ${String(p.hour).padStart(2, "0")}h`;
+  });
+  const weekSlice = <T extends ArrayLike<number>>(a: T) =>
+    Array.from({ length: perWeek }, (_, i) => a[w0 + i] as number);
+  const priceSeries = [
+    {
+      name: "import price",
+      values: weekSlice(run.input.importPriceMicro).map((v) => v / 1e6),
+      color: "#dc2626",
+    },
+    {
+      name: "feed-in price",
+      values: weekSlice(new Float64Array(run.input.count).fill(run.input.exportPriceMicro)).map(
+        (v) => v / 1e6,
+      ),
+      color: "#2563eb",
+      dashed: true,
+    },
+    ...run.variants
+      .filter((v) => v.plan.mechanism !== null)
+      .map((acc, k) => ({
+        name: `${variantLabel(acc.plan.key, kpis[acc.plan.key] as VariantKpis)} price`,
+        values: weekSlice(acc.priceMicro).map((v) => (Number.isNaN(v) ? null : v / 1e6)),
+        color: VARIANT_COLORS[(k + 1) % VARIANT_COLORS.length] as string,
+      })),
+  ];
+  const prices = lineChart({
+    title: "Prices over the sample week",
+    xLabels: weekLabels,
+    series: priceSeries,
+    yLabel: `${cur} per kWh`,
+  });
+
+  const p2p = kpis.p2p as VariantKpis;
+  const homes = [...p2p.homes].sort((a, b) => a.saving - b.saving);
+  const savings = barChart({
+    title: "Saving of each home against grid only",
+    categories: homes.map((h) => h.id),
+    series: [{ name: "saving", values: homes.map((h) => h.saving), color: "#16a34a" }],
+    negativeColor: "#dc2626",
+    yLabel: `${cur} over the period`,
+    rotateLabels: true,
+    height: 360,
+  });
+  const fairness = lorenzChart({
+    title: "Lorenz curve of savings",
+    points: lorenz(p2p.homes.map((h) => h.saving)),
+    label: `p2p savings (Gini ${p2p.gini_savings === null ? "–" : fmt(p2p.gini_savings, 3)})`,
+  });
+
+  const socSeries: { name: string; values: (number | null)[]; color?: string; width?: number }[] =
+    [];
+  const withBattery = run.flows
+    .map((f, i) => ({ f, i }))
+    .filter(({ f }) => f.batteryCapacityKwh > 0);
+  if (withBattery.length > 0 && withBattery.length <= 20) {
+    withBattery.forEach(({ f, i }, k) => {
+      socSeries.push({
+        name: run.input.members[i]?.id ?? String(i),
+        values: weekSlice(f.soc).map((v) => (Number.isNaN(v) ? null : 100 * v)),
+        color: PALETTE[k % PALETTE.length] as string,
+        width: 1.2,
+      });
+    });
+  } else if (withBattery.length > 20) {
+    const mean = Array.from(
+      { length: perWeek },
+      (_, i) =>
+        (100 * withBattery.reduce((a, { f }) => a + (f.soc[w0 + i] as number), 0)) /
+        withBattery.length,
+    );
+    socSeries.push({
+      name: `mean of ${withBattery.length} home batteries`,
+      values: mean,
+      color: PALETTE[0] as string,
+    });
+  }
+  if (run.input.communityBattery) {
+    socSeries.push({
+      name: "community battery",
+      values: weekSlice(p2pAcc.communityBatterySoc).map((v) => (Number.isNaN(v) ? null : 100 * v)),
+      color: "#111827",
+      width: 2.6,
+    });
+  }
+  const soc = socSeries.length
+    ? lineChart({
+        title: "Battery state of charge over the sample week",
+        xLabels: weekLabels,
+        series: socSeries,
+        yLabel: "% of capacity",
+        yMin: 0,
+        yMax: 100,
+        height: 340,
+      })
+    : "<p>No batteries in this community.</p>";
+
+  const periodText = `${formatInstant(run.input.startMs)} to ${formatInstant(run.input.startMs + run.input.count * stepMs)}`;
+  const weekText = `${formatInstant(run.input.startMs + w0 * stepMs)} to ${formatInstant(run.input.startMs + (w0 + perWeek) * stepMs)}`;
+  const ledger = input.ledger
+    ? `<p>Ledger: ${fmt(input.ledger.blocks)} blocks, ${fmt(input.ledger.trades)} trades, head <code>${esc(input.ledger.headHash)}</code>. Check it with <code>gridshare ledger verify &lt;out&gt;/ledger</code>.</p>`
+    : "";
+  const cb = p2p.community_battery
+    ? `<p>Community battery: charged ${fmt(p2p.community_battery.charged_kwh)} kWh, discharged ${fmt(p2p.community_battery.discharged_kwh)} kWh (${fmt(p2p.community_battery.equivalent_full_cycles, 1)} full cycles); its surplus of ${fmt(p2p.community_battery.revenue, 2)} ${esc(cur)} went back to the homes in proportion to their consumption.</p>`
+    : "";
+
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(scenario.name)}: gridshare simulation report</title>
+<style>
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#0f172a;margin:0;background:#f8fafc}
+main{max-width:940px;margin:0 auto;padding:24px 28px 64px;background:#fff}
+h1{font-size:26px;margin:8px 0 4px}h2{font-size:19px;margin:36px 0 8px;border-bottom:1px solid #e2e8f0;padding-bottom:4px}
+.sub{color:#475569;margin:0 0 16px}.lead{font-size:16px;background:#f1f5f9;padding:12px 16px;border-radius:6px}
+table.kpi{border-collapse:collapse;width:100%;font-size:14px}table.kpi th,table.kpi td{padding:5px 8px;border-bottom:1px solid #e2e8f0;text-align:left}
+table.kpi td.num,table.kpi th{text-align:right}table.kpi td:first-child,table.kpi th:first-child{text-align:left}
+svg{max-width:100%;height:auto;display:block;margin:8px 0}svg .grid{stroke:#e2e8f0;stroke-width:1}svg .tick{font-size:11px;fill:#475569}
+svg .axis-label{font-size:12px;fill:#334155}figure{margin:8px 0 20px}
+.legend{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:12.5px;color:#0f172a;padding-left:64px}.legend .key{display:inline-flex;align-items:center;gap:6px}.legend svg{display:inline;margin:0}
+.note{color:#475569;font-size:13px}ul.assumptions li{margin:4px 0}code{font-size:12px;background:#f1f5f9;padding:1px 4px;border-radius:3px}
+.two{display:grid;grid-template-columns:1fr 1fr;gap:12px;align-items:start}
+</style></head><body><main>
+<h1>${esc(scenario.name)}</h1>
+<p class="sub">${fmt(scenario.homes)} homes · ${esc(periodText)} · ${scenario.period.interval_minutes}-minute intervals · ${esc(cur)} · generated by gridshare</p>
+${callout(input)}
+<h2>Headline comparison</h2>
+${headline(input)}
+<p class="note">Money is over the whole period. "Grid only" settles every home alone with the grid (its own PV and battery, no local trade). Grid import, export and their CO₂ are what each home's meter settles with the grid. The transformer rows and the peak are physical: energy a neighbour sold was never going to leave the street, so local trading moves money, not electrons, and the physical figures only change where storage changes the flows.</p>
+<h2>Monthly energy flows (p2p)</h2>
+${flows}
+<h2>Prices over a sample week</h2>
+<p class="note">The seven days with the most local trade: ${esc(weekText)}, local time ${esc(run.input.timeZone)}.</p>
+${prices}
+<h2>Per-home savings</h2>
+${savings}
+<h2>Self-sufficiency by month</h2>
+${selfSufficiency}
+<h2>Fairness</h2>
+<div class="two">${fairness}<div><p>The Lorenz curve orders homes from the smallest saving to the largest; the further it sags below the line of equal shares, the more the savings concentrate on a few homes. Gini coefficient of savings: <b>${p2p.gini_savings === null ? "–" : fmt(p2p.gini_savings, 3)}</b> (0: every home saves the same; a coefficient above 1 is possible when some homes lose).</p><p>Homes worse off than with the grid alone: <b>${p2p.homes_worse_off}</b> of ${p2p.homes.length}.</p></div></div>
+<h2>Battery state of charge over the sample week</h2>
+${soc}
+${cb}
+<h2>Assumptions</h2>
+<ul class="assumptions">${input.assumptions.map((a) => `<li>${esc(a)}</li>`).join("")}</ul>
+${ledger}
+<p class="note">Units: energy in kWh, power in kW, money in ${esc(cur)}. Every figure is in results.json; the columns of the CSV files are described in docs/outputs.md.</p>
+</main></body></html>
+`;
+}
+
+/** The assumptions behind a run, in words, for the report. */
+export function assumptionsOf(run: SimulationRun, extra: readonly string[] = []): string[] {
+  const i = run.input;
+  const cur = i.currency;
+  const lines = [
+    `Homes: ${i.members.length}; data: ${[...new Set(i.members.map((m) => String(m.source.load)))].slice(0, 3).join("; ")}${i.members.length > 3 ? "; ..." : ""}.`,
+    `Market: ${i.market.mechanism}${i.market.kPpm === null ? "" : ` with k = ${i.market.kPpm / 1e6}`}, cleared every ${i.stepMinutes} minutes; ${i.compare.length > 0 ? `compared with ${i.compare.join(", ")}` : "no other mechanism compared"}.`,
+    `Strategy: truthful. Each home bids its net position after its battery at the import price (buying) or offers it at the feed-in price (selling); it knows its metered position, so nothing is left to settle as imbalance.`,
+    `Tariff: import price per interval from the scenario; feed-in ${fromMicro(i.exportPriceMicro)} ${cur}/kWh; network fee on local trades ${fromMicro(i.networkFeeMicro)} ${cur}/kWh, paid by buyers.`,
+    "Home batteries follow the self-consumption rule: charge from surplus, discharge to cover deficit, never from or to the grid; losses split evenly between charging and discharging.",
+    i.communityBattery
+      ? "The community battery absorbs what the community would export after the market and covers what it would import; homes settle with it at the grid's tariffs, and its surplus is returned to them in proportion to their consumption."
+      : "No community battery.",
+    "CO₂ is counted on the energy each variant buys from the grid, times the grid's carbon intensity in that interval.",
+    ...extra,
+  ];
+  return lines;
+}

@@ -1,0 +1,77 @@
+/**
+ * What a simulation runs on: every series already on the simulation's grid (kWh per interval,
+ * prices in micro-units per kWh), so the engine does no I/O and no unit conversion of its own.
+ */
+import type { MechanismName } from "../market/types.js";
+
+export interface BatterySpec {
+  readonly capacityKwh: number;
+  readonly powerKw: number;
+  /** Round-trip efficiency (0, 1]; split evenly between charge and discharge (sqrt each). */
+  readonly roundTripEfficiency: number;
+  /** Reserve kept for outages, as a fraction of capacity [0, 1). */
+  readonly minSoc: number;
+  /** State of charge at the start, fraction of capacity. */
+  readonly initialSoc: number;
+}
+
+export interface EvSpec {
+  readonly batteryKwh: number;
+  readonly chargerKw: number;
+  /** Per interval: 1 while the car is plugged in at home. */
+  readonly plugged: Uint8Array;
+  /** Per interval: the energy (kWh) the session that starts in this interval needs by departure. */
+  readonly sessionNeedKwh: Float64Array;
+}
+
+export interface MemberInput {
+  /** The data set's own id (e.g. Building_3), or a derived one for drawn homes (Building_3#7). */
+  readonly id: string;
+  readonly name: string;
+  /** Household consumption, kWh per interval (EV charging excluded). */
+  readonly loadKwh: Float64Array;
+  /** PV generation, kWh per interval (null: no PV). */
+  readonly pvKwh: Float64Array | null;
+  readonly pvKwp: number;
+  /** Small wind turbine output, kWh per interval (null: none). */
+  readonly windKwh: Float64Array | null;
+  readonly battery: BatterySpec | null;
+  readonly ev: EvSpec | null;
+  /** Where the home's data came from (for drawn homes: template, time shift, scaling). */
+  readonly source: Readonly<Record<string, string | number>>;
+}
+
+export interface MarketSpec {
+  readonly mechanism: MechanismName;
+  /** k in ppm, or null for the mechanism's default. */
+  readonly kPpm: number | null;
+  readonly strategy: "truthful";
+}
+
+export interface SimulationInput {
+  readonly name: string;
+  readonly startMs: number;
+  readonly stepMinutes: number;
+  readonly count: number;
+  /** IANA zone for local time (tariffs, EV patterns, display). */
+  readonly timeZone: string;
+  readonly currency: string;
+  readonly seed: number;
+  readonly members: readonly MemberInput[];
+  /** Import price per interval, micro-units per kWh. */
+  readonly importPriceMicro: Float64Array;
+  /** Feed-in price, micro-units per kWh. */
+  readonly exportPriceMicro: number;
+  /** Network fee on local trades, micro-units per kWh. */
+  readonly networkFeeMicro: number;
+  /** Grid carbon intensity per interval, kg CO2 per kWh. */
+  readonly carbonKgPerKwh: Float64Array;
+  readonly communityBattery: BatterySpec | null;
+  readonly market: MarketSpec;
+  /** Extra mechanisms to run on the same community in the same run. */
+  readonly compare: readonly MechanismName[];
+  /** Record the scenario's own variant in a ledger. */
+  readonly ledger: boolean;
+  /** Sign every order with its home's key (otherwise the operator attests them). */
+  readonly signOrders: boolean;
+}

@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { runCli } from "../support/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "gridshare-sim-"));
+const DEMO = new URL("../../scenarios/citylearn-2022.json", import.meta.url).pathname;
+const demo = JSON.parse(readFileSync(DEMO, "utf8"));
+
+test("simulate: outputs, a ledger that verifies, and identical bytes on a second run", async () => {
+  const a = join(dir, "a");
+  const b = join(dir, "b");
+  for (const out of [a, b]) {
+    const r = await runCli([
+      "simulate",
+      DEMO,
+      "--out",
+      out,
+      "--days",
+      "7",
+      "--compare",
+      "sdr,mcafee",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /total bill \(USD\)/);
+  }
+  for (const f of [
+    "results.json",
+    "homes.csv",
+    "intervals.csv",
+    "trades.csv",
+    "report.html",
+    "ledger/ledger.log",
+    "ledger/HEAD",
+  ]) {
+    assert.deepEqual(readFileSync(join(a, f)), readFileSync(join(b, f)), `${f} is deterministic`);
+  }
+  const results = JSON.parse(readFileSync(join(a, "results.json"), "utf8"));
+  assert.deepEqual(Object.keys(results.variants), ["grid_only", "p2p", "sdr", "mcafee"]);
+  assert.equal(results.variants.p2p.mechanism, "uniform");
+  assert.equal(results.variants.p2p.homes.length, 17);
+  const trades = readFileSync(join(a, "trades.csv"), "utf8").trim().split("\n");
+  assert.equal(
+    trades[0],
+    "transaction_id,seller,buyer,energy_amount_kwh,price_per_kwh,timestamp,status,seller_price_per_kwh",
+  );
+  assert.equal(trades.length - 1, results.variants.p2p.trades);
+  const verified = await runCli([
+    "ledger",
+    "verify",
+    join(a, "ledger"),
+    "--operator",
+    join(a, "ledger", "operator.pub"),
+  ]);
+  assert.equal(verified.code, 0, verified.stderr);
+  assert.match(
+    verified.stdout,
+    new RegExp(`^ok: 168 blocks, ${results.variants.p2p.trades} trades`),
+  );
+  const report = readFileSync(join(a, "report.html"), "utf8");
+  assert.doesNotMatch(
+    report,
+    /<script|https?:\/\/(?!www\.w3\.org)/,
+    "the report is self-contained",
+  );
+});
+
+test("simulate --sign-orders: every order signed by its home's key, and the ledger verifies", async () => {
+  const out = join(dir, "signed");
+  const r = await runCli(["simulate", DEMO, "--out", out, "--days", "2", "--sign-orders"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /signed [\d,]+ orders in/);
+  const map = JSON.parse(readFileSync(join(out, "participants.json"), "utf8"));
+  assert.match(map.Building_1, /^gs[0-9a-f]{40}$/);
+  const verified = await runCli(["ledger", "verify", join(out, "ledger"), "--json"]);
+  assert.equal(verified.code, 0, verified.stderr);
+  const report = JSON.parse(verified.stdout);
+  assert.equal(report.blocks, 48);
+  assert.ok(report.signatures > report.blocks, "order signatures are checked too");
+});
+
+function scenarioWith(name: string, change: (d: typeof demo) => void): string {
+  const d = structuredClone(demo);
+  change(d);
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(d));
+  return path;
+}
+
+const bad: [string, (d: typeof demo) => void, RegExp][] = [
+  [
+    "unknown field",
+    (d) => (d.members[2].colour = "red"),
+    /members\[2\]\.colour: expected no such field/,
+  ],
+  [
+    "negative capacity",
+    (d) => (d.members[0].battery.capacity_kwh = -6.4),
+    /members\[0\]\.battery\.capacity_kwh: expected a positive number \(kWh\), received -6\.4/,
+  ],
+  [
+    "missing data file",
+    (d) => (d.members[1].load = { csv: "no-such.csv", column: "kw", unit: "kW" }),
+    /members\[1\]\.load\.csv: cannot read no-such\.csv/,
+  ],
+  [
+    "units missing",
+    (d) => (d.members[1].load = { csv: "x.csv", column: "kw" }),
+    /members\[1\]\.load\.unit: expected the unit of the values: one of kW, W, kWh, Wh/,
+  ],
+  [
+    "period outside the data",
+    (d) => (d.period = { start: "2018-01-01T00:00:00-08:00", days: 7 }),
+    /members\[0\]\.load: the period 2018-01-01T08:00:00Z to 2018-01-08T08:00:00Z is outside the data/,
+  ],
+  [
+    "unknown mechanism",
+    (d) => (d.market.mechanism = "vickrey"),
+    /market\.mechanism: expected one of cda, uniform/,
+  ],
+  [
+    "bad time zone",
+    (d) => (d.time_zone = "Mars/Base"),
+    /time_zone: expected an IANA time zone name/,
+  ],
+  [
+    "duplicate home ids",
+    (d) => (d.members[3].id = "Building_1"),
+    /members\[3\]\.id: expected an id not used by another home \(members\[0\] has it\)/,
+  ],
+  ["not JSON", () => {}, /not valid JSON/],
+];
+
+for (const [name, change, message] of bad) {
+  test(`error: a scenario with ${name} exits 2 naming the field, and writes nothing`, async () => {
+    const path = scenarioWith(name.replace(/\W+/g, "-"), change);
+    if (name === "not JSON") writeFileSync(path, "{ nope");
+    const out = join(dir, `out-${name.replace(/\W+/g, "-")}`);
+    const r = await runCli(["simulate", path, "--out", out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, "");
+    assert.equal(existsSync(out), false, "nothing written");
+    const check = await runCli(["scenario", "check", path]);
+    assert.equal(check.code, 2);
+  });
+}
+
+test("scenario schema prints a JSON Schema; scenario check loads the demo", async () => {
+  const schema = JSON.parse((await runCli(["scenario", "schema"])).stdout);
+  assert.equal(schema.$schema, "https://json-schema.org/draft/2020-12/schema");
+  assert.ok(schema.properties.members);
+  const r = await runCli(["scenario", "check", DEMO]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /ok: .*17 homes, 2016-08-01T08:00:00Z to 2017-08-01T07:00:00Z, 8759 intervals/,
+  );
+});
+
+test("error: bad simulate usage exits 2", async () => {
+  for (const [args, message] of [
+    [["--compare", "uniform,nope"], /--compare: expected mechanisms from/],
+    [["--homes", "0"], /--homes: expected a positive whole number/],
+    [["--ledger", "maybe", "--out", join(dir, "x")], /--ledger: expected on or off/],
+    [["--ledger", "on"], /--ledger on: needs --out/],
+  ] as const) {
+    const r = await runCli(["simulate", DEMO, ...args]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+  }
+});
