@@ -11,6 +11,7 @@ import { GridshareError } from "../core/errors.js";
 import { registerClear } from "./commands/clear.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerLedger } from "./commands/ledger.js";
+import { registerOptimize } from "./commands/optimize.js";
 import { registerOrder } from "./commands/order.js";
 import { registerScenario } from "./commands/scenario.js";
 import { registerDemo, registerSimulate } from "./commands/simulate.js";
@@ -42,6 +43,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerDemo(program, ctx);
   registerSimulate(program, ctx);
   registerScenario(program, ctx);
+  registerOptimize(program, ctx);
   registerClear(program, ctx);
   registerKeys(program, ctx);
   registerOrder(program, ctx);

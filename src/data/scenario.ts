@@ -18,6 +18,7 @@ import { columnIndex, numberColumn, parseCsv } from "./csv.js";
 import { loadAusgrid, loadCityLearn, loadEulvProfile } from "./datasets.js";
 import { type MemberDocument, type ScenarioDocument, scenarioSchema } from "./scenarioSchema.js";
 import { alignSeries, type EnergySeries, repeatDaily } from "./series.js";
+import { parseStamp } from "./timestamps.js";
 
 export interface ScenarioOverrides {
   /** Draw this many homes from the scenario's homes (seeded time shift and scaling). */
@@ -59,25 +60,6 @@ const ENERGY_FACTOR: Record<string, (stepHours: number) => number> = {
   Wh_per_kWp: () => 1 / 1000,
   "m/s": () => 1,
 };
-
-/** Parses a timestamp: ISO with offset, or a naive local time in `timeZone`. */
-function parseStamp(text: string, timeZone: string): number | undefined {
-  const iso = parseInstant(text.trim());
-  if (iso !== undefined) return iso;
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
-  if (!m) return undefined;
-  return localToUtc(
-    {
-      year: Number(m[1]),
-      month: Number(m[2]),
-      day: Number(m[3]),
-      hour: Number(m[4]),
-      minute: Number(m[5]),
-      second: Number(m[6] ?? 0),
-    },
-    timeZone,
-  );
-}
 
 /**
  * A series from a generic CSV: timestamps (the start of each interval) and values in a declared

@@ -4,31 +4,9 @@
  * explains every field with a full example.
  */
 import { z } from "zod";
-import { parseInstant } from "../core/time.js";
 import { isTimeZone } from "../core/timeZone.js";
 import { MECHANISM_NAMES } from "../market/types.js";
-
-const positive = (what: string) =>
-  z
-    .number({ error: `a positive number (${what})` })
-    .positive({ error: `a positive number (${what})` });
-const nonNegative = (what: string) =>
-  z
-    .number({ error: `a number of 0 or more (${what})` })
-    .nonnegative({ error: `a number of 0 or more (${what})` });
-const fraction = (what: string) =>
-  z
-    .number({ error: `a fraction from 0 to 1 (${what})` })
-    .min(0, { error: `a fraction from 0 to 1 (${what})` })
-    .max(1, { error: `a fraction from 0 to 1 (${what})` });
-const instant = z
-  .string({ error: "an ISO 8601 time with offset, e.g. 2016-08-01T00:00:00-08:00" })
-  .refine((s) => parseInstant(s) !== undefined, {
-    error: "an ISO 8601 time with offset, e.g. 2016-08-01T00:00:00-08:00",
-  });
-const clock = z
-  .string({ error: 'a local time "HH:MM"' })
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, { error: 'a local time "HH:MM"' });
+import { clock, fraction, instant, nonNegative, positive } from "./schemaParts.js";
 
 /** A CSV file with a timestamp column and a value column; the unit says what the values are. */
 const csvSeries = <U extends readonly [string, ...string[]]>(units: U) =>

@@ -4,28 +4,16 @@
  * worker, each chunk packed into one transferable buffer.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import {
   checkSignaturesInline,
   type SignatureChecker,
   type SignatureTask,
 } from "../ledger/verify.js";
+import { startWorker } from "../runtime/startWorker.js";
 
 /** Below this many signatures the workers cost more than they save. */
 const PARALLEL_THRESHOLD = 256;
-
-const FROM_SOURCE = import.meta.url.endsWith(".ts");
-
-/** Starts a worker running the sibling module `name` (.js in the build, .ts under tsx). */
-function startWorker(name: string): Worker {
-  if (!FROM_SOURCE) return new Worker(new URL(`./${name}.js`, import.meta.url));
-  // Running from source (tests, benchmarks): Node 20 workers do not inherit the TypeScript
-  // loader, so the worker registers it before importing the module.
-  const loader = import.meta.resolve("tsx/esm/api");
-  const target = new URL(`./${name}.ts`, import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(loader)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
 
 function pack(tasks: readonly SignatureTask[]) {
   const offsets = new Uint32Array(tasks.length + 1);
@@ -57,7 +45,7 @@ class PooledWorker {
   private next = 0;
 
   constructor() {
-    this.worker = startWorker("signatureWorker");
+    this.worker = startWorker(new URL("./signatureWorker.js", import.meta.url));
     this.worker.unref();
     this.worker.on("message", (msg: { id: number; out: Uint8Array }) => {
       const p = this.pending.get(msg.id);

@@ -1,0 +1,459 @@
+/**
+ * One household as a linear program: home battery, EV charging sessions (optionally
+ * vehicle-to-home), flexible loads, grid import/export limits, time-of-use prices, a
+ * peak-demand charge, PV curtailment and demand-response events.
+ *
+ * Power is in kW (constant over a step of `dtHours`), energy in kWh, money in the currency of the
+ * prices. The same builder serves the whole period (perfect foresight) and one window of a
+ * rolling horizon (MPC): a window starts from a state (battery and EV charge, flexible energy
+ * already served, peak so far) and keeps the rest of the period feasible at its end.
+ */
+import { InputError } from "../core/errors.js";
+import type { LinearProgram } from "./lp.js";
+
+export interface BatterySpec {
+  readonly capacityKwh: number;
+  /** Lowest and highest state of charge allowed, kWh. */
+  readonly socMinKwh: number;
+  readonly socMaxKwh: number;
+  readonly initialKwh: number;
+  /** State of charge at the end of the period at least this, kWh (none when undefined). */
+  readonly finalMinKwh?: number | undefined;
+  /** Power limits on the AC side, kW (Infinity: none). */
+  readonly maxChargeKw: number;
+  readonly maxDischargeKw: number;
+  readonly chargeEfficiency: number;
+  readonly dischargeEfficiency: number;
+  /** Energy always kept for outages, kWh: the state of charge never goes below it. */
+  readonly reserveKwh: number;
+  /** Cost per kWh charged plus per kWh discharged (AC side), for wear. */
+  readonly degradationCostPerKwh: number;
+}
+
+/** One stay of the EV at home: steps [arriveStep, departStep). */
+export interface EvSession {
+  readonly arriveStep: number;
+  readonly departStep: number;
+  readonly arrivalKwh: number;
+  /** Charge the EV must hold when it leaves, kWh. */
+  readonly requiredKwh: number;
+}
+
+export interface EvSpec {
+  readonly capacityKwh: number;
+  readonly chargerKw: number;
+  readonly efficiency: number;
+  /** Vehicle-to-home: the EV may discharge into the home (never to the grid). */
+  readonly vehicleToHome: boolean;
+  readonly sessions: readonly EvSession[];
+}
+
+/** Energy to serve within steps [startStep, endStep), at most `maxKw`. */
+export interface FlexibleLoad {
+  readonly name: string;
+  readonly energyKwh: number;
+  readonly startStep: number;
+  readonly endStep: number;
+  readonly maxKw: number;
+}
+
+/** A demand-response event over steps [startStep, endStep): a cap on import or a price. */
+export interface DemandResponseEvent {
+  readonly name: string;
+  readonly startStep: number;
+  readonly endStep: number;
+  readonly importCapKw?: number | undefined;
+  /** Added to the import price during the event, per kWh. */
+  readonly priceAdderPerKwh?: number | undefined;
+}
+
+export interface HouseholdProblem {
+  readonly dtHours: number;
+  /** Step labels (the data's timestamps), for messages and outputs. */
+  readonly labels: readonly string[];
+  readonly loadKw: Float64Array;
+  readonly pvKw: Float64Array;
+  readonly importPrice: Float64Array;
+  readonly exportPrice: Float64Array;
+  readonly importLimitKw: number;
+  readonly exportLimitKw: number;
+  /** Charge per kW of the highest import over the period. */
+  readonly peakChargePerKw: number;
+  readonly curtailment: boolean;
+  /** Price of energy not served; undefined: every load must be served. */
+  readonly valueOfLostLoadPerKwh?: number | undefined;
+  readonly battery?: BatterySpec | undefined;
+  readonly ev?: EvSpec | undefined;
+  readonly flexibleLoads: readonly FlexibleLoad[];
+  readonly events: readonly DemandResponseEvent[];
+}
+
+/** Where a window starts from. */
+export interface HouseholdState {
+  readonly batteryKwh: number;
+  /** EV charge when the car is at home at the window's first step. */
+  readonly evKwh: number;
+  /** Flexible energy already served, per flexible load, kWh. */
+  readonly flexServedKwh: readonly number[];
+  /** Highest import so far in the period, kW. */
+  readonly peakKw: number;
+}
+
+export interface WindowOptions {
+  /** Load and PV to plan with (forecasts); the problem's own values when absent. */
+  readonly loadKw?: Float64Array | undefined;
+  readonly pvKw?: Float64Array | undefined;
+  /** Value given to each kWh left in the battery at the window's end. */
+  readonly terminalValuePerKwh?: number | undefined;
+  /** Lets forecast steps (all but the first) shed load at this price rather than be infeasible. */
+  readonly forecastSlackPerKwh?: number | undefined;
+  /**
+   * A tiny cost on import and curtailment that decreases over the window, so that among plans
+   * of equal cost the one that imports and curtails as late as possible wins (Haessig's MPC tie
+   * break): charge from surplus now, draw from the grid only when the forecast says it must.
+   */
+  readonly preferLater?: number | undefined;
+}
+
+/** The operating schedule: one value per step. */
+export interface Schedule {
+  readonly importKw: Float64Array;
+  readonly exportKw: Float64Array;
+  readonly curtailKw: Float64Array;
+  readonly chargeKw: Float64Array;
+  readonly dischargeKw: Float64Array;
+  /** Battery state of charge at the end of each step, kWh. */
+  readonly socKwh: Float64Array;
+  readonly evChargeKw: Float64Array;
+  readonly evDischargeKw: Float64Array;
+  /** EV charge at the end of each step while at home (NaN when away), kWh. */
+  readonly evSocKwh: Float64Array;
+  /** Power of each flexible load, kW. */
+  readonly flexKw: readonly Float64Array[];
+  readonly unservedKw: Float64Array;
+}
+
+export function emptySchedule(steps: number, flexibleLoads = 0): Schedule {
+  const a = () => new Float64Array(steps);
+  return {
+    importKw: a(),
+    exportKw: a(),
+    curtailKw: a(),
+    chargeKw: a(),
+    dischargeKw: a(),
+    socKwh: a(),
+    evChargeKw: a(),
+    evDischargeKw: a(),
+    evSocKwh: new Float64Array(steps).fill(Number.NaN),
+    flexKw: Array.from({ length: flexibleLoads }, a),
+    unservedKw: a(),
+  };
+}
+
+export function initialState(problem: HouseholdProblem): HouseholdState {
+  const first = problem.ev?.sessions.find((s) => s.arriveStep === 0);
+  return {
+    batteryKwh: problem.battery?.initialKwh ?? 0,
+    evKwh: first?.arrivalKwh ?? 0,
+    flexServedKwh: problem.flexibleLoads.map(() => 0),
+    peakKw: 0,
+  };
+}
+
+/** Lowest state of charge the battery may reach (its minimum or the outage reserve). */
+export function socFloor(b: BatterySpec): number {
+  return Math.max(b.socMinKwh, b.reserveKwh);
+}
+
+/** Import cap and price adder at step `t` from the demand-response events. */
+export function eventsAt(problem: HouseholdProblem, t: number): { capKw: number; adder: number } {
+  let capKw = Number.POSITIVE_INFINITY;
+  let adder = 0;
+  for (const e of problem.events) {
+    if (t < e.startStep || t >= e.endStep) continue;
+    if (e.importCapKw !== undefined) capKw = Math.min(capKw, e.importCapKw);
+    adder += e.priceAdderPerKwh ?? 0;
+  }
+  return { capKw, adder };
+}
+
+/** Variable indices of one window, by step offset (-1 where a variable does not exist). */
+export interface HouseholdVariables {
+  readonly from: number;
+  readonly to: number;
+  readonly imp: Int32Array;
+  readonly exp: Int32Array;
+  readonly cur: Int32Array;
+  readonly ch: Int32Array;
+  readonly dis: Int32Array;
+  readonly soc: Int32Array;
+  readonly evc: Int32Array;
+  readonly evd: Int32Array;
+  readonly evsoc: Int32Array;
+  /** Per flexible load, per step. */
+  readonly flex: Int32Array[];
+  readonly shed: Int32Array;
+}
+
+function none(n: number): Int32Array {
+  return new Int32Array(n).fill(-1);
+}
+
+/** Adds the household's window [from, to) to `lp`; returns its variables. */
+export function addHousehold(
+  lp: LinearProgram,
+  problem: HouseholdProblem,
+  from: number,
+  to: number,
+  state: HouseholdState,
+  options: WindowOptions = {},
+): HouseholdVariables {
+  const n = to - from;
+  const dt = problem.dtHours;
+  const load = options.loadKw ?? problem.loadKw;
+  const pv = options.pvKw ?? problem.pvKw;
+  const at = (arr: Float64Array, k: number) =>
+    (arr === problem.loadKw || arr === problem.pvKw ? arr[from + k] : arr[k]) as number;
+  const vars: HouseholdVariables = {
+    from,
+    to,
+    imp: none(n),
+    exp: none(n),
+    cur: none(n),
+    ch: none(n),
+    dis: none(n),
+    soc: none(n),
+    evc: none(n),
+    evd: none(n),
+    evsoc: none(n),
+    flex: problem.flexibleLoads.map(() => none(n)),
+    shed: none(n),
+  };
+  const peak =
+    problem.peakChargePerKw > 0
+      ? lp.addVariable({ lower: state.peakKw }, problem.peakChargePerKw)
+      : -1;
+  const b = problem.battery;
+  const ev = problem.ev;
+
+  for (let k = 0; k < n; k++) {
+    const t = from + k;
+    const { capKw, adder } = eventsAt(problem, t);
+    const loadKw = at(load, k);
+    const pvKw = Math.max(0, at(pv, k));
+    const bal: number[] = [];
+    const coef: number[] = [];
+    const term = (v: number, c: number) => {
+      bal.push(v);
+      coef.push(c);
+    };
+
+    const later = options.preferLater ? (options.preferLater * (n - k)) / n : 0;
+    vars.imp[k] = lp.addVariable(
+      { upper: Math.min(problem.importLimitKw, capKw) },
+      ((problem.importPrice[t] as number) + adder + later) * dt,
+    );
+    term(vars.imp[k] as number, 1);
+    if (peak >= 0)
+      lp.addConstraint({ vars: [peak, vars.imp[k] as number], coefs: [1, -1] }, { lower: 0 });
+    if (problem.exportLimitKw > 0) {
+      vars.exp[k] = lp.addVariable(
+        { upper: problem.exportLimitKw },
+        -(problem.exportPrice[t] as number) * dt,
+      );
+      term(vars.exp[k] as number, -1);
+    }
+    if (problem.curtailment && pvKw > 0) {
+      vars.cur[k] = lp.addVariable({ upper: pvKw }, later * dt);
+      term(vars.cur[k] as number, -1);
+    }
+    const slack =
+      problem.valueOfLostLoadPerKwh ?? (k > 0 ? options.forecastSlackPerKwh : undefined);
+    if (slack !== undefined && loadKw > 0) {
+      vars.shed[k] = lp.addVariable({ upper: loadKw }, slack * dt);
+      term(vars.shed[k] as number, 1);
+    }
+
+    if (b) {
+      const wear = b.degradationCostPerKwh * dt;
+      vars.ch[k] = lp.addVariable({ upper: b.maxChargeKw }, wear);
+      vars.dis[k] = lp.addVariable({ upper: b.maxDischargeKw }, wear);
+      vars.soc[k] = lp.addVariable({ lower: socFloor(b), upper: b.socMaxKwh });
+      term(vars.ch[k] as number, -1);
+      term(vars.dis[k] as number, 1);
+      // soc[k] - soc[k-1] - ηc·dt·ch + dt/ηd·dis = 0, soc[-1] being the window's start state
+      const sv = [vars.soc[k] as number, vars.ch[k] as number, vars.dis[k] as number];
+      const sc = [1, -b.chargeEfficiency * dt, dt / b.dischargeEfficiency];
+      if (k > 0) {
+        sv.push(vars.soc[k - 1] as number);
+        sc.push(-1);
+      }
+      lp.addEquality({ vars: sv, coefs: sc }, k > 0 ? 0 : state.batteryKwh);
+    }
+
+    if (ev) {
+      const session = ev.sessions.find((s) => t >= s.arriveStep && t < s.departStep);
+      if (session) {
+        vars.evc[k] = lp.addVariable({ upper: ev.chargerKw });
+        vars.evsoc[k] = lp.addVariable({ upper: ev.capacityKwh });
+        term(vars.evc[k] as number, -1);
+        const sv = [vars.evsoc[k] as number, vars.evc[k] as number];
+        const sc = [1, -ev.efficiency * dt];
+        if (ev.vehicleToHome) {
+          vars.evd[k] = lp.addVariable({ upper: ev.chargerKw });
+          term(vars.evd[k] as number, 1);
+          sv.push(vars.evd[k] as number);
+          sc.push(dt / ev.efficiency);
+        }
+        const continues = k > 0 && t > session.arriveStep;
+        if (continues) {
+          sv.push(vars.evsoc[k - 1] as number);
+          sc.push(-1);
+        }
+        const start = t === session.arriveStep ? session.arrivalKwh : state.evKwh;
+        lp.addEquality({ vars: sv, coefs: sc }, continues ? 0 : start);
+        // By departure the EV holds what it needs; a window ending earlier keeps that reachable.
+        const left = session.departStep - 1 - t;
+        if (left === 0 || k === n - 1) {
+          const reachable = left * dt * ev.chargerKw * ev.efficiency;
+          const need = session.requiredKwh - reachable;
+          if (need > 0)
+            lp.addConstraint({ vars: [vars.evsoc[k] as number], coefs: [1] }, { lower: need });
+        }
+      }
+    }
+
+    problem.flexibleLoads.forEach((f, j) => {
+      if (t < f.startStep || t >= f.endStep) return;
+      const v = lp.addVariable({ upper: f.maxKw });
+      (vars.flex[j] as Int32Array)[k] = v;
+      term(v, -1);
+    });
+
+    lp.addEquality({ vars: bal, coefs: coef }, loadKw - pvKw);
+  }
+
+  problem.flexibleLoads.forEach((f, j) => {
+    const idx = vars.flex[j] as Int32Array;
+    const used: number[] = [];
+    for (let k = 0; k < n; k++) if ((idx[k] as number) >= 0) used.push(idx[k] as number);
+    if (used.length === 0) return;
+    const remaining = f.energyKwh - (state.flexServedKwh[j] ?? 0);
+    const after = Math.max(0, f.endStep - to) * dt * f.maxKw;
+    lp.addConstraint(
+      { vars: used, coefs: used.map(() => dt) },
+      { lower: Math.max(0, remaining - after), upper: Math.max(0, remaining) },
+    );
+  });
+
+  if (b && n > 0) {
+    const last = vars.soc[n - 1] as number;
+    if (to === problem.loadKw.length && b.finalMinKwh !== undefined)
+      lp.addConstraint({ vars: [last], coefs: [1] }, { lower: b.finalMinKwh });
+    if (options.terminalValuePerKwh) lp.addCost(last, -options.terminalValuePerKwh);
+  }
+  return vars;
+}
+
+/** Copies the window's solution into `schedule` (steps from..to), netting lossless cycling. */
+export function readHousehold(
+  values: Float64Array,
+  vars: HouseholdVariables,
+  problem: HouseholdProblem,
+  schedule: Schedule,
+  steps = vars.to - vars.from,
+): void {
+  const get = (idx: Int32Array, k: number) => {
+    const v = idx[k] as number;
+    return v < 0 ? 0 : Math.max(0, values[v] as number);
+  };
+  const b = problem.battery;
+  const lossless = b !== undefined && b.chargeEfficiency === 1 && b.dischargeEfficiency === 1;
+  for (let k = 0; k < steps; k++) {
+    const t = vars.from + k;
+    let ch = get(vars.ch, k);
+    let dis = get(vars.dis, k);
+    if (lossless && ch > 0 && dis > 0) {
+      const m = Math.min(ch, dis);
+      ch -= m;
+      dis -= m;
+    }
+    schedule.importKw[t] = get(vars.imp, k);
+    schedule.exportKw[t] = get(vars.exp, k);
+    schedule.curtailKw[t] = get(vars.cur, k);
+    schedule.chargeKw[t] = ch;
+    schedule.dischargeKw[t] = dis;
+    schedule.socKwh[t] =
+      (vars.soc[k] as number) < 0 ? 0 : (values[vars.soc[k] as number] as number);
+    schedule.evChargeKw[t] = get(vars.evc, k);
+    schedule.evDischargeKw[t] = get(vars.evd, k);
+    if ((vars.evsoc[k] as number) >= 0)
+      schedule.evSocKwh[t] = values[vars.evsoc[k] as number] as number;
+    vars.flex.forEach((idx, j) => {
+      (schedule.flexKw[j] as Float64Array)[t] = get(idx, k);
+    });
+    schedule.unservedKw[t] = get(vars.shed, k);
+  }
+}
+
+/**
+ * Checks what the solver would only call "infeasible", so the user learns which part of the
+ * input cannot be met and by how much.
+ */
+export function checkHousehold(problem: HouseholdProblem): void {
+  const dt = problem.dtHours;
+  const T = problem.loadKw.length;
+  const b = problem.battery;
+  if (b) {
+    const floor = socFloor(b);
+    if (b.initialKwh < floor - 1e-9 || b.initialKwh > b.socMaxKwh + 1e-9)
+      throw infeasible(
+        `battery.initial_kwh ${b.initialKwh} is outside the allowed state of charge [${floor}, ${b.socMaxKwh}] kWh (minimum or outage reserve, maximum)`,
+      );
+    if (b.finalMinKwh !== undefined) {
+      const gain = b.maxChargeKw * b.chargeEfficiency * dt * T;
+      if (b.finalMinKwh > b.socMaxKwh + 1e-9 || b.initialKwh + gain < b.finalMinKwh - 1e-9)
+        throw infeasible(
+          `battery.final_kwh ${b.finalMinKwh} cannot be reached from ${b.initialKwh} kWh (maximum ${b.socMaxKwh} kWh, charging at most ${b.maxChargeKw} kW)`,
+        );
+    }
+  }
+  const ev = problem.ev;
+  if (ev) {
+    for (const [i, s] of ev.sessions.entries()) {
+      const hours = (s.departStep - s.arriveStep) * dt;
+      const most = Math.min(ev.capacityKwh, s.arrivalKwh + hours * ev.chargerKw * ev.efficiency);
+      if (most < s.requiredKwh - 1e-9)
+        throw infeasible(
+          `ev.sessions[${i}]: the EV cannot be charged in time: it arrives at ${problem.labels[s.arriveStep]} with ${s.arrivalKwh} kWh and must leave at ${problem.labels[s.departStep] ?? "the end of the period"} with ${s.requiredKwh} kWh, but ${hours} h at ${ev.chargerKw} kW (efficiency ${ev.efficiency}) reach at most ${round(most)} kWh`,
+        );
+    }
+  }
+  problem.flexibleLoads.forEach((f, j) => {
+    const hours = (Math.min(f.endStep, T) - f.startStep) * dt;
+    if (f.maxKw * hours < f.energyKwh - 1e-9)
+      throw infeasible(
+        `flexible_loads[${j}] (${f.name}): ${f.energyKwh} kWh cannot be served in ${hours} h at most ${f.maxKw} kW (at most ${round(f.maxKw * hours)} kWh)`,
+      );
+  });
+  if (problem.valueOfLostLoadPerKwh !== undefined) return;
+  for (let t = 0; t < T; t++) {
+    const { capKw } = eventsAt(problem, t);
+    const grid = Math.min(problem.importLimitKw, capKw);
+    const battery = b ? b.maxDischargeKw : 0;
+    const evKw = ev?.vehicleToHome ? ev.chargerKw : 0;
+    const need = (problem.loadKw[t] as number) - Math.max(0, problem.pvKw[t] as number);
+    if (need > grid + battery + evKw + 1e-9)
+      throw infeasible(
+        `step ${t} (${problem.labels[t]}): load exceeds supply: ${round(need)} kW net of PV, but the grid gives at most ${grid} kW${battery > 0 ? ` and the battery ${battery} kW` : ""}; raise the import limit, relax the event, or set grid.value_of_lost_load to allow shedding`,
+      );
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function infeasible(message: string): InputError {
+  return new InputError("E_INFEASIBLE", message);
+}
