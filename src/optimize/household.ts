@@ -105,6 +105,12 @@ export interface WindowOptions {
   readonly pvKw?: Float64Array | undefined;
   /** Value given to each kWh left in the battery at the window's end. */
   readonly terminalValuePerKwh?: number | undefined;
+  /**
+   * False when the home is one node of a community: its exchange with the community bus is
+   * free and limited only by its connection; prices, peak charge and events apply at the
+   * community's grid connection instead.
+   */
+  readonly gridCosts?: boolean | undefined;
   /** Lets forecast steps (all but the first) shed load at this price rather than be infeasible. */
   readonly forecastSlackPerKwh?: number | undefined;
   /**
@@ -210,6 +216,7 @@ export function addHousehold(
 ): HouseholdVariables {
   const n = to - from;
   const dt = problem.dtHours;
+  const priced = options.gridCosts ?? true;
   const load = options.loadKw ?? problem.loadKw;
   const pv = options.pvKw ?? problem.pvKw;
   const at = (arr: Float64Array, k: number) =>
@@ -230,7 +237,7 @@ export function addHousehold(
     shed: none(n),
   };
   const peak =
-    problem.peakChargePerKw > 0
+    problem.peakChargePerKw > 0 && priced
       ? lp.addVariable({ lower: state.peakKw }, problem.peakChargePerKw)
       : -1;
   const b = problem.battery;
@@ -238,7 +245,9 @@ export function addHousehold(
 
   for (let k = 0; k < n; k++) {
     const t = from + k;
-    const { capKw, adder } = eventsAt(problem, t);
+    const { capKw, adder } = priced
+      ? eventsAt(problem, t)
+      : { capKw: Number.POSITIVE_INFINITY, adder: 0 };
     const loadKw = at(load, k);
     const pvKw = Math.max(0, at(pv, k));
     const bal: number[] = [];
@@ -251,7 +260,7 @@ export function addHousehold(
     const later = options.preferLater ? (options.preferLater * (n - k)) / n : 0;
     vars.imp[k] = lp.addVariable(
       { upper: Math.min(problem.importLimitKw, capKw) },
-      ((problem.importPrice[t] as number) + adder + later) * dt,
+      priced ? ((problem.importPrice[t] as number) + adder + later) * dt : 0,
     );
     term(vars.imp[k] as number, 1);
     if (peak >= 0)
@@ -259,7 +268,7 @@ export function addHousehold(
     if (problem.exportLimitKw > 0) {
       vars.exp[k] = lp.addVariable(
         { upper: problem.exportLimitKw },
-        -(problem.exportPrice[t] as number) * dt,
+        priced ? -(problem.exportPrice[t] as number) * dt : 0,
       );
       term(vars.exp[k] as number, -1);
     }

@@ -1,7 +1,8 @@
 /**
  * The physical side of every home, interval by interval: consumption (household load plus EV
  * charging), generation (PV plus wind), the home battery on the self-consumption rule (charge
- * from surplus, discharge to cover deficit), and what is left: the net position the home takes
+ * from surplus, discharge to cover deficit) or on a given schedule (e.g. the community optimum
+ * from src/optimize), and what is left: the net position the home takes
  * to the market. It does not depend on prices, so every market variant of a run shares it.
  *
  * Per home and interval (kWh):
@@ -29,7 +30,7 @@ export interface HomeFlows {
 }
 
 /** Charges the EV greedily from arrival until its session's need is met or it leaves. */
-function evCharging(
+export function evCharging(
   member: MemberInput,
   count: number,
   stepHours: number,
@@ -59,6 +60,7 @@ function evCharging(
 export function homeFlows(
   member: MemberInput,
   sim: Pick<SimulationInput, "count" | "stepMinutes">,
+  plan: Float64Array | null = null,
 ): HomeFlows {
   const n = sim.count;
   const stepHours = sim.stepMinutes / 60;
@@ -78,7 +80,17 @@ export function homeFlows(
     consumption[t] = c;
     generation[t] = g;
     let net = c - g;
-    if (battery) {
+    if (battery && plan) {
+      const e = plan[t] as number;
+      if (e > 0) {
+        batteryIn[t] = battery.charge(e);
+        net += batteryIn[t] as number;
+      } else if (e < 0) {
+        batteryOut[t] = battery.discharge(-e);
+        net -= batteryOut[t] as number;
+      }
+      soc[t] = battery.fraction;
+    } else if (battery) {
       if (net < 0) {
         const e = battery.charge(-net);
         batteryIn[t] = e;

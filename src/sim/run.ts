@@ -130,7 +130,9 @@ export async function runSimulation(
   const m = members.length;
   const stepMs = input.stepMinutes * MS_PER_MINUTE;
   const stepHours = input.stepMinutes / 60;
-  const flows = members.map((member) => homeFlows(member, input));
+  const flows = members.map((member, i) =>
+    homeFlows(member, input, input.batteryPlans?.[i] ?? null),
+  );
   // Net positions in whole Wh: what each home takes to the market.
   const residualWh = flows.map((f) => {
     const out = new Float64Array(n);

@@ -74,4 +74,10 @@ export interface SimulationInput {
   readonly ledger: boolean;
   /** Sign every order with its home's key (otherwise the operator attests them). */
   readonly signOrders: boolean;
+  /**
+   * Home batteries follow these schedules (kWh into the battery per interval, negative out; one
+   * per member, null for the self-consumption rule) instead of the rule. The battery still keeps
+   * to its limits; whatever the schedule and the actual flows leave goes to the market.
+   */
+  readonly batteryPlans?: readonly (Float64Array | null)[] | undefined;
 }

@@ -4,8 +4,11 @@ import { join } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
+import { MS_PER_MINUTE, parseInstant } from "../../core/time.js";
 import { type LoadedHousehold, loadHouseholdFiles } from "../../data/householdConfig.js";
+import { loadScenarioFile } from "../../data/scenario.js";
 import { meanProfile, persistence, type SeriesForecaster } from "../../forecast/naive.js";
+import { type CommunityProblem, communityBatteryBenefit } from "../../optimize/community.js";
 import type { HouseholdProblem, Schedule } from "../../optimize/household.js";
 import {
   type Forecaster,
@@ -16,6 +19,7 @@ import {
 } from "../../optimize/policies.js";
 import { type ScheduleSummary, summarize } from "../../optimize/summary.js";
 import { HighsSolver } from "../../runtime/highsSolver.js";
+import { communityProblemOf } from "../../sim/batteryPlans.js";
 import type { CommandContext } from "../context.js";
 import { toCsv, toJson, toTable } from "../output.js";
 
@@ -326,6 +330,193 @@ export async function runOptimizeHousehold(ctx: CommandContext, flags: OptimizeF
   }
 }
 
+export interface CommunityFlags {
+  days?: string;
+  homes?: string;
+  windowHours?: string;
+  drStart?: string;
+  drEnd?: string;
+  drCap?: string;
+  drPrice?: string;
+  json?: boolean;
+}
+
+function positiveNumber(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InputError(
+      "E_USAGE",
+      `${flag}: expected a number above 0, received ${JSON.stringify(text)}`,
+    );
+  return n;
+}
+
+/** The demand-response event given on the command line, as steps of the simulation. */
+function drEvent(flags: CommunityFlags, startMs: number, stepMinutes: number, steps: number) {
+  const any = flags.drStart ?? flags.drEnd ?? flags.drCap ?? flags.drPrice;
+  if (any === undefined) return [];
+  const step = (text: string | undefined, flag: string) => {
+    const ms = text === undefined ? undefined : parseInstant(text);
+    if (ms === undefined)
+      throw new InputError(
+        "E_USAGE",
+        `${flag}: expected an ISO 8601 time with offset, received ${JSON.stringify(text)}`,
+      );
+    const k = Math.round((ms - startMs) / (stepMinutes * MS_PER_MINUTE));
+    if (k < 0 || k > steps)
+      throw new InputError("E_USAGE", `${flag}: ${text} is outside the simulated period`);
+    return k;
+  };
+  const startStep = step(flags.drStart, "--dr-start");
+  const endStep = step(flags.drEnd, "--dr-end");
+  if (endStep <= startStep) throw new InputError("E_USAGE", "--dr-end: must be after --dr-start");
+  const cap = flags.drCap === undefined ? undefined : Number(flags.drCap);
+  if (cap !== undefined && !(cap >= 0))
+    throw new InputError(
+      "E_USAGE",
+      `--dr-cap: expected kW of 0 or more, received ${JSON.stringify(flags.drCap)}`,
+    );
+  const price = flags.drPrice === undefined ? undefined : Number(flags.drPrice);
+  if (price !== undefined && !Number.isFinite(price))
+    throw new InputError(
+      "E_USAGE",
+      `--dr-price: expected a price per kWh, received ${JSON.stringify(flags.drPrice)}`,
+    );
+  if (cap === undefined && price === undefined)
+    throw new InputError(
+      "E_USAGE",
+      "a demand-response event needs --dr-cap <kW> or --dr-price <per kWh>",
+    );
+  return [{ name: "event", startStep, endStep, importCapKw: cap, priceAdderPerKwh: price }];
+}
+
+export async function runOptimizeCommunity(
+  ctx: CommandContext,
+  scenarioPath: string,
+  flags: CommunityFlags,
+) {
+  const days = positiveNumber(flags.days, "--days");
+  const homes = positiveNumber(flags.homes, "--homes");
+  const loaded = await loadScenarioFile(scenarioPath, {
+    ...(days === undefined ? {} : { days: Math.ceil(days) }),
+    ...(homes === undefined ? {} : { homes: Math.round(homes) }),
+    ledger: false,
+  });
+  const input = loaded.input;
+  const base = communityProblemOf(input);
+  const stepsPerHour = 60 / input.stepMinutes;
+  const windowSteps = Math.round(
+    (positiveNumber(flags.windowHours, "--window-hours") ?? 48) * stepsPerHour,
+  );
+  const commitSteps = Math.max(1, Math.round(windowSteps / 2));
+  const events = drEvent(flags, input.startMs, input.stepMinutes, input.count);
+  const cb = input.communityBattery;
+  const problem: CommunityProblem = {
+    ...base,
+    events,
+    communityBattery: cb
+      ? {
+          capacityKwh: cb.capacityKwh,
+          socMinKwh: cb.minSoc * cb.capacityKwh,
+          socMaxKwh: cb.capacityKwh,
+          initialKwh: Math.max(cb.minSoc, cb.initialSoc) * cb.capacityKwh,
+          maxChargeKw: cb.powerKw,
+          maxDischargeKw: cb.powerKw,
+          chargeEfficiency: Math.sqrt(cb.roundTripEfficiency),
+          dischargeEfficiency: Math.sqrt(cb.roundTripEfficiency),
+          reserveKwh: 0,
+          degradationCostPerKwh: 0,
+        }
+      : undefined,
+  };
+  const solver = new HighsSolver();
+  const t0 = performance.now();
+  try {
+    const options = { windowSteps, commitSteps };
+    const { withBattery, benefit } = await communityBatteryBenefit(problem, solver, options);
+    let dr: Record<string, unknown> | null = null;
+    if (events.length > 0) {
+      const { withBattery: free } = await communityBatteryBenefit(
+        { ...problem, events: [] },
+        solver,
+        options,
+      );
+      const e = events[0] as (typeof events)[number];
+      const peak = (imp: Float64Array) => {
+        let p = 0;
+        for (let t = e.startStep; t < e.endStep; t++) p = Math.max(p, imp[t] as number);
+        return p;
+      };
+      dr = {
+        start: problem.labels[e.startStep],
+        end: problem.labels[e.endStep] ?? "end of period",
+        import_cap_kw: e.importCapKw ?? null,
+        price_per_kwh: e.priceAdderPerKwh ?? null,
+        peak_without_event_kw: round(peak(free.importKw), 3),
+        peak_kw: round(peak(withBattery.importKw), 3),
+        peak_reduced_kw: round(peak(free.importKw) - peak(withBattery.importKw), 3),
+        cost_of_response: round(withBattery.cost - free.cost, 4),
+      };
+    }
+    let imported = 0;
+    let exported = 0;
+    for (let t = 0; t < input.count; t++) {
+      imported += (withBattery.importKw[t] as number) * base.dtHours;
+      exported += (withBattery.exportKw[t] as number) * base.dtHours;
+    }
+    const doc = {
+      scenario: input.name,
+      homes: input.members.length,
+      steps: input.count,
+      window_hours: windowSteps / stepsPerHour,
+      currency: input.currency,
+      cost: round(withBattery.cost, 4),
+      grid_import_kwh: round(imported, 3),
+      grid_export_kwh: round(exported, 3),
+      peak_import_kw: round(withBattery.peakImportKw, 3),
+      community_battery: cb
+        ? {
+            cost_without: round(benefit.costWithout, 4),
+            benefit: round(benefit.benefit, 4),
+            members: input.members.map((m, i) => ({
+              id: m.id,
+              share_of_benefit: round(benefit.members[i] as number, 4),
+            })),
+          }
+        : null,
+      demand_response: dr,
+      solves: solver.stats.solves,
+      seconds: round((performance.now() - t0) / 1000, 3),
+    };
+    if (flags.json) ctx.io.stdout.write(toJson(doc));
+    else {
+      const rows: [string, string | number | null][] = [
+        ["homes", doc.homes],
+        ["steps", doc.steps],
+        [`community cost (${input.currency})`, doc.cost.toFixed(2)],
+        ["grid import kWh", doc.grid_import_kwh.toFixed(1)],
+        ["grid export kWh", doc.grid_export_kwh.toFixed(1)],
+        ["peak import kW", doc.peak_import_kw.toFixed(2)],
+        [`community battery benefit (${input.currency})`, cb ? benefit.benefit.toFixed(2) : null],
+        ["demand response: peak reduced kW", dr ? (dr.peak_reduced_kw as number) : null],
+        [`demand response: cost (${input.currency})`, dr ? (dr.cost_of_response as number) : null],
+        ["LP solves", doc.solves],
+        ["seconds", doc.seconds],
+      ];
+      ctx.io.stdout.write(
+        toTable(
+          ["", "value"],
+          rows.map(([k, v]) => ({ "": k, value: v })),
+        ),
+      );
+    }
+    return doc;
+  } finally {
+    await solver.close();
+  }
+}
+
 export function registerOptimize(program: Command, ctx: CommandContext): void {
   const optimize = program
     .command("optimize")
@@ -357,5 +548,33 @@ Examples:
     )
     .action(async (flags: OptimizeFlags) => {
       await runOptimizeHousehold(ctx, flags);
+    });
+  optimize
+    .command("community")
+    .description(
+      "schedule every home battery and the community battery together for the lowest community cost",
+    )
+    .argument("<scenario>", "scenario file (see docs/scenario.md)")
+    .option("--days <n>", "only the first n days of the period")
+    .option("--homes <n>", "draw n homes from the scenario's homes")
+    .option(
+      "--window-hours <h>",
+      "each solve sees this far ahead and keeps the first half (default 48)",
+    )
+    .option("--dr-start <time>", "a demand-response event: start (ISO 8601 with offset)")
+    .option("--dr-end <time>", "the event's end")
+    .option("--dr-cap <kW>", "the event caps the community's import at this many kW")
+    .option("--dr-price <per kWh>", "or adds this price per kWh imported during the event")
+    .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  gridshare optimize community scenarios/all-features.json --days 7
+  gridshare optimize community scenarios/citylearn-2022.json --days 3 \\
+      --dr-start 2016-08-02T17:00:00-08:00 --dr-end 2016-08-02T21:00:00-08:00 --dr-cap 20`,
+    )
+    .action(async (scenario: string, flags: CommunityFlags) => {
+      await runOptimizeCommunity(ctx, scenario, flags);
     });
 }

@@ -17,6 +17,8 @@ import {
   intervalRows,
   resultsDocument,
 } from "../../report/outputs.js";
+import { HighsSolver } from "../../runtime/highsSolver.js";
+import { optimalBatteryPlans } from "../../sim/batteryPlans.js";
 import { computeKpis, type VariantKpis } from "../../sim/kpis.js";
 import { type ClearedInterval, runSimulation } from "../../sim/run.js";
 import { SimulationLedger } from "../../store/simulationLedger.js";
@@ -32,6 +34,7 @@ export interface SimulateFlags {
   signOrders?: boolean;
   json?: boolean;
   mechanism?: string;
+  batteryPolicy?: string;
 }
 
 const TRADE_COLUMNS = [
@@ -144,6 +147,15 @@ export async function runSimulate(
       `--mechanism: expected one of ${MECHANISM_NAMES.join(", ")}, received ${JSON.stringify(flags.mechanism)}`,
     );
   }
+  if (
+    flags.batteryPolicy !== undefined &&
+    flags.batteryPolicy !== "rule" &&
+    flags.batteryPolicy !== "optimal"
+  )
+    throw new InputError(
+      "E_USAGE",
+      `--battery-policy: expected rule or optimal, received ${JSON.stringify(flags.batteryPolicy)}`,
+    );
   if (flags.out === undefined && ledger === true)
     throw new InputError("E_USAGE", "--ledger on: needs --out <dir> to write the ledger to");
   if (flags.out === undefined) ledger = false;
@@ -159,13 +171,24 @@ export async function runSimulate(
     ...(ledger === undefined ? {} : { ledger }),
     signOrders: flags.signOrders === true,
   });
-  const input = flags.mechanism
+  let input = flags.mechanism
     ? {
         ...loaded.input,
         market: { ...loaded.input.market, mechanism: flags.mechanism as MechanismName, kPpm: null },
       }
     : loaded.input;
   const loadSeconds = (performance.now() - t0) / 1000;
+  let planSeconds = 0;
+  if (flags.batteryPolicy === "optimal") {
+    const tp = performance.now();
+    const solver = new HighsSolver();
+    try {
+      input = { ...input, batteryPlans: await optimalBatteryPlans(input, solver) };
+    } finally {
+      await solver.close();
+    }
+    planSeconds = (performance.now() - tp) / 1000;
+  }
 
   const out = flags.out;
   let tradesStream: WriteStream | undefined;
@@ -273,7 +296,7 @@ export async function runSimulate(
     );
   }
   ctx.io.stderr.write(
-    `${input.members.length} homes x ${input.count} intervals, ${run.variants.length} variants: data ${loadSeconds.toFixed(2)} s, simulation ${simSeconds.toFixed(2)} s${ledgerInfo ? `, ledger ${ledgerInfo.blocks} blocks` : ""}\n`,
+    `${input.members.length} homes x ${input.count} intervals, ${run.variants.length} variants: data ${loadSeconds.toFixed(2)} s${planSeconds > 0 ? `, battery plans ${planSeconds.toFixed(2)} s` : ""}, simulation ${simSeconds.toFixed(2)} s${ledgerInfo ? `, ledger ${ledgerInfo.blocks} blocks` : ""}\n`,
   );
   if (flags.json)
     ctx.io.stdout.write(toJson(resultsDocument(run, kpis, loaded.document.description)));
@@ -306,6 +329,10 @@ export function registerSimulate(program: Command, ctx: CommandContext): void {
       "record the scenario's market in a ledger (default: the scenario's ledger field; needs --out)",
     )
     .option("--sign-orders", "sign every order with its home's key instead of operator attestation")
+    .option(
+      "--battery-policy <rule|optimal>",
+      "home batteries on the self-consumption rule (default) or on the joint community optimum (perfect day-ahead foresight)",
+    )
     .option("--json", "print results.json instead of the summary table")
     .addHelpText(
       "after",

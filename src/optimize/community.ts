@@ -1,0 +1,295 @@
+/**
+ * Joint optimisation of a community: every home's battery (and EV, flexible loads) plus a shared
+ * community battery, scheduled together for the lowest cost at the community's grid connection.
+ * Energy moving between homes is free here (the market decides who pays whom); the grid tariff,
+ * the connection's limits, the peak-demand charge and demand-response events apply to the
+ * community's net exchange with the grid.
+ *
+ * The community battery's benefit is the cost of the optimum without it minus the cost with it;
+ * each member is credited its share (by default equal).
+ */
+import { InputError } from "../core/errors.js";
+import {
+  addHousehold,
+  type BatterySpec,
+  checkHousehold,
+  type DemandResponseEvent,
+  emptySchedule,
+  eventsAt,
+  type HouseholdProblem,
+  type HouseholdVariables,
+  initialState,
+  readHousehold,
+  type Schedule,
+  socFloor,
+} from "./household.js";
+import { LinearProgram, type LpSolver } from "./lp.js";
+
+export interface CommunityProblem {
+  readonly dtHours: number;
+  readonly labels: readonly string[];
+  /** The homes; their prices and events are not used (the community's are). */
+  readonly homes: readonly HouseholdProblem[];
+  readonly importPrice: Float64Array;
+  readonly exportPrice: Float64Array;
+  /** The community's connection to the grid (e.g. its transformer), kW. */
+  readonly importLimitKw: number;
+  readonly exportLimitKw: number;
+  readonly peakChargePerKw: number;
+  readonly communityBattery?: BatterySpec | undefined;
+  /** Each member's share of the community battery (summing to 1); equal when absent. */
+  readonly shares?: readonly number[] | undefined;
+  readonly events: readonly DemandResponseEvent[];
+}
+
+export interface CommunitySchedule {
+  readonly homes: readonly Schedule[];
+  readonly importKw: Float64Array;
+  readonly exportKw: Float64Array;
+  readonly batteryChargeKw: Float64Array;
+  readonly batteryDischargeKw: Float64Array;
+  readonly batterySocKwh: Float64Array;
+  /** The community's cost at its grid connection over the period. */
+  readonly cost: number;
+  readonly peakImportKw: number;
+}
+
+/** How a long period is optimised: in windows, each seeing ahead perfectly, state carried over. */
+export interface CommunityOptions {
+  /** Steps each window plans over; the whole period when absent. */
+  readonly windowSteps?: number | undefined;
+  /** Steps of each window kept before the next window starts (receding horizon); all by default. */
+  readonly commitSteps?: number | undefined;
+}
+
+function communityCost(p: CommunityProblem, imp: Float64Array, exp: Float64Array): number {
+  let cost = 0;
+  let peak = 0;
+  for (let t = 0; t < imp.length; t++) {
+    const price = (p.importPrice[t] as number) + eventsAt(asHousehold(p), t).adder;
+    cost +=
+      (price * (imp[t] as number) - (p.exportPrice[t] as number) * (exp[t] as number)) * p.dtHours;
+    peak = Math.max(peak, imp[t] as number);
+  }
+  return cost + p.peakChargePerKw * peak;
+}
+
+/** The community's connection seen as a household (for the event helpers). */
+function asHousehold(p: CommunityProblem): HouseholdProblem {
+  return {
+    dtHours: p.dtHours,
+    labels: p.labels,
+    loadKw: new Float64Array(0),
+    pvKw: new Float64Array(0),
+    importPrice: p.importPrice,
+    exportPrice: p.exportPrice,
+    importLimitKw: p.importLimitKw,
+    exportLimitKw: p.exportLimitKw,
+    peakChargePerKw: p.peakChargePerKw,
+    curtailment: true,
+    flexibleLoads: [],
+    events: p.events,
+  };
+}
+
+function checkCommunity(p: CommunityProblem): void {
+  const T = p.labels.length;
+  p.homes.forEach((h, i) => {
+    if (h.loadKw.length !== T)
+      throw new InputError(
+        "E_INPUT",
+        `home ${i}: ${h.loadKw.length} steps, the community has ${T}`,
+      );
+    try {
+      checkHousehold(h);
+    } catch (error) {
+      if (error instanceof InputError)
+        throw new InputError(error.code, `home ${i}: ${error.message}`, { cause: error });
+      throw error;
+    }
+  });
+  if (p.shares) {
+    if (p.shares.length !== p.homes.length)
+      throw new InputError(
+        "E_INPUT",
+        `shares: ${p.shares.length} given for ${p.homes.length} homes`,
+      );
+    const sum = p.shares.reduce((a, x) => a + x, 0);
+    if (p.shares.some((x) => x < 0) || Math.abs(sum - 1) > 1e-6)
+      throw new InputError(
+        "E_INPUT",
+        `shares: must be 0 or more and sum to 1 (they sum to ${sum})`,
+      );
+  }
+}
+
+/** The community's optimum; with `windowSteps`, window by window with perfect foresight in each. */
+export async function optimizeCommunity(
+  p: CommunityProblem,
+  solver: LpSolver,
+  options: CommunityOptions = {},
+): Promise<CommunitySchedule> {
+  checkCommunity(p);
+  const T = p.labels.length;
+  const window = options.windowSteps ?? T;
+  const commit = Math.max(1, Math.min(window, options.commitSteps ?? window));
+  const homes = p.homes.map((h) => emptySchedule(T, h.flexibleLoads.length));
+  const imp = new Float64Array(T);
+  const exp = new Float64Array(T);
+  const cbCh = new Float64Array(T);
+  const cbDis = new Float64Array(T);
+  const cbSoc = new Float64Array(T);
+  const states = p.homes.map(initialState);
+  let cbState = p.communityBattery?.initialKwh ?? 0;
+  let peakSoFar = 0;
+  const conn = asHousehold(p);
+
+  for (let from = 0; from < T; from += commit) {
+    const to = Math.min(T, from + window);
+    const n = to - from;
+    const kept = Math.min(commit, n);
+    const end = from + kept;
+    const lp = new LinearProgram();
+    const vars: HouseholdVariables[] = p.homes.map((h, i) =>
+      addHousehold(lp, h, from, to, states[i] as (typeof states)[number], { gridCosts: false }),
+    );
+    const peak =
+      p.peakChargePerKw > 0 ? lp.addVariable({ lower: peakSoFar }, p.peakChargePerKw) : -1;
+    const G = new Int32Array(n);
+    const X = new Int32Array(n);
+    const C = new Int32Array(n).fill(-1);
+    const D = new Int32Array(n).fill(-1);
+    const S = new Int32Array(n).fill(-1);
+    const b = p.communityBattery;
+    for (let k = 0; k < n; k++) {
+      const t = from + k;
+      const { capKw, adder } = eventsAt(conn, t);
+      G[k] = lp.addVariable(
+        { upper: Math.min(p.importLimitKw, capKw) },
+        ((p.importPrice[t] as number) + adder) * p.dtHours,
+      );
+      X[k] = lp.addVariable({ upper: p.exportLimitKw }, -(p.exportPrice[t] as number) * p.dtHours);
+      if (peak >= 0)
+        lp.addConstraint({ vars: [peak, G[k] as number], coefs: [1, -1] }, { lower: 0 });
+      // G - X = sum of the homes' net draw + community battery charge - discharge
+      const rv = [G[k] as number, X[k] as number];
+      const rc = [1, -1];
+      for (const v of vars) {
+        if ((v.imp[k] as number) >= 0) {
+          rv.push(v.imp[k] as number);
+          rc.push(-1);
+        }
+        if ((v.exp[k] as number) >= 0) {
+          rv.push(v.exp[k] as number);
+          rc.push(1);
+        }
+      }
+      if (b) {
+        C[k] = lp.addVariable({ upper: b.maxChargeKw }, b.degradationCostPerKwh * p.dtHours);
+        D[k] = lp.addVariable({ upper: b.maxDischargeKw }, b.degradationCostPerKwh * p.dtHours);
+        S[k] = lp.addVariable({ lower: socFloor(b), upper: b.socMaxKwh });
+        rv.push(C[k] as number, D[k] as number);
+        rc.push(-1, 1);
+        const sv = [S[k] as number, C[k] as number, D[k] as number];
+        const sc = [1, -b.chargeEfficiency * p.dtHours, p.dtHours / b.dischargeEfficiency];
+        if (k > 0) {
+          sv.push(S[k - 1] as number);
+          sc.push(-1);
+        }
+        lp.addEquality({ vars: sv, coefs: sc }, k > 0 ? 0 : cbState);
+      }
+      lp.addEquality({ vars: rv, coefs: rc }, 0);
+    }
+    if (b && to === T && b.finalMinKwh !== undefined)
+      lp.addConstraint({ vars: [S[n - 1] as number], coefs: [1] }, { lower: b.finalMinKwh });
+
+    const solution = await solver.solve(lp, { presolve: lp.variableCount > 2000 });
+    if (solution.status !== "optimal")
+      throw new InputError(
+        "E_INFEASIBLE",
+        `community optimisation, steps ${from}-${to - 1} (${p.labels[from]} to ${p.labels[to - 1]}): no schedule meets every limit at once (solver: ${solution.solverStatus}); check the connection's import limit and the events against the homes' loads`,
+      );
+    const x = solution.values;
+    vars.forEach((v, i) => {
+      readHousehold(x, v, p.homes[i] as HouseholdProblem, homes[i] as Schedule, kept);
+    });
+    for (let k = 0; k < kept; k++) {
+      const t = from + k;
+      let g = x[G[k] as number] as number;
+      let e = x[X[k] as number] as number;
+      const m = Math.min(g, e); // importing and exporting at once only ever nets out
+      g -= m;
+      e -= m;
+      imp[t] = Math.max(0, g);
+      exp[t] = Math.max(0, e);
+      if (b) {
+        cbCh[t] = Math.max(0, x[C[k] as number] as number);
+        cbDis[t] = Math.max(0, x[D[k] as number] as number);
+        cbSoc[t] = x[S[k] as number] as number;
+      }
+      peakSoFar = Math.max(peakSoFar, imp[t] as number);
+    }
+    // Carry each home's state into the next window.
+    p.homes.forEach((h, i) => {
+      const s = homes[i] as Schedule;
+      const last = end - 1;
+      const evSoc = s.evSocKwh[last] as number;
+      const next = h.ev?.sessions.find((x2) => x2.arriveStep === end);
+      states[i] = {
+        batteryKwh: h.battery ? (s.socKwh[last] as number) : 0,
+        evKwh: next ? next.arrivalKwh : Number.isNaN(evSoc) ? (states[i]?.evKwh ?? 0) : evSoc,
+        flexServedKwh: h.flexibleLoads.map((f, j) => {
+          let served = states[i]?.flexServedKwh[j] ?? 0;
+          for (let t = Math.max(from, f.startStep); t < Math.min(end, f.endStep); t++)
+            served += ((s.flexKw[j] as Float64Array)[t] as number) * p.dtHours;
+          return served;
+        }),
+        peakKw: 0,
+      };
+    });
+    if (b) cbState = cbSoc[end - 1] as number;
+  }
+  let peakImportKw = 0;
+  for (const v of imp) peakImportKw = Math.max(peakImportKw, v);
+  return {
+    homes,
+    importKw: imp,
+    exportKw: exp,
+    batteryChargeKw: cbCh,
+    batteryDischargeKw: cbDis,
+    batterySocKwh: cbSoc,
+    cost: communityCost(p, imp, exp),
+    peakImportKw,
+  };
+}
+
+export interface CommunityBatteryBenefit {
+  readonly costWithout: number;
+  readonly costWith: number;
+  /** costWithout - costWith: what the community battery saves the community. */
+  readonly benefit: number;
+  /** Each member's share of the benefit. */
+  readonly members: readonly number[];
+}
+
+/** Optimises with and without the community battery and splits the saving by the shares. */
+export async function communityBatteryBenefit(
+  p: CommunityProblem,
+  solver: LpSolver,
+  options: CommunityOptions = {},
+): Promise<{ withBattery: CommunitySchedule; benefit: CommunityBatteryBenefit }> {
+  const withBattery = await optimizeCommunity(p, solver, options);
+  const without = await optimizeCommunity({ ...p, communityBattery: undefined }, solver, options);
+  const benefit = without.cost - withBattery.cost;
+  const n = p.homes.length;
+  const shares = p.shares ?? p.homes.map(() => 1 / n);
+  return {
+    withBattery,
+    benefit: {
+      costWithout: without.cost,
+      costWith: withBattery.cost,
+      benefit,
+      members: shares.map((s) => s * benefit),
+    },
+  };
+}

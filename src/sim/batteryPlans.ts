@@ -1,0 +1,101 @@
+/**
+ * Home battery schedules for a simulation from the joint community optimum (src/optimize):
+ * every home's battery scheduled together for the lowest cost at the community's grid
+ * connection, day by day with a receding two-day window. Each window sees its two days
+ * perfectly, so the result is the best the batteries could do with a perfect day-ahead forecast:
+ * an upper bound on what forecast-driven scheduling reaches, and a fair yardstick for the rule.
+ *
+ * The community battery is left to the simulation's own rule (it acts after the market), so it
+ * is not part of these plans; EV charging stays as the simulation charges it (greedy).
+ */
+import { formatInstant } from "../core/time.js";
+import { fromMicro } from "../core/units.js";
+import { type CommunityProblem, optimizeCommunity } from "../optimize/community.js";
+import type { HouseholdProblem, BatterySpec as PlanBattery } from "../optimize/household.js";
+import type { LpSolver } from "../optimize/lp.js";
+import { evCharging } from "./physics.js";
+import type { BatterySpec, SimulationInput } from "./types.js";
+
+function planBattery(b: BatterySpec): PlanBattery {
+  const eta = Math.sqrt(b.roundTripEfficiency);
+  return {
+    capacityKwh: b.capacityKwh,
+    socMinKwh: b.minSoc * b.capacityKwh,
+    socMaxKwh: b.capacityKwh,
+    initialKwh: Math.max(b.minSoc, b.initialSoc) * b.capacityKwh,
+    maxChargeKw: b.powerKw,
+    maxDischargeKw: b.powerKw,
+    chargeEfficiency: eta,
+    dischargeEfficiency: eta,
+    reserveKwh: 0,
+    degradationCostPerKwh: 0,
+  };
+}
+
+/** The simulation's community as an optimisation problem (kW, currency per kWh). */
+export function communityProblemOf(input: SimulationInput): CommunityProblem {
+  const n = input.count;
+  const dt = input.stepMinutes / 60;
+  const stepMs = input.stepMinutes * 60_000;
+  const labels = Array.from({ length: n }, (_, t) => formatInstant(input.startMs + t * stepMs));
+  const importPrice = input.importPriceMicro.map((p) => fromMicro(p));
+  const exportPrice = new Float64Array(n).fill(fromMicro(input.exportPriceMicro));
+  const homes: HouseholdProblem[] = input.members.map((m) => {
+    const ev = evCharging(m, n, dt).charge;
+    const loadKw = new Float64Array(n);
+    const pvKw = new Float64Array(n);
+    for (let t = 0; t < n; t++) {
+      loadKw[t] = ((m.loadKwh[t] as number) + (ev[t] as number)) / dt;
+      pvKw[t] = ((m.pvKwh?.[t] ?? 0) + (m.windKwh?.[t] ?? 0)) / dt;
+    }
+    return {
+      dtHours: dt,
+      labels,
+      loadKw,
+      pvKw,
+      importPrice,
+      exportPrice,
+      importLimitKw: Number.POSITIVE_INFINITY,
+      exportLimitKw: Number.POSITIVE_INFINITY,
+      peakChargePerKw: 0,
+      curtailment: true,
+      battery: m.battery ? planBattery(m.battery) : undefined,
+      flexibleLoads: [],
+      events: [],
+    };
+  });
+  return {
+    dtHours: dt,
+    labels,
+    homes,
+    importPrice,
+    exportPrice,
+    importLimitKw: Number.POSITIVE_INFINITY,
+    exportLimitKw: Number.POSITIVE_INFINITY,
+    peakChargePerKw: 0,
+    events: [],
+  };
+}
+
+/** Per member: kWh into the battery each interval (negative: out), or null without a battery. */
+export async function optimalBatteryPlans(
+  input: SimulationInput,
+  solver: LpSolver,
+): Promise<(Float64Array | null)[]> {
+  const problem = communityProblemOf(input);
+  const day = Math.round((24 * 60) / input.stepMinutes);
+  const result = await optimizeCommunity(problem, solver, {
+    windowSteps: 2 * day,
+    commitSteps: day,
+  });
+  const dt = input.stepMinutes / 60;
+  return input.members.map((m, i) => {
+    if (!m.battery) return null;
+    const s = result.homes[i];
+    if (!s) return null;
+    const plan = new Float64Array(input.count);
+    for (let t = 0; t < input.count; t++)
+      plan[t] = ((s.chargeKw[t] as number) - (s.dischargeKw[t] as number)) * dt;
+    return plan;
+  });
+}
