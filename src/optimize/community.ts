@@ -19,6 +19,7 @@ import {
   type HouseholdProblem,
   type HouseholdVariables,
   initialState,
+  netRows,
   readHousehold,
   type Schedule,
   socFloor,
@@ -150,8 +151,12 @@ export async function optimizeCommunity(
     const kept = Math.min(commit, n);
     const end = from + kept;
     const lp = new LinearProgram();
+    const net = netRows(n);
     const vars: HouseholdVariables[] = p.homes.map((h, i) =>
-      addHousehold(lp, h, from, to, states[i] as (typeof states)[number], { gridCosts: false }),
+      addHousehold(lp, h, from, to, states[i] as (typeof states)[number], {
+        gridCosts: false,
+        netInto: net,
+      }),
     );
     const peak =
       p.peakChargePerKw > 0 ? lp.addVariable({ lower: peakSoFar }, p.peakChargePerKw) : -1;
@@ -171,19 +176,9 @@ export async function optimizeCommunity(
       X[k] = lp.addVariable({ upper: p.exportLimitKw }, -(p.exportPrice[t] as number) * p.dtHours);
       if (peak >= 0)
         lp.addConstraint({ vars: [peak, G[k] as number], coefs: [1, -1] }, { lower: 0 });
-      // G - X = sum of the homes' net draw + community battery charge - discharge
-      const rv = [G[k] as number, X[k] as number];
-      const rc = [1, -1];
-      for (const v of vars) {
-        if ((v.imp[k] as number) >= 0) {
-          rv.push(v.imp[k] as number);
-          rc.push(-1);
-        }
-        if ((v.exp[k] as number) >= 0) {
-          rv.push(v.exp[k] as number);
-          rc.push(1);
-        }
-      }
+      // G - X = the homes' net draw + community battery charge - discharge
+      const rv = [G[k] as number, X[k] as number, ...(net.vars[k] as number[])];
+      const rc = [1, -1, ...(net.coefs[k] as number[])];
       if (b) {
         C[k] = lp.addVariable({ upper: b.maxChargeKw }, b.degradationCostPerKwh * p.dtHours);
         D[k] = lp.addVariable({ upper: b.maxDischargeKw }, b.degradationCostPerKwh * p.dtHours);
@@ -198,12 +193,12 @@ export async function optimizeCommunity(
         }
         lp.addEquality({ vars: sv, coefs: sc }, k > 0 ? 0 : cbState);
       }
-      lp.addEquality({ vars: rv, coefs: rc }, 0);
+      lp.addEquality({ vars: rv, coefs: rc }, net.constant[k] as number);
     }
     if (b && to === T && b.finalMinKwh !== undefined)
       lp.addConstraint({ vars: [S[n - 1] as number], coefs: [1] }, { lower: b.finalMinKwh });
 
-    const solution = await solver.solve(lp, { presolve: lp.variableCount > 2000 });
+    const solution = await solver.solve(lp);
     if (solution.status !== "optimal")
       throw new InputError(
         "E_INFEASIBLE",
@@ -211,7 +206,10 @@ export async function optimizeCommunity(
       );
     const x = solution.values;
     vars.forEach((v, i) => {
-      readHousehold(x, v, p.homes[i] as HouseholdProblem, homes[i] as Schedule, kept);
+      const h = p.homes[i] as HouseholdProblem;
+      const s = homes[i] as Schedule;
+      readHousehold(x, v, h, s, kept);
+      if ((v.imp[0] as number) < 0) homeExchange(h, s, from, end);
     });
     for (let k = 0; k < kept; k++) {
       const t = from + k;
@@ -292,4 +290,21 @@ export async function communityBatteryBenefit(
       members: shares.map((s) => s * benefit),
     },
   };
+}
+
+/** A home's import and export, from its flows, where the model folded them into the community's. */
+function homeExchange(h: HouseholdProblem, s: Schedule, from: number, to: number): void {
+  for (let t = from; t < to; t++) {
+    let net =
+      (h.loadKw[t] as number) -
+      Math.max(0, h.pvKw[t] as number) +
+      (s.curtailKw[t] as number) +
+      (s.chargeKw[t] as number) -
+      (s.dischargeKw[t] as number) +
+      (s.evChargeKw[t] as number) -
+      (s.evDischargeKw[t] as number);
+    for (const f of s.flexKw) net += f[t] as number;
+    s.importKw[t] = Math.max(0, net);
+    s.exportKw[t] = Math.max(0, -net);
+  }
 }

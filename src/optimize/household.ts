@@ -111,6 +111,13 @@ export interface WindowOptions {
    * community's grid connection instead.
    */
   readonly gridCosts?: boolean | undefined;
+  /**
+   * With `gridCosts: false`: where the home's exchange with the community bus goes. Each step
+   * receives terms whose sum, plus the constant, is the home's net draw with the opposite sign
+   * (supply terms positive), ready for the community's balance row. A home without connection
+   * limits then needs no import/export variables or balance row of its own.
+   */
+  readonly netInto?: NetRows | undefined;
   /** Lets forecast steps (all but the first) shed load at this price rather than be infeasible. */
   readonly forecastSlackPerKwh?: number | undefined;
   /**
@@ -119,6 +126,21 @@ export interface WindowOptions {
    * break): charge from surplus now, draw from the grid only when the forecast says it must.
    */
   readonly preferLater?: number | undefined;
+}
+
+/** Per step of a window: terms and constant of the homes' balance, summed into one row. */
+export interface NetRows {
+  readonly vars: number[][];
+  readonly coefs: number[][];
+  readonly constant: Float64Array;
+}
+
+export function netRows(steps: number): NetRows {
+  return {
+    vars: Array.from({ length: steps }, () => []),
+    coefs: Array.from({ length: steps }, () => []),
+    constant: new Float64Array(steps),
+  };
 }
 
 /** The operating schedule: one value per step. */
@@ -217,6 +239,12 @@ export function addHousehold(
   const n = to - from;
   const dt = problem.dtHours;
   const priced = options.gridCosts ?? true;
+  const direct =
+    options.netInto !== undefined &&
+    !priced &&
+    problem.importLimitKw === Number.POSITIVE_INFINITY &&
+    problem.exportLimitKw === Number.POSITIVE_INFINITY &&
+    problem.valueOfLostLoadPerKwh === undefined;
   const load = options.loadKw ?? problem.loadKw;
   const pv = options.pvKw ?? problem.pvKw;
   const at = (arr: Float64Array, k: number) =>
@@ -258,14 +286,16 @@ export function addHousehold(
     };
 
     const later = options.preferLater ? (options.preferLater * (n - k)) / n : 0;
-    vars.imp[k] = lp.addVariable(
-      { upper: Math.min(problem.importLimitKw, capKw) },
-      priced ? ((problem.importPrice[t] as number) + adder + later) * dt : 0,
-    );
-    term(vars.imp[k] as number, 1);
+    if (!direct) {
+      vars.imp[k] = lp.addVariable(
+        { upper: Math.min(problem.importLimitKw, capKw) },
+        priced ? ((problem.importPrice[t] as number) + adder + later) * dt : 0,
+      );
+      term(vars.imp[k] as number, 1);
+    }
     if (peak >= 0)
       lp.addConstraint({ vars: [peak, vars.imp[k] as number], coefs: [1, -1] }, { lower: 0 });
-    if (problem.exportLimitKw > 0) {
+    if (!direct && problem.exportLimitKw > 0) {
       vars.exp[k] = lp.addVariable(
         { upper: problem.exportLimitKw },
         priced ? -(problem.exportPrice[t] as number) * dt : 0,
@@ -339,7 +369,25 @@ export function addHousehold(
       term(v, -1);
     });
 
-    lp.addEquality({ vars: bal, coefs: coef }, loadKw - pvKw);
+    const net = options.netInto;
+    if (direct && net) {
+      // No connection limit: the home's balance goes straight into the community's.
+      for (let q = 0; q < bal.length; q++) {
+        (net.vars[k] as number[]).push(bal[q] as number);
+        (net.coefs[k] as number[]).push(coef[q] as number);
+      }
+      net.constant[k] = (net.constant[k] as number) + loadKw - pvKw;
+    } else {
+      lp.addEquality({ vars: bal, coefs: coef }, loadKw - pvKw);
+      if (net) {
+        (net.vars[k] as number[]).push(vars.imp[k] as number);
+        (net.coefs[k] as number[]).push(-1);
+        if ((vars.exp[k] as number) >= 0) {
+          (net.vars[k] as number[]).push(vars.exp[k] as number);
+          (net.coefs[k] as number[]).push(1);
+        }
+      }
+    }
   }
 
   problem.flexibleLoads.forEach((f, j) => {
