@@ -80,6 +80,8 @@ export class LinearProgram {
   private readonly cols: number[] = [];
   private readonly coefs: number[] = [];
   private offset = 0;
+  /** Where each variable last entered the matrix (to merge repeats within a row). */
+  private readonly slot: number[] = [];
 
   get variableCount(): number {
     return this.lower.length;
@@ -141,13 +143,10 @@ export class LinearProgram {
       if (!Number.isFinite(c)) throw new RangeError(`coefficient of x${v} is ${c}`);
       if (c === 0) continue;
       // A variable named twice in one row: its coefficients add up.
-      let merged = false;
-      for (let q = first; q < this.cols.length; q++)
-        if (this.cols[q] === v) {
-          this.coefs[q] = (this.coefs[q] as number) + c;
-          merged = true;
-        }
-      if (!merged) {
+      const at = this.slot[v] ?? -1;
+      if (at >= first && this.cols[at] === v) this.coefs[at] = (this.coefs[at] as number) + c;
+      else {
+        this.slot[v] = this.cols.length;
         this.cols.push(v);
         this.coefs.push(c);
       }
