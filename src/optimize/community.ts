@@ -17,12 +17,14 @@ import {
   emptySchedule,
   eventsAt,
   type HouseholdProblem,
+  type HouseholdState,
   type HouseholdVariables,
   initialState,
   netRows,
   readHousehold,
   type Schedule,
   socFloor,
+  stateAfter,
 } from "./household.js";
 import { LinearProgram, type LpSolver } from "./lp.js";
 
@@ -227,23 +229,9 @@ export async function optimizeCommunity(
       }
       peakSoFar = Math.max(peakSoFar, imp[t] as number);
     }
-    // Carry each home's state into the next window.
+    // Carry each home's state into the next window (the peak is the community's, not theirs).
     p.homes.forEach((h, i) => {
-      const s = homes[i] as Schedule;
-      const last = end - 1;
-      const evSoc = s.evSocKwh[last] as number;
-      const next = h.ev?.sessions.find((x2) => x2.arriveStep === end);
-      states[i] = {
-        batteryKwh: h.battery ? (s.socKwh[last] as number) : 0,
-        evKwh: next ? next.arrivalKwh : Number.isNaN(evSoc) ? (states[i]?.evKwh ?? 0) : evSoc,
-        flexServedKwh: h.flexibleLoads.map((f, j) => {
-          let served = states[i]?.flexServedKwh[j] ?? 0;
-          for (let t = Math.max(from, f.startStep); t < Math.min(end, f.endStep); t++)
-            served += ((s.flexKw[j] as Float64Array)[t] as number) * p.dtHours;
-          return served;
-        }),
-        peakKw: 0,
-      };
+      states[i] = stateAfter(h, states[i] as HouseholdState, homes[i] as Schedule, from, end);
     });
     if (b) cbState = cbSoc[end - 1] as number;
   }

@@ -188,6 +188,32 @@ export function initialState(problem: HouseholdProblem): HouseholdState {
   };
 }
 
+/** The state after steps [from, end) of `schedule` have been applied to `state`. */
+export function stateAfter(
+  problem: HouseholdProblem,
+  state: HouseholdState,
+  s: Schedule,
+  from: number,
+  end: number,
+): HouseholdState {
+  const last = end - 1;
+  const evSoc = s.evSocKwh[last] as number;
+  const next = problem.ev?.sessions.find((x) => x.arriveStep === end);
+  let peak = state.peakKw;
+  for (let t = from; t < end; t++) peak = Math.max(peak, s.importKw[t] as number);
+  return {
+    batteryKwh: problem.battery ? (s.socKwh[last] as number) : 0,
+    evKwh: next ? next.arrivalKwh : Number.isNaN(evSoc) ? state.evKwh : evSoc,
+    flexServedKwh: problem.flexibleLoads.map((f, j) => {
+      let served = state.flexServedKwh[j] as number;
+      for (let t = Math.max(from, f.startStep); t < Math.min(end, f.endStep); t++)
+        served += ((s.flexKw[j] as Float64Array)[t] as number) * problem.dtHours;
+      return served;
+    }),
+    peakKw: peak,
+  };
+}
+
 /** Lowest state of charge the battery may reach (its minimum or the outage reserve). */
 export function socFloor(b: BatterySpec): number {
   return Math.max(b.socMinKwh, b.reserveKwh);

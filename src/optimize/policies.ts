@@ -14,6 +14,7 @@ import {
   readHousehold,
   type Schedule,
   socFloor,
+  stateAfter,
 } from "./household.js";
 import { LinearProgram, type LpSolution, type LpSolver } from "./lp.js";
 
@@ -179,29 +180,8 @@ export async function runMpc(
     const solution = await solver.solve(lp);
     requireOptimal(solution, `model-predictive control at step ${t} (${problem.labels[t]})`);
     readHousehold(solution.values, vars, problem, s, 1);
-    state = advance(problem, state, s, t);
+    state = stateAfter(problem, state, s, t, t + 1);
     options.onStep?.(t);
   }
   return s;
-}
-
-function advance(
-  problem: HouseholdProblem,
-  state: HouseholdState,
-  s: Schedule,
-  t: number,
-): HouseholdState {
-  const dt = problem.dtHours;
-  const evSoc = s.evSocKwh[t] as number;
-  const next = problem.ev?.sessions.find((x) => x.arriveStep === t + 1);
-  return {
-    batteryKwh: problem.battery ? (s.socKwh[t] as number) : 0,
-    evKwh: next ? next.arrivalKwh : Number.isNaN(evSoc) ? state.evKwh : evSoc,
-    flexServedKwh: problem.flexibleLoads.map((f, j) => {
-      const inWindow = t >= f.startStep && t < f.endStep;
-      const kw = inWindow ? ((s.flexKw[j] as Float64Array)[t] as number) : 0;
-      return (state.flexServedKwh[j] as number) + kw * dt;
-    }),
-    peakKw: Math.max(state.peakKw, s.importKw[t] as number),
-  };
 }

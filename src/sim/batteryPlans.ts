@@ -16,7 +16,8 @@ import type { LpSolver } from "../optimize/lp.js";
 import { evCharging } from "./physics.js";
 import type { BatterySpec, SimulationInput } from "./types.js";
 
-function planBattery(b: BatterySpec): PlanBattery {
+/** A simulation battery in the optimiser's terms (losses split evenly, as the simulation does). */
+export function planBattery(b: BatterySpec): PlanBattery {
   const eta = Math.sqrt(b.roundTripEfficiency);
   return {
     capacityKwh: b.capacityKwh,

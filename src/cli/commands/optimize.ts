@@ -19,7 +19,7 @@ import {
 } from "../../optimize/policies.js";
 import { type ScheduleSummary, summarize } from "../../optimize/summary.js";
 import { HighsSolver } from "../../runtime/highsSolver.js";
-import { communityProblemOf } from "../../sim/batteryPlans.js";
+import { communityProblemOf, planBattery } from "../../sim/batteryPlans.js";
 import type { CommandContext } from "../context.js";
 import { toCsv, toJson, toTable } from "../output.js";
 
@@ -415,20 +415,7 @@ export async function runOptimizeCommunity(
   const problem: CommunityProblem = {
     ...base,
     events,
-    communityBattery: cb
-      ? {
-          capacityKwh: cb.capacityKwh,
-          socMinKwh: cb.minSoc * cb.capacityKwh,
-          socMaxKwh: cb.capacityKwh,
-          initialKwh: Math.max(cb.minSoc, cb.initialSoc) * cb.capacityKwh,
-          maxChargeKw: cb.powerKw,
-          maxDischargeKw: cb.powerKw,
-          chargeEfficiency: Math.sqrt(cb.roundTripEfficiency),
-          dischargeEfficiency: Math.sqrt(cb.roundTripEfficiency),
-          reserveKwh: 0,
-          degradationCostPerKwh: 0,
-        }
-      : undefined,
+    communityBattery: cb ? planBattery(cb) : undefined,
   };
   const solver = new HighsSolver();
   const t0 = performance.now();
