@@ -191,3 +191,56 @@ test("simulate: home batteries on the joint optimum lower the community's bill",
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--battery-policy: expected rule or optimal, received "smart"/);
 });
+
+test("optimize household: a demand-response event is met and its cost reported; a peak charge flattens imports", async () => {
+  const dr = writeConfig("dr.json", (c) => {
+    c.period.days = 3;
+    c.demand_response = [
+      { name: "evening", start: "2011-11-29 18:00", end: "2011-11-29 21:00", import_cap_kw: 0.2 },
+    ];
+  });
+  const r = await runCli([
+    "optimize",
+    "household",
+    "--data",
+    DATA,
+    "--config",
+    dr,
+    "--policy",
+    "perfect",
+    "--json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  const e = doc.demand_response[0];
+  assert.equal(e.name, "evening");
+  assert.ok(e.peak_kw <= 0.2 + 1e-9, JSON.stringify(e));
+  assert.ok(e.peak_without_event_kw >= e.peak_kw);
+  assert.ok(doc.demand_response_cost >= 0);
+
+  const flat = async (charge: number) => {
+    const path = writeConfig(`peak${charge}.json`, (c) => {
+      c.period.days = 7;
+      c.grid.peak_charge_per_kw = charge;
+    });
+    const out = await runCli([
+      "optimize",
+      "household",
+      "--data",
+      DATA,
+      "--config",
+      path,
+      "--policy",
+      "perfect",
+      "--json",
+    ]);
+    assert.equal(out.code, 0, out.stderr);
+    return JSON.parse(out.stdout);
+  };
+  const without = await flat(0);
+  const withCharge = await flat(1);
+  assert.ok(
+    withCharge.peak_import_kw < without.peak_import_kw - 0.5,
+    `${withCharge.peak_import_kw} vs ${without.peak_import_kw}`,
+  );
+});

@@ -237,18 +237,15 @@ export async function runOptimizeHousehold(ctx: CommandContext, flags: OptimizeF
       },
     });
     bar?.stop();
-    const events =
+    const baseline =
       problem.events.length > 0
-        ? eventReport(
-            problem,
-            run,
-            await runHouseholdPolicy(h, { ...problem, events: [] }, solver, {
-              policy,
-              horizonHours,
-              forecast,
-            }),
-          )
-        : [];
+        ? await runHouseholdPolicy(h, { ...problem, events: [] }, solver, {
+            policy,
+            horizonHours,
+            forecast,
+          })
+        : undefined;
+    const events = baseline ? eventReport(problem, run, baseline) : [];
     const s = run.summary;
     const doc = {
       policy,
@@ -270,6 +267,7 @@ export async function runOptimizeHousehold(ctx: CommandContext, flags: OptimizeF
           }
         : {}),
       demand_response: events,
+      demand_response_cost: baseline ? round(run.summary.cost - baseline.summary.cost, 6) : null,
       steps: T,
       step_minutes: problem.dtHours * 60,
       solves: solver.stats.solves,
@@ -320,7 +318,7 @@ export async function runOptimizeHousehold(ctx: CommandContext, flags: OptimizeF
               "peak kW": e.peak_kw,
               "reduced kW": e.peak_reduced_kw,
             })),
-          )}`,
+          )}cost of responding to the events${cur}: ${(doc.demand_response_cost ?? 0).toFixed(4)}\n`,
         );
     }
     return doc;
