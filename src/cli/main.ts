@@ -13,6 +13,7 @@ import { registerKeys } from "./commands/keys.js";
 import { registerLedger } from "./commands/ledger.js";
 import { registerOptimize } from "./commands/optimize.js";
 import { registerOrder } from "./commands/order.js";
+import { registerPowerflow } from "./commands/powerflow.js";
 import { registerScenario } from "./commands/scenario.js";
 import { registerDemo, registerSimulate } from "./commands/simulate.js";
 import type { CommandContext } from "./context.js";
@@ -44,6 +45,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerSimulate(program, ctx);
   registerScenario(program, ctx);
   registerOptimize(program, ctx);
+  registerPowerflow(program, ctx);
   registerClear(program, ctx);
   registerKeys(program, ctx);
   registerOrder(program, ctx);

@@ -1,0 +1,331 @@
+/**
+ * Reading a feeder directory in the IEEE European LV Test Feeder's CSV layout, which is also
+ * gridshare's format for other feeders (docs/grid.md): Source.csv (INI-style), Transformer.csv,
+ * LineCodes.csv, Lines.csv, Loads.csv, and optionally Buscoords.csv and LoadShapes.csv with the
+ * load profiles it names. Lines starting with `#` are comments; bus names match regardless of
+ * case; phases are A/B/C or 1/2/3. Every problem names the file, the line and the field.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { InputError } from "../core/errors.js";
+import {
+  buildFeeder,
+  busKey,
+  type Feeder,
+  FeederError,
+  type FeederLine,
+  type FeederLoad,
+  type FeederSpec,
+  type LineCode,
+} from "../grid/feeder.js";
+import { type CsvTable, columnIndex, parseCsv } from "./csv.js";
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch {
+    throw new InputError("E_FILE", `cannot read ${path}: no such file`);
+  }
+}
+
+async function table(dir: string, name: string): Promise<CsvTable> {
+  const path = join(dir, name);
+  return parseCsv(await readText(path), path, { comment: "#" });
+}
+
+/** Accessor for one row's cells by column name, with messages naming file, line and field. */
+function rows(t: CsvTable) {
+  const out: Row[] = [];
+  for (let r = 0; r < t.rowCount; r++) out.push(new Row(t, r));
+  return out;
+}
+
+class Row {
+  constructor(
+    private readonly t: CsvTable,
+    private readonly r: number,
+  ) {}
+
+  get where(): string {
+    return `${this.t.file}, line ${this.t.lines[this.r]}`;
+  }
+
+  text(field: string): string {
+    const v = (this.t.columns[columnIndex(this.t, field)] as string[])[this.r]?.trim() ?? "";
+    if (v === "") throw this.error(field, "a value, the cell is empty");
+    return v;
+  }
+
+  number(field: string, check: (x: number) => boolean, expected: string): number {
+    const raw = this.text(field);
+    const v = Number(raw.replace(/[a-z%\s]+$/i, ""));
+    if (!Number.isFinite(v) || !check(v))
+      throw this.error(field, `${expected}, received ${JSON.stringify(raw)}`);
+    return v;
+  }
+
+  error(field: string, expected: string): InputError {
+    return new InputError("E_DATA_INVALID", `${this.where}, field ${field}: expected ${expected}`);
+  }
+}
+
+/** Phase A/B/C or 1/2/3 to 0/1/2; undefined otherwise. */
+export function parsePhase(text: string): number | undefined {
+  const t = text.trim().toUpperCase();
+  const i = ["A", "B", "C"].indexOf(t);
+  if (i >= 0) return i;
+  const j = ["1", "2", "3"].indexOf(t);
+  return j >= 0 ? j : undefined;
+}
+
+/** `key=value` lines of an INI-style file (sections and comments ignored), keys lower-cased. */
+function parseIni(text: string): Map<string, { value: string; line: number }> {
+  const out = new Map<string, { value: string; line: number }>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith("[")) return;
+    const eq = line.indexOf("=");
+    if (eq < 0) return;
+    out.set(line.slice(0, eq).trim().toLowerCase(), {
+      value: line.slice(eq + 1).trim(),
+      line: i + 1,
+    });
+  });
+  return out;
+}
+
+const LENGTH_KM: Record<string, number> = { m: 0.001, km: 1, ft: 0.0003048, mi: 1.609344 };
+/** Above this an impedance is taken for a unit mistake, ohm per km. */
+const MAX_OHM_PER_KM = 100;
+
+export interface FeederFiles {
+  readonly feeder: Feeder;
+  /** Load shapes by name: a multiplier per minute (or step) of the day. */
+  readonly shapes: ReadonlyMap<string, Float64Array>;
+}
+
+/** The network CSVs are in `dir` or in its `network/` folder; load profiles beside them. */
+async function networkDir(dir: string): Promise<string> {
+  try {
+    await readFile(join(dir, "network", "Lines.csv"));
+    return join(dir, "network");
+  } catch {
+    return dir;
+  }
+}
+
+export async function loadFeederDir(root: string): Promise<FeederFiles> {
+  const dir = await networkDir(root);
+  const sourcePath = join(dir, "Source.csv");
+  const ini = parseIni(await readText(sourcePath));
+  const iniNumber = (key: string, expected: string) => {
+    const e = ini.get(key);
+    const v = e ? Number(e.value.replace(/[a-z\s]+$/i, "")) : Number.NaN;
+    if (!e || !Number.isFinite(v) || v <= 0)
+      throw new InputError(
+        "E_DATA_INVALID",
+        `${sourcePath}${e ? `, line ${e.line}` : ""}, field ${key}: expected ${expected}${e ? `, received ${JSON.stringify(e.value)}` : " (missing)"}`,
+      );
+    return v;
+  };
+  const source = {
+    kv: iniNumber("voltage", "the MV voltage, e.g. 11 kV"),
+    pu: iniNumber("pu", "the set point in pu, e.g. 1.05"),
+    isc3: iniNumber("isc3", "the three-phase short-circuit current, A"),
+    isc1: iniNumber("isc1", "the single-phase short-circuit current, A"),
+  };
+
+  const tr = rows(await table(dir, "Transformer.csv"));
+  const t0 = tr[0];
+  if (!t0)
+    throw new InputError("E_DATA_INVALID", `${join(dir, "Transformer.csv")}: no transformer row`);
+  const positive = (x: number) => x > 0;
+  const transformer = {
+    name: t0.text("Name"),
+    primaryBus: t0.text("bus1"),
+    secondaryBus: t0.text("bus2"),
+    kvPrimary: t0.number("kV_pri", positive, "a voltage in kV above 0"),
+    kvSecondary: t0.number("kV_sec", positive, "a voltage in kV above 0"),
+    kva: t0.number("MVA", positive, "a rating in MVA above 0") * 1000,
+    xPercent: t0.number("%XHL", (x) => x > 0 && x < 50, "a reactance in % from 0 to 50"),
+    rPercent: t0.number("% resistance", (x) => x >= 0 && x < 50, "a resistance in % from 0 to 50"),
+  };
+  const conn = `${t0.text("Conn_pri")}/${t0.text("Conn_sec")}`.toLowerCase().replace(/\s/g, "");
+  if (conn !== "delta/wye")
+    throw t0.error(
+      "Conn_pri, Conn_sec",
+      `Delta, Wye (the only connection modelled), received ${conn}`,
+    );
+
+  const lineCodes: LineCode[] = rows(await table(dir, "LineCodes.csv")).map((r) => {
+    const unit = r.text("Units").toLowerCase();
+    const perKm = LENGTH_KM[unit];
+    if (perKm === undefined)
+      throw r.error("Units", `m, km, ft or mi, received ${JSON.stringify(unit)}`);
+    const ohm = (field: string, min: number) =>
+      r.number(
+        field,
+        (x) => x >= min && x / perKm <= MAX_OHM_PER_KM,
+        `ohm per ${unit} from ${min} to ${MAX_OHM_PER_KM} per km`,
+      ) / perKm;
+    return {
+      name: r.text("Name"),
+      r1: ohm("R1", 0),
+      x1: ohm("X1", -MAX_OHM_PER_KM),
+      r0: ohm("R0", 0),
+      x0: ohm("X0", -MAX_OHM_PER_KM),
+    };
+  });
+
+  const lineRows = rows(await table(dir, "Lines.csv"));
+  const lines: FeederLine[] = lineRows.map((r) => {
+    const phases = r.text("Phases").toUpperCase();
+    if (phases !== "ABC" && phases !== "123")
+      throw r.error("Phases", `ABC (three-phase lines), received ${JSON.stringify(phases)}`);
+    const unit = r.text("Units").toLowerCase();
+    const perKm = LENGTH_KM[unit];
+    if (perKm === undefined)
+      throw r.error("Units", `m, km, ft or mi, received ${JSON.stringify(unit)}`);
+    return {
+      name: r.text("Name"),
+      where: r.where,
+      from: r.text("Bus1"),
+      to: r.text("Bus2"),
+      lengthKm:
+        r.number("Length", (x) => x > 0 && x * perKm < 100, `a length above 0 (and under 100 km)`) *
+        perKm,
+      code: r.text("LineCode"),
+    };
+  });
+
+  const loads: FeederLoad[] = rows(await table(dir, "Loads.csv")).map((r) => {
+    const phaseText = r.text("phases");
+    const phase = parsePhase(phaseText);
+    if (phase === undefined)
+      throw r.error(
+        "phases",
+        `a phase A, B or C (or 1, 2, 3), received ${JSON.stringify(phaseText)}`,
+      );
+    return {
+      name: r.text("Name"),
+      where: r.where,
+      bus: r.text("Bus"),
+      phase,
+      kw: r.number("kW", (x) => x >= 0, "a power in kW of 0 or more"),
+      pf: r.number("PF", (x) => x > 0 && x <= 1, "a power factor above 0 and at most 1"),
+      shape: r.text("Yearly"),
+    };
+  });
+
+  let coords: Map<string, [number, number]> | undefined;
+  try {
+    const c = await table(dir, "Buscoords.csv");
+    coords = new Map();
+    for (const r of rows(c))
+      coords.set(busKey(r.text("Busname")), [
+        r.number("x", Number.isFinite, "a number"),
+        r.number("y", Number.isFinite, "a number"),
+      ]);
+  } catch (error) {
+    if (!(error instanceof InputError && error.code === "E_FILE")) throw error;
+  }
+
+  const spec: FeederSpec = { name: root, source, transformer, lineCodes, lines, loads, coords };
+  let feeder: Feeder;
+  try {
+    feeder = buildFeeder(spec);
+  } catch (error) {
+    if (error instanceof FeederError)
+      throw new InputError("E_DATA_INVALID", error.message, { cause: error });
+    throw error;
+  }
+
+  const shapes = new Map<string, Float64Array>();
+  try {
+    const s = await table(dir, "LoadShapes.csv");
+    for (const r of rows(s)) {
+      const file = r.text("File");
+      let path = join(dir, file);
+      try {
+        await readFile(path);
+      } catch {
+        path = join(dir, "..", "load_profiles", file);
+      }
+      const prof = parseCsv(await readText(path), path, { comment: "#" });
+      const mult = prof.columns[columnIndex(prof, "mult")] as string[];
+      shapes.set(
+        r.text("Name").toLowerCase(),
+        Float64Array.from(mult, (x, i) => {
+          const v = Number(x);
+          if (!Number.isFinite(v))
+            throw new InputError(
+              "E_DATA_INVALID",
+              `${prof.file}, line ${prof.lines[i]}, field mult: expected a number, received ${JSON.stringify(x)}`,
+            );
+          return v;
+        }),
+      );
+    }
+  } catch (error) {
+    if (
+      !(
+        error instanceof InputError &&
+        error.code === "E_FILE" &&
+        error.message.includes("LoadShapes.csv")
+      )
+    )
+      throw error;
+  }
+
+  return { feeder, shapes };
+}
+
+/** Loads for one snapshot: P and Q per bus and phase (index 3·bus + phase), kW and kvar. */
+export interface LoadSnapshot {
+  readonly pKw: Float64Array;
+  readonly qKvar: Float64Array;
+}
+
+/** Reads a snapshot in the layout of reference/inputs_minute_566.csv: load, bus, phase, p_kw, q_kvar. */
+export async function loadSnapshotFile(feeder: Feeder, path: string): Promise<LoadSnapshot> {
+  const t = parseCsv(await readText(path), path, { comment: "#" });
+  const n = feeder.buses.length;
+  const pKw = new Float64Array(3 * n);
+  const qKvar = new Float64Array(3 * n);
+  for (const r of rows(t)) {
+    const bus = feeder.index.get(busKey(r.text("bus")));
+    if (bus === undefined)
+      throw r.error("bus", `a bus of the feeder, received ${JSON.stringify(r.text("bus"))}`);
+    const phaseText = r.text("phase");
+    const phase = parsePhase(phaseText);
+    if (phase === undefined)
+      throw r.error("phase", `A, B or C (or 1, 2, 3), received ${JSON.stringify(phaseText)}`);
+    const k = 3 * bus + phase;
+    pKw[k] = (pKw[k] as number) + r.number("p_kw", Number.isFinite, "a power in kW");
+    qKvar[k] =
+      (qKvar[k] as number) + r.number("q_kvar", Number.isFinite, "a reactive power in kvar");
+  }
+  return { pKw, qKvar };
+}
+
+/** Each load at minute `minute` (1-based) of its load shape, at its power factor (lagging). */
+export function snapshotAtMinute(files: FeederFiles, minute: number): LoadSnapshot {
+  const f = files.feeder;
+  const n = f.buses.length;
+  const pKw = new Float64Array(3 * n);
+  const qKvar = new Float64Array(3 * n);
+  for (const load of f.spec.loads) {
+    const shape = load.shape ? files.shapes.get(load.shape.toLowerCase()) : undefined;
+    if (load.shape && !shape)
+      throw new InputError(
+        "E_DATA_INVALID",
+        `${load.where ?? "Loads.csv"}, field Yearly: load shape ${load.shape} is not in LoadShapes.csv`,
+      );
+    const mult = shape ? (shape[(minute - 1) % shape.length] as number) : 1;
+    const p = load.kw * mult;
+    const k = 3 * (f.index.get(busKey(load.bus)) as number) + load.phase;
+    pKw[k] = (pKw[k] as number) + p;
+    qKvar[k] = (qKvar[k] as number) + p * Math.tan(Math.acos(load.pf));
+  }
+  return { pKw, qKvar };
+}
