@@ -201,3 +201,30 @@ export function loadEulvProfile(n: number): Promise<EnergySeries> {
   }
   return p;
 }
+
+/**
+ * PV output per kWp, kW, for each minute of one CityLearn day (`day` 0 is 1 August 2016, local
+ * standard time): the hourly means placed at the middle of their hours and joined linearly, so
+ * the day's energy is kept (to the interpolation's rounding at sunrise and sunset).
+ */
+export async function cityLearnPvMinutes(day: number, home = "Building_1"): Promise<Float64Array> {
+  const cl = await loadCityLearn();
+  const h = cl.homes.get(home);
+  if (!h) throw new InputError("E_INPUT", `no CityLearn home ${home}`);
+  const hourly = h.pvPerKwp.values;
+  const first = 1 + 24 * day; // row 0 is 23:00 on 31 July
+  if (day < 0 || first + 24 > hourly.length)
+    throw new InputError(
+      "E_INPUT",
+      `CityLearn has no day ${day} (0 to ${Math.floor((hourly.length - 1) / 24) - 1})`,
+    );
+  const at = (hour: number) => hourly[first + Math.min(23, Math.max(0, hour))] as number;
+  const out = new Float64Array(1440);
+  for (let m = 0; m < 1440; m++) {
+    const x = (m + 0.5) / 60 - 0.5;
+    const i = Math.floor(x);
+    const w = x - i;
+    out[m] = Math.max(0, (1 - w) * at(i) + w * at(i + 1));
+  }
+  return out;
+}

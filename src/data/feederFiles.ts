@@ -157,7 +157,8 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
       `Delta, Wye (the only connection modelled), received ${conn}`,
     );
 
-  const lineCodes: LineCode[] = rows(await table(dir, "LineCodes.csv")).map((r) => {
+  const lineCodeTable = await table(dir, "LineCodes.csv");
+  const lineCodes: LineCode[] = rows(lineCodeTable).map((r) => {
     const unit = r.text("Units").toLowerCase();
     const perKm = LENGTH_KM[unit];
     if (perKm === undefined)
@@ -168,12 +169,17 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
         (x) => x >= min && x / perKm <= MAX_OHM_PER_KM,
         `ohm per ${unit} from ${min} to ${MAX_OHM_PER_KM} per km`,
       ) / perKm;
+    const t = lineCodeTable;
+    const hasAmps = t.header.some((h) => h.toLowerCase() === "normamps");
     return {
       name: r.text("Name"),
       r1: ohm("R1", 0),
       x1: ohm("X1", -MAX_OHM_PER_KM),
       r0: ohm("R0", 0),
       x0: ohm("X0", -MAX_OHM_PER_KM),
+      ampacity: hasAmps
+        ? r.number("NormAmps", (x) => x > 0, "a current rating in A above 0")
+        : undefined,
     };
   });
 

@@ -31,7 +31,12 @@ export interface LineCode {
   readonly x1: number;
   readonly r0: number;
   readonly x0: number;
+  /** Current rating, A (undefined: the default rating). */
+  readonly ampacity?: number | undefined;
 }
+
+/** Rating of a line whose code gives none, A (OpenDSS's default normal rating). */
+export const DEFAULT_AMPACITY = 400;
 
 export interface FeederLoad {
   readonly name: string;
@@ -89,6 +94,8 @@ export interface Feeder {
   /** 3×3 phase impedance (ohm) of the line feeding each bus, row-major, 9 per bus. */
   readonly zRe: Float64Array;
   readonly zIm: Float64Array;
+  /** Current rating of the line feeding each bus, A. */
+  readonly ampacity: Float64Array;
   /** Open-circuit secondary voltage per phase (V), behind the source and transformer. */
   readonly eRe: Float64Array;
   readonly eIm: Float64Array;
@@ -158,6 +165,7 @@ export function buildFeeder(spec: FeederSpec): Feeder {
       unreached.where,
     );
   const n = buses.length;
+  const ampacity = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   const zRe = new Float64Array(9 * n);
   const zIm = new Float64Array(9 * n);
   for (let b = 1; b < n; b++) {
@@ -165,6 +173,7 @@ export function buildFeeder(spec: FeederSpec): Feeder {
     const code = codes.get(line.code.toLowerCase());
     if (!code)
       throw new FeederError(`LineCode: unknown line code ${JSON.stringify(line.code)}`, line.where);
+    ampacity[b] = code.ampacity ?? DEFAULT_AMPACITY;
     const L = line.lengthKm;
     const sRe = ((2 * code.r1 + code.r0) / 3) * L;
     const sIm = ((2 * code.x1 + code.x0) / 3) * L;
@@ -206,6 +215,7 @@ export function buildFeeder(spec: FeederSpec): Feeder {
     index,
     parent: Int32Array.from(parent),
     lineOf,
+    ampacity,
     zRe,
     zIm,
     eRe,

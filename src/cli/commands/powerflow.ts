@@ -2,12 +2,15 @@
 import { rename, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
+import { cityLearnPvMinutes } from "../../data/datasets.js";
 import {
   type FeederFiles,
   loadFeederDir,
   loadSnapshotFile,
   snapshotAtMinute,
 } from "../../data/feederFiles.js";
+import { runSeries, type StepReport } from "../../grid/day.js";
+import { busKey } from "../../grid/feeder.js";
 import { PowerFlow, PowerFlowError, type PowerFlowResult } from "../../grid/powerflow.js";
 import type { CommandContext } from "../context.js";
 import { toCsv, toJson } from "../output.js";
@@ -16,6 +19,9 @@ export interface PowerflowFlags {
   feeder?: string;
   loads?: string;
   minute?: string;
+  day?: boolean;
+  pvKwp?: string;
+  pvDay?: string;
   out?: string;
 }
 
@@ -93,8 +99,12 @@ export function snapshotSummary(files: FeederFiles, pKw: Float64Array, r: PowerF
 
 export async function runPowerflow(ctx: CommandContext, flags: PowerflowFlags) {
   if (flags.feeder === undefined) throw new InputError("E_USAGE", "--feeder <dir>: required");
-  if ((flags.loads === undefined) === (flags.minute === undefined))
-    throw new InputError("E_USAGE", "give exactly one of --loads <csv> and --minute <n>");
+  const modes = [flags.loads, flags.minute, flags.day ? true : undefined].filter(
+    (x) => x !== undefined,
+  );
+  if (modes.length !== 1)
+    throw new InputError("E_USAGE", "give exactly one of --loads <csv>, --minute <n> and --day");
+  if (flags.day) return runDay(ctx, flags);
   let minute: number | undefined;
   if (flags.minute !== undefined) {
     minute = Number(flags.minute);
@@ -136,6 +146,141 @@ export async function runPowerflow(ctx: CommandContext, flags: PowerflowFlags) {
   return summary;
 }
 
+const MINUTE_COLUMNS = [
+  "minute",
+  "time",
+  "load_kw",
+  "pv_kw",
+  "substation_kw",
+  "losses_kw",
+  "v_min_v",
+  "v_max_v",
+  "violations",
+  "transformer_loading_pct",
+  "line_loading_pct",
+  "iterations",
+];
+
+function nonNegative(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0)
+    throw new InputError(
+      "E_USAGE",
+      `${flag}: expected a number of 0 or more, received ${JSON.stringify(text)}`,
+    );
+  return n;
+}
+
+/** Each load of the feeder at minute `m` of its shape, less its PV. */
+export function daySnapshots(files: FeederFiles, pvPerKwp: Float64Array, pvKwp: number) {
+  const f = files.feeder;
+  return (m: number) => {
+    const snap = snapshotAtMinute(files, m + 1);
+    if (pvKwp > 0)
+      for (const load of f.spec.loads) {
+        const k = 3 * (f.index.get(busKey(load.bus)) as number) + load.phase;
+        snap.pKw[k] = (snap.pKw[k] as number) - pvKwp * (pvPerKwp[m] as number);
+      }
+    return snap;
+  };
+}
+
+async function runDay(ctx: CommandContext, flags: PowerflowFlags) {
+  const files = await loadFeederDir(flags.feeder as string);
+  const f = files.feeder;
+  const pvKwp = nonNegative(flags.pvKwp, "--pv-kwp", 0);
+  const pvDay = nonNegative(flags.pvDay, "--pv-day", 0);
+  if (!Number.isInteger(pvDay))
+    throw new InputError("E_USAGE", "--pv-day: expected a whole day number");
+  const pv = await cityLearnPvMinutes(pvDay);
+  const snapshots = daySnapshots(files, pv, pvKwp);
+  const t0 = performance.now();
+  let steps: StepReport[];
+  try {
+    steps = runSeries(f, 1440, snapshots);
+  } catch (error) {
+    if (error instanceof PowerFlowError)
+      throw new InputError("E_NOT_CONVERGED", error.message, { cause: error });
+    throw error;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const hhmm = (m: number) =>
+    `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+  const where = (k: number) => ({ bus: f.buses[Math.floor(k / 3)], phase: PHASES[k % 3] });
+  let lo = 0;
+  let hi = 0;
+  let line = 0;
+  let tr = 0;
+  let energy = 0;
+  let losses = 0;
+  let violations = 0;
+  let minutesViolated = 0;
+  let iterations = 0;
+  steps.forEach((s, m) => {
+    if (s.vMinV < (steps[lo] as StepReport).vMinV) lo = m;
+    if (s.vMaxV > (steps[hi] as StepReport).vMaxV) hi = m;
+    if (s.lineLoadingPct > (steps[line] as StepReport).lineLoadingPct) line = m;
+    if (s.transformerLoadingPct > (steps[tr] as StepReport).transformerLoadingPct) tr = m;
+    energy += s.loadKw / 60;
+    losses += s.lossesKw / 60;
+    violations += s.violations;
+    if (s.violations > 0) minutesViolated++;
+    iterations += s.iterations;
+  });
+  let pvKwh = 0;
+  for (const x of pv) pvKwh += (x * pvKwp * f.spec.loads.length) / 60;
+  const L = steps[lo] as StepReport;
+  const H = steps[hi] as StepReport;
+  const LL = steps[line] as StepReport;
+  const doc = {
+    minutes: 1440,
+    homes: f.spec.loads.length,
+    pv_kwp_per_home: pvKwp,
+    pv_profile: `CityLearn 2022 Building_1, day ${pvDay} from 2016-08-01, per kWp`,
+    net_load_kwh: round(energy, 3),
+    pv_kwh: round(pvKwh, 3),
+    losses_kwh: round(losses, 3),
+    v_min: { time: hhmm(lo), ...where(L.vMinAt), volts: round(L.vMinV, 3) },
+    v_max: { time: hhmm(hi), ...where(H.vMaxAt), volts: round(H.vMaxV, 3) },
+    voltage_limits: "EN 50160: 207-253 V (230 V +-10 %)",
+    violations_bus_phase_minutes: violations,
+    minutes_with_violations: minutesViolated,
+    transformer_max_loading_pct: round((steps[tr] as StepReport).transformerLoadingPct, 2),
+    line_max_loading_pct: round(LL.lineLoadingPct, 2),
+    line_max_loaded: { time: hhmm(line), line: f.lineOf[LL.lineBus]?.name ?? null },
+    mean_iterations: round(iterations / 1440, 2),
+    seconds: round(seconds, 3),
+  };
+  if (flags.out !== undefined) {
+    const tmp = `${flags.out}.partial`;
+    await writeFile(
+      tmp,
+      toCsv(
+        MINUTE_COLUMNS,
+        steps.map((s, m) => ({
+          minute: m + 1,
+          time: hhmm(m),
+          load_kw: round(s.loadKw + pvKwp * (pv[m] as number) * f.spec.loads.length, 4),
+          pv_kw: round(pvKwp * (pv[m] as number) * f.spec.loads.length, 4),
+          substation_kw: round(s.substationKw, 4),
+          losses_kw: round(s.lossesKw, 4),
+          v_min_v: round(s.vMinV, 3),
+          v_max_v: round(s.vMaxV, 3),
+          violations: s.violations,
+          transformer_loading_pct: round(s.transformerLoadingPct, 3),
+          line_loading_pct: round(s.lineLoadingPct, 3),
+          iterations: s.iterations,
+        })),
+      ),
+    );
+    await rename(tmp, flags.out);
+    ctx.io.stderr.write(`wrote ${flags.out}\n`);
+  }
+  ctx.io.stdout.write(toJson(doc));
+  return doc;
+}
+
 export function registerPowerflow(program: Command, ctx: CommandContext): void {
   program
     .command("powerflow")
@@ -146,13 +291,23 @@ export function registerPowerflow(program: Command, ctx: CommandContext): void {
     )
     .option("--loads <csv>", "each load's P and Q: load,bus,phase,p_kw,q_kvar")
     .option("--minute <n>", "each load from its load shape at this minute of the day (1-1440)")
-    .option("--out <csv>", "write every bus and phase: bus, phase, volts, angle_deg, pu")
+    .option("--day", "all 1,440 minutes: voltages against EN 50160, loadings, losses")
+    .option("--pv-kwp <kW>", "with --day: PV of this size on every home (default 0)")
+    .option(
+      "--pv-day <n>",
+      "with --day: the PV profile's day, CityLearn 2022 from 1 August 2016 (default 0)",
+    )
+    .option(
+      "--out <csv>",
+      "write every bus and phase (bus, phase, volts, angle_deg, pu), or with --day every minute",
+    )
     .addHelpText(
       "after",
       `
 Examples:
   gridshare powerflow --feeder data/ieee-eulv --loads data/ieee-eulv/reference/inputs_minute_566.csv
-  gridshare powerflow --feeder data/ieee-eulv --minute 1140 --out voltages.csv`,
+  gridshare powerflow --feeder data/ieee-eulv --minute 1140 --out voltages.csv
+  gridshare powerflow --feeder data/ieee-eulv --day --pv-kwp 6 --out minutes.csv`,
     )
     .action(async (flags: PowerflowFlags) => {
       await runPowerflow(ctx, flags);
