@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { GridshareError } from "../core/errors.js";
 import { registerClear } from "./commands/clear.js";
+import { registerHosting } from "./commands/hosting.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerLedger } from "./commands/ledger.js";
 import { registerOptimize } from "./commands/optimize.js";
@@ -46,6 +47,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerScenario(program, ctx);
   registerOptimize(program, ctx);
   registerPowerflow(program, ctx);
+  registerHosting(program, ctx);
   registerClear(program, ctx);
   registerKeys(program, ctx);
   registerOrder(program, ctx);

@@ -103,18 +103,19 @@ export function assess(
   };
 }
 
-/** Solves `steps` snapshots in order, warm-starting each from the last. */
+/** Solves `steps` snapshots in order, each starting from the last solution unless `warm` is false. */
 export function runSeries(
   feeder: Feeder,
   steps: number,
   snapshotAt: (step: number) => Snapshot,
   limits: Limits = EN50160,
+  warm = true,
 ): StepReport[] {
   const pf = new PowerFlow(feeder);
   const out: StepReport[] = [];
   for (let s = 0; s < steps; s++) {
     const snap = snapshotAt(s);
-    const r = pf.solve(snap.pKw, snap.qKvar, { warm: s > 0 });
+    const r = pf.solve(snap.pKw, snap.qKvar, { warm: warm && s > 0 });
     out.push(assess(feeder, snap, r, limits));
   }
   return out;
