@@ -14,6 +14,7 @@ import { registerKeys } from "./commands/keys.js";
 import { registerLedger } from "./commands/ledger.js";
 import { registerOptimize } from "./commands/optimize.js";
 import { registerOrder } from "./commands/order.js";
+import { registerOutage } from "./commands/outage.js";
 import { registerPowerflow } from "./commands/powerflow.js";
 import { registerScenario } from "./commands/scenario.js";
 import { registerDemo, registerSimulate } from "./commands/simulate.js";
@@ -48,6 +49,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerOptimize(program, ctx);
   registerPowerflow(program, ctx);
   registerHosting(program, ctx);
+  registerOutage(program, ctx);
   registerClear(program, ctx);
   registerKeys(program, ctx);
   registerOrder(program, ctx);

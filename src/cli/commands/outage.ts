@@ -1,0 +1,123 @@
+/** `gridshare outage`: how the community fares when the upstream grid fails. */
+import type { Command } from "commander";
+import { InputError } from "../../core/errors.js";
+import { MS_PER_MINUTE, parseInstant } from "../../core/time.js";
+import { loadScenarioFile } from "../../data/scenario.js";
+import { simulateOutage } from "../../sim/outage.js";
+import type { CommandContext } from "../context.js";
+import { toJson, toTable } from "../output.js";
+
+export interface OutageFlags {
+  start?: string;
+  hours?: string;
+  critical?: string;
+  json?: boolean;
+}
+
+function round(x: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}
+
+export async function runOutage(ctx: CommandContext, scenarioPath: string, flags: OutageFlags) {
+  const hours = Number(flags.hours ?? "24");
+  if (!(hours > 0))
+    throw new InputError(
+      "E_USAGE",
+      `--hours: expected hours above 0, received ${JSON.stringify(flags.hours)}`,
+    );
+  const critical = Number(flags.critical ?? "0.3");
+  if (!(critical >= 0 && critical <= 1))
+    throw new InputError(
+      "E_USAGE",
+      `--critical: expected a share from 0 to 1, received ${JSON.stringify(flags.critical)}`,
+    );
+  const loaded = await loadScenarioFile(scenarioPath, { ledger: false });
+  const input = loaded.input;
+  const stepMs = input.stepMinutes * MS_PER_MINUTE;
+  let startMs = input.startMs;
+  if (flags.start !== undefined) {
+    const ms = parseInstant(flags.start);
+    if (ms === undefined)
+      throw new InputError(
+        "E_USAGE",
+        `--start: expected an ISO 8601 time with offset, received ${JSON.stringify(flags.start)}`,
+      );
+    startMs = ms;
+  }
+  const start = Math.round((startMs - input.startMs) / stepMs);
+  const intervals = Math.round((hours * 60) / input.stepMinutes);
+  if (start < 0 || start + intervals > input.count)
+    throw new InputError(
+      "E_USAGE",
+      `--start/--hours: the outage must lie within the scenario's period (${input.count} intervals of ${input.stepMinutes} min from ${new Date(input.startMs).toISOString()})`,
+    );
+  const results = simulateOutage(input, { start, intervals, criticalShare: critical });
+  const doc = {
+    scenario: input.name,
+    homes: input.members.length,
+    start: new Date(input.startMs + start * stepMs).toISOString(),
+    hours,
+    critical_share: critical,
+    setups: results.map((r) => ({
+      setup: r.setup,
+      demand_kwh: round(r.demandKwh, 3),
+      not_served_kwh: round(r.notServedKwh, 3),
+      critical_not_served_kwh: round(r.criticalNotServedKwh, 3),
+      homes_keeping_power: r.homesKeepingPower,
+      autonomy_hours: round(r.autonomyHours, 2),
+      mean_home_autonomy_hours: round(r.meanHomeAutonomyHours, 2),
+    })),
+  };
+  if (flags.json) ctx.io.stdout.write(toJson(doc));
+  else
+    ctx.io.stdout.write(
+      toTable(
+        [
+          "setup",
+          "not served kWh",
+          "critical not served kWh",
+          "homes keeping power",
+          "autonomy h",
+          "mean home autonomy h",
+        ],
+        doc.setups.map((s) => ({
+          setup: s.setup,
+          "not served kWh": s.not_served_kwh.toFixed(1),
+          "critical not served kWh": s.critical_not_served_kwh.toFixed(1),
+          "homes keeping power": `${s.homes_keeping_power}/${doc.homes}`,
+          "autonomy h": s.autonomy_hours.toFixed(1),
+          "mean home autonomy h": s.mean_home_autonomy_hours.toFixed(1),
+        })),
+      ),
+    );
+  return doc;
+}
+
+export function registerOutage(program: Command, ctx: CommandContext): void {
+  program
+    .command("outage")
+    .description(
+      "the upstream grid fails: energy not served and homes keeping power, alone or sharing, with or without batteries",
+    )
+    .argument("<scenario>", "scenario file (see docs/scenario.md)")
+    .option(
+      "--start <time>",
+      "when the outage starts (ISO 8601 with offset; default the period's start)",
+    )
+    .option("--hours <h>", "how long it lasts (default 24)")
+    .option(
+      "--critical <share>",
+      "share of each home's load that is critical and served first (default 0.3)",
+    )
+    .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      `
+Example:
+  gridshare outage scenarios/citylearn-2022.json --start 2016-08-10T18:00:00-08:00 --hours 36`,
+    )
+    .action(async (scenario: string, flags: OutageFlags) => {
+      await runOutage(ctx, scenario, flags);
+    });
+}
