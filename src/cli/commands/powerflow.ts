@@ -1,7 +1,8 @@
 /** `gridshare powerflow`: one snapshot of a feeder, three-phase unbalanced. */
-import { rename, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
+import { columnIndex, numberColumn, parseCsv } from "../../data/csv.js";
 import { cityLearnPvMinutes } from "../../data/datasets.js";
 import {
   type FeederFiles,
@@ -11,6 +12,7 @@ import {
 } from "../../data/feederFiles.js";
 import { runSeries, type StepReport } from "../../grid/day.js";
 import { busKey } from "../../grid/feeder.js";
+import { checkTrades, type TradeFlow } from "../../grid/networkTrades.js";
 import { PowerFlow, PowerFlowError, type PowerFlowResult } from "../../grid/powerflow.js";
 import type { CommandContext } from "../context.js";
 import { toCsv, toJson } from "../output.js";
@@ -20,6 +22,9 @@ export interface PowerflowFlags {
   loads?: string;
   minute?: string;
   day?: boolean;
+  trades?: string;
+  intervalMinutes?: string;
+  remedy?: boolean;
   pvKwp?: string;
   pvDay?: string;
   out?: string;
@@ -105,6 +110,7 @@ export async function runPowerflow(ctx: CommandContext, flags: PowerflowFlags) {
   if (modes.length !== 1)
     throw new InputError("E_USAGE", "give exactly one of --loads <csv>, --minute <n> and --day");
   if (flags.day) return runDay(ctx, flags);
+  if (flags.trades !== undefined) return runTrades(ctx, flags);
   let minute: number | undefined;
   if (flags.minute !== undefined) {
     minute = Number(flags.minute);
@@ -281,6 +287,110 @@ async function runDay(ctx: CommandContext, flags: PowerflowFlags) {
   return doc;
 }
 
+/** An interval's trades from a CSV (the ledger export's columns), sellers and buyers by load name. */
+async function readTrades(files: FeederFiles, path: string, hours: number): Promise<TradeFlow[]> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new InputError("E_FILE", `cannot read ${path}: no such file`);
+  }
+  const t = parseCsv(text, path);
+  const f = files.feeder;
+  const byName = new Map(f.spec.loads.map((l) => [l.name.toLowerCase(), l]));
+  const col = (name: string) => t.columns[columnIndex(t, name)] as string[];
+  const ids = t.header.some((h) => h.toLowerCase() === "transaction_id")
+    ? col("transaction_id")
+    : undefined;
+  const sellers = col("seller");
+  const buyers = col("buyer");
+  const kwh = numberColumn(t, "energy_amount_kwh");
+  return sellers.map((s, r) => {
+    const at = (who: string, field: string) => {
+      const load = byName.get(who.trim().toLowerCase());
+      if (!load)
+        throw new InputError(
+          "E_DATA_INVALID",
+          `${path}, line ${t.lines[r]}, field ${field}: expected a load of the feeder (${f.spec.loads[0]?.name} to ${f.spec.loads[f.spec.loads.length - 1]?.name}), received ${JSON.stringify(who)}`,
+        );
+      return 3 * (f.index.get(busKey(load.bus)) as number) + load.phase;
+    };
+    if (!((kwh[r] as number) >= 0))
+      throw new InputError(
+        "E_DATA_INVALID",
+        `${path}, line ${t.lines[r]}, field energy_amount_kwh: expected 0 or more`,
+      );
+    return {
+      id: ids?.[r] ?? `row ${r + 1}`,
+      seller: at(s, "seller"),
+      buyer: at(buyers[r] as string, "buyer"),
+      kw: (kwh[r] as number) / hours,
+    };
+  });
+}
+
+function stepSummary(files: FeederFiles, s: StepReport) {
+  const f = files.feeder;
+  return {
+    v_min_volts: round(s.vMinV, 3),
+    v_max_volts: round(s.vMaxV, 3),
+    v_max_at: `${f.buses[Math.floor(s.vMaxAt / 3)]} ${PHASES[s.vMaxAt % 3]}`,
+    violations: s.violations,
+    line_max_loading_pct: round(s.lineLoadingPct, 2),
+    transformer_loading_pct: round(s.transformerLoadingPct, 2),
+    losses_kw: round(s.lossesKw, 4),
+  };
+}
+
+async function runTrades(ctx: CommandContext, flags: PowerflowFlags) {
+  if (flags.minute === undefined && flags.loads === undefined)
+    throw new InputError(
+      "E_USAGE",
+      "--trades: give the base case with --minute <n> or --loads <csv>",
+    );
+  const minutes = flags.intervalMinutes === undefined ? 15 : Number(flags.intervalMinutes);
+  if (!(minutes > 0))
+    throw new InputError(
+      "E_USAGE",
+      `--interval-minutes: expected minutes above 0, received ${JSON.stringify(flags.intervalMinutes)}`,
+    );
+  const files = await loadFeederDir(flags.feeder as string);
+  const base =
+    flags.loads !== undefined
+      ? await loadSnapshotFile(files.feeder, flags.loads)
+      : snapshotAtMinute(files, Number(flags.minute));
+  const trades = await readTrades(files, flags.trades as string, minutes / 60);
+  const r = checkTrades(files.feeder, base, trades, { remedy: flags.remedy !== false });
+  const hours = minutes / 60;
+  const doc = {
+    interval_minutes: minutes,
+    trades: trades.length,
+    traded_kwh: round(
+      trades.reduce((a, t) => a + t.kw * hours, 0),
+      4,
+    ),
+    limits: "EN 50160 207-253 V, line ratings, transformer rating",
+    base: stepSummary(files, r.base),
+    with_trades: stepSummary(files, r.withTrades),
+    after_remedy: stepSummary(files, r.afterRemedy),
+    curtailed: r.curtailed.map((c) => ({
+      transaction_id: c.id,
+      kwh_before: round(c.kwBefore * hours, 4),
+      kwh_after: round(c.kwAfter * hours, 4),
+      reason: c.reason,
+    })),
+    curtailed_kwh: round(
+      r.curtailed.reduce((a, c) => a + (c.kwBefore - c.kwAfter) * hours, 0),
+      4,
+    ),
+    remedy:
+      "curtail the trade contributing most to the worst violation (power x measured sensitivity), re-solve, repeat",
+    solves: r.solves,
+  };
+  ctx.io.stdout.write(toJson(doc));
+  return doc;
+}
+
 export function registerPowerflow(program: Command, ctx: CommandContext): void {
   program
     .command("powerflow")
@@ -292,6 +402,12 @@ export function registerPowerflow(program: Command, ctx: CommandContext): void {
     .option("--loads <csv>", "each load's P and Q: load,bus,phase,p_kw,q_kvar")
     .option("--minute <n>", "each load from its load shape at this minute of the day (1-1440)")
     .option("--day", "all 1,440 minutes: voltages against EN 50160, loadings, losses")
+    .option(
+      "--trades <csv>",
+      "check an interval's trades (seller, buyer, energy_amount_kwh by load name) on the base case of --minute or --loads, and curtail what breaks a limit",
+    )
+    .option("--interval-minutes <n>", "with --trades: the market interval (default 15)")
+    .option("--no-remedy", "with --trades: report the violations without curtailing")
     .option("--pv-kwp <kW>", "with --day: PV of this size on every home (default 0)")
     .option(
       "--pv-day <n>",
@@ -307,7 +423,8 @@ export function registerPowerflow(program: Command, ctx: CommandContext): void {
 Examples:
   gridshare powerflow --feeder data/ieee-eulv --loads data/ieee-eulv/reference/inputs_minute_566.csv
   gridshare powerflow --feeder data/ieee-eulv --minute 1140 --out voltages.csv
-  gridshare powerflow --feeder data/ieee-eulv --day --pv-kwp 6 --out minutes.csv`,
+  gridshare powerflow --feeder data/ieee-eulv --day --pv-kwp 6 --out minutes.csv
+  gridshare powerflow --feeder data/ieee-eulv --minute 720 --trades examples/eulv-trades.csv`,
     )
     .action(async (flags: PowerflowFlags) => {
       await runPowerflow(ctx, flags);
