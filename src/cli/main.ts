@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { GridshareError } from "../core/errors.js";
 import { registerClear } from "./commands/clear.js";
+import { registerHealth } from "./commands/health.js";
 import { registerHosting } from "./commands/hosting.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerLedger } from "./commands/ledger.js";
@@ -50,6 +51,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerPowerflow(program, ctx);
   registerHosting(program, ctx);
   registerOutage(program, ctx);
+  registerHealth(program, ctx);
   registerClear(program, ctx);
   registerKeys(program, ctx);
   registerOrder(program, ctx);
