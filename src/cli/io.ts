@@ -2,7 +2,7 @@
  * The CLI's view of the outside world, injectable so that commands run in-process in tests:
  * results go to stdout, messages and progress to stderr.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { InputError } from "../core/errors.js";
 
 export interface CliIo {
@@ -79,4 +79,20 @@ export function parseJsonText(text: string, source: string): unknown {
 export async function readJsonInput(io: CliIo, path: string): Promise<unknown> {
   const text = await readTextInput(io, path);
   return parseJsonText(text, path === "-" ? "standard input" : path);
+}
+
+/** Writes a file whole or not at all: to a `.partial` neighbour first, then renamed over. */
+export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.partial`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+/** Reads a text file named on the command line; a missing file is bad input naming it. */
+export async function readInputFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch {
+    throw new InputError("E_FILE", `cannot read ${path}: no such file`);
+  }
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { GridshareError } from "../core/errors.js";
 import { registerClear } from "./commands/clear.js";
+import { registerData } from "./commands/data.js";
 import { registerHealth } from "./commands/health.js";
 import { registerHosting } from "./commands/hosting.js";
 import { registerKeys } from "./commands/keys.js";
@@ -52,6 +53,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerHosting(program, ctx);
   registerOutage(program, ctx);
   registerHealth(program, ctx);
+  registerData(program, ctx);
   registerClear(program, ctx);
   registerKeys(program, ctx);
   registerOrder(program, ctx);

@@ -42,32 +42,68 @@ function splitQuoted(line: string): string[] {
 export interface CsvOptions {
   /** Lines starting with this are skipped (before and after the header). */
   readonly comment?: string;
+  /**
+   * Which columns to keep, chosen from the header; the others are checked for their count but
+   * not stored (a year of minutes needs two columns, not every cell). Default: all.
+   */
+  readonly keep?: (header: readonly string[]) => readonly number[];
 }
 
 /** Parses CSV text. Rows with a different number of cells than the header are an error. */
 export function parseCsv(text: string, file: string, options: CsvOptions = {}): CsvTable {
-  const rawLines = text.split(/\r?\n/);
+  const hasQuotes = text.includes('"');
   let header: string[] | undefined;
+  let keep: boolean[] = [];
   const columns: string[][] = [];
   const lines: number[] = [];
-  for (let n = 0; n < rawLines.length; n++) {
-    const line = rawLines[n] as string;
-    if (line.trim() === "") continue;
-    if (options.comment !== undefined && line.startsWith(options.comment)) continue;
-    const cells = line.includes('"') ? splitQuoted(line) : line.split(",");
-    if (header === undefined) {
-      header = cells.map((c) => c.trim());
-      for (let i = 0; i < header.length; i++) columns.push([]);
+  const wrongCount = (lineNo: number, found: number) =>
+    new InputError(
+      "E_DATA_INVALID",
+      `${file}, line ${lineNo}: expected ${(header as string[]).length} cells like the header, found ${found}`,
+    );
+  let pos = 0;
+  let lineNo = 0;
+  while (pos < text.length) {
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = text.length;
+    lineNo++;
+    const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    const start = pos;
+    pos = end + 1;
+    if (
+      lineEnd === start ||
+      (text.charCodeAt(start) <= 32 && text.slice(start, lineEnd).trim() === "")
+    )
       continue;
+    if (options.comment !== undefined && text.startsWith(options.comment, start)) continue;
+    if (header === undefined || hasQuotes) {
+      const line = text.slice(start, lineEnd);
+      const cells = line.includes('"') ? splitQuoted(line) : line.split(",");
+      if (header === undefined) {
+        header = cells.map((c) => c.trim());
+        const chosen = new Set(options.keep ? options.keep(header) : header.map((_, i) => i));
+        keep = header.map((_, i) => chosen.has(i));
+        for (let i = 0; i < header.length; i++) columns.push([]);
+        continue;
+      }
+      if (cells.length !== header.length) throw wrongCount(lineNo, cells.length);
+      for (let i = 0; i < cells.length; i++)
+        if (keep[i]) (columns[i] as string[]).push(cells[i] as string);
+    } else {
+      // No quotes anywhere: walk the commas and cut out only the cells kept.
+      let c = 0;
+      let from = start;
+      for (;;) {
+        const comma = text.indexOf(",", from);
+        const cellEnd = comma < 0 || comma > lineEnd ? lineEnd : comma;
+        if (keep[c]) (columns[c] as string[]).push(text.slice(from, cellEnd));
+        c++;
+        if (cellEnd === lineEnd) break;
+        from = cellEnd + 1;
+      }
+      if (c !== header.length) throw wrongCount(lineNo, c);
     }
-    if (cells.length !== header.length) {
-      throw new InputError(
-        "E_DATA_INVALID",
-        `${file}, line ${n + 1}: expected ${header.length} cells like the header, found ${cells.length}`,
-      );
-    }
-    for (let i = 0; i < cells.length; i++) (columns[i] as string[]).push(cells[i] as string);
-    lines.push(n + 1);
+    lines.push(lineNo);
   }
   if (header === undefined)
     throw new InputError("E_DATA_INVALID", `${file}: no header row (the file is empty)`);
@@ -75,7 +111,7 @@ export function parseCsv(text: string, file: string, options: CsvOptions = {}): 
 }
 
 /** The index of a column by name, case-insensitive; throws naming the columns there are. */
-export function columnIndex(table: CsvTable, name: string): number {
+export function columnIndex(table: Pick<CsvTable, "file" | "header">, name: string): number {
   let i = table.header.indexOf(name);
   if (i < 0) i = table.header.findIndex((h) => h.toLowerCase() === name.toLowerCase());
   if (i < 0) {

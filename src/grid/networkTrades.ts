@@ -51,12 +51,7 @@ interface Violation {
 
 const PHASES = "ABC";
 
-function worstViolation(
-  feeder: Feeder,
-  r: ReturnType<PowerFlow["solve"]>,
-  s: StepReport,
-  limits: Limits,
-): Violation | undefined {
+function worstViolation(feeder: Feeder, s: StepReport, limits: Limits): Violation | undefined {
   const mag = (x: ReturnType<PowerFlow["solve"]>, k: number) =>
     Math.hypot(x.vRe[k] as number, x.vIm[k] as number);
   const over = s.vMaxV - limits.maxV;
@@ -142,7 +137,7 @@ export function checkTrades(
   const reasons = new Map<number, string>();
   const rounds = options.maxRounds ?? 4 * trades.length + 10;
   for (let round = 0; options.remedy !== false && round < rounds; round++) {
-    const v = worstViolation(feeder, r, report, limits);
+    const v = worstViolation(feeder, report, limits);
     if (!v) break;
     const now = v.measure(r);
     // Sensitivity of the violating quantity to each trade still flowing, per kW.
