@@ -40,7 +40,11 @@ for (const kind of ["gap", "spike", "stuck", "negative", "duplicate"] as const) 
 const YEAR = 525_600;
 rows = { times: rows.times.slice(0, YEAR), values: rows.values.slice(0, YEAR) };
 const end = rows.times[YEAR - 1] as number;
-for (const [kind, ev] of events) events.set(kind, ev.filter((e) => e.toMs <= end));
+for (const [kind, ev] of events)
+  events.set(
+    kind,
+    ev.filter((e) => e.toMs <= end),
+  );
 const dir = mkdtempSync(join(tmpdir(), "gridshare-bench-"));
 const file = join(dir, "year-1min.csv");
 const lines = ["time,kw"];
