@@ -14,10 +14,10 @@ import { toMicro } from "../core/units.js";
 import { fromZodIssues } from "../core/zodIssues.js";
 import type { MechanismName } from "../market/types.js";
 import type { BatterySpec, EvSpec, MemberInput, SimulationInput } from "../sim/types.js";
-import { columnIndex, numberColumn, parseCsv } from "./csv.js";
+import { type CsvTable, columnIndex, numberColumn, parseCsv } from "./csv.js";
 import { loadAusgrid, loadCityLearn, loadEulvProfile } from "./datasets.js";
 import { type MemberDocument, type ScenarioDocument, scenarioSchema } from "./scenarioSchema.js";
-import { alignSeries, type EnergySeries, repeatDaily } from "./series.js";
+import { alignEstimated, alignSeries, type EnergySeries, repeatDaily } from "./series.js";
 import { parseStamp } from "./timestamps.js";
 
 export interface ScenarioOverrides {
@@ -73,6 +73,7 @@ export async function loadCsvSeries(
     unit: string;
     timestamp_column?: string | undefined;
     time_zone?: string | undefined;
+    flag_column?: string | undefined;
   },
   baseDir: string,
   field: string,
@@ -151,7 +152,37 @@ export async function loadCsvSeries(
     stepMinutes,
     values: values.map((v) => v * factor),
     source: ref.csv,
+    estimated: readFlags(table, ref.flag_column, field),
   };
+}
+
+/** Flags of a cleaned file (`gridshare data check --out`) that mark a reading as measured. */
+const MEASURED_FLAGS = new Set(["measured", "source_filled"]);
+const ESTIMATED_FLAGS = new Set(["interpolated", "profile", "spread"]);
+
+/**
+ * The estimated rows of a cleaned file: from `flag_column`, or a column named `flag` when there
+ * is one. A row without a value ("missing") cannot be settled and is an error naming its line.
+ */
+function readFlags(
+  table: CsvTable,
+  flagColumn: string | undefined,
+  field: string,
+): Uint8Array | undefined {
+  if (flagColumn === undefined && !table.header.includes("flag")) return undefined;
+  const name = flagColumn ?? "flag";
+  const cells = table.columns[columnIndex(table, name)] as string[];
+  const out = new Uint8Array(cells.length);
+  for (let r = 0; r < cells.length; r++) {
+    const flag = (cells[r] as string).trim();
+    if (ESTIMATED_FLAGS.has(flag)) out[r] = 1;
+    else if (!MEASURED_FLAGS.has(flag))
+      throw new InputError(
+        "E_DATA_INVALID",
+        `${table.file}, line ${table.lines[r]}, column ${JSON.stringify(name)} (${field}): ${flag === "missing" ? "no reading and no estimate: a missing value cannot be settled" : `expected one of measured, source_filled, interpolated, profile, spread; received ${JSON.stringify(flag)}`}`,
+      );
+  }
+  return out;
 }
 
 interface Grid {
@@ -175,14 +206,22 @@ function dailyProfile(day: EnergySeries, grid: Grid): EnergySeries {
   return { ...repeatDaily(day, days), startMs: midnight };
 }
 
+/** A member's series on the run's grid, and which of its intervals are estimates. */
+interface GridSeries {
+  readonly values: Float64Array;
+  readonly estimated: Uint8Array | null;
+}
+
 async function loadSeries(
   ref: MemberDocument["load"],
   grid: Grid,
   field: string,
   kind: "load" | "pv",
-): Promise<Float64Array> {
-  const align = (s: EnergySeries) =>
-    alignSeries(s, grid.startMs, grid.stepMinutes, grid.count, field);
+): Promise<GridSeries> {
+  const align = (s: EnergySeries): GridSeries => ({
+    values: alignSeries(s, grid.startMs, grid.stepMinutes, grid.count, field),
+    estimated: alignEstimated(s, grid.startMs, grid.stepMinutes, grid.count, field),
+  });
   if ("csv" in ref) return align(await loadCsvSeries(ref, grid.baseDir, field, grid.timeZone));
   if (ref.dataset === "citylearn") {
     const home = (await loadCityLearn()).homes.get(ref.building);
@@ -275,7 +314,9 @@ async function windOutput(
 
 async function loadMember(doc: MemberDocument, index: number, grid: Grid): Promise<MemberInput> {
   const field = `members[${index}]`;
-  const load = await loadSeries(doc.load, grid, `${field}.load`, "load");
+  const loaded = await loadSeries(doc.load, grid, `${field}.load`, "load");
+  const load = loaded.values;
+  let estimated = loaded.estimated;
   if (doc.load_scale !== undefined)
     for (let t = 0; t < load.length; t++) load[t] = (load[t] as number) * doc.load_scale;
   let pvKwh: Float64Array | null = null;
@@ -287,7 +328,12 @@ async function loadMember(doc: MemberDocument, index: number, grid: Grid): Promi
       "pv",
     );
     const kwp = doc.pv.kwp;
-    pvKwh = perKwp.map((v) => v * kwp);
+    pvKwh = perKwp.values.map((v) => v * kwp);
+    if (perKwp.estimated !== null)
+      estimated =
+        estimated === null
+          ? perKwp.estimated
+          : estimated.map((e, t) => e | (perKwp.estimated?.[t] ?? 0));
   }
   return {
     id: doc.id,
@@ -295,6 +341,7 @@ async function loadMember(doc: MemberDocument, index: number, grid: Grid): Promi
     loadKwh: load,
     pvKwh,
     pvKwp: doc.pv?.kwp ?? 0,
+    estimated,
     windKwh: doc.wind ? await windOutput(doc.wind, grid, `${field}.wind`) : null,
     battery: doc.battery ? batterySpec(doc.battery) : null,
     ev: doc.ev ? evSchedule(doc.ev, grid) : null,
@@ -347,6 +394,7 @@ export function drawHomes(
       pvKwh: tpl.pvKwh ? rotate(tpl.pvKwh, by).map((v) => v * pvScale) : null,
       pvKwp: tpl.pvKwp * pvScale,
       windKwh: tpl.windKwh ? rotate(tpl.windKwh, by) : null,
+      estimated: tpl.estimated ? rotate(tpl.estimated, by) : null,
       source: {
         ...tpl.source,
         template: tpl.id,

@@ -15,6 +15,9 @@ const csvSeries = <U extends readonly [string, ...string[]]>(units: U) =>
     column: z.string({ error: "the name of the value column" }).min(1),
     unit: z.enum(units, { error: `the unit of the values: one of ${units.join(", ")}` }),
     timestamp_column: z.string({ error: "the name of the timestamp column" }).optional(),
+    flag_column: z
+      .string({ error: "the name of the column of quality flags (default: flag, when present)" })
+      .optional(),
     time_zone: z
       .string()
       .refine(isTimeZone, { error: "an IANA time zone name (for timestamps without offset)" })

@@ -16,6 +16,8 @@ export interface EnergySeries {
   readonly values: Float64Array;
   /** Where it came from, for messages. */
   readonly source: string;
+  /** 1 for each interval whose value is an estimate (from a cleaned file's flag column). */
+  readonly estimated?: Uint8Array | undefined;
 }
 
 export function seriesEndMs(s: EnergySeries): number {
@@ -106,4 +108,21 @@ export function repeatDaily(day: EnergySeries, days: number): EnergySeries {
   const values = new Float64Array(perDay * days);
   for (let d = 0; d < days; d++) values.set(day.values, d * perDay);
   return { ...day, values, source: `${day.source} (repeated daily)` };
+}
+
+/**
+ * Which intervals of the grid `[startMs, startMs + count·step)` hold an estimate: those that
+ * overlap any estimated interval of `s` (null when `s` has no estimates).
+ */
+export function alignEstimated(
+  s: EnergySeries,
+  startMs: number,
+  stepMinutes: number,
+  count: number,
+  field: string,
+): Uint8Array | null {
+  if (s.estimated === undefined || !s.estimated.includes(1)) return null;
+  const asEnergy = { ...s, values: Float64Array.from(s.estimated), estimated: undefined };
+  const overlap = alignSeries(asEnergy, startMs, stepMinutes, count, field);
+  return overlap.map((v) => (v > 0 ? 1 : 0)) as unknown as Uint8Array;
 }

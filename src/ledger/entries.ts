@@ -23,6 +23,7 @@ function checked(s: string): string {
 
 function sortedOrder(o: OrderDocument) {
   return {
+    ...(o.data_quality === undefined ? {} : { data_quality: o.data_quality }),
     energy_kwh: o.energy_kwh,
     id: checked(o.id),
     participant: checked(o.participant),

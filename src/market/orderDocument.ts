@@ -53,6 +53,10 @@ export const orderDocumentSchema = z.strictObject(
     energy_kwh: positiveKwhSchema,
     price_per_kwh: positivePriceSchema,
     timestamp: instantSchema,
+    /** "estimated" when the order rests on an estimated meter reading (absent: measured). */
+    data_quality: z
+      .enum(["measured", "estimated"], { error: '"measured" or "estimated"' })
+      .optional(),
   },
   { error: "an order object" },
 );
@@ -68,12 +72,14 @@ export function orderFromDocument(doc: OrderDocument): Order {
     energyWh: kwhToWh(doc.energy_kwh),
     limitPriceMicro: toMicro(doc.price_per_kwh),
     timestampMs: parseInstant(doc.timestamp) as number,
+    ...(doc.data_quality === "estimated" ? { estimated: true } : {}),
   };
 }
 
 /** An order as a document (decimal units), keys in canonical order. */
 export function orderDocument(order: Order): OrderDocument {
   return {
+    ...(order.estimated ? { data_quality: "estimated" as const } : {}),
     energy_kwh: whToKwh(order.energyWh),
     id: order.id,
     participant: order.participant,

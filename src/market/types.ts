@@ -20,6 +20,8 @@ export interface Order {
   readonly limitPriceMicro: number;
   /** When the order was placed, epoch ms. */
   readonly timestampMs: number;
+  /** True when the order rests on an estimated meter reading (see `gridshare data check`). */
+  readonly estimated?: boolean;
 }
 
 /** The public grid as fallback buyer and seller, and the fee on local trades. */

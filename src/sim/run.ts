@@ -151,6 +151,7 @@ export async function runSimulation(
   const reportEvery = Math.max(1, Math.floor(n / 100));
 
   const orders: Order[] = [];
+  const estimated = input.members.map((mem) => mem.estimated ?? null);
   const orderMember = new Int32Array(m);
   const importShare = new Float64Array(m);
   const exportShare = new Float64Array(m);
@@ -176,6 +177,7 @@ export async function runSimulation(
         energyWh: Math.abs(r),
         limitPriceMicro: r > 0 ? importPrice : exportPrice,
         timestampMs: startMs,
+        estimated: (estimated[i]?.[t] ?? 0) === 1,
       });
     }
 

@@ -33,6 +33,8 @@ export interface MemberInput {
   /** PV generation, kWh per interval (null: no PV). */
   readonly pvKwh: Float64Array | null;
   readonly pvKwp: number;
+  /** 1 for each interval whose load or PV is an estimate, not a measurement (null: all measured). */
+  readonly estimated?: Uint8Array | null | undefined;
   /** Small wind turbine output, kWh per interval (null: none). */
   readonly windKwh: Float64Array | null;
   readonly battery: BatterySpec | null;

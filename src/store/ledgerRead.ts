@@ -84,13 +84,32 @@ export function indexLedger(scan: LedgerScan): {
   return { entries, leaves, heads };
 }
 
-/** Trade records, in ledger order. */
+/**
+ * Trade records, in ledger order, each with its `data_quality`: "estimated" when the seller's or
+ * the buyer's order in that block was placed on an estimated meter reading, else "measured".
+ */
 export function tradeRecords(scan: LedgerScan): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const record of scan.acknowledged) {
     const p = parsePayload(record.payload);
     if (p === undefined) continue;
-    for (const e of p.entries) if (e.type === "trade") out.push(e.trade as Record<string, unknown>);
+    const estimated = new Set<string>();
+    for (const e of p.entries) {
+      if (e.type !== "order") continue;
+      const order = (e.order ?? (e.envelope as { order?: unknown } | undefined)?.order) as
+        | { participant?: string; data_quality?: string }
+        | undefined;
+      if (order?.data_quality === "estimated" && order.participant !== undefined)
+        estimated.add(order.participant);
+    }
+    for (const e of p.entries)
+      if (e.type === "trade") {
+        const t = e.trade as Record<string, unknown>;
+        const onEstimate = estimated.has(t.seller as string) || estimated.has(t.buyer as string);
+        // Keys stay in sorted order, like the recorded trade's.
+        const { buyer, ...rest } = t;
+        out.push({ buyer, data_quality: onEstimate ? "estimated" : "measured", ...rest });
+      }
   }
   return out;
 }

@@ -122,3 +122,75 @@ test("property: the cleaned series writes numbers exactly as String() of the 6-d
     { numRuns: 2000 },
   );
 });
+
+test("a cleaned file feeds the simulation; trades on estimated readings say so in the ledger export", async () => {
+  // One week of the Ausgrid home's consumption with three holes punched in it.
+  const src = readFileSync(data("ausgrid-solar-home/customer12_2011-2012.csv"), "utf8")
+    .trim()
+    .split("\n")
+    .slice(1, 1 + 7 * 48);
+  // Daytime holes (when the neighbour's PV is on offer): 4.5 h, 1.5 h and 5.5 h long.
+  const holes = new Set([
+    ...Array.from({ length: 9 }, (_, k) => 20 + k),
+    ...Array.from({ length: 3 }, (_, k) => 115 + k),
+    ...Array.from({ length: 11 }, (_, k) => 260 + k),
+  ]);
+  const rows = src
+    .filter((_, i) => !holes.has(i))
+    .map((line) => {
+      const [time, gc] = line.split(",");
+      return `${(time as string).replace(" ", "T")}+10:00,${gc}`;
+    });
+  const raw = join(dir, "home-raw.csv");
+  const clean = join(dir, "home-clean.csv");
+  writeFileSync(raw, `time,kwh\n${rows.join("\n")}\n`);
+  assert.equal((await runCli(["data", "check", raw, "--out", clean])).code, 0);
+  const scenario = join(dir, "estimated.json");
+  writeFileSync(
+    scenario,
+    JSON.stringify({
+      name: "A home on cleaned data next to the Ausgrid home",
+      period: { start: "2011-07-01T00:00:00+10:00", days: 7 },
+      time_zone: "Etc/GMT-10",
+      seed: 1,
+      members: [
+        { id: "cleaned", load: { csv: "home-clean.csv", column: "value", unit: "kWh" } },
+        {
+          id: "solar",
+          load: { dataset: "ausgrid" },
+          load_scale: 0.2,
+          pv: { kwp: 5, profile: { dataset: "ausgrid" } },
+        },
+      ],
+      tariff: { currency: "AUD", import: { flat: 0.3 }, export_per_kwh: 0.05 },
+      market: { mechanism: "uniform", interval_minutes: 30 },
+      ledger: true,
+    }),
+  );
+  const out = join(dir, "estimated-run");
+  const sim = await runCli(["simulate", scenario, "--out", out]);
+  assert.equal(sim.code, 0, sim.stderr);
+  const verify = await runCli(["ledger", "verify", join(out, "ledger")]);
+  assert.equal(verify.code, 0, verify.stderr);
+  const exported = await runCli(["ledger", "export", join(out, "ledger"), "--format", "json"]);
+  const trades = JSON.parse(exported.stdout) as {
+    buyer: string;
+    timestamp: string;
+    data_quality: string;
+  }[];
+  const estimatedTimes = new Set(
+    readFileSync(clean, "utf8")
+      .split("\n")
+      .filter((l) => /,(interpolated|profile),/.test(l))
+      .map((l) => l.slice(0, 20)),
+  );
+  assert.equal(estimatedTimes.size, 23);
+  let estimated = 0;
+  for (const t of trades) {
+    const expected =
+      t.buyer === "cleaned" && estimatedTimes.has(t.timestamp) ? "estimated" : "measured";
+    assert.equal(t.data_quality, expected, `${t.timestamp} ${t.buyer}`);
+    if (expected === "estimated") estimated++;
+  }
+  assert.ok(estimated >= 10 && estimated < trades.length, `${estimated} of ${trades.length}`);
+});

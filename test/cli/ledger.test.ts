@@ -119,8 +119,10 @@ test("ledger: signed orders cleared into blocks, verified, exported and proved",
 
   const all = JSON.parse(await ok(["ledger", "export", ledger, "--json"]));
   assert.equal(all.length, 2);
+  assert.equal(all[0].data_quality, "measured");
   assert.deepEqual(Object.keys(all[0]), [
     "buyer",
+    "data_quality",
     "energy_amount_kwh",
     "price_per_kwh",
     "seller",
@@ -150,7 +152,7 @@ test("ledger: signed orders cleared into blocks, verified, exported and proved",
   ]);
   assert.equal(
     csv.split("\n")[0],
-    "transaction_id,seller,buyer,energy_amount_kwh,price_per_kwh,timestamp,status",
+    "transaction_id,seller,buyer,energy_amount_kwh,price_per_kwh,timestamp,status,data_quality",
   );
   assert.equal(csv.trim().split("\n").length, 3);
 

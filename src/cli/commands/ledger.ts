@@ -24,6 +24,7 @@ const RECORD_COLUMNS = [
   "price_per_kwh",
   "timestamp",
   "status",
+  "data_quality",
 ];
 
 function parseHeight(text: string | undefined, flag: string): number | undefined {
@@ -105,7 +106,7 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
   ledger
     .command("export")
     .description(
-      "every trade as { transaction_id, seller, buyer, energy_amount_kwh, price_per_kwh, timestamp, status }",
+      "every trade as { transaction_id, seller, buyer, energy_amount_kwh, price_per_kwh, timestamp, status, data_quality }",
     )
     .argument("<dir>", "the ledger directory")
     .option("--format <format>", "json or csv (table on a terminal)")
