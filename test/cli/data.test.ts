@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -193,4 +194,32 @@ test("a cleaned file feeds the simulation; trades on estimated readings say so i
     if (expected === "estimated") estimated++;
   }
   assert.ok(estimated >= 10 && estimated < trades.length, `${estimated} of ${trades.length}`);
+});
+
+test("the installed binary stops quietly when its reader closes the pipe early (| head)", async () => {
+  const bin = new URL("../../bin/gridshare.js", import.meta.url).pathname;
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      "data",
+      "check",
+      OPSD,
+      "--time-column",
+      "utc_timestamp",
+      "--column",
+      "DE_KN_residential4_freezer",
+      "--kind",
+      "cumulative",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.on("data", (b) => (stderr += b));
+  // Read the first chunk, then close the pipe as `head -1` would.
+  await new Promise<void>((done) => child.stdout.once("data", () => done()));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((done) => child.on("close", (c) => done(c)));
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
+  assert.equal(code, 0);
 });
