@@ -2,9 +2,13 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
-import { numberColumn, parseCsv } from "../../data/csv.js";
+import { formatInstant, parseInstant } from "../../core/time.js";
+import { columnIndex, numberColumn, parseCsv } from "../../data/csv.js";
+import { CITYLEARN_START_MS, loadCityLearn } from "../../data/datasets.js";
 import { predictEol } from "../../maintenance/batteryHealth.js";
+import { assessPv, type PvSystemInput } from "../../maintenance/pvHealth.js";
 import type { CommandContext } from "../context.js";
+import { parseJsonText, readInputFile } from "../io.js";
 import { toJson, toTable } from "../output.js";
 
 export interface BatteryHealthFlags {
@@ -104,8 +108,174 @@ export async function runBatteryHealth(ctx: CommandContext, flags: BatteryHealth
   return doc;
 }
 
+export interface PvHealthFlags {
+  dataset?: string;
+  data?: string;
+  kwp?: string;
+  timeColumn?: string;
+  utcOffset?: string;
+  json?: boolean;
+}
+
+/** Systems from a wide CSV: a time column, then one column of kWh per interval per system. */
+async function pvSystemsFromCsv(
+  flags: PvHealthFlags,
+): Promise<{ systems: PvSystemInput[]; startMs: number }> {
+  if (flags.data === undefined)
+    throw new InputError("E_USAGE", "--data <csv>: required with --dataset csv");
+  if (flags.kwp === undefined)
+    throw new InputError(
+      "E_USAGE",
+      '--kwp <json>: required with --dataset csv, e.g. { "home-1": 4.2 }',
+    );
+  const kwpDoc = parseJsonText(await readInputFile(flags.kwp), flags.kwp);
+  const table = parseCsv(await readInputFile(flags.data), flags.data, { comment: "#" });
+  const timeName = flags.timeColumn ?? table.header[0] ?? "";
+  const stamps = table.columns[columnIndex(table, timeName)] as string[];
+  const times = stamps.map((t, r) => {
+    const ms = parseInstant(t.trim());
+    if (ms === undefined)
+      throw new InputError(
+        "E_DATA_INVALID",
+        `${flags.data}, line ${table.lines[r]}, column ${JSON.stringify(timeName)}: expected an ISO 8601 time with an offset, received ${JSON.stringify(t)}`,
+      );
+    return ms;
+  });
+  const step = (times[1] ?? Number.NaN) - (times[0] ?? Number.NaN);
+  if (!(step > 0) || 3_600_000 % step !== 0)
+    throw new InputError(
+      "E_DATA_INVALID",
+      `${flags.data}: expected rows every 5, 10, 15, 30 or 60 minutes`,
+    );
+  times.forEach((t, r) => {
+    if (t !== (times[0] as number) + r * step)
+      throw new InputError(
+        "E_DATA_INVALID",
+        `${flags.data}, line ${table.lines[r]}: expected ${formatInstant((times[0] as number) + r * step)} (a regular series; clean it with gridshare data check first)`,
+      );
+  });
+  const perHour = 3_600_000 / step;
+  const systems = table.header
+    .filter((h) => h !== timeName)
+    .map((id) => {
+      const kwp = (kwpDoc as Record<string, unknown>)[id];
+      if (typeof kwp !== "number" || !(kwp > 0))
+        throw new InputError(
+          "E_DATA_INVALID",
+          `${flags.kwp}: expected a kWp above 0 for ${JSON.stringify(id)}`,
+        );
+      const values = numberColumn(table, id);
+      const hours = Math.floor(values.length / perHour);
+      const energyKwh = new Float64Array(hours);
+      for (let h = 0; h < hours; h++)
+        for (let k = 0; k < perHour; k++)
+          energyKwh[h] = (energyKwh[h] as number) + (values[h * perHour + k] as number);
+      return { id, kwp, energyKwh };
+    });
+  if (systems.length < 3)
+    throw new InputError(
+      "E_DATA_INVALID",
+      `${flags.data}: peer comparison needs at least 3 systems, found ${systems.length}`,
+    );
+  return { systems, startMs: times[0] as number };
+}
+
+export async function runPvHealth(ctx: CommandContext, flags: PvHealthFlags) {
+  const dataset = flags.dataset ?? "citylearn";
+  let systems: PvSystemInput[];
+  let startMs: number;
+  let offset = Number(flags.utcOffset ?? 0);
+  if (!Number.isFinite(offset) || Math.abs(offset) > 14)
+    throw new InputError(
+      "E_USAGE",
+      `--utc-offset: expected hours from -14 to 14, received ${JSON.stringify(flags.utcOffset)}`,
+    );
+  if (dataset === "citylearn") {
+    const cl = await loadCityLearn();
+    systems = [...cl.homes.values()].map((h) => ({
+      id: h.id,
+      kwp: h.pvKwp,
+      energyKwh: h.pvPerKwp.values.map((v) => v * h.pvKwp),
+    }));
+    startMs = CITYLEARN_START_MS;
+    if (flags.utcOffset === undefined) offset = -8;
+  } else if (dataset === "csv") ({ systems, startMs } = await pvSystemsFromCsv(flags));
+  else
+    throw new InputError(
+      "E_USAGE",
+      `--dataset: expected citylearn or csv, received ${JSON.stringify(dataset)}`,
+    );
+  const verdicts = assessPv(systems, startMs, { utcOffsetHours: offset });
+  const doc = {
+    systems: verdicts.map((v) => ({
+      id: v.id,
+      flagged: v.flagged,
+      cause: v.cause,
+      expected_kwh: v.expectedKwh,
+      measured_kwh: v.measuredKwh,
+      confidence: v.confidence,
+      days_affected: v.daysAffected,
+      ratio_to_peers: v.ratio,
+      peers: v.peers,
+      detail: v.detail,
+    })),
+  };
+  if (flags.json) ctx.io.stdout.write(toJson(doc));
+  else {
+    const span = (d: string[]) =>
+      d.length === 0
+        ? ""
+        : d.length === 1
+          ? (d[0] as string)
+          : `${d.length} days, ${d[0]} to ${d[d.length - 1]}`;
+    ctx.io.stdout.write(
+      toTable(
+        ["system", "verdict", "expected kWh", "measured kWh", "confidence", "days", "evidence"],
+        doc.systems.map((v) => ({
+          system: v.id,
+          verdict: v.cause ?? "healthy",
+          "expected kWh": v.expected_kwh,
+          "measured kWh": v.measured_kwh,
+          confidence: v.flagged ? v.confidence : "",
+          days: span(v.days_affected),
+          evidence: v.detail,
+        })),
+      ),
+    );
+  }
+  return doc;
+}
+
 export function registerHealth(program: Command, ctx: CommandContext): void {
-  const health = program.command("health").description("equipment health: batteries (PV to come)");
+  const health = program
+    .command("health")
+    .description("equipment health: PV systems and batteries");
+  health
+    .command("pv")
+    .description(
+      "PV systems against their peers, day by day: outages, shading, wrong kWp on record, derates, soiling, degradation",
+    )
+    .option("--dataset <name>", "citylearn (the shipped community) or csv", "citylearn")
+    .option("--data <csv>", "with --dataset csv: a time column, then kWh per interval per system")
+    .option("--kwp <json>", 'with --dataset csv: each system\'s kWp, e.g. { "home-1": 4.2 }')
+    .option("--time-column <name>", "with --dataset csv: the time column (default: the first)")
+    .option(
+      "--utc-offset <hours>",
+      "local day for the comparison (default -8 for CityLearn, 0 for csv)",
+    )
+    .option(
+      "--json",
+      "print { systems: [ { id, flagged, cause, expected_kwh, measured_kwh, confidence, days_affected, ... } ] }",
+    )
+    .addHelpText(
+      "after",
+      `
+Example:
+  gridshare health pv --dataset citylearn --json`,
+    )
+    .action(async (flags: PvHealthFlags) => {
+      await runPvHealth(ctx, flags);
+    });
   health
     .command("battery")
     .description(
