@@ -14,6 +14,7 @@ import { runSeries, type StepReport } from "../../grid/day.js";
 import { busKey } from "../../grid/feeder.js";
 import { checkTrades, type TradeFlow } from "../../grid/networkTrades.js";
 import { PowerFlow, PowerFlowError, type PowerFlowResult } from "../../grid/powerflow.js";
+import { dailyCycle } from "../../grid/transformerAgeing.js";
 import type { CommandContext } from "../context.js";
 import { toCsv, toJson } from "../output.js";
 
@@ -22,6 +23,7 @@ export interface PowerflowFlags {
   loads?: string;
   minute?: string;
   day?: boolean;
+  ambientC?: string;
   trades?: string;
   intervalMinutes?: string;
   remedy?: boolean;
@@ -192,7 +194,30 @@ export function daySnapshots(files: FeederFiles, pvPerKwp: Float64Array, pvKwp: 
   };
 }
 
+/** The transformer's hot spot and ageing if every day were this one (IEC 60076-7). */
+function transformerDay(loadPu: readonly number[], ambientC: number, kva: number) {
+  const c = dailyCycle(loadPu, ambientC, 1);
+  return {
+    model: "IEC 60076-7 ONAN distribution transformer, this day repeated to a steady cycle",
+    rating_kva: kva,
+    ambient_c: ambientC,
+    peak_hot_spot_c: round(c.peakHotSpotC, 2),
+    equivalent_ageing: round(c.equivalentAgeing, 4),
+    loss_of_life_hours_per_day: round(c.lossOfLifeHoursPerDay, 4),
+    warning:
+      c.equivalentAgeing > 1
+        ? `ages ${round(c.equivalentAgeing, 2)} times faster than nominal (hot spot up to ${round(c.peakHotSpotC, 1)} °C)`
+        : null,
+  };
+}
+
 async function runDay(ctx: CommandContext, flags: PowerflowFlags) {
+  const ambient = flags.ambientC === undefined ? 20 : Number(flags.ambientC);
+  if (!Number.isFinite(ambient) || ambient < -50 || ambient > 60)
+    throw new InputError(
+      "E_USAGE",
+      `--ambient-c: expected an air temperature in °C from -50 to 60, received ${JSON.stringify(flags.ambientC)}`,
+    );
   const files = await loadFeederDir(flags.feeder as string);
   const f = files.feeder;
   const pvKwp = nonNegative(flags.pvKwp, "--pv-kwp", 0);
@@ -255,6 +280,11 @@ async function runDay(ctx: CommandContext, flags: PowerflowFlags) {
     transformer_max_loading_pct: round((steps[tr] as StepReport).transformerLoadingPct, 2),
     line_max_loading_pct: round(LL.lineLoadingPct, 2),
     line_max_loaded: { time: hhmm(line), line: f.lineOf[LL.lineBus]?.name ?? null },
+    transformer: transformerDay(
+      steps.map((s) => s.transformerLoadingPct / 100),
+      ambient,
+      f.spec.transformer.kva,
+    ),
     mean_iterations: round(iterations / 1440, 2),
     seconds: round(seconds, 3),
   };
@@ -401,7 +431,11 @@ export function registerPowerflow(program: Command, ctx: CommandContext): void {
     )
     .option("--loads <csv>", "each load's P and Q: load,bus,phase,p_kw,q_kvar")
     .option("--minute <n>", "each load from its load shape at this minute of the day (1-1440)")
-    .option("--day", "all 1,440 minutes: voltages against EN 50160, loadings, losses")
+    .option(
+      "--day",
+      "all 1,440 minutes: voltages against EN 50160, loadings, losses, transformer ageing",
+    )
+    .option("--ambient-c <degC>", "with --day: air temperature around the transformer (default 20)")
     .option(
       "--trades <csv>",
       "check an interval's trades (seller, buyer, energy_amount_kwh by load name) on the base case of --minute or --loads, and curtail what breaks a limit",
