@@ -49,6 +49,8 @@ export interface CityLearn {
   readonly price: EnergySeries;
   /** Grid carbon intensity, kg CO2/kWh (a rate series). */
   readonly carbon: EnergySeries;
+  /** Outdoor air temperature, °C (a rate series). */
+  readonly outdoorC: EnergySeries;
   readonly timeZone: string;
 }
 
@@ -103,6 +105,10 @@ export function loadCityLearn(): Promise<CityLearn> {
       await readData("citylearn-2022/pricing.csv"),
       "data/citylearn-2022/pricing.csv",
     );
+    const weather = parseCsv(
+      await readData("citylearn-2022/weather.csv"),
+      "data/citylearn-2022/weather.csv",
+    );
     const carbon = parseCsv(
       await readData("citylearn-2022/carbon_intensity.csv"),
       "data/citylearn-2022/carbon_intensity.csv",
@@ -116,6 +122,10 @@ export function loadCityLearn(): Promise<CityLearn> {
       carbon: series(
         numberColumn(carbon, "carbon_intensity"),
         "data/citylearn-2022/carbon_intensity.csv",
+      ),
+      outdoorC: series(
+        numberColumn(weather, "outdoor_dry_bulb_temperature"),
+        "data/citylearn-2022/weather.csv",
       ),
       timeZone: CITYLEARN_TIME_ZONE,
     };

@@ -536,6 +536,24 @@ export async function loadScenario(
     );
   else carbon = new Float64Array(grid.count).fill(c.flat_kg_per_kwh);
 
+  let transformer: SimulationInput["transformer"] = null;
+  if (doc.transformer !== undefined) {
+    const a = doc.transformer.ambient_c ?? 20;
+    transformer = {
+      ratingKva: doc.transformer.rating_kva,
+      ambientC:
+        typeof a === "number"
+          ? new Float64Array(grid.count).fill(a)
+          : alignSeries(
+              (await loadCityLearn()).outdoorC,
+              startMs,
+              stepMinutes,
+              grid.count,
+              "transformer.ambient_c",
+              "mean",
+            ),
+    };
+  }
   const input: SimulationInput = {
     name: doc.name,
     startMs,
@@ -558,6 +576,7 @@ export async function loadScenario(
     compare: overrides.compare ?? [],
     ledger: overrides.ledger ?? doc.ledger ?? true,
     signOrders: overrides.signOrders ?? false,
+    transformer,
   };
   return { document: doc, input, endMs };
 }

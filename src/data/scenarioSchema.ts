@@ -141,6 +141,19 @@ export const scenarioSchema = z
       .array(memberSchema, { error: "a list of homes" })
       .min(1, { error: "at least one home" }),
     community_battery: z.union([z.null(), batterySchema]).optional(),
+    transformer: z
+      .strictObject({
+        rating_kva: z
+          .number({ error: "the transformer's rating, kVA" })
+          .positive({ error: "the transformer's rating, kVA" }),
+        ambient_c: z
+          .union([
+            z.number({ error: "an air temperature, °C" }).min(-50).max(60),
+            z.strictObject({ dataset: z.literal("citylearn") }),
+          ])
+          .optional(),
+      })
+      .optional(),
     tariff: z.strictObject({
       currency: z.string({ error: 'a currency code, e.g. "USD"' }).min(1),
       import: priceSchema,

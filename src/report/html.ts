@@ -4,10 +4,12 @@
  * prices over a sample week, per-home savings, self-sufficiency by month, fairness (Lorenz curve
  * of savings), battery state of charge over the sample week, and the assumptions.
  */
+
 import { formatInstant, MS_PER_MINUTE } from "../core/time.js";
 import { localParts } from "../core/timeZone.js";
 import { fromMicro } from "../core/units.js";
 import { lorenz, type VariantKpis } from "../sim/kpis.js";
+import type { MaintenanceReport } from "../sim/maintenance.js";
 import type { SimulationRun, VariantAccount } from "../sim/run.js";
 import { barChart, lineChart, lorenzChart, PALETTE } from "./charts.js";
 import type { ScenarioEcho } from "./outputs.js";
@@ -40,6 +42,37 @@ export interface ReportInput {
   readonly scenario: ScenarioEcho;
   readonly assumptions: readonly string[];
   readonly ledger?: { blocks: number; trades: number; headHash: string } | undefined;
+  readonly maintenance: MaintenanceReport;
+}
+
+/** The maintenance section: findings with their evidence, cost and action; the transformer. */
+function maintenanceSection(m: MaintenanceReport, cur: string): string {
+  const rows = m.findings
+    .map(
+      (f) =>
+        `<tr><td>${esc(f.subject)}</td><td>${esc(f.cause.replace(/_/g, " "))}</td><td>${esc(f.detail)}</td><td class="num">${f.lost_kwh === null ? "–" : fmt(f.lost_kwh)}</td><td class="num">${f.cost === null ? "–" : fmt(f.cost, 2)}</td><td>${esc(f.action)}</td></tr>`,
+    )
+    .join("");
+  const table = m.findings.length
+    ? `<table class="kpi"><tr><th>what</th><th>finding</th><th>evidence</th><th>kWh lost</th><th>cost (${esc(cur)})</th><th>recommended action</th></tr>${rows}</table><p class="note">Total cost of the findings over the period: <b>${fmt(m.total_cost, 2)} ${esc(cur)}</b> (${esc(m.cost_basis)}).</p>`
+    : "<p>No findings: every PV system performs like its peers, and no reading was estimated.</p>";
+  const pv = m.pv.assessed
+    ? `<p class="note">PV: each system's daily yield per kWp against the median of its five closest peers (docs/maintenance.md); ${m.pv.systems.filter((s) => s.flagged).length} of ${m.pv.systems.length} systems flagged.</p>`
+    : `<p class="note">PV health not assessed: ${esc(m.pv.reason)}.</p>`;
+  const tr = m.transformer
+    ? `<p class="note">Transformer (${fmt(m.transformer.rating_kva)} kVA, ${esc(m.transformer.model)}): ${Object.entries(
+        m.transformer.variants as Record<
+          string,
+          { equivalent_ageing: number; peak_hot_spot_c: number; peak_load_pu: number }
+        >,
+      )
+        .map(
+          ([k, v]) =>
+            `${esc(k)}: ageing ${fmt(v.equivalent_ageing, 3)} × nominal, hot spot up to ${fmt(v.peak_hot_spot_c, 1)} °C at ${fmt(v.peak_load_pu, 2)} pu`,
+        )
+        .join("; ")}.</p>`
+    : `<p class="note">Transformer ageing not assessed: the scenario names no transformer (add <code>"transformer": { "rating_kva": 100 }</code>).</p>`;
+  return `${table}${pv}${tr}`;
 }
 
 function variantLabel(key: string, v: VariantKpis): string {
@@ -276,6 +309,8 @@ ${selfSufficiency}
 <h2>Battery state of charge over the sample week</h2>
 ${soc}
 ${cb}
+<h2>Maintenance</h2>
+${maintenanceSection(input.maintenance, cur)}
 <h2>Assumptions</h2>
 <ul class="assumptions">${input.assumptions.map((a) => `<li>${esc(a)}</li>`).join("")}</ul>
 ${ledger}

@@ -2,9 +2,11 @@
  * The files a simulation writes (see docs/outputs.md): results.json, homes.csv, intervals.csv
  * and the trades table, built from the run and its KPIs.
  */
+
 import { formatInstant, MS_PER_MINUTE } from "../core/time.js";
 import { fromMicro } from "../core/units.js";
 import type { VariantKpis } from "../sim/kpis.js";
+import { maintenanceOf } from "../sim/maintenance.js";
 import type { SimulationRun, VariantAccount } from "../sim/run.js";
 import { communityTotals } from "./series.js";
 
@@ -69,7 +71,11 @@ export function resultsDocument(
   kpis: Record<string, VariantKpis>,
   description?: string,
 ) {
-  return { scenario: scenarioEcho(run, description), variants: kpis };
+  return {
+    scenario: scenarioEcho(run, description),
+    variants: kpis,
+    maintenance: maintenanceOf(run),
+  };
 }
 
 export const HOME_COLUMNS = [

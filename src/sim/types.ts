@@ -82,4 +82,12 @@ export interface SimulationInput {
    * to its limits; whatever the schedule and the actual flows leave goes to the market.
    */
   readonly batteryPlans?: readonly (Float64Array | null)[] | undefined;
+  /** The MV/LV transformer the community sits behind, for its ageing (null: not assessed). */
+  readonly transformer?: TransformerInput | null | undefined;
+}
+
+export interface TransformerInput {
+  readonly ratingKva: number;
+  /** Air temperature around it per interval, °C. */
+  readonly ambientC: Float64Array;
 }

@@ -289,6 +289,7 @@ export async function runSimulate(
         scenario: doc.scenario,
         assumptions: assumptionsOf(run, extra),
         ledger: ledgerInfo,
+        maintenance: doc.maintenance,
       }),
     );
     ctx.io.stderr.write(
