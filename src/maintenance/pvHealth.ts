@@ -15,7 +15,9 @@
  * - derate: a sudden lasting loss (a failed string, a faulty inverter): the best single change
  *   point of r, with the level after it lower and not restored;
  * - soiling: losses that build up over weeks and are restored suddenly (rain, cleaning);
- * - degradation: a slow steady decline (Theil-Sen slope of r; Sen 1968).
+ * - degradation: a slow steady decline, measured between days on which the sun stands at the
+ *   same declination (before and after a solstice), so that the seasonal swing of the ratio
+ *   between arrays facing different ways cancels (median of the pairs' rates).
  *
  * A system is flagged when the evidence is beyond what healthy systems show: the thresholds are
  * set so that the 14 healthy systems of the CityLearn 2022 community raise nothing (see
@@ -156,6 +158,10 @@ export function assessPv(
   const k = Math.min(options.peers ?? 5, systems.length - 1);
   const daily = dailyYields(systems, startMs, offsetH);
   const { yieldPerDay, days } = daily;
+  const dayOfYear = (d: number) => {
+    const t = new Date(daily.firstDayMs + d * 86_400_000 + offsetH * 3_600_000);
+    return (t.getTime() - Date.UTC(t.getUTCFullYear(), 0, 1)) / 86_400_000 + 1;
+  };
   const dateOf = (d: number) =>
     new Date(daily.firstDayMs + d * 86_400_000 + offsetH * 3_600_000).toISOString().slice(0, 10);
   const assess = (pool: readonly number[]) =>
@@ -191,7 +197,7 @@ export function assessPv(
       );
       const ratio = usable.map((d) => (own[d] as number) / (reference[d] as number));
       const rawLevel = median(usable.map((d) => (own[d] as number) / (rawReference[d] as number)));
-      const judged = judge(ratio, rawLevel, usable, daily.hourly, s, peers, scale, days);
+      const judged = judge(ratio, rawLevel, usable, daily.hourly, s, peers, scale, days, dayOfYear);
       const affected = judged.days ?? usable;
       let expected = 0;
       let measured = 0;
@@ -235,8 +241,9 @@ interface Judgement {
 }
 
 const OUTAGE_RATIO = 0.05;
-const WRONG_KWP_OFF = 0.25;
+const WRONG_KWP_OFF = 0.3;
 const STEP_DROP = 0.1;
+/** A decline is reported from 6 % over the record (about 0.5 %/month over a year). */
 const DECLINE = 0.06;
 const SHADE_LOSS = 0.4;
 
@@ -249,6 +256,7 @@ function judge(
   peers: readonly number[],
   scale: readonly number[],
   days: number,
+  dayOfYear: (d: number) => number,
 ): Judgement {
   const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
   // Outage: near-zero output on usable days.
@@ -343,7 +351,6 @@ function judge(
   const after = bestSplit > 0 ? median(ratio.slice(bestEnd, bestEnd + 56)) : level;
   const x = usable.map((d) => d);
   const slope = theilSen(x, ratio);
-  const decline = (-slope * days) / level;
   const mid = median(ratio.map((r, i) => r - slope * (x[i] as number)));
   const drop = bestDrop / before;
   // Soiling: a loss that builds up, then a sudden recovery at least as large as the noise x 4.
@@ -371,25 +378,28 @@ function judge(
         detail: `a sudden lasting loss of ${pct(drop)} (ratio to peers ${before.toFixed(3)} the week before, ${after.toFixed(3)} since)`,
       };
   }
-  if (decline > DECLINE) {
-    const z = (decline * level) / noise;
-    // Steady: both halves of the record decline (a seasonal swing of the ratio, as arrays facing
-    // different ways show, rises in one half and falls in the other).
-    const half = Math.floor(n / 2);
-    const firstHalf = theilSen(x.slice(0, half), ratio.slice(0, half));
-    const secondHalf = theilSen(x.slice(half), ratio.slice(half));
-    if (z > 4 && firstHalf < 0 && secondHalf < 0)
+  // Degradation: the ratio falls between days on which the sun stands at the same declination
+  // (one before, one after a solstice), so that the geometry of arrays facing different ways,
+  // which makes the ratio swing with the seasons, cancels; a steady decline does not.
+  const pairRates = matchedDeclinationRates(ratio, usable, dayOfYear);
+  if (pairRates.length >= 30) {
+    const perDay = median(pairRates);
+    const perMonth = -perDay * 30.44;
+    const spreadMonth = (mad(pairRates) * 30.44) / Math.sqrt(pairRates.length / 10);
+    const z = perMonth / Math.max(spreadMonth, 1e-6);
+    if (perMonth * (days / 30.44) > DECLINE && z > 4)
       return {
         cause: "degradation",
         confidence: confidenceOf(z / 2),
         days: usable.slice(Math.floor(n / 2)),
         level: mid,
-        detail: `a steady decline of ${pct(decline / (days / 30.44))} of its output per month against its peers`,
+        detail: `a steady decline of ${pct(perMonth)} of its output per month against its peers (between days of equal sun declination, ${pairRates.length} pairs)`,
       };
   }
   if (Math.abs(rawLevel - 1) > WRONG_KWP_OFF) {
     const spread = mad(ratio) / level;
-    if (spread < 0.1)
+    // Steady: the ratio may swing with the seasons, but by less than half its distance from 1.
+    if (spread < Math.max(0.1, Math.abs(rawLevel - 1) / 2))
       return {
         cause: "wrong_kwp",
         confidence: confidenceOf(
@@ -408,6 +418,33 @@ function judge(
     level,
     detail: `healthy: ${rawLevel.toFixed(3)} of its peers' yield per kWp, day-to-day noise ${pct(noise)}`,
   };
+}
+
+/** Solar declination, degrees, on a day of the year (Cooper 1969). */
+function declination(dayOfYear: number): number {
+  return 23.45 * Math.sin((2 * Math.PI * (284 + dayOfYear)) / 365);
+}
+
+/**
+ * The daily rate of change of the log ratio between pairs of usable days at least 60 days apart
+ * on which the sun's declination differs by less than 0.5 degrees.
+ */
+function matchedDeclinationRates(
+  ratio: readonly number[],
+  usable: readonly number[],
+  dayOfYear: (d: number) => number,
+): number[] {
+  const dec = usable.map((d) => declination(dayOfYear(d)));
+  const out: number[] = [];
+  for (let i = 0; i < usable.length; i++)
+    for (let j = i + 1; j < usable.length; j++) {
+      const gap = (usable[j] as number) - (usable[i] as number);
+      if (gap < 60 || Math.abs((dec[i] as number) - (dec[j] as number)) > 0.5) continue;
+      const a = ratio[i] as number;
+      const b = ratio[j] as number;
+      if (a > 0 && b > 0) out.push(Math.log(b / a) / gap);
+    }
+  return out;
 }
 
 interface SoilingEvent {
