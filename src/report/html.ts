@@ -54,7 +54,7 @@ function maintenanceSection(m: MaintenanceReport, cur: string): string {
     )
     .join("");
   const table = m.findings.length
-    ? `<table class="kpi"><tr><th>what</th><th>finding</th><th>evidence</th><th>kWh lost</th><th>cost (${esc(cur)})</th><th>recommended action</th></tr>${rows}</table><p class="note">Total cost of the findings over the period: <b>${fmt(m.total_cost, 2)} ${esc(cur)}</b> (${esc(m.cost_basis)}).</p>`
+    ? `<table class="kpi findings"><tr><th>what</th><th>finding</th><th>evidence</th><th class="num">kWh lost</th><th class="num">cost (${esc(cur)})</th><th>recommended action</th></tr>${rows}</table><p class="note">Total cost of the findings over the period: <b>${fmt(m.total_cost, 2)} ${esc(cur)}</b> (${esc(m.cost_basis)}).</p>`
     : "<p>No findings: every PV system performs like its peers, and no reading was estimated.</p>";
   const pv = m.pv.assessed
     ? `<p class="note">PV: each system's daily yield per kWp against the median of its five closest peers (docs/maintenance.md); ${m.pv.systems.filter((s) => s.flagged).length} of ${m.pv.systems.length} systems flagged.</p>`
@@ -287,6 +287,7 @@ svg{max-width:100%;height:auto;display:block;margin:8px 0}svg .grid{stroke:#e2e8
 svg .axis-label{font-size:12px;fill:#334155}figure{margin:8px 0 20px}
 .legend{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:12.5px;color:#0f172a;padding-left:64px}.legend .key{display:inline-flex;align-items:center;gap:6px}.legend svg{display:inline;margin:0}
 .note{color:#475569;font-size:13px}ul.assumptions li{margin:4px 0}code{font-size:12px;background:#f1f5f9;padding:1px 4px;border-radius:3px}
+table.findings th{text-align:left}table.findings th.num{text-align:right}table.findings td{vertical-align:top}
 .two{display:grid;grid-template-columns:1fr 1fr;gap:12px;align-items:start}
 </style></head><body><main>
 <h1>${esc(scenario.name)}</h1>
