@@ -10,6 +10,7 @@ import { Command, CommanderError } from "commander";
 import { GridshareError } from "../core/errors.js";
 import { registerClear } from "./commands/clear.js";
 import { registerData } from "./commands/data.js";
+import { registerForecast } from "./commands/forecast.js";
 import { registerHealth } from "./commands/health.js";
 import { registerHosting } from "./commands/hosting.js";
 import { registerKeys } from "./commands/keys.js";
@@ -54,6 +55,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerOutage(program, ctx);
   registerHealth(program, ctx);
   registerData(program, ctx);
+  registerForecast(program, ctx);
   registerClear(program, ctx);
   registerKeys(program, ctx);
   registerOrder(program, ctx);

@@ -1,0 +1,286 @@
+/**
+ * Two learners for forecasting, written here (small, dependency-free, deterministic):
+ *
+ * - ridge regression: least squares with an L2 penalty on standardised features, solved in
+ *   closed form by Cholesky (Hoerl & Kennard 1970);
+ * - gradient-boosted regression trees on the squared loss (Friedman 2001), with the features
+ *   cut into at most 32 quantile bins so that every split is a scan of a histogram (the LightGBM
+ *   idea, Ke et al. 2017), depth-limited trees, shrinkage and an L2 penalty on leaf values.
+ *
+ * A row is a Float64Array of features; NaN features are allowed in the trees (sent to their own
+ * bin) and replaced by the training mean in ridge.
+ */
+
+export interface Regressor {
+  predict(row: ArrayLike<number>): number;
+}
+
+/** Solves the symmetric positive definite system A x = b in place (Cholesky). */
+function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let sum = a[i * n + j] as number;
+      for (let k = 0; k < j; k++) sum -= (l[i * n + k] as number) * (l[j * n + k] as number);
+      l[i * n + j] = i === j ? Math.sqrt(Math.max(sum, 1e-12)) : sum / (l[j * n + j] as number);
+    }
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = b[i] as number;
+    for (let k = 0; k < i; k++) sum -= (l[i * n + k] as number) * (y[k] as number);
+    y[i] = sum / (l[i * n + i] as number);
+  }
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let sum = y[i] as number;
+    for (let k = i + 1; k < n; k++) sum -= (l[k * n + i] as number) * (x[k] as number);
+    x[i] = sum / (l[i * n + i] as number);
+  }
+  return x;
+}
+
+/** Ridge regression; `lambda` is relative to the number of rows. */
+export function fitRidge(
+  rows: readonly ArrayLike<number>[],
+  y: ArrayLike<number>,
+  lambda = 1e-2,
+): Regressor {
+  const m = rows.length;
+  const p = m === 0 ? 0 : (rows[0] as ArrayLike<number>).length;
+  const mean = new Float64Array(p);
+  const sd = new Float64Array(p);
+  const count = new Float64Array(p);
+  for (const r of rows)
+    for (let j = 0; j < p; j++) {
+      const v = r[j] as number;
+      if (Number.isNaN(v)) continue;
+      mean[j] = (mean[j] as number) + v;
+      count[j] = (count[j] as number) + 1;
+    }
+  for (let j = 0; j < p; j++)
+    mean[j] = (count[j] as number) > 0 ? (mean[j] as number) / (count[j] as number) : 0;
+  for (const r of rows)
+    for (let j = 0; j < p; j++) {
+      const v = r[j] as number;
+      if (!Number.isNaN(v)) sd[j] = (sd[j] as number) + (v - (mean[j] as number)) ** 2;
+    }
+  for (let j = 0; j < p; j++)
+    sd[j] = Math.sqrt((sd[j] as number) / Math.max(1, count[j] as number)) || 1;
+  let yMean = 0;
+  for (let i = 0; i < m; i++) yMean += y[i] as number;
+  yMean /= Math.max(1, m);
+  const z = (r: ArrayLike<number>, j: number) => {
+    const v = r[j] as number;
+    return Number.isNaN(v) ? 0 : (v - (mean[j] as number)) / (sd[j] as number);
+  };
+  const a = new Float64Array(p * p);
+  const b = new Float64Array(p);
+  const zr = new Float64Array(p);
+  for (let i = 0; i < m; i++) {
+    const r = rows[i] as ArrayLike<number>;
+    for (let j = 0; j < p; j++) zr[j] = z(r, j);
+    const yi = (y[i] as number) - yMean;
+    for (let j = 0; j < p; j++) {
+      const zj = zr[j] as number;
+      if (zj === 0) continue;
+      b[j] = (b[j] as number) + zj * yi;
+      for (let k = 0; k <= j; k++) a[j * p + k] = (a[j * p + k] as number) + zj * (zr[k] as number);
+    }
+  }
+  for (let j = 0; j < p; j++) {
+    for (let k = 0; k < j; k++) a[k * p + j] = a[j * p + k] as number;
+    a[j * p + j] = (a[j * p + j] as number) + lambda * m;
+  }
+  const w = p > 0 ? choleskySolve(a, b, p) : new Float64Array(0);
+  return {
+    predict(row) {
+      let s = yMean;
+      for (let j = 0; j < p; j++) s += (w[j] as number) * z(row, j);
+      return s;
+    },
+  };
+}
+
+export interface GbtOptions {
+  readonly rounds?: number;
+  readonly depth?: number;
+  readonly learningRate?: number;
+  readonly minLeaf?: number;
+  readonly lambda?: number;
+  readonly bins?: number;
+  /**
+   * Squared loss (the mean) or absolute loss (the median: splits on the signs of the errors,
+   * leaves at their median; Friedman 2001, LAD_TreeBoost).
+   */
+  readonly loss?: "l2" | "l1";
+  /** Share of rows each tree is grown on, drawn afresh per tree (Friedman 2002); default 1. */
+  readonly subsample?: number;
+}
+
+interface TreeNode {
+  /** Feature and bin threshold (go left when bin <= threshold); -1 for a leaf. */
+  feature: number;
+  threshold: number;
+  left: number;
+  right: number;
+  value: number;
+}
+
+/** Gradient-boosted regression trees on the squared loss. */
+export function fitGbt(
+  rows: readonly ArrayLike<number>[],
+  y: ArrayLike<number>,
+  options: GbtOptions = {},
+): Regressor {
+  const rounds = options.rounds ?? 150;
+  const depth = options.depth ?? 4;
+  const rate = options.learningRate ?? 0.1;
+  const minLeaf = options.minLeaf ?? 20;
+  const lambda = options.lambda ?? 1;
+  const nBins = options.bins ?? 32;
+  const l1 = options.loss === "l1";
+  const share = options.subsample ?? 1;
+  let seed = 20_140_101;
+  const m = rows.length;
+  const p = m === 0 ? 0 : (rows[0] as ArrayLike<number>).length;
+  // Bin edges per feature: quantiles of the training values; NaN goes to bin nBins.
+  const edges: Float64Array[] = [];
+  for (let j = 0; j < p; j++) {
+    const vals = Float64Array.from(rows, (r) => r[j] as number)
+      .filter((v) => !Number.isNaN(v))
+      .sort();
+    const e: number[] = [];
+    for (let k = 1; k < nBins; k++) {
+      const v = vals[Math.floor((k * vals.length) / nBins)];
+      if (v !== undefined && (e.length === 0 || v > (e[e.length - 1] as number))) e.push(v);
+    }
+    edges.push(Float64Array.from(e));
+  }
+  const binOf = (j: number, v: number): number => {
+    if (Number.isNaN(v)) return nBins;
+    const e = edges[j] as Float64Array;
+    let lo = 0;
+    let hi = e.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (v <= (e[mid] as number)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const binned = new Uint8Array(m * p);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < p; j++)
+      binned[i * p + j] = binOf(j, (rows[i] as ArrayLike<number>)[j] as number);
+  let base = 0;
+  for (let i = 0; i < m; i++) base += y[i] as number;
+  base /= Math.max(1, m);
+  if (l1 && m > 0)
+    base = Float64Array.from({ length: m }, (_, i) => y[i] as number).sort()[m >> 1] as number;
+  const pred = new Float64Array(m).fill(base);
+  const trees: TreeNode[][] = [];
+  const residual = new Float64Array(m);
+  const raw = new Float64Array(m);
+  const gradSum = new Float64Array(nBins + 1);
+  const countBin = new Float64Array(nBins + 1);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < m; i++) {
+      const r = (y[i] as number) - (pred[i] as number);
+      raw[i] = r;
+      residual[i] = l1 ? Math.sign(r) : r;
+    }
+    const nodes: TreeNode[] = [];
+    const grow = (idx: Int32Array, level: number): number => {
+      let sum = 0;
+      for (const i of idx) sum += residual[i] as number;
+      const node: TreeNode = {
+        feature: -1,
+        threshold: 0,
+        left: -1,
+        right: -1,
+        value: l1
+          ? rate *
+            (Float64Array.from(idx, (i) => raw[i] as number).sort()[idx.length >> 1] as number)
+          : (rate * sum) / (idx.length + lambda),
+      };
+      const at = nodes.length;
+      nodes.push(node);
+      if (level >= depth || idx.length < 2 * minLeaf) return at;
+      const parentScore = (sum * sum) / (idx.length + lambda);
+      let bestGain = 1e-12;
+      let bestF = -1;
+      let bestT = 0;
+      for (let j = 0; j < p; j++) {
+        gradSum.fill(0);
+        countBin.fill(0);
+        for (const i of idx) {
+          const b = binned[i * p + j] as number;
+          gradSum[b] = (gradSum[b] as number) + (residual[i] as number);
+          countBin[b] = (countBin[b] as number) + 1;
+        }
+        let gl = 0;
+        let nl = 0;
+        for (let t = 0; t < nBins; t++) {
+          gl += gradSum[t] as number;
+          nl += countBin[t] as number;
+          const nr = idx.length - nl;
+          if (nl < minLeaf || nr < minLeaf) continue;
+          const gr = sum - gl;
+          const gain = (gl * gl) / (nl + lambda) + (gr * gr) / (nr + lambda) - parentScore;
+          if (gain > bestGain) {
+            bestGain = gain;
+            bestF = j;
+            bestT = t;
+          }
+        }
+      }
+      if (bestF < 0) return at;
+      const left: number[] = [];
+      const right: number[] = [];
+      for (const i of idx) ((binned[i * p + bestF] as number) <= bestT ? left : right).push(i);
+      node.feature = bestF;
+      node.threshold = bestT;
+      node.left = grow(Int32Array.from(left), level + 1);
+      node.right = grow(Int32Array.from(right), level + 1);
+      return at;
+    };
+    // The rows this tree is grown on: all, or a fresh share drawn by a fixed-seed generator.
+    const chosen: number[] = [];
+    for (let i = 0; i < m; i++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      if (seed / 4294967296 < share) chosen.push(i);
+    }
+    grow(Int32Array.from(chosen), 0);
+    trees.push(nodes);
+    for (let i = 0; i < m; i++) {
+      let k = 0;
+      for (;;) {
+        const n = nodes[k] as TreeNode;
+        if (n.feature < 0) {
+          pred[i] = (pred[i] as number) + n.value;
+          break;
+        }
+        k = (binned[i * p + n.feature] as number) <= n.threshold ? n.left : n.right;
+      }
+    }
+  }
+  return {
+    predict(row) {
+      let s = base;
+      const bins = new Uint8Array(p);
+      for (let j = 0; j < p; j++) bins[j] = binOf(j, row[j] as number);
+      for (const nodes of trees) {
+        let k = 0;
+        for (;;) {
+          const n = nodes[k] as TreeNode;
+          if (n.feature < 0) {
+            s += n.value;
+            break;
+          }
+          k = (bins[n.feature] as number) <= n.threshold ? n.left : n.right;
+        }
+      }
+      return s;
+    },
+  };
+}

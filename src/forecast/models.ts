@@ -1,0 +1,330 @@
+/**
+ * Forecast models, each fitted on what is known at an origin and forecasting the next hours:
+ *
+ * - `persistence`: each hour by the value 24 hours earlier (beyond 24 hours ahead, the same hour
+ *   of the last day before the origin);
+ * - `seasonal-naive`: the same hour one week earlier (the same hour and weekday of the last week
+ *   before the origin);
+ * - `climatology`: the mean of the same hour and day type (weekday, weekend) over the 4 weeks
+ *   before the origin;
+ * - `nwp-linear` (with weather forecasts): one least-squares line per hour of the day on the
+ *   forecast solar radiation, the simple benchmark of the GEFCom2014 solar track;
+ * - `ridge`: a regularised linear model on calendar features (hour, day type, season), the
+ *   recent past (the persistence value, last week's value, yesterday's and last week's means) and,
+ *   where given, every weather forecast and its interaction with the hour of the day;
+ * - `gbt`: gradient-boosted trees on the same features with the absolute loss, so that they
+ *   forecast the median (src/forecast/learners.ts).
+ *
+ * Learned models train on every past origin's forecast problem (features as they were known at
+ * that origin, targets then in the past) and are refitted on the backtest's schedule.
+ */
+import { fitGbt, fitRidge, type Regressor } from "./learners.js";
+import { calendar, type ForecastData, OriginView } from "./problem.js";
+
+export interface ForecastModel {
+  readonly name: string;
+  /** Learned models forecast their median: the point plus the median of their recent errors. */
+  readonly medianAdjusted?: boolean;
+  /** Fits on what the view allows; models without parameters do nothing. */
+  fit(view: OriginView, horizon: number): void;
+  /** Point forecasts for hours origin .. origin + horizon - 1. */
+  predict(view: OriginView, horizon: number): Float64Array;
+}
+
+export const MODEL_NAMES = [
+  "persistence",
+  "seasonal-naive",
+  "climatology",
+  "nwp-linear",
+  "ridge",
+  "gbt",
+] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+/** The value `period` hours before target hour t, from the last period before the origin. */
+function seasonal(view: OriginView, t: number, period: number): number {
+  let i = t - period;
+  while (i >= view.origin) i -= period;
+  return view.value(i);
+}
+
+function persistenceModel(name: string, period: number): ForecastModel {
+  return {
+    name,
+    fit() {},
+    predict(view, horizon) {
+      return Float64Array.from({ length: horizon }, (_, j) =>
+        seasonal(view, view.origin + j, period),
+      );
+    },
+  };
+}
+
+function climatologyModel(): ForecastModel {
+  return {
+    name: "climatology",
+    fit() {},
+    predict(view, horizon) {
+      const sum = new Float64Array(48);
+      const n = new Float64Array(48);
+      for (let i = Math.max(0, view.origin - 28 * 24); i < view.origin; i++) {
+        const v = view.value(i);
+        if (Number.isNaN(v)) continue;
+        const c = calendar(view.data, i);
+        const k = c.hour + (c.weekend ? 24 : 0);
+        sum[k] = (sum[k] as number) + v;
+        n[k] = (n[k] as number) + 1;
+      }
+      return Float64Array.from({ length: horizon }, (_, j) => {
+        const c = calendar(view.data, view.origin + j);
+        const k = c.hour + (c.weekend ? 24 : 0);
+        return (n[k] as number) > 0 ? (sum[k] as number) / (n[k] as number) : 0;
+      });
+    },
+  };
+}
+
+/** The index of the solar radiation forecast (GEFCom's SSRD) among the weather features. */
+function radiationFeature(data: ForecastData): number {
+  return data.nwp ? data.nwp.names.indexOf("ssrd") : -1;
+}
+
+function nwpLinearModel(): ForecastModel {
+  let lines: { a: number; b: number }[] = [];
+  return {
+    name: "nwp-linear",
+    fit(view) {
+      const f = radiationFeature(view.data);
+      const acc = Array.from({ length: 24 }, () => ({ sx: 0, sy: 0, sxx: 0, sxy: 0, n: 0 }));
+      for (let i = 0; i < view.origin; i++) {
+        const y = view.value(i);
+        if (Number.isNaN(y) || !view.hasNwp(i)) continue;
+        const x = view.nwp(f, i);
+        const a = acc[calendar(view.data, i).hour] as (typeof acc)[number];
+        a.sx += x;
+        a.sy += y;
+        a.sxx += x * x;
+        a.sxy += x * y;
+        a.n++;
+      }
+      lines = acc.map((a) => {
+        const den = a.n * a.sxx - a.sx * a.sx;
+        const b = a.n > 1 && den > 0 ? (a.n * a.sxy - a.sx * a.sy) / den : 0;
+        return { a: a.n > 0 ? (a.sy - b * a.sx) / a.n : 0, b };
+      });
+    },
+    predict(view, horizon) {
+      const f = radiationFeature(view.data);
+      return Float64Array.from({ length: horizon }, (_, j) => {
+        const t = view.origin + j;
+        const line = lines[calendar(view.data, t).hour] ?? { a: 0, b: 0 };
+        return line.a + line.b * view.nwp(f, t);
+      });
+    },
+  };
+}
+
+/**
+ * The features of target hour t = origin + lead as known at the origin. `oneHot` spreads the hour
+ * of the day over 24 indicators (and its interaction with each weather feature) for linear models.
+ */
+export function featuresAt(view: OriginView, lead: number, oneHot: boolean): Float64Array {
+  const data = view.data;
+  const t = view.origin + lead;
+  const c = calendar(data, t);
+  const out: number[] = [];
+  if (oneHot) for (let h = 0; h < 24; h++) out.push(c.hour === h ? 1 : 0);
+  else out.push(c.hour, c.dayOfWeek);
+  out.push(c.weekend ? 1 : 0);
+  out.push(
+    Math.sin((2 * Math.PI * c.dayOfYear) / 365.25),
+    Math.cos((2 * Math.PI * c.dayOfYear) / 365.25),
+  );
+  out.push(lead);
+  // The recent past, as known at the origin.
+  out.push(seasonal(view, t, 24), view.origin >= 168 ? seasonal(view, t, 168) : Number.NaN);
+  let day = 0;
+  let dayN = 0;
+  for (let i = Math.max(0, view.origin - 24); i < view.origin; i++) {
+    const v = view.value(i);
+    if (!Number.isNaN(v)) {
+      day += v;
+      dayN++;
+    }
+  }
+  out.push(dayN > 0 ? day / dayN : Number.NaN);
+  let week = 0;
+  let weekN = 0;
+  for (let k = 1; k <= 7; k++) {
+    const v = seasonalOrNaN(view, t, 24 * k);
+    if (!Number.isNaN(v)) {
+      week += v;
+      weekN++;
+    }
+  }
+  out.push(weekN > 0 ? week / weekN : Number.NaN);
+  // Yesterday's same hour smoothed over the hours either side, the last value known, and the
+  // mean of the same hour and day type over the last four weeks.
+  out.push(
+    (seasonal(view, t - 1, 24) + seasonal(view, t, 24) + seasonal(view, t + 1, 24)) / 3,
+    view.value(view.origin - 1),
+  );
+  let clim = 0;
+  let climN = 0;
+  for (let k = 1; k <= 28; k++) {
+    const i = t - 24 * k;
+    if (i >= view.origin || i < 0) continue;
+    if (calendar(data, i).weekend !== c.weekend) continue;
+    const v = view.value(i);
+    if (!Number.isNaN(v)) {
+      clim += v;
+      climN++;
+    }
+  }
+  out.push(climN > 0 ? clim / climN : Number.NaN);
+  let three = 0;
+  let threeN = 0;
+  for (let k = 1; k <= 3; k++) {
+    const v = seasonalOrNaN(view, t, 24 * k);
+    if (!Number.isNaN(v)) {
+      three += v;
+      threeN++;
+    }
+  }
+  out.push(threeN > 0 ? three / threeN : Number.NaN);
+  if (oneHot) {
+    // How much each of these to trust differs by the hour of the day.
+    const lagged = [
+      seasonal(view, t, 24),
+      out[out.length - 1] as number,
+      weekN > 0 ? week / weekN : Number.NaN,
+    ];
+    for (const p of lagged) for (let h = 0; h < 24; h++) out.push(c.hour === h ? p : 0);
+  }
+  // PV: the clear-sky output at this hour, as the best of the 30 days before the origin, and
+  // that scaled by the weather forecast's clear-sky index (a physical first guess).
+  if (data.kind === "pv" && data.nwp) {
+    let best = 0;
+    for (let k = 1; k <= 30; k++) {
+      const i = t - 24 * k;
+      if (i < view.origin && i >= 0) {
+        const v = view.value(i);
+        if (v > best) best = v;
+      }
+    }
+    out.push(best);
+    const ci = data.nwp.names.indexOf("clear_index");
+    out.push(ci >= 0 && view.hasNwp(t) ? best * view.nwp(ci, t) : Number.NaN);
+  }
+  // Weather forecasts issued by the origin, for the target hour; for the radiation and cloud
+  // fields also the hours either side (a forecast's timing is uncertain) and the day's total.
+  if (data.nwp && view.hasNwp(t)) {
+    const names = data.nwp.names;
+    const near = (f: number, i: number) => (view.hasNwp(i) ? view.nwp(f, i) : view.nwp(f, t));
+    for (let f = 0; f < names.length; f++) {
+      const v = view.nwp(f, t);
+      out.push(v);
+      const name = names[f] as string;
+      if (name === "ssrd" || name === "tcc" || name === "clear_index") {
+        out.push(near(f, t - 1), near(f, t + 1));
+        let total = 0;
+        for (let i = view.origin; i < view.origin + 24; i++)
+          if (view.hasNwp(i)) total += view.nwp(f, i);
+        out.push(total);
+      }
+      if (oneHot && (name === "ssrd" || name === "tsr" || name === "clear_index"))
+        for (let h = 0; h < 24; h++) out.push(c.hour === h ? v : 0);
+    }
+  }
+  return Float64Array.from(out);
+}
+
+function seasonalOrNaN(view: OriginView, t: number, back: number): number {
+  const i = t - back;
+  return i < view.origin && i >= 0 ? view.value(i) : Number.NaN;
+}
+
+/**
+ * PV at an hour the weather forecast puts the sun below the horizon (no solar radiation at the
+ * top of the atmosphere): nothing to learn or forecast but zero.
+ */
+function dark(view: OriginView, t: number): boolean {
+  const n = view.data.nwp;
+  if (view.data.kind !== "pv" || n === null || !view.hasNwp(t)) return false;
+  const f = n.names.indexOf("tsr");
+  return f >= 0 && view.nwp(f, t) <= 1;
+}
+
+/** The training set of a learned model: every earlier origin's problem, targets already known. */
+function trainingSet(view: OriginView, horizon: number, oneHot: boolean, maxDays: number) {
+  const rows: Float64Array[] = [];
+  const y: number[] = [];
+  const first = Math.max(0, view.origin - maxDays * 24);
+  const data = view.data;
+  for (let o = first; o < view.origin; o++) {
+    if (calendar(data, o).hour !== 0 || o < 24) continue;
+    const past = new OriginView(data, o);
+    for (let j = 0; j < horizon && o + j < view.origin; j++) {
+      const target = view.value(o + j);
+      if (Number.isNaN(target)) continue;
+      if (data.nwp && !past.hasNwp(o + j)) continue;
+      if (dark(past, o + j)) continue;
+      rows.push(featuresAt(past, j, oneHot));
+      y.push(target);
+    }
+  }
+  return { rows, y };
+}
+
+function learnedModel(name: "ridge" | "gbt"): ForecastModel {
+  let model: Regressor | null = null;
+  const oneHot = name === "ridge";
+  return {
+    name,
+    medianAdjusted: true,
+    fit(view, horizon) {
+      const { rows, y } = trainingSet(view, horizon, oneHot, 120);
+      if (rows.length < 48) {
+        model = null;
+        return;
+      }
+      model =
+        name === "ridge"
+          ? fitRidge(rows, y, 1e-2)
+          : fitGbt(rows, y, {
+              rounds: 250,
+              depth: 5,
+              learningRate: 0.05,
+              minLeaf: 20,
+              loss: "l1",
+              subsample: 0.7,
+            });
+    },
+    predict(view, horizon) {
+      return Float64Array.from({ length: horizon }, (_, j) =>
+        dark(view, view.origin + j)
+          ? 0
+          : model
+            ? model.predict(featuresAt(view, j, oneHot))
+            : seasonal(view, view.origin + j, 24),
+      );
+    },
+  };
+}
+
+/** A fresh model by name. */
+export function createModel(name: ModelName): ForecastModel {
+  switch (name) {
+    case "persistence":
+      return persistenceModel("persistence", 24);
+    case "seasonal-naive":
+      return persistenceModel("seasonal-naive", 168);
+    case "climatology":
+      return climatologyModel();
+    case "nwp-linear":
+      return nwpLinearModel();
+    case "ridge":
+    case "gbt":
+      return learnedModel(name);
+  }
+}
