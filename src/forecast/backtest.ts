@@ -8,6 +8,7 @@
  * third nearest in forecast value and at least 40), scored by the pinball loss over the 99
  * percentiles and the share of hours inside P10-P90.
  */
+import { select } from "./learners.js";
 import { createModel, type ModelName } from "./models.js";
 import { calendar, dailyOrigins, type ForecastData, OriginView } from "./problem.js";
 
@@ -45,6 +46,7 @@ export interface BacktestResult {
 }
 
 const WARMUP_DAYS = 30;
+
 const RESIDUAL_DAYS = 60;
 
 /** The empirical quantiles of `pool` (sorted copy) at the 99 percentiles. */
@@ -83,6 +85,8 @@ export function backtest(data: ForecastData, options: BacktestOptions): Backtest
     let lastFit = Number.NEGATIVE_INFINITY;
     // Past errors by hour of day: [target row, residual].
     const errors: [number, number, number][][] = Array.from({ length: 24 }, () => []);
+    const distance = new Float64Array(3 * (RESIDUAL_DAYS + 2) * Math.ceil(horizon / 24) + 16);
+    const residualOf = new Float64Array(distance.length);
     let absSum = 0;
     let sqSum = 0;
     let count = 0;
@@ -109,13 +113,20 @@ export function backtest(data: ForecastData, options: BacktestOptions): Backtest
         if (scored(o) && !Number.isNaN(y)) {
           // The errors of past forecasts nearest in value to this one (errors grow with the
           // forecast: a sunny-day forecast misses by more than a dull one), at least 40.
-          const near: [number, number][] = [];
+          let pooled = 0;
           for (const h of [hour - 1, hour, hour + 1])
             for (const [row, r, f] of errors[(h + 24) % 24] as [number, number, number][])
-              if (row < o && row >= o - RESIDUAL_DAYS * 24)
-                near.push([Math.abs(f - (point[j] as number)), r]);
-          near.sort((a, b) => a[0] - b[0]);
-          const pool = near.slice(0, Math.max(40, Math.ceil(near.length / 3))).map(([, r]) => r);
+              if (row < o && row >= o - RESIDUAL_DAYS * 24) {
+                distance[pooled] = Math.abs(f - (point[j] as number));
+                residualOf[pooled++] = r;
+              }
+          const keep = Math.min(pooled, Math.max(40, Math.ceil(pooled / 3)));
+          const cut = keep > 0 ? select(distance.slice(0, pooled), pooled, keep - 1) : 0;
+          const pool: number[] = [];
+          for (let k = 0; k < pooled && pool.length < keep; k++)
+            if ((distance[k] as number) < cut) pool.push(residualOf[k] as number);
+          for (let k = 0; k < pooled && pool.length < keep; k++)
+            if (distance[k] === cut) pool.push(residualOf[k] as number);
           const q = quantilesOf(pool).map((r) => clip((point[j] as number) + r));
           q.sort();
           // The point forecast: the model's own, or its median for models that forecast one.

@@ -73,19 +73,40 @@ export function fitRidge(
     const v = r[j] as number;
     return Number.isNaN(v) ? 0 : (v - (mean[j] as number)) / (sd[j] as number);
   };
+  // Sums of products of the raw values (a missing value stands at its mean), accumulated over
+  // the non-zeros only (hour indicators and their interactions are mostly zero), then centred
+  // and scaled: sum x~j x~k = (S_jk - m mu_j mu_k) / (sd_j sd_k).
   const a = new Float64Array(p * p);
   const b = new Float64Array(p);
-  const zr = new Float64Array(p);
+  const vr = new Float64Array(p);
+  const nz = new Int32Array(p);
   for (let i = 0; i < m; i++) {
     const r = rows[i] as ArrayLike<number>;
-    for (let j = 0; j < p; j++) zr[j] = z(r, j);
-    const yi = (y[i] as number) - yMean;
+    let count = 0;
     for (let j = 0; j < p; j++) {
-      const zj = zr[j] as number;
-      if (zj === 0) continue;
-      b[j] = (b[j] as number) + zj * yi;
-      for (let k = 0; k <= j; k++) a[j * p + k] = (a[j * p + k] as number) + zj * (zr[k] as number);
+      let v = r[j] as number;
+      if (Number.isNaN(v)) v = mean[j] as number;
+      vr[j] = v;
+      if (v !== 0) nz[count++] = j;
     }
+    const yi = y[i] as number;
+    for (let u = 0; u < count; u++) {
+      const j = nz[u] as number;
+      const vj = vr[j] as number;
+      b[j] = (b[j] as number) + vj * yi;
+      for (let w = 0; w <= u; w++) {
+        const k = nz[w] as number;
+        a[j * p + k] = (a[j * p + k] as number) + vj * (vr[k] as number);
+      }
+    }
+  }
+  for (let j = 0; j < p; j++) {
+    const mj = mean[j] as number;
+    const sj = sd[j] as number;
+    b[j] = ((b[j] as number) - m * mj * yMean) / sj;
+    for (let k = 0; k <= j; k++)
+      a[j * p + k] =
+        ((a[j * p + k] as number) - m * mj * (mean[k] as number)) / (sj * (sd[k] as number));
   }
   for (let j = 0; j < p; j++) {
     for (let k = 0; k < j; k++) a[k * p + j] = a[j * p + k] as number;
@@ -99,6 +120,32 @@ export function fitRidge(
       return s;
     },
   };
+}
+
+/** The k-th smallest of the first n values of `a` (Hoare's quickselect; reorders `a`). */
+export function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k] as number;
 }
 
 export interface GbtOptions {
@@ -180,9 +227,8 @@ export function fitGbt(
   const pred = new Float64Array(m).fill(base);
   const trees: TreeNode[][] = [];
   const residual = new Float64Array(m);
+  const scratch = new Float64Array(m);
   const raw = new Float64Array(m);
-  const gradSum = new Float64Array(nBins + 1);
-  const countBin = new Float64Array(nBins + 1);
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < m; i++) {
       const r = (y[i] as number) - (pred[i] as number);
@@ -190,39 +236,55 @@ export function fitGbt(
       residual[i] = l1 ? Math.sign(r) : r;
     }
     const nodes: TreeNode[] = [];
-    const grow = (idx: Int32Array, level: number): number => {
+    const B = nBins + 1;
+    /** Gradient sums and counts per feature and bin over `idx`, in one pass over the rows. */
+    const histogram = (idx: Int32Array): Float64Array => {
+      const h = new Float64Array(p * B * 2);
+      for (let u = 0; u < idx.length; u++) {
+        const i = idx[u] as number;
+        const g = residual[i] as number;
+        const base = i * p;
+        for (let j = 0; j < p; j++) {
+          const k = (j * B + (binned[base + j] as number)) * 2;
+          h[k] = (h[k] as number) + g;
+          h[k + 1] = (h[k + 1] as number) + 1;
+        }
+      }
+      return h;
+    };
+    const grow = (idx: Int32Array, level: number, hist: Float64Array | null): number => {
       let sum = 0;
-      for (const i of idx) sum += residual[i] as number;
+      for (let u = 0; u < idx.length; u++) sum += residual[idx[u] as number] as number;
       const node: TreeNode = {
         feature: -1,
         threshold: 0,
         left: -1,
         right: -1,
-        value: l1
-          ? rate *
-            (Float64Array.from(idx, (i) => raw[i] as number).sort()[idx.length >> 1] as number)
-          : (rate * sum) / (idx.length + lambda),
+        value: 0,
       };
       const at = nodes.length;
       nodes.push(node);
-      if (level >= depth || idx.length < 2 * minLeaf) return at;
+      // A leaf's value: the (shrunk) mean error, or for the absolute loss the median error.
+      const leaf = () => {
+        if (l1) {
+          for (let k = 0; k < idx.length; k++) scratch[k] = raw[idx[k] as number] as number;
+          node.value = rate * select(scratch, idx.length, idx.length >> 1);
+        } else node.value = (rate * sum) / (idx.length + lambda);
+        return at;
+      };
+      if (level >= depth || idx.length < 2 * minLeaf) return leaf();
+      const h = hist ?? histogram(idx);
       const parentScore = (sum * sum) / (idx.length + lambda);
       let bestGain = 1e-12;
       let bestF = -1;
       let bestT = 0;
       for (let j = 0; j < p; j++) {
-        gradSum.fill(0);
-        countBin.fill(0);
-        for (const i of idx) {
-          const b = binned[i * p + j] as number;
-          gradSum[b] = (gradSum[b] as number) + (residual[i] as number);
-          countBin[b] = (countBin[b] as number) + 1;
-        }
         let gl = 0;
         let nl = 0;
         for (let t = 0; t < nBins; t++) {
-          gl += gradSum[t] as number;
-          nl += countBin[t] as number;
+          const k = (j * B + t) * 2;
+          gl += h[k] as number;
+          nl += h[k + 1] as number;
           const nr = idx.length - nl;
           if (nl < minLeaf || nr < minLeaf) continue;
           const gr = sum - gl;
@@ -234,14 +296,35 @@ export function fitGbt(
           }
         }
       }
-      if (bestF < 0) return at;
-      const left: number[] = [];
-      const right: number[] = [];
-      for (const i of idx) ((binned[i * p + bestF] as number) <= bestT ? left : right).push(i);
+      if (bestF < 0) return leaf();
+      // Partition the rows in place: the left child's first, the right child's after.
+      let a = 0;
+      let b = idx.length - 1;
+      while (a <= b) {
+        if ((binned[(idx[a] as number) * p + bestF] as number) <= bestT) a++;
+        else {
+          const t = idx[a] as number;
+          idx[a] = idx[b] as number;
+          idx[b] = t;
+          b--;
+        }
+      }
       node.feature = bestF;
       node.threshold = bestT;
-      node.left = grow(Int32Array.from(left), level + 1);
-      node.right = grow(Int32Array.from(right), level + 1);
+      // The smaller child's histogram is counted, the larger one's is the parent's minus it.
+      const li = idx.subarray(0, a);
+      const ri = idx.subarray(a);
+      const deeper = level + 1 < depth;
+      let lh: Float64Array | null = null;
+      let rh: Float64Array | null = null;
+      if (deeper) {
+        const small = histogram(li.length <= ri.length ? li : ri);
+        const large = new Float64Array(h.length);
+        for (let k = 0; k < h.length; k++) large[k] = (h[k] as number) - (small[k] as number);
+        [lh, rh] = li.length <= ri.length ? [small, large] : [large, small];
+      }
+      node.left = grow(li, level + 1, lh);
+      node.right = grow(ri, level + 1, rh);
       return at;
     };
     // The rows this tree is grown on: all, or a fresh share drawn by a fixed-seed generator.
@@ -250,7 +333,7 @@ export function fitGbt(
       seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
       if (seed / 4294967296 < share) chosen.push(i);
     }
-    grow(Int32Array.from(chosen), 0);
+    grow(Int32Array.from(chosen), 0, null);
     trees.push(nodes);
     for (let i = 0; i < m; i++) {
       let k = 0;

@@ -255,6 +255,27 @@ function dark(view: OriginView, t: number): boolean {
   return f >= 0 && view.nwp(f, t) <= 1;
 }
 
+/**
+ * Features at a past origin never change (they read only what was known then): each learned
+ * model's training rows are computed once per (origin, lead) and kept with the data.
+ */
+const featureCache = new WeakMap<ForecastData, Map<string, Float64Array>>();
+
+function cachedFeatures(past: OriginView, lead: number, oneHot: boolean): Float64Array {
+  let cache = featureCache.get(past.data);
+  if (cache === undefined) {
+    cache = new Map();
+    featureCache.set(past.data, cache);
+  }
+  const key = `${past.origin}:${lead}:${oneHot ? 1 : 0}`;
+  let row = cache.get(key);
+  if (row === undefined) {
+    row = featuresAt(past, lead, oneHot);
+    cache.set(key, row);
+  }
+  return row;
+}
+
 /** The training set of a learned model: every earlier origin's problem, targets already known. */
 function trainingSet(view: OriginView, horizon: number, oneHot: boolean, maxDays: number) {
   const rows: Float64Array[] = [];
@@ -269,7 +290,7 @@ function trainingSet(view: OriginView, horizon: number, oneHot: boolean, maxDays
       if (Number.isNaN(target)) continue;
       if (data.nwp && !past.hasNwp(o + j)) continue;
       if (dark(past, o + j)) continue;
-      rows.push(featuresAt(past, j, oneHot));
+      rows.push(cachedFeatures(past, j, oneHot));
       y.push(target);
     }
   }
@@ -283,7 +304,7 @@ function learnedModel(name: "ridge" | "gbt"): ForecastModel {
     name,
     medianAdjusted: true,
     fit(view, horizon) {
-      const { rows, y } = trainingSet(view, horizon, oneHot, 120);
+      const { rows, y } = trainingSet(view, horizon, oneHot, oneHot ? 365 : 180);
       if (rows.length < 48) {
         model = null;
         return;

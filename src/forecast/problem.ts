@@ -68,17 +68,28 @@ export class OriginView {
 
 const HOUR_MS = 3_600_000;
 
-/** Local calendar of hour i on the data set's clock (computed from its start). */
-export function calendar(data: ForecastData, i: number) {
-  const local = new Date(data.startMs + i * HOUR_MS + data.clockOffsetH * HOUR_MS);
-  const dayOfWeek = local.getUTCDay();
-  const start = Date.UTC(local.getUTCFullYear(), 0, 1);
-  return {
-    hour: local.getUTCHours(),
-    dayOfWeek,
-    weekend: dayOfWeek === 0 || dayOfWeek === 6,
-    dayOfYear: Math.floor((local.getTime() - start) / 86_400_000) + 1,
-  };
+export interface CalendarHour {
+  readonly hour: number;
+  readonly dayOfWeek: number;
+  readonly weekend: boolean;
+  readonly dayOfYear: number;
+}
+
+const dayOfYearCache = new Map<number, number>();
+
+/** Local calendar of hour i on the data set's clock (arithmetic on hours; the day of year cached per day). */
+export function calendar(data: ForecastData, i: number): CalendarHour {
+  const localHours = Math.floor(data.startMs / HOUR_MS) + i + data.clockOffsetH;
+  const day = Math.floor(localHours / 24);
+  const hour = localHours - day * 24;
+  const dayOfWeek = (((day + 4) % 7) + 7) % 7; // 1 January 1970 was a Thursday
+  let dayOfYear = dayOfYearCache.get(day);
+  if (dayOfYear === undefined) {
+    const d = new Date(day * 86_400_000);
+    dayOfYear = Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
+    dayOfYearCache.set(day, dayOfYear);
+  }
+  return { hour, dayOfWeek, weekend: dayOfWeek === 0 || dayOfWeek === 6, dayOfYear };
 }
 
 /** The hours at which forecasts are issued: every local midnight. */
