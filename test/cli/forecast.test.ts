@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { runCli } from "../support/cli.js";
+
+test("forecast backtest --json: the published shape, persistence's skill 0, the period as rows and times", async () => {
+  const r = await runCli([
+    "forecast",
+    "backtest",
+    "--dataset",
+    "citylearn",
+    "--target",
+    "pv",
+    "--scope",
+    "Building_3",
+    "--models",
+    "persistence,climatology,ridge",
+    "--train-days",
+    "300",
+    "--json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.deepEqual(Object.keys(doc), [
+    "target",
+    "scope",
+    "dataset",
+    "horizon_hours",
+    "period",
+    "models",
+  ]);
+  assert.equal(doc.target, "pv");
+  assert.equal(doc.scope, "Building_3");
+  assert.equal(doc.horizon_hours, 24);
+  assert.deepEqual(Object.keys(doc.period), ["start", "end", "first_row", "last_row"]);
+  assert.equal(
+    doc.period.first_row,
+    300 * 24 + 1,
+    "the first local midnight after 300 days (row 0 is 23:00)",
+  );
+  assert.equal(doc.period.start, "2017-05-28T08:00:00Z");
+  assert.deepEqual(
+    doc.models.map((m: { name: string }) => m.name),
+    ["persistence", "climatology", "ridge"],
+  );
+  assert.equal(doc.models[0].skill, 0);
+  for (const m of doc.models)
+    for (const k of ["mae", "rmse", "nmae", "skill", "pinball", "coverage_p10_p90"])
+      assert.equal(typeof m[k], "number");
+});
+
+test("forecast backtest: bad input says what to change, exit 2", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--target", "wind"], /CityLearn has no wind turbines/],
+    [["--target", "heat"], /--target: expected one of pv, load, price/],
+    [["--target", "load", "--models", "persistence,prophet"], /--models: unknown model "prophet"/],
+    [["--target", "load", "--horizon", "9000"], /--horizon: 9000 h is longer than the data allows/],
+    [
+      ["--target", "load", "--train-days", "400"],
+      /--train-days: 400 days of training leave no test data/,
+    ],
+    [
+      ["--target", "load", "--scope", "Building_99"],
+      /--scope: expected community or a CityLearn home/,
+    ],
+    [
+      ["--dataset", "gefcom2014", "--target", "pv", "--scope", "zone:1"],
+      /--data <dir>: required with --dataset gefcom2014/,
+    ],
+    [
+      ["--dataset", "gefcom2014", "--data", "/nonexistent", "--target", "pv", "--scope", "zone:1"],
+      /cannot read .*power\.csv/,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli(["forecast", "backtest", ...args]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+});
