@@ -342,6 +342,22 @@ async function loadMember(doc: MemberDocument, index: number, grid: Grid): Promi
     pvKwh,
     pvKwp: doc.pv?.kwp ?? 0,
     estimated,
+    agent: doc.agent
+      ? {
+          strategy: doc.agent.strategy,
+          preferences: {
+            greenPremiumMicro: toMicro(doc.agent.green_premium_per_kwh ?? 0),
+            maxBuyMicro:
+              doc.agent.max_buy_price_per_kwh === undefined
+                ? null
+                : toMicro(doc.agent.max_buy_price_per_kwh),
+            minSellMicro:
+              doc.agent.min_sell_price_per_kwh === undefined
+                ? null
+                : toMicro(doc.agent.min_sell_price_per_kwh),
+          },
+        }
+      : undefined,
     windKwh: doc.wind ? await windOutput(doc.wind, grid, `${field}.wind`) : null,
     battery: doc.battery ? batterySpec(doc.battery) : null,
     ev: doc.ev ? evSchedule(doc.ev, grid) : null,
@@ -571,7 +587,7 @@ export async function loadScenario(
     market: {
       mechanism: doc.market.mechanism as MechanismName,
       kPpm: doc.market.k === undefined ? null : Math.round(doc.market.k * 1_000_000),
-      strategy: "truthful",
+      strategy: doc.market.strategy ?? "truthful",
     },
     compare: overrides.compare ?? [],
     ledger: overrides.ledger ?? doc.ledger ?? true,

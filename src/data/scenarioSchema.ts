@@ -4,6 +4,7 @@
  * explains every field with a full example.
  */
 import { z } from "zod";
+import { STRATEGIES } from "../agents/strategies.js";
 import { isTimeZone } from "../core/timeZone.js";
 import { MECHANISM_NAMES } from "../market/types.js";
 import { clock, fraction, instant, nonNegative, positive } from "./schemaParts.js";
@@ -62,6 +63,8 @@ export const batterySchema = z.strictObject({
   initial_soc: fraction("share of capacity at the start").optional(),
 });
 
+const strategySchema = z.enum(STRATEGIES, { error: `one of ${STRATEGIES.join(", ")}` });
+
 export const memberSchema = z.strictObject({
   id: z.string({ error: "the home's id (the data set's own name, e.g. Building_3)" }).min(1),
   name: z.string().optional(),
@@ -102,6 +105,14 @@ export const memberSchema = z.strictObject({
         days: z.enum(["all", "weekdays"], { error: '"all" or "weekdays"' }).optional(),
       }),
     ])
+    .optional(),
+  agent: z
+    .strictObject({
+      strategy: strategySchema.optional(),
+      green_premium_per_kwh: nonNegative("what the home pays extra for a local kWh").optional(),
+      max_buy_price_per_kwh: positive("the most the home pays per kWh").optional(),
+      min_sell_price_per_kwh: nonNegative("the least the home sells a kWh for").optional(),
+    })
     .optional(),
 });
 
@@ -173,7 +184,7 @@ export const scenarioSchema = z
         .refine((m) => 1440 % m === 0, {
           error: "a whole number of minutes that divides a day (15, 30, 60, ...)",
         }),
-      strategy: z.enum(["truthful"], { error: '"truthful" (the only strategy so far)' }).optional(),
+      strategy: strategySchema.optional(),
     }),
     ledger: z.boolean({ error: "true or false" }).optional(),
   })

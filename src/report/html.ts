@@ -105,6 +105,18 @@ function headline(input: ReportInput): string {
       "homes worse off than grid only",
       (v) => (v.mechanism === null ? "–" : String(v.homes_worse_off)),
     ],
+    [
+      "market efficiency (local value / most possible)",
+      (v) => (v.market_efficiency === null ? "–" : pct(v.market_efficiency)),
+    ],
+    [
+      `price volatility (std, ${cur}/kWh)`,
+      (v) => (v.price_volatility === null ? "–" : fmt(v.price_volatility, 4)),
+    ],
+    [
+      "orders with no local match",
+      (v) => (v.unmatched_order_share === null ? "–" : pct(v.unmatched_order_share)),
+    ],
   ];
   const keys = Object.keys(kpis);
   const head = `<tr><th></th>${keys.map((k) => `<th>${esc(variantLabel(k, kpis[k] as VariantKpis))}</th>`).join("")}</tr>`;
@@ -122,6 +134,20 @@ function callout(input: ReportInput): string {
   const cur = input.scenario.currency;
   const worse = p2p.homes_worse_off;
   return `<p class="lead">With <b>${esc(p2p.mechanism ?? "")}</b> trading, the community's bill is <b>${fmt(p2p.total_bill)} ${esc(cur)}</b> against <b>${fmt((input.kpis.grid_only as VariantKpis).total_bill)} ${esc(cur)}</b> buying and selling only with the grid: a saving of <b>${fmt(p2p.saving)} ${esc(cur)} (${fmt(p2p.saving_pct ?? 0, 1)} %)</b>. ${fmt(p2p.local_traded_kwh)} kWh changed hands between neighbours, and self-sufficiency is ${pct(p2p.self_sufficiency)}. ${worse === 0 ? "No home is worse off than with the grid alone." : `<b>${worse} home(s) are worse off</b> than with the grid alone.`}</p>`;
+}
+
+/** Who bid how: the agents' strategies (docs/agents.md). */
+function agentsNote(run: SimulationRun): string {
+  const counts = new Map<string, number>();
+  for (const m of run.input.members) {
+    const s = m.agent?.strategy ?? run.input.market.strategy;
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  const premium = run.input.members.filter(
+    (m) => (m.agent?.preferences.greenPremiumMicro ?? 0) > 0,
+  ).length;
+  const mix = [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
+  return `<p class="note">Bids: ${esc(mix)}${premium > 0 ? `; ${premium} home(s) pay a premium for local energy` : ""}. Market efficiency is the value of local trade at the homes' own tariffs over the most the interval's bids and offers allowed; strategic bidding trades less than that (docs/agents.md).</p>`;
 }
 
 export function renderReport(input: ReportInput): string {
@@ -295,6 +321,7 @@ table.findings th{text-align:left}table.findings th.num{text-align:right}table.f
 ${callout(input)}
 <h2>Headline comparison</h2>
 ${headline(input)}
+${agentsNote(run)}
 <p class="note">Money is over the whole period. "Grid only" settles every home alone with the grid (its own PV and battery, no local trade). Grid import, export and their CO₂ are what each home's meter settles with the grid. The transformer rows and the peak are physical: energy a neighbour sold was never going to leave the street, so local trading moves money, not electrons, and the physical figures only change where storage changes the flows.</p>
 <h2>Monthly energy flows (p2p)</h2>
 ${flows}

@@ -62,6 +62,12 @@ export interface VariantKpis {
   gini_savings: number | null;
   homes_worse_off: number;
   trades: number;
+  /** Local trade's value at the homes' tariffs over the most the books allowed (null: grid only). */
+  market_efficiency: number | null;
+  /** Standard deviation of the interval prices where something traded, currency per kWh. */
+  price_volatility: number | null;
+  /** Share of orders that found no local match at all. */
+  unmatched_order_share: number | null;
   welfare: number;
   network_fees: number;
   budget_surplus: number;
@@ -72,6 +78,22 @@ export interface VariantKpis {
     equivalent_full_cycles: number;
   } | null;
   homes: HomeKpis[];
+}
+
+/** The standard deviation of the prices of intervals that traded, currency per kWh. */
+function priceVolatility(priceMicro: Float64Array): number | null {
+  let n = 0;
+  let sum = 0;
+  let sq = 0;
+  for (const p of priceMicro) {
+    if (Number.isNaN(p)) continue;
+    n++;
+    sum += p;
+    sq += p * p;
+  }
+  if (n < 2) return null;
+  const mean = sum / n;
+  return Math.round(Math.sqrt(Math.max(0, sq / n - mean * mean))) / 1_000_000;
 }
 
 /** A home's bill in micro-units: what it pays minus what it receives minus its battery share. */
@@ -211,6 +233,15 @@ export function computeKpis(run: SimulationRun): Record<string, VariantKpis> {
       gini_savings: acc.plan.mechanism === null ? null : roundOrNull(gini(savingsMicro)),
       homes_worse_off: acc.plan.mechanism === null ? 0 : savingsMicro.filter((s) => s < 0).length,
       trades: acc.tradeCount,
+      market_efficiency:
+        acc.plan.mechanism === null || acc.maxLocalValueMicro === 0
+          ? null
+          : r6(acc.localValueMicro / acc.maxLocalValueMicro),
+      price_volatility: acc.plan.mechanism === null ? null : priceVolatility(acc.priceMicro),
+      unmatched_order_share:
+        acc.plan.mechanism === null || acc.ordersTotal === 0
+          ? null
+          : r6(acc.ordersUnmatched / acc.ordersTotal),
       welfare: fromMicro(acc.welfareMicro),
       network_fees: fromMicro(acc.networkFeesMicro),
       budget_surplus: fromMicro(acc.budgetSurplusMicro),

@@ -5,7 +5,9 @@
  * import, and the rest is settled with the grid. The grid-only variant settles every home alone
  * with the grid. Everything is deterministic: the same input gives the same result.
  */
+import { type Agent, createAgent, NO_PREFERENCES } from "../agents/strategies.js";
 import { invariant } from "../core/errors.js";
+import { createRng } from "../core/rng.js";
 import { MS_PER_MINUTE } from "../core/time.js";
 import { energyCostMicro, kwhFloatToWh } from "../core/units.js";
 import { apportion } from "../market/apportion.js";
@@ -54,6 +56,11 @@ export class VariantAccount {
   readonly priceMicro: Float64Array;
   readonly communityBatterySoc: Float32Array;
   welfareMicro = 0;
+  /** Value of local trades at the homes' tariffs, and the most the interval's books allowed. */
+  localValueMicro = 0;
+  maxLocalValueMicro = 0;
+  ordersTotal = 0;
+  ordersUnmatched = 0;
   networkFeesMicro = 0;
   budgetSurplusMicro = 0;
   tradeCount = 0;
@@ -152,6 +159,17 @@ export async function runSimulation(
 
   const orders: Order[] = [];
   const estimated = input.members.map((mem) => mem.estimated ?? null);
+  const slotsPerDay = Math.max(1, Math.round(1440 / input.stepMinutes));
+  const agentRng = createRng(input.seed).fork("agents");
+  const agents = input.members.map((mem) =>
+    createAgent(
+      mem.agent?.strategy ?? input.market.strategy,
+      mem.agent?.preferences ?? NO_PREFERENCES,
+      agentRng.fork(mem.id),
+      slotsPerDay,
+    ),
+  );
+  const startSlot = Math.floor((input.startMs % 86_400_000) / stepMs);
   const orderMember = new Int32Array(m);
   const importShare = new Float64Array(m);
   const exportShare = new Float64Array(m);
@@ -164,18 +182,30 @@ export async function runSimulation(
     let physicalKwh = 0;
     for (let i = 0; i < m; i++) physicalKwh += (flows[i] as HomeFlows).residual[t] as number;
 
-    // The interval's orders: each home's net position at its marginal value (truthful).
+    // The interval's orders: each home's net position, priced by its agent.
     orders.length = 0;
+    const slot = (startSlot + t) % slotsPerDay;
+    let supplyWh = 0;
+    let demandWh = 0;
     for (let i = 0; i < m; i++) {
       const r = (residualWh[i] as Float64Array)[t] as number;
       if (r === 0) continue;
       orderMember[orders.length] = i;
+      const side = r > 0 ? "buy" : "sell";
+      if (side === "buy") demandWh += r;
+      else supplyWh -= r;
       orders.push({
         id: `${ids[i]}@${t}`,
         participant: names[i] as string,
-        side: r > 0 ? "buy" : "sell",
+        side,
         energyWh: Math.abs(r),
-        limitPriceMicro: r > 0 ? importPrice : exportPrice,
+        limitPriceMicro: (agents[i] as Agent).limit({
+          side,
+          importMicro: importPrice,
+          exportMicro: exportPrice,
+          feeMicro: input.networkFeeMicro,
+          slot,
+        }),
         timestampMs: startMs,
         estimated: (estimated[i]?.[t] ?? 0) === 1,
       });
@@ -224,6 +254,13 @@ export async function runSimulation(
           : { mechanism: plan.mechanism, kPpm: plan.kPpm };
       const result = clearMarket(clearingInput, kOpt);
       acc.welfareMicro += result.summary.welfareMicro;
+      // Efficiency at the homes' own tariff values, whatever they bid.
+      const spread = Math.max(0, importPrice - exportPrice);
+      acc.localValueMicro += (result.summary.tradedWh * spread) / 1000;
+      acc.maxLocalValueMicro += (Math.min(supplyWh, demandWh) * spread) / 1000;
+      acc.ordersTotal += orders.length;
+      for (let j = 0; j < orders.length; j++)
+        if ((result.orderFilledWh[j] as number) === 0) acc.ordersUnmatched++;
       acc.networkFeesMicro += result.summary.networkFeesMicro;
       acc.budgetSurplusMicro += result.summary.budgetSurplusMicro;
       acc.tradeCount += result.trades.length;
@@ -232,6 +269,24 @@ export async function runSimulation(
       if (result.trades.length > 0)
         acc.priceMicro[t] =
           prices.clearingPriceMicro ?? prices.buyPriceMicro ?? averagePrice(result);
+
+      // Agents learn from the scenario's own market (compared mechanisms see the same bids).
+      if (plan.key === "p2p") {
+        const price = result.trades.length > 0 ? (acc.priceMicro[t] as number) : null;
+        for (let j = 0; j < orders.length; j++) {
+          const o = orders[j] as Order;
+          (agents[orderMember[j] as number] as Agent).observe({
+            side: o.side,
+            limitMicro: o.limitPriceMicro,
+            filled: (result.orderFilledWh[j] as number) / o.energyWh,
+            priceMicro: price,
+            slot,
+            importMicro: importPrice,
+            exportMicro: exportPrice,
+          });
+        }
+        for (const a of agents) a.hear(slot, price, importPrice, exportPrice);
+      }
 
       // What the market left to the grid, per home.
       let unmatchedImport = 0;

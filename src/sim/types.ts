@@ -1,3 +1,4 @@
+import type { AgentPreferences, StrategyName } from "../agents/strategies.js";
 /**
  * What a simulation runs on: every series already on the simulation's grid (kWh per interval,
  * prices in micro-units per kWh), so the engine does no I/O and no unit conversion of its own.
@@ -33,6 +34,10 @@ export interface MemberInput {
   /** PV generation, kWh per interval (null: no PV). */
   readonly pvKwh: Float64Array | null;
   readonly pvKwp: number;
+  /** The home's trading agent: its strategy (default: the market's) and preferences. */
+  readonly agent?:
+    | { readonly strategy?: StrategyName | undefined; readonly preferences: AgentPreferences }
+    | undefined;
   /** 1 for each interval whose load or PV is an estimate, not a measurement (null: all measured). */
   readonly estimated?: Uint8Array | null | undefined;
   /** Small wind turbine output, kWh per interval (null: none). */
@@ -47,7 +52,8 @@ export interface MarketSpec {
   readonly mechanism: MechanismName;
   /** k in ppm, or null for the mechanism's default. */
   readonly kPpm: number | null;
-  readonly strategy: "truthful";
+  /** Every home's strategy unless its own `agent` says otherwise. */
+  readonly strategy: StrategyName;
 }
 
 export interface SimulationInput {

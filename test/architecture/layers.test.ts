@@ -21,7 +21,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   ledger: ["core", "market"],
   agents: ["core", "market", "forecast", "optimize"],
   sim: ["core", "market", "ledger", "grid", "forecast", "optimize", "maintenance", "agents"],
-  data: ["core", "market", "sim", "optimize", "grid", "forecast"],
+  data: ["core", "market", "sim", "optimize", "grid", "forecast", "agents"],
   store: ["core", "market", "ledger", "sim", "data", "runtime"],
   runtime: ["core", "optimize"],
   report: [
