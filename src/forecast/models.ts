@@ -143,62 +143,30 @@ export function featuresAt(view: OriginView, lead: number, oneHot: boolean): Flo
   out.push(lead);
   // The recent past, as known at the origin.
   out.push(seasonal(view, t, 24), view.origin >= 168 ? seasonal(view, t, 168) : Number.NaN);
-  let day = 0;
-  let dayN = 0;
-  for (let i = Math.max(0, view.origin - 24); i < view.origin; i++) {
-    const v = view.value(i);
-    if (!Number.isNaN(v)) {
-      day += v;
-      dayN++;
+  const days = (from: number, to: number, keep: (i: number) => boolean = () => true) => {
+    const xs: number[] = [];
+    for (let k = from; k <= to; k++) {
+      const i = t - 24 * k;
+      if (i < view.origin && i >= 0 && keep(i)) xs.push(view.value(i));
     }
-  }
-  out.push(dayN > 0 ? day / dayN : Number.NaN);
-  let week = 0;
-  let weekN = 0;
-  for (let k = 1; k <= 7; k++) {
-    const v = seasonalOrNaN(view, t, 24 * k);
-    if (!Number.isNaN(v)) {
-      week += v;
-      weekN++;
-    }
-  }
-  out.push(weekN > 0 ? week / weekN : Number.NaN);
-  // Yesterday's same hour smoothed over the hours either side, the last value known, and the
-  // mean of the same hour and day type over the last four weeks.
+    return meanOf(xs);
+  };
+  const yesterday: number[] = [];
+  for (let i = Math.max(0, view.origin - 24); i < view.origin; i++) yesterday.push(view.value(i));
+  out.push(meanOf(yesterday));
+  const week = days(1, 7);
+  out.push(week);
+  // Yesterday's same hour smoothed over the hours either side, the last value known, the mean
+  // of the same hour and day type over the last four weeks, and over the last three days.
   out.push(
     (seasonal(view, t - 1, 24) + seasonal(view, t, 24) + seasonal(view, t + 1, 24)) / 3,
     view.value(view.origin - 1),
   );
-  let clim = 0;
-  let climN = 0;
-  for (let k = 1; k <= 28; k++) {
-    const i = t - 24 * k;
-    if (i >= view.origin || i < 0) continue;
-    if (calendar(data, i).weekend !== c.weekend) continue;
-    const v = view.value(i);
-    if (!Number.isNaN(v)) {
-      clim += v;
-      climN++;
-    }
-  }
-  out.push(climN > 0 ? clim / climN : Number.NaN);
-  let three = 0;
-  let threeN = 0;
-  for (let k = 1; k <= 3; k++) {
-    const v = seasonalOrNaN(view, t, 24 * k);
-    if (!Number.isNaN(v)) {
-      three += v;
-      threeN++;
-    }
-  }
-  out.push(threeN > 0 ? three / threeN : Number.NaN);
+  out.push(days(1, 28, (i) => calendar(data, i).weekend === c.weekend));
+  out.push(days(1, 3));
   if (oneHot) {
     // How much each of these to trust differs by the hour of the day.
-    const lagged = [
-      seasonal(view, t, 24),
-      out[out.length - 1] as number,
-      weekN > 0 ? week / weekN : Number.NaN,
-    ];
+    const lagged = [seasonal(view, t, 24), out[out.length - 1] as number, week];
     for (const p of lagged) for (let h = 0; h < 24; h++) out.push(c.hour === h ? p : 0);
   }
   // PV: the clear-sky output at this hour, as the best of the 30 days before the origin, and
@@ -239,9 +207,16 @@ export function featuresAt(view: OriginView, lead: number, oneHot: boolean): Flo
   return Float64Array.from(out);
 }
 
-function seasonalOrNaN(view: OriginView, t: number, back: number): number {
-  const i = t - back;
-  return i < view.origin && i >= 0 ? view.value(i) : Number.NaN;
+/** The mean of the values that are numbers (NaN when none). */
+function meanOf(xs: readonly number[]): number {
+  let sum = 0;
+  let n = 0;
+  for (const x of xs)
+    if (!Number.isNaN(x)) {
+      sum += x;
+      n++;
+    }
+  return n > 0 ? sum / n : Number.NaN;
 }
 
 /**

@@ -51,6 +51,22 @@ export interface PvVerdict {
   readonly detail: string;
 }
 
+/** A verdict as files and JSON carry it (snake_case, the shape of `health pv --json`). */
+export function pvVerdictRecord(v: PvVerdict) {
+  return {
+    id: v.id,
+    flagged: v.flagged,
+    cause: v.cause,
+    expected_kwh: v.expectedKwh,
+    measured_kwh: v.measuredKwh,
+    confidence: v.confidence,
+    days_affected: v.daysAffected,
+    ratio_to_peers: v.ratio,
+    peers: v.peers,
+    detail: v.detail,
+  };
+}
+
 export interface PvHealthOptions {
   /** Peers per system (default 5: an odd count, so one faulty peer barely moves the median). */
   readonly peers?: number;

@@ -7,6 +7,17 @@ import { fromMicro, whToKwh } from "../core/units.js";
 import type { ClearingResult, ParticipantSettlement, Trade } from "./types.js";
 
 /** One trade as exported. `seller_price_per_kwh` appears where buyer and seller prices can differ. */
+/** The columns of a trade record, in the order of the record shape and its CSV exports. */
+export const TRADE_RECORD_COLUMNS = [
+  "transaction_id",
+  "seller",
+  "buyer",
+  "energy_amount_kwh",
+  "price_per_kwh",
+  "timestamp",
+  "status",
+] as const;
+
 export interface TradeRecord {
   transaction_id: string;
   seller: string;

@@ -15,7 +15,12 @@
 import { offsetMinutes } from "../core/timeZone.js";
 import { fromMicro } from "../core/units.js";
 import { transformerThermal } from "../grid/transformerAgeing.js";
-import { assessPv, type PvCause, type PvSystemInput } from "../maintenance/pvHealth.js";
+import {
+  assessPv,
+  type PvCause,
+  type PvSystemInput,
+  pvVerdictRecord,
+} from "../maintenance/pvHealth.js";
 import type { SimulationRun } from "./run.js";
 
 export interface MaintenanceFinding {
@@ -185,14 +190,8 @@ export function maintenanceOf(run: SimulationRun) {
         ? {
             assessed: true as const,
             systems: verdicts.map((v) => ({
-              id: v.id,
-              flagged: v.flagged,
-              cause: v.cause,
-              expected_kwh: v.expectedKwh,
-              measured_kwh: v.measuredKwh,
-              confidence: v.confidence,
+              ...pvVerdictRecord(v),
               days_affected: v.daysAffected.length,
-              ratio_to_peers: v.ratio,
             })),
           }
         : { assessed: false as const, reason: pv.reason },

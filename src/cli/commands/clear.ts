@@ -10,7 +10,7 @@ import { type MarketRules, marketRules, type OrderItem } from "../../ledger/bloc
 import type { Identity } from "../../ledger/keys.js";
 import { checkOrders, clearMarket } from "../../market/clearMarket.js";
 import { findMechanism } from "../../market/mechanisms.js";
-import { clearingRecord } from "../../market/records.js";
+import { clearingRecord, TRADE_RECORD_COLUMNS } from "../../market/records.js";
 import { type ClearingResult, MECHANISM_NAMES, type Mechanism } from "../../market/types.js";
 import { readIdentity, writeNewIdentity } from "../../store/keyFile.js";
 import {
@@ -23,16 +23,6 @@ import { invalidInput, parseClearInput } from "../clearInput.js";
 import { type CommandContext, resolveFormat } from "../context.js";
 import { readJsonInput } from "../io.js";
 import { toCsv, toJson, toKeyValues, toTable } from "../output.js";
-
-const TRADE_COLUMNS = [
-  "transaction_id",
-  "seller",
-  "buyer",
-  "energy_amount_kwh",
-  "price_per_kwh",
-  "timestamp",
-  "status",
-] as const;
 
 export interface ClearFlags {
   mechanism: string;
@@ -72,8 +62,8 @@ function render(result: ClearingResult, mechanism: Mechanism, format: string): s
   const doc = clearingRecord(result, mechanism.splitPrices);
   if (format === "json") return toJson(doc);
   const columns = mechanism.splitPrices
-    ? [...TRADE_COLUMNS, "seller_price_per_kwh"]
-    : [...TRADE_COLUMNS];
+    ? [...TRADE_RECORD_COLUMNS, "seller_price_per_kwh"]
+    : [...TRADE_RECORD_COLUMNS];
   const rows = doc.trades as unknown as Record<string, unknown>[];
   if (format === "csv") return toCsv(columns, rows);
   const s = doc.summary;

@@ -13,6 +13,7 @@ import {
   type SeriesKind,
 } from "../../maintenance/dataQuality.js";
 import type { CommandContext } from "../context.js";
+import { positiveNumber } from "../flags.js";
 import { readInputFile, writeFileAtomic } from "../io.js";
 import { toJson, toTable } from "../output.js";
 
@@ -29,17 +30,6 @@ export interface DataCheckFlags {
 }
 
 const KINDS: readonly SeriesKind[] = ["load", "pv", "cumulative"];
-
-function positiveNumber(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!(n > 0 && Number.isFinite(n)))
-    throw new InputError(
-      "E_USAGE",
-      `${flag}: expected a number above 0, received ${JSON.stringify(text)}`,
-    );
-  return n;
-}
 
 const stamp = (ms: number) => (Number.isNaN(ms) ? null : formatInstant(ms));
 

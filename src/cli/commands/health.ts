@@ -6,8 +6,9 @@ import { formatInstant, parseInstant } from "../../core/time.js";
 import { columnIndex, numberColumn, parseCsv } from "../../data/csv.js";
 import { CITYLEARN_START_MS, loadCityLearn } from "../../data/datasets.js";
 import { predictEol } from "../../maintenance/batteryHealth.js";
-import { assessPv, type PvSystemInput } from "../../maintenance/pvHealth.js";
+import { assessPv, type PvSystemInput, pvVerdictRecord } from "../../maintenance/pvHealth.js";
 import type { CommandContext } from "../context.js";
+import { positiveNumber } from "../flags.js";
 import { parseJsonText, readInputFile } from "../io.js";
 import { toJson, toTable } from "../output.js";
 
@@ -19,17 +20,6 @@ export interface BatteryHealthFlags {
   cycleColumn?: string;
   capacityColumn?: string;
   json?: boolean;
-}
-
-function positive(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!(n > 0))
-    throw new InputError(
-      "E_USAGE",
-      `${flag}: expected a number above 0, received ${JSON.stringify(text)}`,
-    );
-  return n;
 }
 
 export async function runBatteryHealth(ctx: CommandContext, flags: BatteryHealthFlags) {
@@ -50,7 +40,7 @@ export async function runBatteryHealth(ctx: CommandContext, flags: BatteryHealth
         `${flags.data}, line ${t.lines[i]}, field cycle: expected cycles in increasing order`,
       );
   const train =
-    positive(flags.trainCycles, "--train-cycles") ??
+    positiveNumber(flags.trainCycles, "--train-cycles") ??
     Math.floor((cycles[cycles.length - 1] ?? 0) / 2);
   if (cycles.filter((k) => k <= train).length < 3)
     throw new InputError(
@@ -59,9 +49,9 @@ export async function runBatteryHealth(ctx: CommandContext, flags: BatteryHealth
     );
   // Rated capacity: given, else the first cycle's rounded to the nearest 0.5 Ah (2 Ah for NASA's 18650 cells).
   const rated =
-    positive(flags.ratedAh, "--rated-ah") ??
+    positiveNumber(flags.ratedAh, "--rated-ah") ??
     Math.max(0.5, Math.round((capacity[0] as number) * 2) / 2);
-  const fraction = positive(flags.eolFraction, "--eol-fraction") ?? 0.7;
+  const fraction = positiveNumber(flags.eolFraction, "--eol-fraction") ?? 0.7;
   if (fraction >= 1)
     throw new InputError("E_USAGE", "--eol-fraction: expected a share below 1, e.g. 0.7");
   const p = predictEol(cycles, capacity, {
@@ -207,18 +197,7 @@ export async function runPvHealth(ctx: CommandContext, flags: PvHealthFlags) {
     );
   const verdicts = assessPv(systems, startMs, { utcOffsetHours: offset });
   const doc = {
-    systems: verdicts.map((v) => ({
-      id: v.id,
-      flagged: v.flagged,
-      cause: v.cause,
-      expected_kwh: v.expectedKwh,
-      measured_kwh: v.measuredKwh,
-      confidence: v.confidence,
-      days_affected: v.daysAffected,
-      ratio_to_peers: v.ratio,
-      peers: v.peers,
-      detail: v.detail,
-    })),
+    systems: verdicts.map(pvVerdictRecord),
   };
   if (flags.json) ctx.io.stdout.write(toJson(doc));
   else {

@@ -1,8 +1,10 @@
 /** `gridshare ledger ...`: verify, export, prove and check. */
+
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
 import { parseInstant } from "../../core/time.js";
 import { checkConsistencyProof, checkInclusionProof } from "../../ledger/proofs.js";
+import { TRADE_RECORD_COLUMNS } from "../../market/records.js";
 import { resolvePublicKey } from "../../store/keyFile.js";
 import {
   proveConsistency,
@@ -15,17 +17,6 @@ import { parallelSignatureChecker } from "../../store/signaturePool.js";
 import { type CommandContext, resolveFormat } from "../context.js";
 import { readJsonInput } from "../io.js";
 import { toCsv, toJson, toTable } from "../output.js";
-
-const RECORD_COLUMNS = [
-  "transaction_id",
-  "seller",
-  "buyer",
-  "energy_amount_kwh",
-  "price_per_kwh",
-  "timestamp",
-  "status",
-  "data_quality",
-];
 
 function parseHeight(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
@@ -144,7 +135,8 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
           return (from === undefined || t >= from) && (to === undefined || t < to);
         });
         const columns = [
-          ...RECORD_COLUMNS,
+          ...TRADE_RECORD_COLUMNS,
+          "data_quality",
           ...(records.some((r) => "seller_price_per_kwh" in r) ? ["seller_price_per_kwh"] : []),
         ];
         if (format === "json") ctx.io.stdout.write(toJson(records));

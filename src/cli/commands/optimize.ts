@@ -21,6 +21,7 @@ import { type ScheduleSummary, summarize } from "../../optimize/summary.js";
 import { HighsSolver } from "../../runtime/highsSolver.js";
 import { communityProblemOf, planBattery } from "../../sim/batteryPlans.js";
 import type { CommandContext } from "../context.js";
+import { positiveNumber } from "../flags.js";
 import { toCsv, toJson, toTable } from "../output.js";
 
 export const POLICIES: readonly PolicyName[] = ["rule", "perfect", "mpc"];
@@ -337,17 +338,6 @@ export interface CommunityFlags {
   drCap?: string;
   drPrice?: string;
   json?: boolean;
-}
-
-function positiveNumber(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new InputError(
-      "E_USAGE",
-      `${flag}: expected a number above 0, received ${JSON.stringify(text)}`,
-    );
-  return n;
 }
 
 /** The demand-response event given on the command line, as steps of the simulation. */

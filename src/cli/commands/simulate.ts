@@ -1,4 +1,5 @@
 /** `gridshare simulate` and `gridshare demo`: replay a community and compare market designs. */
+
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -7,7 +8,7 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
 import { loadScenarioFile } from "../../data/scenario.js";
-import { tradeRecord } from "../../market/records.js";
+import { TRADE_RECORD_COLUMNS, tradeRecord } from "../../market/records.js";
 import { MECHANISM_NAMES, type MechanismName } from "../../market/types.js";
 import { assumptionsOf, renderReport } from "../../report/html.js";
 import {
@@ -23,6 +24,7 @@ import { computeKpis, type VariantKpis } from "../../sim/kpis.js";
 import { type ClearedInterval, runSimulation } from "../../sim/run.js";
 import { SimulationLedger } from "../../store/simulationLedger.js";
 import type { CommandContext } from "../context.js";
+import { positiveInt } from "../flags.js";
 import { toCsv, toJson, toTable } from "../output.js";
 
 export interface SimulateFlags {
@@ -35,28 +37,6 @@ export interface SimulateFlags {
   json?: boolean;
   mechanism?: string;
   batteryPolicy?: string;
-}
-
-const TRADE_COLUMNS = [
-  "transaction_id",
-  "seller",
-  "buyer",
-  "energy_amount_kwh",
-  "price_per_kwh",
-  "timestamp",
-  "status",
-  "seller_price_per_kwh",
-];
-
-function positiveInt(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new InputError(
-      "E_USAGE",
-      `${flag}: expected a positive whole number, received ${JSON.stringify(text)}`,
-    );
-  return n;
 }
 
 function mechanismList(text: string | undefined): MechanismName[] {
@@ -197,7 +177,7 @@ export async function runSimulate(
   if (out !== undefined) {
     await mkdir(out, { recursive: true });
     tradesStream = createWriteStream(join(out, ".trades-partial.csv"));
-    tradesStream.write(`${TRADE_COLUMNS.join(",")}\n`);
+    tradesStream.write(`${[...TRADE_RECORD_COLUMNS, "seller_price_per_kwh"].join(",")}\n`);
     if (input.ledger && ledgerTmp) {
       await rm(ledgerTmp, { recursive: true, force: true });
       simLedger = await SimulationLedger.create(ledgerTmp, input);
