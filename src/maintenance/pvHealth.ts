@@ -218,6 +218,11 @@ export function assessPv(
       let expected = 0;
       let measured = 0;
       for (const d of affected) {
+        if (judged.hourlyLoss !== undefined) {
+          measured += (own[d] as number) * sys.kwp;
+          expected += ((own[d] as number) * sys.kwp) / (1 - judged.hourlyLoss);
+          continue;
+        }
         expected += judged.onRecord
           ? (rawReference[d] as number) * sys.kwp
           : judged.level * (reference[d] as number) * sys.kwp;
@@ -253,6 +258,8 @@ interface Judgement {
   readonly level: number;
   /** Expect the peers' yield per kWp times the kWp on record (a wrong kWp). */
   readonly onRecord?: boolean;
+  /** Share of the energy lost at certain hours (shade): expected = measured / (1 - share). */
+  readonly hourlyLoss?: number;
   readonly detail: string;
 }
 
@@ -322,10 +329,18 @@ function judge(
   const shaded = hourRatio.flatMap((r, h) =>
     !Number.isNaN(r) && r < (1 - SHADE_LOSS) * typical ? [h] : [],
   );
-  if (shaded.length > 0 && shaded.length <= daylight.length / 2) {
+  // The energy the shaded hours lose, as a share of the day's: shade that costs little is
+  // geometry at the edges of the day, not an obstruction worth a visit.
+  let lostShare = 0;
+  let dayEnergy = 0;
+  for (let h = 0; h < DAY_HOURS; h++) dayEnergy += typical * (peerHour[h] as number);
+  for (const h of shaded)
+    lostShare += ((typical - (hourRatio[h] as number)) * (peerHour[h] as number)) / dayEnergy;
+  if (shaded.length > 0 && shaded.length <= daylight.length / 2 && lostShare >= 0.03) {
     const loss = 1 - median(shaded.map((h) => hourRatio[h] as number)) / typical;
     return {
       cause: "shading",
+      hourlyLoss: lostShare,
       confidence: confidenceOf(3 + (loss - SHADE_LOSS) * 20 + shaded.length),
       days: null,
       level,

@@ -64,8 +64,11 @@ function hourlyPv(run: SimulationRun): { systems: PvSystemInput[]; reason: strin
       systems: [],
       reason: `needs hourly or finer intervals, the run has ${input.stepMinutes} min`,
     };
-  if (input.count * input.stepMinutes < 28 * 1440)
-    return { systems: [], reason: "needs at least 4 weeks of data" };
+  if (input.count * input.stepMinutes < 90 * 1440)
+    return {
+      systems: [],
+      reason: "needs at least 90 days of data (hour-by-hour shapes are noisy over less)",
+    };
   const per = 60 / input.stepMinutes;
   const hours = Math.floor(input.count / per);
   return {

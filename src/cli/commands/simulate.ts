@@ -21,6 +21,7 @@ import {
 import { HighsSolver } from "../../runtime/highsSolver.js";
 import { optimalBatteryPlans } from "../../sim/batteryPlans.js";
 import { computeKpis, type VariantKpis } from "../../sim/kpis.js";
+import type { MaintenanceReport } from "../../sim/maintenance.js";
 import { type ClearedInterval, runSimulation } from "../../sim/run.js";
 import { SimulationLedger } from "../../store/simulationLedger.js";
 import type { CommandContext } from "../context.js";
@@ -107,6 +108,8 @@ function summaryTable(kpis: Record<string, VariantKpis>, currency: string): stri
 export interface SimulationOutcome {
   readonly kpis: Record<string, VariantKpis>;
   readonly reportPath?: string;
+  readonly maintenance?: MaintenanceReport;
+  readonly currency?: string;
 }
 
 export async function runSimulate(
@@ -226,6 +229,7 @@ export async function runSimulate(
   const kpis = computeKpis(run);
 
   let reportPath: string | undefined;
+  let maintenance: MaintenanceReport | undefined;
   let ledgerInfo: { blocks: number; trades: number; headHash: string } | undefined;
   if (out !== undefined) {
     const t2 = performance.now();
@@ -256,6 +260,7 @@ export async function runSimulate(
       }
     }
     const doc = resultsDocument(run, kpis, loaded.document.description);
+    maintenance = doc.maintenance;
     await writeFile(join(out, "results.json"), toJson(doc));
     await writeFile(join(out, "homes.csv"), toCsv(HOME_COLUMNS, homeRows(kpis)));
     await writeFile(join(out, "intervals.csv"), toCsv(INTERVAL_COLUMNS, intervalRows(run)));
@@ -282,7 +287,9 @@ export async function runSimulate(
   if (flags.json)
     ctx.io.stdout.write(toJson(resultsDocument(run, kpis, loaded.document.description)));
   else ctx.io.stdout.write(summaryTable(kpis, input.currency));
-  return reportPath === undefined ? { kpis } : { kpis, reportPath };
+  return reportPath === undefined
+    ? { kpis }
+    : { kpis, reportPath, currency: input.currency, ...(maintenance ? { maintenance } : {}) };
 }
 
 export function registerSimulate(program: Command, ctx: CommandContext): void {
@@ -354,6 +361,16 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
         ...(flags.mechanism === undefined ? {} : { mechanism: flags.mechanism }),
         ...(flags.compare === undefined ? {} : { compare: flags.compare }),
       });
+      const m = outcome.maintenance;
+      if (m && m.findings.length > 0)
+        ctx.io.stdout.write(
+          `\nmaintenance (${m.findings.length} findings, ${m.total_cost} ${outcome.currency ?? ""} of lost energy):\n${m.findings
+            .map(
+              (f) =>
+                `  ${f.subject}: ${f.cause.replace(/_/g, " ")}${f.lost_kwh === null ? "" : `, ${f.lost_kwh} kWh lost`}`,
+            )
+            .join("\n")}\n`,
+        );
       if (outcome.reportPath)
         ctx.io.stdout.write(
           `\nreport: ${outcome.reportPath}\nledger: ${join(flags.out, "ledger")} (check it: gridshare ledger verify ${join(flags.out, "ledger")})\n`,
