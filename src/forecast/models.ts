@@ -9,6 +9,8 @@
  *   before the origin;
  * - `nwp-linear` (with weather forecasts): one least-squares line per hour of the day on the
  *   forecast solar radiation, the simple benchmark of the GEFCom2014 solar track;
+ * - `physical` (with weather forecasts): sun position, plane-of-array irradiance and temperature
+ *   derating (src/forecast/pvPhysical.ts), the site and scale fitted on the past;
  * - `ridge`: a regularised linear model on calendar features (hour, day type, season), the
  *   recent past (the persistence value, last week's value, yesterday's and last week's means) and,
  *   where given, every weather forecast and its interaction with the hour of the day;
@@ -20,6 +22,7 @@
  */
 import { fitGbt, fitRidge, type Regressor } from "./learners.js";
 import { calendar, type ForecastData, OriginView } from "./problem.js";
+import { type ArraySite, planeOfArray, pvOutput, sunPosition } from "./pvPhysical.js";
 
 export interface ForecastModel {
   readonly name: string;
@@ -36,6 +39,7 @@ export const MODEL_NAMES = [
   "seasonal-naive",
   "climatology",
   "nwp-linear",
+  "physical",
   "ridge",
   "gbt",
 ] as const;
@@ -120,6 +124,90 @@ function nwpLinearModel(): ForecastModel {
         const line = lines[calendar(view.data, t).hour] ?? { a: 0, b: 0 };
         return line.a + line.b * view.nwp(f, t);
       });
+    },
+  };
+}
+
+/**
+ * The physical model (src/forecast/pvPhysical.ts) driven by the forecast radiation and air
+ * temperature. Where the array is and how it faces is not in the data (GEFCom2014 does not say
+ * where its plants are), so the first fit picks the site and orientation that explain the
+ * training hours best on a coarse grid (latitude, longitude, tilt; facing the equator) and every
+ * fit sets the scale (kWp per unit of the series) by least squares; nothing after the origin.
+ */
+function physicalModel(): ForecastModel {
+  let site: ArraySite | null = null;
+  let scale = 0;
+  const unitOutput = (view: OriginView, t: number, s: ArraySite) => {
+    const n = view.data.nwp as NonNullable<ForecastData["nwp"]>;
+    const ghi = view.nwp(n.names.indexOf("ssrd"), t);
+    const air = view.nwp(n.names.indexOf("t2"), t) - 273.15;
+    const sun = sunPosition(view.data.startMs + (t + 0.5) * 3_600_000, s.latitude, s.longitude);
+    return pvOutput(planeOfArray(ghi, sun, s), air, 1);
+  };
+  const fitScale = (view: OriginView, s: ArraySite, hours: number[]) => {
+    let xy = 0;
+    let xx = 0;
+    for (const t of hours) {
+      const x = unitOutput(view, t, s);
+      const y = view.value(t);
+      xy += x * y;
+      xx += x * x;
+    }
+    return {
+      k: xx > 0 ? xy / xx : 0,
+      sse: (k: number) =>
+        hours.reduce((a, t) => a + (view.value(t) - k * unitOutput(view, t, s)) ** 2, 0),
+    };
+  };
+  return {
+    name: "physical",
+    fit(view) {
+      const hours: number[] = [];
+      for (let t = Math.max(0, view.origin - 365 * 24); t < view.origin; t++)
+        if (view.hasNwp(t) && !Number.isNaN(view.value(t))) hours.push(t);
+      if (site === null) {
+        // Longitude from when the output peaks (solar noon), then a grid around it.
+        const byHour = new Float64Array(24);
+        for (const t of hours)
+          byHour[calendar(view.data, t).hour] =
+            (byHour[calendar(view.data, t).hour] as number) + view.value(t);
+        let sx = 0;
+        let sy = 0;
+        byHour.forEach((v, h) => {
+          sx += v * Math.cos((2 * Math.PI * (h + 0.5)) / 24);
+          sy += v * Math.sin((2 * Math.PI * (h + 0.5)) / 24);
+        });
+        const noonUtc = ((Math.atan2(sy, sx) / (2 * Math.PI)) * 24 + 24) % 24;
+        const longitude0 = Math.round(
+          (((12 - noonUtc - view.data.clockOffsetH) * 15 + 540) % 360) - 180,
+        );
+        const sample = hours.filter((t, i) => i % 4 === 0 && view.value(t) > 0);
+        let best = Number.POSITIVE_INFINITY;
+        for (let latitude = -45; latitude <= 55; latitude += 5)
+          for (const dLon of [-10, -5, 0, 5, 10])
+            for (const tilt of [0, 15, 30, 45])
+              for (const turn of [-45, -20, 0, 20, 45]) {
+                const s: ArraySite = {
+                  latitude,
+                  longitude: longitude0 + dLon,
+                  tilt,
+                  azimuth: ((latitude < 0 ? 0 : 180) + turn + 360) % 360,
+                };
+                const f = fitScale(view, s, sample);
+                const e = f.sse(f.k);
+                if (e < best) {
+                  best = e;
+                  site = s;
+                }
+              }
+      }
+      if (site) scale = fitScale(view, site, hours).k;
+    },
+    predict(view, horizon) {
+      return Float64Array.from({ length: horizon }, (_, j) =>
+        site ? scale * unitOutput(view, view.origin + j, site) : 0,
+      );
     },
   };
 }
@@ -319,6 +407,8 @@ export function createModel(name: ModelName): ForecastModel {
       return climatologyModel();
     case "nwp-linear":
       return nwpLinearModel();
+    case "physical":
+      return physicalModel();
     case "ridge":
     case "gbt":
       return learnedModel(name);

@@ -78,7 +78,10 @@ export async function runBacktest(ctx: CommandContext, flags: BacktestFlags) {
       "E_USAGE",
       `--horizon: ${horizon} h is longer than the data allows (${days} days)`,
     );
-  const available: ModelName[] = MODEL_NAMES.filter((m) => m !== "nwp-linear" || data.nwp !== null);
+  const needsWeather: readonly ModelName[] = ["nwp-linear", "physical"];
+  const available: ModelName[] = MODEL_NAMES.filter(
+    (m) => !needsWeather.includes(m) || data.nwp !== null,
+  );
   let models: ModelName[] = available;
   if (flags.models !== undefined) {
     models = flags.models.split(",").map((m) => m.trim()) as ModelName[];
