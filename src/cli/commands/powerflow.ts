@@ -1,4 +1,5 @@
 /** `gridshare powerflow`: one snapshot of a feeder, three-phase unbalanced. */
+
 import { readFile, rename, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
@@ -10,12 +11,15 @@ import {
   loadSnapshotFile,
   snapshotAtMinute,
 } from "../../data/feederFiles.js";
+import { loadScenarioFile } from "../../data/scenario.js";
 import { runSeries, type StepReport } from "../../grid/day.js";
 import { busKey } from "../../grid/feeder.js";
 import { checkTrades, type TradeFlow } from "../../grid/networkTrades.js";
 import { PowerFlow, PowerFlowError, type PowerFlowResult } from "../../grid/powerflow.js";
 import { dailyCycle } from "../../grid/transformerAgeing.js";
+import { runSimulation } from "../../sim/run.js";
 import type { CommandContext } from "../context.js";
+import { positiveInt } from "../flags.js";
 import { toCsv, toJson } from "../output.js";
 
 export interface PowerflowFlags {
@@ -29,6 +33,8 @@ export interface PowerflowFlags {
   remedy?: boolean;
   pvKwp?: string;
   pvDay?: string;
+  scenario?: string;
+  homes?: string;
   out?: string;
 }
 
@@ -194,6 +200,55 @@ export function daySnapshots(files: FeederFiles, pvPerKwp: Float64Array, pvKwp: 
   };
 }
 
+/**
+ * The first day of a scenario on the feeder: the scenario is simulated (its homes' PV, wind,
+ * batteries and EVs; local trading moves money, not power), and home i's net power with the grid
+ * replaces feeder load i's load shape, minute by minute (the scenario's interval held constant;
+ * a home exporting at unity power factor). Loads beyond the scenario's homes keep their shapes.
+ */
+async function scenarioSnapshots(files: FeederFiles, path: string, homes: number | undefined) {
+  const { input } = await loadScenarioFile(path, {
+    days: 1,
+    ledger: false,
+    ...(homes === undefined ? {} : { homes }),
+  });
+  const run = await runSimulation(input);
+  const loads = files.feeder.spec.loads;
+  const mapped = Math.min(loads.length, input.members.length);
+  const perMinute = Array.from({ length: mapped }, (_, i) => {
+    const residual = (run.flows[i] as { residual: Float64Array }).residual;
+    return Float64Array.from({ length: 1440 }, (_, m) => {
+      const t = Math.min(residual.length - 1, Math.floor(m / input.stepMinutes));
+      return ((residual[t] as number) * 60) / input.stepMinutes;
+    });
+  });
+  const f = files.feeder;
+  const snapshots = (m: number) => {
+    const snap = snapshotAtMinute(files, m + 1);
+    for (let i = 0; i < mapped; i++) {
+      const load = loads[i] as (typeof loads)[number];
+      const shape = load.shape ? files.shapes.get(load.shape.toLowerCase()) : undefined;
+      const own = load.kw * (shape ? (shape[m % shape.length] as number) : 1);
+      const tan = Math.tan(Math.acos(load.pf));
+      const p = (perMinute[i] as Float64Array)[m] as number;
+      const k = 3 * (f.index.get(busKey(load.bus)) as number) + load.phase;
+      snap.pKw[k] = (snap.pKw[k] as number) - own + p;
+      snap.qKvar[k] = (snap.qKvar[k] as number) - own * tan + (p > 0 ? p * tan : 0);
+    }
+    return snap;
+  };
+  return {
+    snapshots,
+    info: {
+      file: path,
+      day: new Date(input.startMs).toISOString().replace(".000Z", "Z"),
+      homes_on_feeder: mapped,
+      homes_in_scenario: input.members.length,
+      feeder_loads: loads.length,
+    },
+  };
+}
+
 /** The transformer's hot spot and ageing if every day were this one (IEC 60076-7). */
 function transformerDay(loadPu: readonly number[], ambientC: number, kva: number) {
   const c = dailyCycle(loadPu, ambientC, 1);
@@ -224,8 +279,17 @@ async function runDay(ctx: CommandContext, flags: PowerflowFlags) {
   const pvDay = nonNegative(flags.pvDay, "--pv-day", 0);
   if (!Number.isInteger(pvDay))
     throw new InputError("E_USAGE", "--pv-day: expected a whole day number");
+  if (flags.scenario !== undefined && pvKwp > 0)
+    throw new InputError(
+      "E_USAGE",
+      "--pv-kwp: not with --scenario (the scenario says what PV each home has)",
+    );
   const pv = await cityLearnPvMinutes(pvDay);
-  const snapshots = daySnapshots(files, pv, pvKwp);
+  const fromScenario =
+    flags.scenario === undefined
+      ? null
+      : await scenarioSnapshots(files, flags.scenario, positiveInt(flags.homes, "--homes"));
+  const snapshots = fromScenario?.snapshots ?? daySnapshots(files, pv, pvKwp);
   const t0 = performance.now();
   let steps: StepReport[];
   try {
@@ -267,8 +331,12 @@ async function runDay(ctx: CommandContext, flags: PowerflowFlags) {
   const doc = {
     minutes: 1440,
     homes: f.spec.loads.length,
-    pv_kwp_per_home: pvKwp,
-    pv_profile: `CityLearn 2022 Building_1, day ${pvDay} from 2016-08-01, per kWp`,
+    ...(fromScenario
+      ? { scenario: fromScenario.info }
+      : {
+          pv_kwp_per_home: pvKwp,
+          pv_profile: `CityLearn 2022 Building_1, day ${pvDay} from 2016-08-01, per kWp`,
+        }),
     net_load_kwh: round(energy, 3),
     pv_kwh: round(pvKwh, 3),
     losses_kwh: round(losses, 3),
@@ -443,6 +511,14 @@ export function registerPowerflow(program: Command, ctx: CommandContext): void {
     .option("--interval-minutes <n>", "with --trades: the market interval (default 15)")
     .option("--no-remedy", "with --trades: report the violations without curtailing")
     .option("--pv-kwp <kW>", "with --day: PV of this size on every home (default 0)")
+    .option(
+      "--scenario <file>",
+      "with --day: the first day of a scenario, its homes' net power (PV, batteries, EVs) on the feeder's loads in order",
+    )
+    .option(
+      "--homes <n>",
+      "with --scenario: draw this many homes from the scenario's (e.g. 55, one per load)",
+    )
     .option(
       "--pv-day <n>",
       "with --day: the PV profile's day, CityLearn 2022 from 1 August 2016 (default 0)",
