@@ -3,6 +3,7 @@
  * simulation's grid (UTC, `market.interval_minutes`), ready for the engine. Everything that can
  * be wrong with the scenario or its data is found here, before anything is written.
  */
+
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { InputError } from "../core/errors.js";
@@ -12,6 +13,7 @@ import { formatInstant, MS_PER_MINUTE, parseInstant } from "../core/time.js";
 import { localParts, localToUtc } from "../core/timeZone.js";
 import { toMicro } from "../core/units.js";
 import { fromZodIssues } from "../core/zodIssues.js";
+import { windEnergy } from "../forecast/wind.js";
 import type { MechanismName } from "../market/types.js";
 import type { BatterySpec, EvSpec, MemberInput, SimulationInput } from "../sim/types.js";
 import { type CsvTable, columnIndex, numberColumn, parseCsv } from "./csv.js";
@@ -295,21 +297,13 @@ async function windOutput(
       "mean",
     );
   }
-  const factor = (w.hub_height_m / w.wind_speed.height_m) ** (w.shear_exponent ?? 1 / 7);
-  const curve = w.power_curve;
-  const stepHours = grid.stepMinutes / 60;
-  return speed.map((v0) => {
-    const v = v0 * factor;
-    const first = curve[0] as [number, number];
-    const last = curve[curve.length - 1] as [number, number];
-    if (v < first[0] || v > last[0]) return 0;
-    let k = 1;
-    while (k < curve.length - 1 && (curve[k] as [number, number])[0] < v) k++;
-    const [v1, p1] = curve[k - 1] as [number, number];
-    const [v2, p2] = curve[k] as [number, number];
-    const p = v2 === v1 ? p2 : p1 + ((p2 - p1) * (v - v1)) / (v2 - v1);
-    return Math.min(p, w.rated_kw) * stepHours;
-  });
+  const turbine = {
+    ratedKw: w.rated_kw,
+    hubHeightM: w.hub_height_m,
+    powerCurve: w.power_curve,
+    shearExponent: w.shear_exponent,
+  };
+  return windEnergy(speed, w.wind_speed.height_m, turbine, grid.stepMinutes / 60);
 }
 
 async function loadMember(doc: MemberDocument, index: number, grid: Grid): Promise<MemberInput> {
