@@ -10,9 +10,11 @@
  */
 import { formatInstant } from "../core/time.js";
 import { fromMicro } from "../core/units.js";
+import { meanProfile } from "../forecast/naive.js";
 import { type CommunityProblem, optimizeCommunity } from "../optimize/community.js";
 import type { HouseholdProblem, BatterySpec as PlanBattery } from "../optimize/household.js";
 import type { LpSolver } from "../optimize/lp.js";
+import { runMpc } from "../optimize/policies.js";
 import { evCharging } from "./physics.js";
 import type { BatterySpec, SimulationInput } from "./types.js";
 
@@ -99,4 +101,47 @@ export async function optimalBatteryPlans(
       plan[t] = ((s.chargeKw[t] as number) - (s.dischargeKw[t] as number)) * dt;
     return plan;
   });
+}
+
+/**
+ * Per member: its battery scheduled by the home itself, by model-predictive control on what it
+ * can know (src/optimize/policies.ts): each interval, a 24-hour plan against the tariff on the
+ * mean of its own load and generation at the same time of day over the last 14 days, the first
+ * step applied. Decentralised and non-anticipative: what a home's forecast-driven agent does
+ * when the optimisation layer is present.
+ */
+export async function mpcBatteryPlans(
+  input: SimulationInput,
+  solver: LpSolver,
+): Promise<(Float64Array | null)[]> {
+  const problem = communityProblemOf(input);
+  const day = Math.round((24 * 60) / input.stepMinutes);
+  const dt = input.stepMinutes / 60;
+  const plans: (Float64Array | null)[] = [];
+  for (let i = 0; i < input.members.length; i++) {
+    const home = problem.homes[i] as HouseholdProblem;
+    if (!input.members[i]?.battery) {
+      plans.push(null);
+      continue;
+    }
+    const load = meanProfile(home.loadKw, day, 14);
+    const pv = meanProfile(home.pvKw, day, 14);
+    const s = await runMpc(home, solver, {
+      horizonSteps: day,
+      forecaster: {
+        name: "mean of the last 14 days",
+        forecast: (t, horizon) => ({
+          loadKw: load.forecast(t, horizon),
+          pvKw: pv.forecast(t, horizon),
+        }),
+      },
+    });
+    plans.push(
+      Float64Array.from(
+        { length: input.count },
+        (_, t) => ((s.chargeKw[t] as number) - (s.dischargeKw[t] as number)) * dt,
+      ),
+    );
+  }
+  return plans;
 }

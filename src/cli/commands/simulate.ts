@@ -19,7 +19,7 @@ import {
   resultsDocument,
 } from "../../report/outputs.js";
 import { HighsSolver } from "../../runtime/highsSolver.js";
-import { optimalBatteryPlans } from "../../sim/batteryPlans.js";
+import { mpcBatteryPlans, optimalBatteryPlans } from "../../sim/batteryPlans.js";
 import { computeKpis, type VariantKpis } from "../../sim/kpis.js";
 import type { MaintenanceReport } from "../../sim/maintenance.js";
 import { type ClearedInterval, runSimulation } from "../../sim/run.js";
@@ -133,11 +133,12 @@ export async function runSimulate(
   if (
     flags.batteryPolicy !== undefined &&
     flags.batteryPolicy !== "rule" &&
-    flags.batteryPolicy !== "optimal"
+    flags.batteryPolicy !== "optimal" &&
+    flags.batteryPolicy !== "mpc"
   )
     throw new InputError(
       "E_USAGE",
-      `--battery-policy: expected rule or optimal, received ${JSON.stringify(flags.batteryPolicy)}`,
+      `--battery-policy: expected rule, optimal or mpc, received ${JSON.stringify(flags.batteryPolicy)}`,
     );
   if (flags.out === undefined && ledger === true)
     throw new InputError("E_USAGE", "--ledger on: needs --out <dir> to write the ledger to");
@@ -162,11 +163,15 @@ export async function runSimulate(
     : loaded.input;
   const loadSeconds = (performance.now() - t0) / 1000;
   let planSeconds = 0;
-  if (flags.batteryPolicy === "optimal") {
+  if (flags.batteryPolicy === "optimal" || flags.batteryPolicy === "mpc") {
     const tp = performance.now();
     const solver = new HighsSolver();
     try {
-      input = { ...input, batteryPlans: await optimalBatteryPlans(input, solver) };
+      const plans =
+        flags.batteryPolicy === "optimal"
+          ? await optimalBatteryPlans(input, solver)
+          : await mpcBatteryPlans(input, solver);
+      input = { ...input, batteryPlans: plans };
     } finally {
       await solver.close();
     }
@@ -318,8 +323,8 @@ export function registerSimulate(program: Command, ctx: CommandContext): void {
     )
     .option("--sign-orders", "sign every order with its home's key instead of operator attestation")
     .option(
-      "--battery-policy <rule|optimal>",
-      "home batteries on the self-consumption rule (default) or on the joint community optimum (perfect day-ahead foresight)",
+      "--battery-policy <rule|optimal|mpc>",
+      "home batteries on the self-consumption rule (default), on the joint community optimum (perfect day-ahead foresight), or each by its own MPC on its own past (non-anticipative)",
     )
     .option("--json", "print results.json instead of the summary table")
     .addHelpText(
