@@ -189,7 +189,7 @@ test("simulate: home batteries on the joint optimum lower the community's bill",
   assert.ok(optimal < rule, `optimal ${optimal} vs rule ${rule}`);
   const r = await runCli(["simulate", DEMO, "--battery-policy", "smart"]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /--battery-policy: expected rule or optimal, received "smart"/);
+  assert.match(r.stderr, /--battery-policy: expected rule, optimal or mpc, received "smart"/);
 });
 
 test("optimize household: a demand-response event is met and its cost reported; a peak charge flattens imports", async () => {
