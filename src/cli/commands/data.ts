@@ -52,9 +52,12 @@ function putTwo(buf: Buffer, at: number, n: number): number {
  */
 export function putNumber(buf: Buffer, at: number, x: number): number {
   if (Number.isNaN(x)) return at;
-  const micro = Math.round(Math.abs(x) * 1e6);
-  if (!(micro < 1e15)) return at + buf.write(String(Math.round(x * 1e6) / 1e6), at, "latin1");
-  if (x < 0 && micro > 0) buf[at++] = 45;
+  // Math.round rounds halves up (towards +infinity) for negative values too: round first, then
+  // take the sign, as String(Math.round(x * 1e6) / 1e6) does.
+  const signed = Math.round(x * 1e6);
+  const micro = Math.abs(signed);
+  if (!(micro < 1e15)) return at + buf.write(String(signed / 1e6), at, "latin1");
+  if (signed < 0) buf[at++] = 45;
   let whole = Math.floor(micro / 1e6);
   let frac = micro - whole * 1e6;
   let width = 1;
