@@ -36,13 +36,7 @@ export interface ModelScore {
 export interface BacktestResult {
   readonly firstRow: number;
   readonly lastRow: number;
-  readonly hours: number;
   readonly models: ModelScore[];
-  /** Per model: point and P10/P50/P90 per evaluated (origin, lead), for plots and tests. */
-  readonly forecasts: Map<
-    string,
-    { row: Int32Array; point: Float64Array; p10: Float64Array; p90: Float64Array }
-  >;
 }
 
 const WARMUP_DAYS = 30;
@@ -72,7 +66,6 @@ export function backtest(data: ForecastData, options: BacktestOptions): Backtest
   );
   const clip = (v: number) => Math.min(data.upper, Math.max(data.lower, v));
   const results: ModelScore[] = [];
-  const forecasts: BacktestResult["forecasts"] = new Map();
   const scored = (o: number) => o >= options.evalStart;
   let firstRow = Number.POSITIVE_INFINITY;
   let lastRow = -1;
@@ -94,10 +87,6 @@ export function backtest(data: ForecastData, options: BacktestOptions): Backtest
     let pinballSum = 0;
     let covered = 0;
     let coverageHours = 0;
-    const rows: number[] = [];
-    const points: number[] = [];
-    const p10s: number[] = [];
-    const p90s: number[] = [];
     const absErrors: number[] = [];
     for (const o of origins) {
       const view = new OriginView(data, o);
@@ -150,10 +139,6 @@ export function backtest(data: ForecastData, options: BacktestOptions): Backtest
             coverageHours++;
             if (y >= p10 && y <= p90) covered++;
           }
-          rows.push(t);
-          points.push(pt);
-          p10s.push(p10);
-          p90s.push(p90);
           firstRow = Math.min(firstRow, t);
           lastRow = Math.max(lastRow, t);
         }
@@ -176,12 +161,6 @@ export function backtest(data: ForecastData, options: BacktestOptions): Backtest
     const mae = absSum / Math.max(1, count);
     const persistenceMae =
       persistenceAbs.reduce((a, b) => a + b, 0) / Math.max(1, persistenceAbs.length);
-    forecasts.set(name, {
-      row: Int32Array.from(rows),
-      point: Float64Array.from(points),
-      p10: Float64Array.from(p10s),
-      p90: Float64Array.from(p90s),
-    });
     if (!options.models.includes(name)) continue;
     results.push({
       name,
@@ -193,5 +172,5 @@ export function backtest(data: ForecastData, options: BacktestOptions): Backtest
       coverage_p10_p90: covered / Math.max(1, coverageHours),
     });
   }
-  return { firstRow, lastRow, hours: lastRow - firstRow + 1, models: results, forecasts };
+  return { firstRow, lastRow, models: results };
 }
