@@ -7,17 +7,12 @@
  *   npm run bench -- pvHealth
  */
 import { createRng } from "../src/core/rng.js";
-import { CITYLEARN_START_MS, loadCityLearn } from "../src/data/datasets.js";
+import { CITYLEARN_START_MS, cityLearnPvSystems } from "../src/data/datasets.js";
 import { assessPv, type PvCause, type PvSystemInput } from "../src/maintenance/pvHealth.js";
 import { injectPvFault } from "../test/support/pvFaults.js";
 import { fmt, header, machine, median } from "./stats.js";
 
-const cl = await loadCityLearn();
-const systems: PvSystemInput[] = [...cl.homes.values()].map((h) => ({
-  id: h.id,
-  kwp: h.pvKwp,
-  energyKwh: h.pvPerKwp.values.map((v) => v * h.pvKwp),
-}));
+const systems: PvSystemInput[] = await cityLearnPvSystems();
 const options = { utcOffsetHours: -8 };
 header(`PV health, CityLearn 2022 (${machine()})`);
 const times: number[] = [];

@@ -133,6 +133,17 @@ export function loadCityLearn(): Promise<CityLearn> {
   return cityLearn;
 }
 
+/** Each CityLearn home's PV system: its kWp on record and its output, kWh per hour. */
+export async function cityLearnPvSystems(): Promise<
+  { id: string; kwp: number; energyKwh: Float64Array }[]
+> {
+  return [...(await loadCityLearn()).homes.values()].map((h) => ({
+    id: h.id,
+    kwp: h.pvKwp,
+    energyKwh: h.pvPerKwp.values.map((v) => v * h.pvKwp),
+  }));
+}
+
 /** The Ausgrid home: consumption and PV, kWh per half hour, on Australian Eastern Standard Time. */
 export interface AusgridHome {
   readonly load: EnergySeries;

@@ -315,20 +315,28 @@ export async function loadSnapshotFile(feeder: Feeder, path: string): Promise<Lo
 }
 
 /** Each load at minute `minute` (1-based) of its load shape, at its power factor (lagging). */
+/** A load's kW from its load shape at a minute of the day (1-1440). */
+export function loadKwAtMinute(
+  files: FeederFiles,
+  load: FeederFiles["feeder"]["spec"]["loads"][number],
+  minute: number,
+): number {
+  const shape = load.shape ? files.shapes.get(load.shape.toLowerCase()) : undefined;
+  if (load.shape && !shape)
+    throw new InputError(
+      "E_DATA_INVALID",
+      `${load.where ?? "Loads.csv"}, field Yearly: load shape ${load.shape} is not in LoadShapes.csv`,
+    );
+  return load.kw * (shape ? (shape[(minute - 1) % shape.length] as number) : 1);
+}
+
 export function snapshotAtMinute(files: FeederFiles, minute: number): LoadSnapshot {
   const f = files.feeder;
   const n = f.buses.length;
   const pKw = new Float64Array(3 * n);
   const qKvar = new Float64Array(3 * n);
   for (const load of f.spec.loads) {
-    const shape = load.shape ? files.shapes.get(load.shape.toLowerCase()) : undefined;
-    if (load.shape && !shape)
-      throw new InputError(
-        "E_DATA_INVALID",
-        `${load.where ?? "Loads.csv"}, field Yearly: load shape ${load.shape} is not in LoadShapes.csv`,
-      );
-    const mult = shape ? (shape[(minute - 1) % shape.length] as number) : 1;
-    const p = load.kw * mult;
+    const p = loadKwAtMinute(files, load, minute);
     const k = 3 * (f.index.get(busKey(load.bus)) as number) + load.phase;
     pKw[k] = (pKw[k] as number) + p;
     qKvar[k] = (qKvar[k] as number) + p * Math.tan(Math.acos(load.pf));

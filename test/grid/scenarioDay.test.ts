@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadFeederDir, snapshotAtMinute } from "../../src/data/feederFiles.js";
+import { loadFeederDir } from "../../src/data/feederFiles.js";
 import { loadScenarioFile } from "../../src/data/scenario.js";
 import { runSimulation } from "../../src/sim/run.js";
 import { runCli } from "../support/cli.js";
@@ -27,16 +27,7 @@ test("powerflow --day --scenario: the scenario's homes replace the first loads, 
   const loads = files.feeder.spec.loads.slice(0, 5);
   let shapes = 0;
   for (let m = 1; m <= 1440; m++) {
-    const snap = snapshotAtMinute(files, m);
     for (const load of loads) {
-      const k =
-        3 *
-          (files.feeder.index.get(load.bus.toLowerCase()) ??
-            files.feeder.index.get(load.bus) ??
-            0) +
-        load.phase;
-      void snap;
-      void k;
       const shape = load.shape ? files.shapes.get(load.shape.toLowerCase()) : undefined;
       shapes += (load.kw * (shape ? (shape[(m - 1) % shape.length] as number) : 1)) / 60;
     }

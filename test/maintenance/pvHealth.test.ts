@@ -7,16 +7,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRng } from "../../src/core/rng.js";
-import { CITYLEARN_START_MS, loadCityLearn } from "../../src/data/datasets.js";
+import { CITYLEARN_START_MS, cityLearnPvSystems } from "../../src/data/datasets.js";
 import { assessPv, type PvCause, type PvSystemInput } from "../../src/maintenance/pvHealth.js";
 import { injectPvFault } from "../support/pvFaults.js";
 
-const cl = await loadCityLearn();
-const SYSTEMS: PvSystemInput[] = [...cl.homes.values()].map((h) => ({
-  id: h.id,
-  kwp: h.pvKwp,
-  energyKwh: h.pvPerKwp.values.map((v) => v * h.pvKwp),
-}));
+const SYSTEMS: PvSystemInput[] = await cityLearnPvSystems();
 const OPTIONS = { utcOffsetHours: -8 };
 const clean = assessPv(SYSTEMS, CITYLEARN_START_MS, OPTIONS);
 const HEALTHY = clean.filter((v) => !v.flagged).map((v) => v.id);

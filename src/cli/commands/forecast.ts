@@ -4,7 +4,7 @@ import { InputError } from "../../core/errors.js";
 import { cityLearnProblem, gefcomProblem } from "../../data/forecastData.js";
 import { backtest } from "../../forecast/backtest.js";
 import { MODEL_NAMES, type ModelName } from "../../forecast/models.js";
-import type { ForecastData, TargetKind } from "../../forecast/problem.js";
+import { calendar, type ForecastData, type TargetKind } from "../../forecast/problem.js";
 import type { CommandContext } from "../context.js";
 import { toJson, toTable } from "../output.js";
 
@@ -100,11 +100,7 @@ export async function runBacktest(ctx: CommandContext, flags: BacktestFlags) {
     );
   // The first evaluated origin: the first local midnight after the training days.
   let evalStart = trainDays * 24;
-  while (
-    evalStart < data.target.length &&
-    new Date(data.startMs + (evalStart + data.clockOffsetH) * 3_600_000).getUTCHours() !== 0
-  )
-    evalStart++;
+  while (evalStart < data.target.length && calendar(data, evalStart).hour !== 0) evalStart++;
   const r = backtest(data, {
     models,
     horizon,

@@ -1,10 +1,9 @@
 /** `gridshare health`: the state of the community's equipment. */
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
 import { formatInstant, parseInstant } from "../../core/time.js";
 import { columnIndex, numberColumn, parseCsv } from "../../data/csv.js";
-import { CITYLEARN_START_MS, loadCityLearn } from "../../data/datasets.js";
+import { CITYLEARN_START_MS, cityLearnPvSystems } from "../../data/datasets.js";
 import { predictEol } from "../../maintenance/batteryHealth.js";
 import { assessPv, type PvSystemInput, pvVerdictRecord } from "../../maintenance/pvHealth.js";
 import type { CommandContext } from "../context.js";
@@ -24,13 +23,7 @@ export interface BatteryHealthFlags {
 
 export async function runBatteryHealth(ctx: CommandContext, flags: BatteryHealthFlags) {
   if (flags.data === undefined) throw new InputError("E_USAGE", "--data <csv>: required");
-  let text: string;
-  try {
-    text = await readFile(flags.data, "utf8");
-  } catch {
-    throw new InputError("E_FILE", `cannot read ${flags.data}: no such file`);
-  }
-  const t = parseCsv(text, flags.data, { comment: "#" });
+  const t = parseCsv(await readInputFile(flags.data), flags.data, { comment: "#" });
   const cycles = Array.from(numberColumn(t, flags.cycleColumn ?? "cycle"));
   const capacity = Array.from(numberColumn(t, flags.capacityColumn ?? "capacity_Ah"));
   for (let i = 1; i < cycles.length; i++)
@@ -181,12 +174,7 @@ export async function runPvHealth(ctx: CommandContext, flags: PvHealthFlags) {
       `--utc-offset: expected hours from -14 to 14, received ${JSON.stringify(flags.utcOffset)}`,
     );
   if (dataset === "citylearn") {
-    const cl = await loadCityLearn();
-    systems = [...cl.homes.values()].map((h) => ({
-      id: h.id,
-      kwp: h.pvKwp,
-      energyKwh: h.pvPerKwp.values.map((v) => v * h.pvKwp),
-    }));
+    systems = await cityLearnPvSystems();
     startMs = CITYLEARN_START_MS;
     if (flags.utcOffset === undefined) offset = -8;
   } else if (dataset === "csv") ({ systems, startMs } = await pvSystemsFromCsv(flags));

@@ -1,6 +1,5 @@
 /** `gridshare powerflow`: one snapshot of a feeder, three-phase unbalanced. */
 
-import { readFile, rename, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
 import { columnIndex, numberColumn, parseCsv } from "../../data/csv.js";
@@ -8,6 +7,7 @@ import { cityLearnPvMinutes } from "../../data/datasets.js";
 import {
   type FeederFiles,
   loadFeederDir,
+  loadKwAtMinute,
   loadSnapshotFile,
   snapshotAtMinute,
 } from "../../data/feederFiles.js";
@@ -20,6 +20,7 @@ import { dailyCycle } from "../../grid/transformerAgeing.js";
 import { runSimulation } from "../../sim/run.js";
 import type { CommandContext } from "../context.js";
 import { positiveInt } from "../flags.js";
+import { readInputFile, writeFileAtomic } from "../io.js";
 import { toCsv, toJson } from "../output.js";
 
 export interface PowerflowFlags {
@@ -148,12 +149,10 @@ export async function runPowerflow(ctx: CommandContext, flags: PowerflowFlags) {
     );
   const summary = snapshotSummary(files, snap.pKw, r);
   if (flags.out !== undefined) {
-    const tmp = `${flags.out}.partial`;
-    await writeFile(
-      tmp,
+    await writeFileAtomic(
+      flags.out,
       toCsv(["bus", "phase", "volts", "angle_deg", "pu"], voltageRows(files, r)),
     );
-    await rename(tmp, flags.out);
     ctx.io.stderr.write(`wrote ${flags.out}\n`);
   }
   ctx.io.stdout.write(toJson(summary));
@@ -227,8 +226,7 @@ async function scenarioSnapshots(files: FeederFiles, path: string, homes: number
     const snap = snapshotAtMinute(files, m + 1);
     for (let i = 0; i < mapped; i++) {
       const load = loads[i] as (typeof loads)[number];
-      const shape = load.shape ? files.shapes.get(load.shape.toLowerCase()) : undefined;
-      const own = load.kw * (shape ? (shape[m % shape.length] as number) : 1);
+      const own = loadKwAtMinute(files, load, m + 1);
       const tan = Math.tan(Math.acos(load.pf));
       const p = (perMinute[i] as Float64Array)[m] as number;
       const k = 3 * (f.index.get(busKey(load.bus)) as number) + load.phase;
@@ -357,9 +355,8 @@ async function runDay(ctx: CommandContext, flags: PowerflowFlags) {
     seconds: round(seconds, 3),
   };
   if (flags.out !== undefined) {
-    const tmp = `${flags.out}.partial`;
-    await writeFile(
-      tmp,
+    await writeFileAtomic(
+      flags.out,
       toCsv(
         MINUTE_COLUMNS,
         steps.map((s, m) => ({
@@ -378,7 +375,6 @@ async function runDay(ctx: CommandContext, flags: PowerflowFlags) {
         })),
       ),
     );
-    await rename(tmp, flags.out);
     ctx.io.stderr.write(`wrote ${flags.out}\n`);
   }
   ctx.io.stdout.write(toJson(doc));
@@ -387,13 +383,7 @@ async function runDay(ctx: CommandContext, flags: PowerflowFlags) {
 
 /** An interval's trades from a CSV (the ledger export's columns), sellers and buyers by load name. */
 async function readTrades(files: FeederFiles, path: string, hours: number): Promise<TradeFlow[]> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    throw new InputError("E_FILE", `cannot read ${path}: no such file`);
-  }
-  const t = parseCsv(text, path);
+  const t = parseCsv(await readInputFile(path), path);
   const f = files.feeder;
   const byName = new Map(f.spec.loads.map((l) => [l.name.toLowerCase(), l]));
   const col = (name: string) => t.columns[columnIndex(t, name)] as string[];
