@@ -4,6 +4,7 @@ import { InputError } from "../../core/errors.js";
 import { formatInstant, parseInstant } from "../../core/time.js";
 import { columnIndex, numberColumn, parseCsv } from "../../data/csv.js";
 import { CITYLEARN_START_MS, cityLearnPvSystems } from "../../data/datasets.js";
+import { resample } from "../../data/series.js";
 import { predictEol } from "../../maintenance/batteryHealth.js";
 import { assessPv, type PvSystemInput, pvVerdictRecord } from "../../maintenance/pvHealth.js";
 import type { CommandContext } from "../context.js";
@@ -137,7 +138,6 @@ async function pvSystemsFromCsv(
         `${flags.data}, line ${table.lines[r]}: expected ${formatInstant((times[0] as number) + r * step)} (a regular series; clean it with gridshare data check first)`,
       );
   });
-  const perHour = 3_600_000 / step;
   const systems = table.header
     .filter((h) => h !== timeName)
     .map((id) => {
@@ -147,13 +147,13 @@ async function pvSystemsFromCsv(
           "E_DATA_INVALID",
           `${flags.kwp}: expected a kWp above 0 for ${JSON.stringify(id)}`,
         );
-      const values = numberColumn(table, id);
-      const hours = Math.floor(values.length / perHour);
-      const energyKwh = new Float64Array(hours);
-      for (let h = 0; h < hours; h++)
-        for (let k = 0; k < perHour; k++)
-          energyKwh[h] = (energyKwh[h] as number) + (values[h * perHour + k] as number);
-      return { id, kwp, energyKwh };
+      const series = {
+        startMs: times[0] as number,
+        stepMinutes: step / 60_000,
+        values: numberColumn(table, id),
+        source: `${flags.data} ${id}`,
+      };
+      return { id, kwp, energyKwh: resample(series, 60).values };
     });
   if (systems.length < 3)
     throw new InputError(

@@ -235,6 +235,12 @@ export async function runSimulate(
 
   let reportPath: string | undefined;
   let maintenance: MaintenanceReport | undefined;
+  // results.json's document (its maintenance section judges every PV system): built once.
+  let document: ReturnType<typeof resultsDocument> | undefined;
+  const results = () => {
+    document ??= resultsDocument(run, kpis, loaded.document.description);
+    return document;
+  };
   let ledgerInfo: { blocks: number; trades: number; headHash: string } | undefined;
   if (out !== undefined) {
     const t2 = performance.now();
@@ -264,7 +270,7 @@ export async function runSimulate(
         );
       }
     }
-    const doc = resultsDocument(run, kpis, loaded.document.description);
+    const doc = results();
     maintenance = doc.maintenance;
     await writeFile(join(out, "results.json"), toJson(doc));
     await writeFile(join(out, "homes.csv"), toCsv(HOME_COLUMNS, homeRows(kpis)));
@@ -289,8 +295,7 @@ export async function runSimulate(
   ctx.io.stderr.write(
     `${input.members.length} homes x ${input.count} intervals, ${run.variants.length} variants: data ${loadSeconds.toFixed(2)} s${planSeconds > 0 ? `, battery plans ${planSeconds.toFixed(2)} s` : ""}, simulation ${simSeconds.toFixed(2)} s${ledgerInfo ? `, ledger ${ledgerInfo.blocks} blocks` : ""}\n`,
   );
-  if (flags.json)
-    ctx.io.stdout.write(toJson(resultsDocument(run, kpis, loaded.document.description)));
+  if (flags.json) ctx.io.stdout.write(toJson(results()));
   else ctx.io.stdout.write(summaryTable(kpis, input.currency));
   return reportPath === undefined
     ? { kpis }
