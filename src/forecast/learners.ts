@@ -229,6 +229,7 @@ export function fitGbt(
   const residual = new Float64Array(m);
   const scratch = new Float64Array(m);
   const raw = new Float64Array(m);
+  const inTree = new Uint8Array(m);
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < m; i++) {
       const r = (y[i] as number) - (pred[i] as number);
@@ -254,7 +255,10 @@ export function fitGbt(
     };
     const grow = (idx: Int32Array, level: number, hist: Float64Array | null): number => {
       let sum = 0;
-      for (let u = 0; u < idx.length; u++) sum += residual[idx[u] as number] as number;
+      if (hist && l1) {
+        // Signs sum exactly in any order: read the node's total off its first feature's bins.
+        for (let t = 0; t < B; t++) sum += hist[t * 2] as number;
+      } else for (let u = 0; u < idx.length; u++) sum += residual[idx[u] as number] as number;
       const node: TreeNode = {
         feature: -1,
         threshold: 0,
@@ -264,12 +268,18 @@ export function fitGbt(
       };
       const at = nodes.length;
       nodes.push(node);
-      // A leaf's value: the (shrunk) mean error, or for the absolute loss the median error.
+      // A leaf's value: the (shrunk) mean error, or for the absolute loss the median error. Its
+      // rows' predictions move by it now; rows left out of this tree are walked down it after.
       const leaf = () => {
         if (l1) {
           for (let k = 0; k < idx.length; k++) scratch[k] = raw[idx[k] as number] as number;
           node.value = rate * select(scratch, idx.length, idx.length >> 1);
         } else node.value = (rate * sum) / (idx.length + lambda);
+        for (let k = 0; k < idx.length; k++) {
+          const i = idx[k] as number;
+          pred[i] = (pred[i] as number) + node.value;
+          inTree[i] = 1;
+        }
         return at;
       };
       if (level >= depth || idx.length < 2 * minLeaf) return leaf();
@@ -333,9 +343,11 @@ export function fitGbt(
       seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
       if (seed / 4294967296 < share) chosen.push(i);
     }
+    inTree.fill(0);
     grow(Int32Array.from(chosen), 0, null);
     trees.push(nodes);
     for (let i = 0; i < m; i++) {
+      if (inTree[i] === 1) continue;
       let k = 0;
       for (;;) {
         const n = nodes[k] as TreeNode;
