@@ -47,7 +47,14 @@ for (const mix of [...STRATEGIES.map((s) => [s]), [...STRATEGIES]] as StrategyNa
         importMicro,
         exportMicro: 50_000,
       });
-      a.hear(slot, price, importMicro, 50_000);
+      a.hear({
+        slot,
+        priceMicro: price,
+        importMicro,
+        exportMicro: 50_000,
+        supplyWh: 4000,
+        demandWh: 6000,
+      });
     }
     if (t >= 24 * 7) times.push(performance.now() - t0);
   }

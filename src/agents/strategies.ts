@@ -14,7 +14,10 @@
  * - `forecast`: bids at its own forecast of the clearing price (the mean of the past week's
  *   clearing prices at the same time of day, as a position between the feed-in and import
  *   prices), 2 % of that spread inside it to be matched (a buyer adds the network fee it pays),
- *   never beyond its value or below its cost.
+ *   never beyond its value or below its cost. For planning its battery it also values a kWh
+ *   bought or sold at each hour ahead (`localValue`): the forecast price when one more kWh would
+ *   have matched (in proportion to the other side's volume over the past week), the tariff
+ *   otherwise.
  *
  * Preferences narrow every strategy: a premium the home will pay for local energy (its value is
  * the import price plus the premium), a cap on what it pays, a floor on what it sells for.
@@ -63,13 +66,37 @@ export interface Outcome {
   readonly exportMicro: number;
 }
 
+/** What the market publishes after each interval, heard by every agent. */
+export interface PublicMarket {
+  readonly slot: number;
+  /** The clearing price, or null when nothing traded. */
+  readonly priceMicro: number | null;
+  readonly importMicro: number;
+  readonly exportMicro: number;
+  /** Energy offered and asked for in the interval, Wh. */
+  readonly supplyWh: number;
+  readonly demandWh: number;
+}
+
+/** What one more kWh is expected to be worth on the local market, micro-units per kWh. */
+export interface LocalValue {
+  /** Expected cost of a bought kWh (the local price and fee when it would match, else import). */
+  readonly buyMicro: number;
+  /** Expected value of a sold kWh (the local price when it would match, else feed-in). */
+  readonly sellMicro: number;
+}
+
 export interface Agent {
   readonly strategy: StrategyName;
   /** The limit price for this interval's order, micro-units per kWh. */
   limit(q: Quote): number;
   observe(o: Outcome): void;
-  /** The interval's clearing price and tariff, public to every agent (price null: no trade). */
-  hear(slot: number, priceMicro: number | null, importMicro: number, exportMicro: number): void;
+  hear(market: PublicMarket): void;
+  /**
+   * The agent's forecast of what a kWh bought or sold in a future interval at slot `slot` is
+   * worth, for planning its battery (only agents that forecast prices have it).
+   */
+  localValue?(slot: number, importMicro: number, exportMicro: number, feeMicro: number): LocalValue;
 }
 
 /** The home's value of a bought kWh and cost of a sold one under its preferences. */
@@ -169,18 +196,29 @@ function zip(p: AgentPreferences, rng: Rng): Agent {
 }
 
 function forecastAgent(p: AgentPreferences, slotsPerDay: number): Agent {
-  // The past week's clearing prices by slot of the day (a ring of 7 per slot).
-  const seen = Array.from({ length: slotsPerDay }, () => [] as number[]);
+  // By slot of the day, over the last 7 days: the clearing prices heard (as a position between
+  // the feed-in and import prices, so that a time-of-use change moves the forecast with it), and
+  // whether one more kWh sold (the community was short) or bought (it was long) would have matched.
+  const prices = Array.from({ length: slotsPerDay }, () => [] as number[]);
+  const sold = Array.from({ length: slotsPerDay }, () => [] as number[]);
+  const bought = Array.from({ length: slotsPerDay }, () => [] as number[]);
+  /** The share of one more kWh on a side asking `mine` that the other side's `theirs` would match. */
+  const share = (theirs: number, mine: number) =>
+    mine <= 0 ? (theirs > 0 ? 1 : 0) : Math.min(1, theirs / mine);
+  const mean = (a: readonly number[], empty: number) =>
+    a.length === 0 ? empty : a.reduce((x, y) => x + y, 0) / a.length;
+  const push = (ring: number[], x: number) => {
+    ring.push(x);
+    if (ring.length > 7) ring.shift();
+  };
   return {
     strategy: "forecast",
     limit(q) {
       const b = bounds(q, p);
-      const past = seen[q.slot % slotsPerDay] as number[];
+      const past = prices[q.slot % slotsPerDay] as number[];
       if (past.length === 0) return q.side === "buy" ? b.value : b.cost;
-      // Prices are learned as a position between the feed-in and import prices, so that a
-      // time-of-use change of the tariff moves the forecast with it.
       const spread = Math.max(0, q.importMicro - q.exportMicro);
-      const f = q.exportMicro + (spread * past.reduce((a, x) => a + x, 0)) / past.length;
+      const f = q.exportMicro + spread * mean(past, 0.5);
       // 2 % of the spread inside the forecast on each side; the buyer adds the network fee it
       // pays on top of the price, so that bid and ask meet around the forecast itself.
       const edge = 0.02 * spread;
@@ -189,11 +227,29 @@ function forecastAgent(p: AgentPreferences, slotsPerDay: number): Agent {
         : Math.round(Math.max(b.cost, f - edge));
     },
     observe() {},
-    hear(slot, priceMicro, importMicro, exportMicro) {
-      if (priceMicro === null || importMicro <= exportMicro) return;
-      const past = seen[slot % slotsPerDay] as number[];
-      past.push((priceMicro - exportMicro) / (importMicro - exportMicro));
-      if (past.length > 7) past.shift();
+    hear(m) {
+      const slot = m.slot % slotsPerDay;
+      // The short side of a uniform-price market fills; the long side shares what there is.
+      push(sold[slot] as number[], share(m.demandWh, m.supplyWh));
+      push(bought[slot] as number[], share(m.supplyWh, m.demandWh));
+      if (m.priceMicro === null || m.importMicro <= m.exportMicro) return;
+      push(
+        prices[slot] as number[],
+        (m.priceMicro - m.exportMicro) / (m.importMicro - m.exportMicro),
+      );
+    },
+    localValue(slot, importMicro, exportMicro, feeMicro) {
+      const s = slot % slotsPerDay;
+      const spread = Math.max(0, importMicro - exportMicro);
+      // With no price heard yet at this time of day, the middle of the spread, where a uniform
+      // price with k = 0.5 lands between a truthful bid and ask.
+      const price = exportMicro + spread * mean(prices[s] as number[], 0.5);
+      const buyMatch = mean(bought[s] as number[], 0);
+      const sellMatch = mean(sold[s] as number[], 0);
+      return {
+        buyMicro: buyMatch * Math.min(importMicro, price + feeMicro) + (1 - buyMatch) * importMicro,
+        sellMicro: sellMatch * price + (1 - sellMatch) * exportMicro,
+      };
     },
   };
 }

@@ -131,6 +131,12 @@ export interface MpcOptions {
   readonly horizonSteps: number;
   readonly forecaster: Forecaster;
   /**
+   * Prices the plan is made against over `horizon` steps from `t` (currency per kWh; index 0 is
+   * `t`), e.g. an agent's expected cost of a bought kWh and value of a sold one on a local
+   * market; by default the problem's tariff.
+   */
+  readonly prices?: ((t: number, horizon: number) => PricePath) | undefined;
+  /**
    * Value of energy left in the battery at the window's end, per kWh; by default the mean import
    * price over the window, so the plan does not empty the battery just because its horizon ends.
    */
@@ -141,47 +147,91 @@ export interface MpcOptions {
   readonly onStep?: ((t: number) => void) | undefined;
 }
 
+export interface PricePath {
+  readonly importPrice: ArrayLike<number>;
+  readonly exportPrice: ArrayLike<number>;
+}
+
 /**
- * Rolling-horizon control: at each step, plan the next `horizonSteps` with the measured load
- * and PV of the current step and forecasts after it, apply the first step, move on.
+ * Rolling-horizon control, one step at a time: at step `t`, plan the next `horizonSteps` with
+ * the measured load and PV of the current step and forecasts after it, apply the first step.
+ * Steps must be taken in order; the schedule fills as they are.
  */
+export class MpcController {
+  readonly schedule: Schedule;
+  private state: HouseholdState;
+  private next = 0;
+  private readonly slack: number;
+  /** The problem the windows are built on: the tariff, or a copy whose prices `prices` rewrites. */
+  private readonly priced: HouseholdProblem;
+
+  constructor(
+    private readonly problem: HouseholdProblem,
+    private readonly solver: LpSolver,
+    private readonly options: MpcOptions,
+  ) {
+    checkHousehold(problem);
+    this.schedule = emptySchedule(problem.loadKw.length, problem.flexibleLoads.length);
+    this.state = initialState(problem);
+    this.slack = 100 * Math.max(...problem.importPrice, 1);
+    this.priced = options.prices
+      ? {
+          ...problem,
+          importPrice: Float64Array.from(problem.importPrice),
+          exportPrice: Float64Array.from(problem.exportPrice),
+        }
+      : problem;
+  }
+
+  async step(t: number): Promise<void> {
+    if (t !== this.next) throw new InvariantError(`MPC step ${t} taken out of order`);
+    const problem = this.problem;
+    const priced = this.priced;
+    const T = problem.loadKw.length;
+    const to = Math.min(T, t + this.options.horizonSteps);
+    const f = this.options.forecaster.forecast(t, to - t);
+    const loadKw = Float64Array.from(f.loadKw);
+    const pvKw = Float64Array.from(f.pvKw);
+    loadKw[0] = problem.loadKw[t] as number; // the present is measured, not forecast
+    pvKw[0] = problem.pvKw[t] as number;
+    if (this.options.prices) {
+      const p = this.options.prices(t, to - t);
+      for (let k = t; k < to; k++) {
+        priced.importPrice[k] = p.importPrice[k - t] as number;
+        priced.exportPrice[k] = p.exportPrice[k - t] as number;
+      }
+    }
+    let terminal = this.options.terminalValuePerKwh;
+    if (terminal === undefined && to < T) {
+      let sum = 0;
+      for (let k = t; k < to; k++)
+        sum += (priced.importPrice[k] as number) + eventsAt(problem, k).adder;
+      terminal = sum / (to - t);
+    }
+    const lp = new LinearProgram();
+    const vars = addHousehold(lp, priced, t, to, this.state, {
+      loadKw,
+      pvKw,
+      terminalValuePerKwh: to < T ? terminal : undefined,
+      forecastSlackPerKwh: this.slack,
+      preferLater: this.options.preferLater ?? 1e-4,
+    });
+    const solution = await this.solver.solve(lp);
+    requireOptimal(solution, `model-predictive control at step ${t} (${problem.labels[t]})`);
+    readHousehold(solution.values, vars, problem, this.schedule, 1);
+    this.state = stateAfter(problem, this.state, this.schedule, t, t + 1);
+    this.next = t + 1;
+    this.options.onStep?.(t);
+  }
+}
+
+/** Rolling-horizon control over the whole period (see `MpcController`). */
 export async function runMpc(
   problem: HouseholdProblem,
   solver: LpSolver,
   options: MpcOptions,
 ): Promise<Schedule> {
-  checkHousehold(problem);
-  const T = problem.loadKw.length;
-  const s = emptySchedule(T, problem.flexibleLoads.length);
-  let state: HouseholdState = initialState(problem);
-  const slack = 100 * Math.max(...problem.importPrice, 1);
-  for (let t = 0; t < T; t++) {
-    const to = Math.min(T, t + options.horizonSteps);
-    const f = options.forecaster.forecast(t, to - t);
-    const loadKw = Float64Array.from(f.loadKw);
-    const pvKw = Float64Array.from(f.pvKw);
-    loadKw[0] = problem.loadKw[t] as number; // the present is measured, not forecast
-    pvKw[0] = problem.pvKw[t] as number;
-    let terminal = options.terminalValuePerKwh;
-    if (terminal === undefined && to < T) {
-      let sum = 0;
-      for (let k = t; k < to; k++)
-        sum += (problem.importPrice[k] as number) + eventsAt(problem, k).adder;
-      terminal = sum / (to - t);
-    }
-    const lp = new LinearProgram();
-    const vars = addHousehold(lp, problem, t, to, state, {
-      loadKw,
-      pvKw,
-      terminalValuePerKwh: to < T ? terminal : undefined,
-      forecastSlackPerKwh: slack,
-      preferLater: options.preferLater ?? 1e-4,
-    });
-    const solution = await solver.solve(lp);
-    requireOptimal(solution, `model-predictive control at step ${t} (${problem.labels[t]})`);
-    readHousehold(solution.values, vars, problem, s, 1);
-    state = stateAfter(problem, state, s, t, t + 1);
-    options.onStep?.(t);
-  }
-  return s;
+  const c = new MpcController(problem, solver, options);
+  for (let t = 0; t < problem.loadKw.length; t++) await c.step(t);
+  return c.schedule;
 }

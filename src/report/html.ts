@@ -11,6 +11,7 @@ import { fromMicro } from "../core/units.js";
 import { lorenz, type VariantKpis } from "../sim/kpis.js";
 import type { MaintenanceReport } from "../sim/maintenance.js";
 import type { SimulationRun, VariantAccount } from "../sim/run.js";
+import type { BatteryPolicy } from "../sim/types.js";
 import { barChart, lineChart, lorenzChart, PALETTE } from "./charts.js";
 import type { ScenarioEcho } from "./outputs.js";
 import { monthKeys, monthly, sampleWeekStart } from "./series.js";
@@ -136,17 +137,29 @@ function callout(input: ReportInput): string {
   return `<p class="lead">With <b>${esc(p2p.mechanism ?? "")}</b> trading, the community's bill is <b>${fmt(p2p.total_bill)} ${esc(cur)}</b> against <b>${fmt((input.kpis.grid_only as VariantKpis).total_bill)} ${esc(cur)}</b> buying and selling only with the grid: a saving of <b>${fmt(p2p.saving)} ${esc(cur)} (${fmt(p2p.saving_pct ?? 0, 1)} %)</b>. ${fmt(p2p.local_traded_kwh)} kWh changed hands between neighbours, and self-sufficiency is ${pct(p2p.self_sufficiency)}. ${worse === 0 ? "No home is worse off than with the grid alone." : `<b>${worse} home(s) are worse off</b> than with the grid alone.`}</p>`;
 }
 
-/** Who bid how: the agents' strategies (docs/agents.md). */
-function agentsNote(run: SimulationRun): string {
+/** How many homes bid with each strategy, e.g. "12 truthful, 5 zip". */
+function strategyMix(run: SimulationRun): string {
   const counts = new Map<string, number>();
   for (const m of run.input.members) {
     const s = m.agent?.strategy ?? run.input.market.strategy;
     counts.set(s, (counts.get(s) ?? 0) + 1);
   }
+  return [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
+}
+
+const BATTERY_POLICY_TEXT: Record<BatteryPolicy, string> = {
+  rule: "Home batteries follow the self-consumption rule: charge from surplus, discharge to cover deficit, never from or to the grid; losses split evenly between charging and discharging.",
+  mpc: "Home batteries are scheduled by each home itself, by model-predictive control on its own past (a 24-hour plan every interval, the first step applied); homes with forecast-driven agents plan against the prices they expect on the local market, the others against the tariff. Losses split evenly between charging and discharging.",
+  optimal:
+    "Home batteries follow the joint community optimum with perfect day-ahead foresight (a yardstick no real controller reaches); losses split evenly between charging and discharging.",
+};
+
+/** Who bid how: the agents' strategies (docs/agents.md). */
+function agentsNote(run: SimulationRun): string {
   const premium = run.input.members.filter(
     (m) => (m.agent?.preferences.greenPremiumMicro ?? 0) > 0,
   ).length;
-  const mix = [...counts].map(([s, n]) => `${n} ${s}`).join(", ");
+  const mix = strategyMix(run);
   return `<p class="note">Bids: ${esc(mix)}${premium > 0 ? `; ${premium} home(s) pay a premium for local energy` : ""}. Market efficiency is the value of local trade at the homes' own tariffs over the most the interval's bids and offers allowed; strategic bidding trades less than that (docs/agents.md).</p>`;
 }
 
@@ -354,9 +367,9 @@ export function assumptionsOf(run: SimulationRun, extra: readonly string[] = [])
   const lines = [
     `Homes: ${i.members.length}; data: ${[...new Set(i.members.map((m) => String(m.source.load)))].slice(0, 3).join("; ")}${i.members.length > 3 ? "; ..." : ""}.`,
     `Market: ${i.market.mechanism}${i.market.kPpm === null ? "" : ` with k = ${i.market.kPpm / 1e6}`}, cleared every ${i.stepMinutes} minutes; ${i.compare.length > 0 ? `compared with ${i.compare.join(", ")}` : "no other mechanism compared"}.`,
-    `Strategy: truthful. Each home bids its net position after its battery at the import price (buying) or offers it at the feed-in price (selling); it knows its metered position, so nothing is left to settle as imbalance.`,
+    `Bids: each home's agent (${strategyMix(run)}) prices its net position after its battery, never above its value when buying nor below its cost when selling; it knows its metered position, so nothing is left to settle as imbalance (docs/agents.md).`,
     `Tariff: import price per interval from the scenario; feed-in ${fromMicro(i.exportPriceMicro)} ${cur}/kWh; network fee on local trades ${fromMicro(i.networkFeeMicro)} ${cur}/kWh, paid by buyers.`,
-    "Home batteries follow the self-consumption rule: charge from surplus, discharge to cover deficit, never from or to the grid; losses split evenly between charging and discharging.",
+    BATTERY_POLICY_TEXT[i.batteryPolicy ?? "rule"],
     i.communityBattery
       ? "The community battery absorbs what the community would export after the market and covers what it would import; homes settle with it at the grid's tariffs, and its surplus is returned to them in proportion to their consumption."
       : "No community battery.",

@@ -24,6 +24,7 @@ export interface ScenarioEcho {
   readonly mechanism: string;
   readonly k: number | null;
   readonly strategy: string;
+  readonly battery_policy: string;
   readonly compare: readonly string[];
   readonly ledger: boolean;
   readonly sign_orders: boolean;
@@ -51,6 +52,7 @@ export function scenarioEcho(run: SimulationRun, description?: string): Scenario
     mechanism: i.market.mechanism,
     k: i.market.kPpm === null ? null : i.market.kPpm / 1e6,
     strategy: i.market.strategy,
+    battery_policy: i.batteryPolicy ?? "rule",
     compare: [...i.compare],
     ledger: i.ledger,
     sign_orders: i.signOrders,

@@ -8,14 +8,17 @@
  * The community battery is left to the simulation's own rule (it acts after the market), so it
  * is not part of these plans; EV charging stays as the simulation charges it (greedy).
  */
+
+import type { Agent } from "../agents/strategies.js";
 import { formatInstant } from "../core/time.js";
 import { fromMicro } from "../core/units.js";
 import { meanProfile } from "../forecast/naive.js";
 import { type CommunityProblem, optimizeCommunity } from "../optimize/community.js";
 import type { HouseholdProblem, BatterySpec as PlanBattery } from "../optimize/household.js";
 import type { LpSolver } from "../optimize/lp.js";
-import { runMpc } from "../optimize/policies.js";
+import { MpcController, type PricePath } from "../optimize/policies.js";
 import { evCharging } from "./physics.js";
+import type { BatteryController } from "./run.js";
 import type { BatterySpec, SimulationInput } from "./types.js";
 
 /** A simulation battery in the optimiser's terms (losses split evenly, as the simulation does). */
@@ -104,29 +107,34 @@ export async function optimalBatteryPlans(
 }
 
 /**
- * Per member: its battery scheduled by the home itself, by model-predictive control on what it
- * can know (src/optimize/policies.ts): each interval, a 24-hour plan against the tariff on the
- * mean of its own load and generation at the same time of day over the last 14 days, the first
- * step applied. Decentralised and non-anticipative: what a home's forecast-driven agent does
- * when the optimisation layer is present.
+ * Every home with a battery schedules it itself, by model-predictive control on what it can know
+ * (src/optimize/policies.ts): each interval, a 24-hour plan on the mean of its own load and
+ * generation at the same time of day over the last 14 days, the first step applied.
+ * Decentralised and non-anticipative. A home whose agent forecasts the local market (the
+ * `forecast` strategy) plans against what its agent expects a bought or sold kWh to be worth
+ * there, from the past week's clearing prices and how often one more kWh would have matched;
+ * every other home plans against the tariff.
  */
-export async function mpcBatteryPlans(
-  input: SimulationInput,
-  solver: LpSolver,
-): Promise<(Float64Array | null)[]> {
+export function mpcController(input: SimulationInput, solver: LpSolver): BatteryController {
   const problem = communityProblemOf(input);
   const day = Math.round((24 * 60) / input.stepMinutes);
   const dt = input.stepMinutes / 60;
-  const plans: (Float64Array | null)[] = [];
-  for (let i = 0; i < input.members.length; i++) {
+  const stepMs = input.stepMinutes * 60_000;
+  const startSlot = Math.floor((input.startMs % 86_400_000) / stepMs);
+  const controllers = new Map<number, MpcController>();
+  /** The agent each home's plan asks for local values (set on its first decision). */
+  const agents = new Map<number, Agent>();
+  const controllerOf = (i: number): MpcController => {
+    const existing = controllers.get(i);
+    if (existing) return existing;
     const home = problem.homes[i] as HouseholdProblem;
-    if (!input.members[i]?.battery) {
-      plans.push(null);
-      continue;
-    }
     const load = meanProfile(home.loadKw, day, 14);
     const pv = meanProfile(home.pvKw, day, 14);
-    const s = await runMpc(home, solver, {
+    const agent = agents.get(i);
+    const prices = agent?.localValue
+      ? (t: number, horizon: number) => localPrices(agent, input, startSlot + t, t, horizon, day)
+      : undefined;
+    const c = new MpcController(home, solver, {
       horizonSteps: day,
       forecaster: {
         name: "mean of the last 14 days",
@@ -135,13 +143,42 @@ export async function mpcBatteryPlans(
           pvKw: pv.forecast(t, horizon),
         }),
       },
+      prices,
     });
-    plans.push(
-      Float64Array.from(
-        { length: input.count },
-        (_, t) => ((s.chargeKw[t] as number) - (s.dischargeKw[t] as number)) * dt,
-      ),
+    controllers.set(i, c);
+    return c;
+  };
+  return {
+    steers: (i) => input.members[i]?.battery != null,
+    async decide(i, t, agent) {
+      if (!agents.has(i)) agents.set(i, agent);
+      const c = controllerOf(i);
+      await c.step(t);
+      return ((c.schedule.chargeKw[t] as number) - (c.schedule.dischargeKw[t] as number)) * dt;
+    },
+  };
+}
+
+/** An agent's expected cost of a bought kWh and value of a sold one, currency per kWh. */
+function localPrices(
+  agent: Agent,
+  input: SimulationInput,
+  firstSlot: number,
+  t: number,
+  horizon: number,
+  slotsPerDay: number,
+): PricePath {
+  const importPrice = new Float64Array(horizon);
+  const exportPrice = new Float64Array(horizon);
+  for (let k = 0; k < horizon; k++) {
+    const v = (agent.localValue as NonNullable<Agent["localValue"]>)(
+      (firstSlot + k) % slotsPerDay,
+      input.importPriceMicro[t + k] as number,
+      input.exportPriceMicro,
+      input.networkFeeMicro,
     );
+    importPrice[k] = fromMicro(v.buyMicro);
+    exportPrice[k] = fromMicro(v.sellMicro);
   }
-  return plans;
+  return { importPrice, exportPrice };
 }

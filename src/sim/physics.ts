@@ -57,62 +57,74 @@ export function evCharging(
   return { charge, unmet: unmet + need };
 }
 
+/**
+ * One home's physics filled interval by interval, so that a battery can be decided at each step
+ * from what was known before it (`step`). `flows` is complete once every step has been taken.
+ */
+export class HomePhysics {
+  readonly flows: HomeFlows;
+  private readonly battery: BatteryState | null;
+
+  constructor(
+    private readonly member: MemberInput,
+    sim: Pick<SimulationInput, "count" | "stepMinutes">,
+  ) {
+    const n = sim.count;
+    const stepHours = sim.stepMinutes / 60;
+    const { charge: evCharge, unmet } = evCharging(member, n, stepHours);
+    this.battery = member.battery ? new BatteryState(member.battery, stepHours) : null;
+    this.flows = {
+      consumption: new Float64Array(n),
+      generation: new Float64Array(n),
+      evCharge,
+      batteryIn: new Float64Array(n),
+      batteryOut: new Float64Array(n),
+      soc: new Float32Array(n).fill(Number.NaN),
+      residual: new Float64Array(n),
+      evUnmetKwh: unmet,
+      batteryCapacityKwh: member.battery?.capacityKwh ?? 0,
+    };
+  }
+
+  /**
+   * Interval `t` with the battery on `plannedKwh` (kWh into it, negative: out; clipped to what
+   * it can take or give) or, when null, on the self-consumption rule. Returns the net position.
+   */
+  step(t: number, plannedKwh: number | null): number {
+    const member = this.member;
+    const f = this.flows;
+    const battery = this.battery;
+    const c = (member.loadKwh[t] as number) + (f.evCharge[t] as number);
+    const g =
+      (member.pvKwh ? (member.pvKwh[t] as number) : 0) +
+      (member.windKwh ? (member.windKwh[t] as number) : 0);
+    f.consumption[t] = c;
+    f.generation[t] = g;
+    let net = c - g;
+    if (battery) {
+      // The plan, or the rule: charge from surplus, discharge to cover the deficit.
+      const e = plannedKwh ?? -net;
+      if (e > 0) {
+        f.batteryIn[t] = battery.charge(e);
+        net += f.batteryIn[t] as number;
+      } else if (e < 0) {
+        f.batteryOut[t] = battery.discharge(-e);
+        net -= f.batteryOut[t] as number;
+      }
+      f.soc[t] = battery.fraction;
+    }
+    f.residual[t] = net;
+    return net;
+  }
+}
+
+/** Every interval of one home, its battery on `plan` (kWh per interval) or on the rule. */
 export function homeFlows(
   member: MemberInput,
   sim: Pick<SimulationInput, "count" | "stepMinutes">,
   plan: Float64Array | null = null,
 ): HomeFlows {
-  const n = sim.count;
-  const stepHours = sim.stepMinutes / 60;
-  const { charge: evCharge, unmet } = evCharging(member, n, stepHours);
-  const consumption = new Float64Array(n);
-  const generation = new Float64Array(n);
-  const batteryIn = new Float64Array(n);
-  const batteryOut = new Float64Array(n);
-  const soc = new Float32Array(n).fill(Number.NaN);
-  const residual = new Float64Array(n);
-  const battery = member.battery ? new BatteryState(member.battery, stepHours) : null;
-  for (let t = 0; t < n; t++) {
-    const c = (member.loadKwh[t] as number) + (evCharge[t] as number);
-    const g =
-      (member.pvKwh ? (member.pvKwh[t] as number) : 0) +
-      (member.windKwh ? (member.windKwh[t] as number) : 0);
-    consumption[t] = c;
-    generation[t] = g;
-    let net = c - g;
-    if (battery && plan) {
-      const e = plan[t] as number;
-      if (e > 0) {
-        batteryIn[t] = battery.charge(e);
-        net += batteryIn[t] as number;
-      } else if (e < 0) {
-        batteryOut[t] = battery.discharge(-e);
-        net -= batteryOut[t] as number;
-      }
-      soc[t] = battery.fraction;
-    } else if (battery) {
-      if (net < 0) {
-        const e = battery.charge(-net);
-        batteryIn[t] = e;
-        net += e;
-      } else if (net > 0) {
-        const e = battery.discharge(net);
-        batteryOut[t] = e;
-        net -= e;
-      }
-      soc[t] = battery.fraction;
-    }
-    residual[t] = net;
-  }
-  return {
-    consumption,
-    generation,
-    evCharge,
-    batteryIn,
-    batteryOut,
-    soc,
-    residual,
-    evUnmetKwh: unmet,
-    batteryCapacityKwh: member.battery?.capacityKwh ?? 0,
-  };
+  const home = new HomePhysics(member, sim);
+  for (let t = 0; t < sim.count; t++) home.step(t, plan ? (plan[t] as number) : null);
+  return home.flows;
 }

@@ -16,7 +16,7 @@ import { MECHANISMS } from "../market/mechanisms.js";
 import type { SettledInterval } from "../market/settle.js";
 import type { ClearingInput, Mechanism, MechanismName, Order } from "../market/types.js";
 import { BatteryState } from "./battery.js";
-import { type HomeFlows, homeFlows } from "./physics.js";
+import { type HomeFlows, HomePhysics } from "./physics.js";
 import type { SimulationInput } from "./types.js";
 
 /** A market variant of the run: `grid_only`, `p2p` (the scenario's mechanism), or a compared mechanism. */
@@ -101,6 +101,16 @@ export interface RunHooks {
   participantOf?(memberIndex: number): string;
 }
 
+/**
+ * Steers some homes' batteries interval by interval from what each home knew before the
+ * interval's market: its past, and what its agent has heard of past markets.
+ */
+export interface BatteryController {
+  steers(memberIndex: number): boolean;
+  /** kWh into member `i`'s battery in interval `t` (negative: out). Called for t = 0, 1, ... in order. */
+  decide(memberIndex: number, t: number, agent: Agent): Promise<number>;
+}
+
 export interface SimulationRun {
   readonly input: SimulationInput;
   readonly flows: readonly HomeFlows[];
@@ -131,21 +141,18 @@ export function variantPlans(input: SimulationInput): VariantPlan[] {
 export async function runSimulation(
   input: SimulationInput,
   hooks: RunHooks = {},
+  controller: BatteryController | null = null,
 ): Promise<SimulationRun> {
   const n = input.count;
   const members = input.members;
   const m = members.length;
   const stepMs = input.stepMinutes * MS_PER_MINUTE;
   const stepHours = input.stepMinutes / 60;
-  const flows = members.map((member, i) =>
-    homeFlows(member, input, input.batteryPlans?.[i] ?? null),
-  );
+  const physics = members.map((member) => new HomePhysics(member, input));
+  const flows = physics.map((p) => p.flows);
+  const steered = members.map((_, i) => controller?.steers(i) === true);
   // Net positions in whole Wh: what each home takes to the market.
-  const residualWh = flows.map((f) => {
-    const out = new Float64Array(n);
-    for (let t = 0; t < n; t++) out[t] = kwhFloatToWh(f.residual[t] as number);
-    return out;
-  });
+  const residualWh = members.map(() => new Float64Array(n));
   const plans = variantPlans(input);
   const variants = plans.map((p) => new VariantAccount(p, m, n));
   const participant =
@@ -179,8 +186,17 @@ export async function runSimulation(
     const importPrice = input.importPriceMicro[t] as number;
     const exportPrice = input.exportPriceMicro;
     const carbon = input.carbonKgPerKwh[t] as number;
+    // The homes' physics in this interval, batteries on their plan, controller or rule.
     let physicalKwh = 0;
-    for (let i = 0; i < m; i++) physicalKwh += (flows[i] as HomeFlows).residual[t] as number;
+    for (let i = 0; i < m; i++) {
+      const planned =
+        controller && steered[i]
+          ? await controller.decide(i, t, agents[i] as Agent)
+          : (input.batteryPlans?.[i]?.[t] ?? null);
+      const r = (physics[i] as HomePhysics).step(t, planned);
+      (residualWh[i] as Float64Array)[t] = kwhFloatToWh(r);
+      physicalKwh += r;
+    }
 
     // The interval's orders: each home's net position, priced by its agent.
     orders.length = 0;
@@ -285,7 +301,15 @@ export async function runSimulation(
             exportMicro: exportPrice,
           });
         }
-        for (const a of agents) a.hear(slot, price, importPrice, exportPrice);
+        const market = {
+          slot,
+          priceMicro: price,
+          importMicro: importPrice,
+          exportMicro: exportPrice,
+          supplyWh,
+          demandWh,
+        };
+        for (const a of agents) a.hear(market);
       }
 
       // What the market left to the grid, per home.

@@ -88,9 +88,14 @@ export interface SimulationInput {
    * to its limits; whatever the schedule and the actual flows leave goes to the market.
    */
   readonly batteryPlans?: readonly (Float64Array | null)[] | undefined;
+  /** How home batteries were run, for the record (default: the self-consumption rule). */
+  readonly batteryPolicy?: BatteryPolicy | undefined;
   /** The MV/LV transformer the community sits behind, for its ageing (null: not assessed). */
   readonly transformer?: TransformerInput | null | undefined;
 }
+
+/** The self-consumption rule, the joint optimum with day-ahead foresight, or each home's own MPC. */
+export type BatteryPolicy = "rule" | "optimal" | "mpc";
 
 export interface TransformerInput {
   readonly ratingKva: number;

@@ -55,7 +55,14 @@ test("property: every strategy bids within [feed-in, value] when buying and [cos
             importMicro,
             exportMicro,
           });
-          agent.hear(12, price, importMicro, exportMicro);
+          agent.hear({
+            slot: 12,
+            priceMicro: price,
+            importMicro,
+            exportMicro,
+            supplyWh: 1000,
+            demandWh: 1000,
+          });
         }
       },
     ),
@@ -100,7 +107,15 @@ test("ZIP gives up margin when unmatched and takes more when filled", () => {
 test("the forecast agent bids around the clearing price it has seen, as a place in the tariff", () => {
   const agent = createAgent("forecast", NO_PREFERENCES, createRng(1), 24);
   // Prices seen at 60 % of the way from feed-in to import.
-  for (let d = 0; d < 7; d++) agent.hear(18, 200_000, 300_000, 50_000);
+  for (let d = 0; d < 7; d++)
+    agent.hear({
+      slot: 18,
+      priceMicro: 200_000,
+      importMicro: 300_000,
+      exportMicro: 50_000,
+      supplyWh: 1000,
+      demandWh: 2000,
+    });
   // A cheaper tariff at the same hour: the forecast moves with it.
   const ask = agent.limit({
     side: "sell",
@@ -110,6 +125,49 @@ test("the forecast agent bids around the clearing price it has seen, as a place 
     slot: 18,
   });
   assert.equal(ask, Math.round(50_000 + 0.6 * 150_000 - 0.02 * 150_000));
+});
+
+test("the forecast agent values a kWh by the price it has heard and the share of one more kWh that would have matched", () => {
+  const agent = createAgent("forecast", NO_PREFERENCES, createRng(1), 24);
+  const tariff = { importMicro: 300_000, exportMicro: 50_000 };
+  // Nothing heard yet: the tariff itself.
+  assert.deepEqual(agent.localValue?.(13, 300_000, 50_000, 10_000), {
+    buyMicro: 300_000,
+    sellMicro: 50_000,
+  });
+  // At 13:00 on 3 of 4 days 9 kWh were offered for 2 kWh asked (a buyer fills, a seller 2/9 of
+  // its offer) and on the fourth 1 kWh for 2 (a buyer fills half, a seller all), at 20 % of the
+  // spread; at 19:00 nothing was offered and no price heard (a seller would fill).
+  for (let d = 0; d < 4; d++) {
+    agent.hear({
+      slot: 13,
+      priceMicro: 100_000,
+      ...tariff,
+      supplyWh: d < 3 ? 9000 : 1000,
+      demandWh: 2000,
+    });
+    agent.hear({ slot: 19, priceMicro: null, ...tariff, supplyWh: 0, demandWh: 8000 });
+  }
+  const noon = agent.localValue?.(13, 300_000, 50_000, 10_000);
+  const buyShare = (1 + 1 + 1 + 0.5) / 4;
+  const sellShare = (2 / 9 + 2 / 9 + 2 / 9 + 1) / 4;
+  assert.ok(
+    Math.abs((noon?.buyMicro ?? 0) - (buyShare * (100_000 + 10_000) + (1 - buyShare) * 300_000)) <
+      1e-6,
+  );
+  assert.ok(
+    Math.abs((noon?.sellMicro ?? 0) - (sellShare * 100_000 + (1 - sellShare) * 50_000)) < 1e-6,
+  );
+  const evening = agent.localValue?.(19, 300_000, 50_000, 10_000);
+  assert.equal(evening?.buyMicro, 300_000);
+  assert.equal(
+    evening?.sellMicro,
+    50_000 + 0.5 * 250_000,
+    "no price heard: the middle of the spread",
+  );
+  // Only the forecast agent plans on the local market.
+  for (const s of ["truthful", "zi-c", "zip"] as const)
+    assert.equal(createAgent(s, NO_PREFERENCES, createRng(1), 24).localValue, undefined);
 });
 
 test("the strategy experiment on 60 days of the CityLearn community", async () => {

@@ -179,13 +179,16 @@ test("optimize community: community battery benefit split among members, and a d
 });
 
 test("simulate: home batteries on the joint optimum lower the community's bill", async () => {
-  const bill = async (policy: string) => {
+  const run = async (policy: string) => {
     const r = await runCli(["simulate", DEMO, "--days", "7", "--json", "--battery-policy", policy]);
     assert.equal(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout).variants.p2p.total_bill as number;
+    const doc = JSON.parse(r.stdout);
+    // results.json says how the batteries ran.
+    assert.equal(doc.scenario.battery_policy, policy);
+    return doc.variants.p2p.total_bill as number;
   };
-  const rule = await bill("rule");
-  const optimal = await bill("optimal");
+  const rule = await run("rule");
+  const optimal = await run("optimal");
   assert.ok(optimal < rule, `optimal ${optimal} vs rule ${rule}`);
   const r = await runCli(["simulate", DEMO, "--battery-policy", "smart"]);
   assert.equal(r.code, 2);

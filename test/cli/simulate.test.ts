@@ -65,6 +65,12 @@ test("simulate: outputs, a ledger that verifies, and identical bytes on a second
     /<script|https?:\/\/(?!www\.w3\.org)/,
     "the report is self-contained",
   );
+  // Its assumptions say how the homes bid and how their batteries ran.
+  assert.match(
+    report,
+    /Bids: each home&#39;s agent \(17 truthful\)|Bids: each home's agent \(17 truthful\)/,
+  );
+  assert.match(report, /Home batteries follow the self-consumption rule/);
 });
 
 test("simulate --sign-orders: every order signed by its home's key, and the ledger verifies", async () => {

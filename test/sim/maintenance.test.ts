@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadScenarioFile } from "../../src/data/scenario.js";
-import { HighsSolver } from "../../src/runtime/highsSolver.js";
-import { mpcBatteryPlans } from "../../src/sim/batteryPlans.js";
 import { computeKpis } from "../../src/sim/kpis.js";
 import { maintenanceOf } from "../../src/sim/maintenance.js";
 import { runSimulation } from "../../src/sim/run.js";
@@ -53,27 +51,4 @@ test("a transformer too small for the community: its ageing is a finding with an
   assert.ok(t.length >= 1, JSON.stringify(m.transformer));
   assert.equal(t[0]?.cause, "ages_faster_than_nominal");
   assert.match(t[0]?.action ?? "", /EV charging/);
-});
-
-test("homes scheduling their own batteries by MPC on their own past pay less than on the rule (10 days)", async () => {
-  const { input } = await loadScenarioFile(DEMO, { days: 10, ledger: false });
-  const solver = new HighsSolver();
-  let plans: (Float64Array | null)[];
-  try {
-    plans = await mpcBatteryPlans(input, solver);
-  } finally {
-    await solver.close();
-  }
-  const rule = computeKpis(await runSimulation(input));
-  const mpc = computeKpis(await runSimulation({ ...input, batteryPlans: plans }));
-  assert.ok(
-    (mpc.p2p?.total_bill ?? 0) < (rule.p2p?.total_bill ?? 0),
-    `${mpc.p2p?.total_bill} vs ${rule.p2p?.total_bill}`,
-  );
-  // Plans respect the battery's power.
-  input.members.forEach((m, i) => {
-    const p = plans[i];
-    if (!m.battery || !p) return;
-    for (const kwh of p) assert.ok(Math.abs(kwh) <= m.battery.powerKw + 1e-6);
-  });
 });

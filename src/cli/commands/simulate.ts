@@ -10,6 +10,7 @@ import { InputError } from "../../core/errors.js";
 import { loadScenarioFile } from "../../data/scenario.js";
 import { TRADE_RECORD_COLUMNS, tradeRecord } from "../../market/records.js";
 import { MECHANISM_NAMES, type MechanismName } from "../../market/types.js";
+import type { LpSolver } from "../../optimize/lp.js";
 import { assumptionsOf, renderReport } from "../../report/html.js";
 import {
   HOME_COLUMNS,
@@ -19,10 +20,11 @@ import {
   resultsDocument,
 } from "../../report/outputs.js";
 import { HighsSolver } from "../../runtime/highsSolver.js";
-import { mpcBatteryPlans, optimalBatteryPlans } from "../../sim/batteryPlans.js";
+import { mpcController, optimalBatteryPlans } from "../../sim/batteryPlans.js";
 import { computeKpis, type VariantKpis } from "../../sim/kpis.js";
 import type { MaintenanceReport } from "../../sim/maintenance.js";
-import { type ClearedInterval, runSimulation } from "../../sim/run.js";
+import { type BatteryController, type ClearedInterval, runSimulation } from "../../sim/run.js";
+import type { BatteryPolicy, SimulationInput } from "../../sim/types.js";
 import { SimulationLedger } from "../../store/simulationLedger.js";
 import type { CommandContext } from "../context.js";
 import { positiveInt } from "../flags.js";
@@ -155,27 +157,53 @@ export async function runSimulate(
     ...(ledger === undefined ? {} : { ledger }),
     signOrders: flags.signOrders === true,
   });
-  let input = flags.mechanism
+  const input = flags.mechanism
     ? {
         ...loaded.input,
         market: { ...loaded.input.market, mechanism: flags.mechanism as MechanismName, kPpm: null },
       }
     : loaded.input;
   const loadSeconds = (performance.now() - t0) / 1000;
+  const solver =
+    flags.batteryPolicy === "optimal" || flags.batteryPolicy === "mpc" ? new HighsSolver() : null;
+  try {
+    return await simulateWith(ctx, flags, loaded, input, solver, loadSeconds);
+  } finally {
+    await solver?.close();
+  }
+}
+
+/** The run itself, with the solver its battery policy needs (closed by the caller). */
+async function simulateWith(
+  ctx: CommandContext,
+  flags: SimulateFlags,
+  loaded: Awaited<ReturnType<typeof loadScenarioFile>>,
+  scenarioInput: SimulationInput,
+  solver: LpSolver | null,
+  loadSeconds: number,
+): Promise<SimulationOutcome> {
+  let input: SimulationInput = {
+    ...scenarioInput,
+    batteryPolicy: (flags.batteryPolicy ?? "rule") as BatteryPolicy,
+  };
   let planSeconds = 0;
-  if (flags.batteryPolicy === "optimal" || flags.batteryPolicy === "mpc") {
+  let controller: BatteryController | null = null;
+  if (solver && flags.batteryPolicy === "optimal") {
     const tp = performance.now();
-    const solver = new HighsSolver();
-    try {
-      const plans =
-        flags.batteryPolicy === "optimal"
-          ? await optimalBatteryPlans(input, solver)
-          : await mpcBatteryPlans(input, solver);
-      input = { ...input, batteryPlans: plans };
-    } finally {
-      await solver.close();
-    }
+    input = { ...input, batteryPlans: await optimalBatteryPlans(input, solver) };
     planSeconds = (performance.now() - tp) / 1000;
+  } else if (solver) {
+    // MPC plans interval by interval inside the run; its solve time is counted apart.
+    const mpc = mpcController(input, solver);
+    controller = {
+      steers: (i) => mpc.steers(i),
+      async decide(i, t, agent) {
+        const tp = performance.now();
+        const kwh = await mpc.decide(i, t, agent);
+        planSeconds += (performance.now() - tp) / 1000;
+        return kwh;
+      },
+    };
   }
 
   const out = flags.out;
@@ -209,26 +237,30 @@ export async function runSimulate(
   let csvBuffer = "";
   const splitPrices = (c: ClearedInterval) => c.mechanism.splitPrices;
   const t1 = performance.now();
-  const run = await runSimulation(input, {
-    onProgress: (done) => bar?.update(done),
-    ...(simLedger
-      ? { participantOf: (i: number) => (simLedger as SimulationLedger).participantOf(i) }
-      : {}),
-    onInterval: async (c) => {
-      if (c.variant !== "p2p") return;
-      if (tradesStream) {
-        for (const trade of c.result.trades) {
-          const r = tradeRecord(trade, splitPrices(c));
-          csvBuffer += `${r.transaction_id},${r.seller},${r.buyer},${r.energy_amount_kwh},${r.price_per_kwh},${r.timestamp},${r.status},${r.seller_price_per_kwh ?? ""}\n`;
+  const run = await runSimulation(
+    input,
+    {
+      onProgress: (done) => bar?.update(done),
+      ...(simLedger
+        ? { participantOf: (i: number) => (simLedger as SimulationLedger).participantOf(i) }
+        : {}),
+      onInterval: async (c) => {
+        if (c.variant !== "p2p") return;
+        if (tradesStream) {
+          for (const trade of c.result.trades) {
+            const r = tradeRecord(trade, splitPrices(c));
+            csvBuffer += `${r.transaction_id},${r.seller},${r.buyer},${r.energy_amount_kwh},${r.price_per_kwh},${r.timestamp},${r.status},${r.seller_price_per_kwh ?? ""}\n`;
+          }
+          if (csvBuffer.length > 1 << 20) {
+            tradesStream.write(csvBuffer);
+            csvBuffer = "";
+          }
         }
-        if (csvBuffer.length > 1 << 20) {
-          tradesStream.write(csvBuffer);
-          csvBuffer = "";
-        }
-      }
-      if (simLedger) await simLedger.record(c);
+        if (simLedger) await simLedger.record(c);
+      },
     },
-  });
+    controller,
+  );
   bar?.stop();
   const simSeconds = (performance.now() - t1) / 1000;
   const kpis = computeKpis(run);
@@ -293,7 +325,7 @@ export async function runSimulate(
     );
   }
   ctx.io.stderr.write(
-    `${input.members.length} homes x ${input.count} intervals, ${run.variants.length} variants: data ${loadSeconds.toFixed(2)} s${planSeconds > 0 ? `, battery plans ${planSeconds.toFixed(2)} s` : ""}, simulation ${simSeconds.toFixed(2)} s${ledgerInfo ? `, ledger ${ledgerInfo.blocks} blocks` : ""}\n`,
+    `${input.members.length} homes x ${input.count} intervals, ${run.variants.length} variants: data ${loadSeconds.toFixed(2)} s${planSeconds > 0 ? `, battery plans ${planSeconds.toFixed(2)} s` : ""}, simulation ${(simSeconds - (controller ? planSeconds : 0)).toFixed(2)} s${ledgerInfo ? `, ledger ${ledgerInfo.blocks} blocks` : ""}\n`,
   );
   if (flags.json) ctx.io.stdout.write(toJson(results()));
   else ctx.io.stdout.write(summaryTable(kpis, input.currency));
@@ -329,7 +361,7 @@ export function registerSimulate(program: Command, ctx: CommandContext): void {
     .option("--sign-orders", "sign every order with its home's key instead of operator attestation")
     .option(
       "--battery-policy <rule|optimal|mpc>",
-      "home batteries on the self-consumption rule (default), on the joint community optimum (perfect day-ahead foresight), or each by its own MPC on its own past (non-anticipative)",
+      "home batteries on the self-consumption rule (default), on the joint community optimum (perfect day-ahead foresight), or each by its own MPC on its own past (non-anticipative; forecast-driven agents plan against the local market they expect, the others against the tariff)",
     )
     .option("--json", "print results.json instead of the summary table")
     .addHelpText(
