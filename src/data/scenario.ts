@@ -586,6 +586,7 @@ export async function loadScenario(
     compare: overrides.compare ?? [],
     ledger: overrides.ledger ?? doc.ledger ?? true,
     signOrders: overrides.signOrders ?? false,
+    batteryPolicy: doc.battery_policy ?? "rule",
     transformer,
   };
   return { document: doc, input, endMs };

@@ -186,6 +186,9 @@ export const scenarioSchema = z
         }),
       strategy: strategySchema.optional(),
     }),
+    battery_policy: z
+      .enum(["rule", "optimal", "mpc"], { error: "one of rule, optimal, mpc" })
+      .optional(),
     ledger: z.boolean({ error: "true or false" }).optional(),
   })
   .superRefine((s, ctx) => {

@@ -195,6 +195,29 @@ test("simulate: home batteries on the joint optimum lower the community's bill",
   assert.match(r.stderr, /--battery-policy: expected rule, optimal or mpc, received "smart"/);
 });
 
+test("simulate: a scenario's battery_policy is run and echoed, the flag overrides it, a bad one is named", async () => {
+  const MPC = new URL("../../scenarios/agents/forecast-mpc.json", import.meta.url).pathname;
+  const mpc = await runCli(["simulate", MPC, "--days", "3", "--json"]);
+  assert.equal(mpc.code, 0, mpc.stderr);
+  assert.equal(JSON.parse(mpc.stdout).scenario.battery_policy, "mpc");
+  assert.match(mpc.stderr, /battery plans [\d.]+ s/);
+  const rule = await runCli(["simulate", MPC, "--days", "3", "--json", "--battery-policy", "rule"]);
+  assert.equal(rule.code, 0, rule.stderr);
+  assert.equal(JSON.parse(rule.stdout).scenario.battery_policy, "rule");
+  assert.notEqual(
+    JSON.parse(rule.stdout).variants.p2p.total_bill,
+    JSON.parse(mpc.stdout).variants.p2p.total_bill,
+  );
+  const doc = JSON.parse(readFileSync(MPC, "utf8"));
+  doc.battery_policy = "smart";
+  const bad = join(dir, "bad-policy.json");
+  writeFileSync(bad, JSON.stringify(doc));
+  const r = await runCli(["simulate", bad, "--days", "3"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /battery_policy/);
+  assert.match(r.stderr, /one of rule, optimal, mpc/);
+});
+
 test("optimize household: a demand-response event is met and its cost reported; a peak charge flattens imports", async () => {
   const dr = writeConfig("dr.json", (c) => {
     c.period.days = 3;

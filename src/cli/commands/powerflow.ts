@@ -17,7 +17,7 @@ import { busKey } from "../../grid/feeder.js";
 import { checkTrades, type TradeFlow } from "../../grid/networkTrades.js";
 import { PowerFlow, PowerFlowError, type PowerFlowResult } from "../../grid/powerflow.js";
 import { dailyCycle } from "../../grid/transformerAgeing.js";
-import { runSimulation } from "../../sim/run.js";
+import { runWithBatteryPolicy } from "../batteryPolicy.js";
 import type { CommandContext } from "../context.js";
 import { positiveInt } from "../flags.js";
 import { readInputFile, writeFileAtomic } from "../io.js";
@@ -201,7 +201,7 @@ export function daySnapshots(files: FeederFiles, pvPerKwp: Float64Array, pvKwp: 
 
 /**
  * The first day of a scenario on the feeder: the scenario is simulated (its homes' PV, wind,
- * batteries and EVs; local trading moves money, not power), and home i's net power with the grid
+ * batteries on the scenario's battery policy, and EVs; local trading moves money, not power), and home i's net power with the grid
  * replaces feeder load i's load shape, minute by minute (the scenario's interval held constant;
  * a home exporting at unity power factor). Loads beyond the scenario's homes keep their shapes.
  */
@@ -211,7 +211,8 @@ async function scenarioSnapshots(files: FeederFiles, path: string, homes: number
     ledger: false,
     ...(homes === undefined ? {} : { homes }),
   });
-  const run = await runSimulation(input);
+  // Home batteries as the scenario runs them (its `battery_policy`).
+  const { run } = await runWithBatteryPolicy(input);
   const loads = files.feeder.spec.loads;
   const mapped = Math.min(loads.length, input.members.length);
   const perMinute = Array.from({ length: mapped }, (_, i) => {

@@ -10,7 +10,6 @@ import { InputError } from "../../core/errors.js";
 import { loadScenarioFile } from "../../data/scenario.js";
 import { TRADE_RECORD_COLUMNS, tradeRecord } from "../../market/records.js";
 import { MECHANISM_NAMES, type MechanismName } from "../../market/types.js";
-import type { LpSolver } from "../../optimize/lp.js";
 import { assumptionsOf, renderReport } from "../../report/html.js";
 import {
   HOME_COLUMNS,
@@ -19,13 +18,12 @@ import {
   intervalRows,
   resultsDocument,
 } from "../../report/outputs.js";
-import { HighsSolver } from "../../runtime/highsSolver.js";
-import { mpcController, optimalBatteryPlans } from "../../sim/batteryPlans.js";
 import { computeKpis, type VariantKpis } from "../../sim/kpis.js";
 import type { MaintenanceReport } from "../../sim/maintenance.js";
-import { type BatteryController, type ClearedInterval, runSimulation } from "../../sim/run.js";
+import type { ClearedInterval } from "../../sim/run.js";
 import type { BatteryPolicy, SimulationInput } from "../../sim/types.js";
 import { SimulationLedger } from "../../store/simulationLedger.js";
+import { runWithBatteryPolicy } from "../batteryPolicy.js";
 import type { CommandContext } from "../context.js";
 import { positiveInt } from "../flags.js";
 import { toCsv, toJson, toTable } from "../output.js";
@@ -157,54 +155,19 @@ export async function runSimulate(
     ...(ledger === undefined ? {} : { ledger }),
     signOrders: flags.signOrders === true,
   });
-  const input = flags.mechanism
+  const chosen = flags.mechanism
     ? {
         ...loaded.input,
         market: { ...loaded.input.market, mechanism: flags.mechanism as MechanismName, kPpm: null },
       }
     : loaded.input;
   const loadSeconds = (performance.now() - t0) / 1000;
-  const solver =
-    flags.batteryPolicy === "optimal" || flags.batteryPolicy === "mpc" ? new HighsSolver() : null;
-  try {
-    return await simulateWith(ctx, flags, loaded, input, solver, loadSeconds);
-  } finally {
-    await solver?.close();
-  }
-}
-
-/** The run itself, with the solver its battery policy needs (closed by the caller). */
-async function simulateWith(
-  ctx: CommandContext,
-  flags: SimulateFlags,
-  loaded: Awaited<ReturnType<typeof loadScenarioFile>>,
-  scenarioInput: SimulationInput,
-  solver: LpSolver | null,
-  loadSeconds: number,
-): Promise<SimulationOutcome> {
-  let input: SimulationInput = {
-    ...scenarioInput,
-    batteryPolicy: (flags.batteryPolicy ?? "rule") as BatteryPolicy,
+  // The flag overrides the scenario's `battery_policy`.
+  const input: SimulationInput = {
+    ...chosen,
+    batteryPolicy:
+      (flags.batteryPolicy as BatteryPolicy | undefined) ?? chosen.batteryPolicy ?? "rule",
   };
-  let planSeconds = 0;
-  let controller: BatteryController | null = null;
-  if (solver && flags.batteryPolicy === "optimal") {
-    const tp = performance.now();
-    input = { ...input, batteryPlans: await optimalBatteryPlans(input, solver) };
-    planSeconds = (performance.now() - tp) / 1000;
-  } else if (solver) {
-    // MPC plans interval by interval inside the run; its solve time is counted apart.
-    const mpc = mpcController(input, solver);
-    controller = {
-      steers: (i) => mpc.steers(i),
-      async decide(i, t, agent) {
-        const tp = performance.now();
-        const kwh = await mpc.decide(i, t, agent);
-        planSeconds += (performance.now() - tp) / 1000;
-        return kwh;
-      },
-    };
-  }
 
   const out = flags.out;
   let tradesStream: WriteStream | undefined;
@@ -237,32 +200,28 @@ async function simulateWith(
   let csvBuffer = "";
   const splitPrices = (c: ClearedInterval) => c.mechanism.splitPrices;
   const t1 = performance.now();
-  const run = await runSimulation(
-    input,
-    {
-      onProgress: (done) => bar?.update(done),
-      ...(simLedger
-        ? { participantOf: (i: number) => (simLedger as SimulationLedger).participantOf(i) }
-        : {}),
-      onInterval: async (c) => {
-        if (c.variant !== "p2p") return;
-        if (tradesStream) {
-          for (const trade of c.result.trades) {
-            const r = tradeRecord(trade, splitPrices(c));
-            csvBuffer += `${r.transaction_id},${r.seller},${r.buyer},${r.energy_amount_kwh},${r.price_per_kwh},${r.timestamp},${r.status},${r.seller_price_per_kwh ?? ""}\n`;
-          }
-          if (csvBuffer.length > 1 << 20) {
-            tradesStream.write(csvBuffer);
-            csvBuffer = "";
-          }
+  const { run, planSeconds } = await runWithBatteryPolicy(input, {
+    onProgress: (done) => bar?.update(done),
+    ...(simLedger
+      ? { participantOf: (i: number) => (simLedger as SimulationLedger).participantOf(i) }
+      : {}),
+    onInterval: async (c) => {
+      if (c.variant !== "p2p") return;
+      if (tradesStream) {
+        for (const trade of c.result.trades) {
+          const r = tradeRecord(trade, splitPrices(c));
+          csvBuffer += `${r.transaction_id},${r.seller},${r.buyer},${r.energy_amount_kwh},${r.price_per_kwh},${r.timestamp},${r.status},${r.seller_price_per_kwh ?? ""}\n`;
         }
-        if (simLedger) await simLedger.record(c);
-      },
+        if (csvBuffer.length > 1 << 20) {
+          tradesStream.write(csvBuffer);
+          csvBuffer = "";
+        }
+      }
+      if (simLedger) await simLedger.record(c);
     },
-    controller,
-  );
+  });
   bar?.stop();
-  const simSeconds = (performance.now() - t1) / 1000;
+  const simSeconds = (performance.now() - t1) / 1000 - planSeconds;
   const kpis = computeKpis(run);
 
   let reportPath: string | undefined;
@@ -325,7 +284,7 @@ async function simulateWith(
     );
   }
   ctx.io.stderr.write(
-    `${input.members.length} homes x ${input.count} intervals, ${run.variants.length} variants: data ${loadSeconds.toFixed(2)} s${planSeconds > 0 ? `, battery plans ${planSeconds.toFixed(2)} s` : ""}, simulation ${(simSeconds - (controller ? planSeconds : 0)).toFixed(2)} s${ledgerInfo ? `, ledger ${ledgerInfo.blocks} blocks` : ""}\n`,
+    `${input.members.length} homes x ${input.count} intervals, ${run.variants.length} variants: data ${loadSeconds.toFixed(2)} s${planSeconds > 0 ? `, battery plans ${planSeconds.toFixed(2)} s` : ""}, simulation ${simSeconds.toFixed(2)} s${ledgerInfo ? `, ledger ${ledgerInfo.blocks} blocks` : ""}\n`,
   );
   if (flags.json) ctx.io.stdout.write(toJson(results()));
   else ctx.io.stdout.write(summaryTable(kpis, input.currency));
