@@ -1,7 +1,7 @@
 /** `gridshare simulate` and `gridshare demo`: replay a community and compare market designs. */
 
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import cliProgress from "cli-progress";
@@ -60,15 +60,6 @@ const ledgerFlag = (v: string | undefined) => {
     throw new InputError("E_USAGE", `--ledger: expected on or off, received ${JSON.stringify(v)}`);
   return v === "on";
 };
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function summaryTable(kpis: Record<string, VariantKpis>, currency: string): string {
   const keys = Object.keys(kpis);
@@ -244,7 +235,7 @@ export async function runSimulate(
     if (simLedger && ledgerTmp) {
       ledgerInfo = await simLedger.close();
       const target = join(out, "ledger");
-      if (await exists(target)) await rm(target, { recursive: true, force: true });
+      await rm(target, { recursive: true, force: true });
       await rename(ledgerTmp, target);
       await writeFile(
         join(target, "operator.pub"),
