@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { runCli } from "../support/cli.js";
 
@@ -48,6 +51,20 @@ test("forecast backtest --json: the published shape, persistence's skill 0, the 
       assert.equal(typeof m[k], "number");
 });
 
+/** A GEFCom2014-shaped directory whose power file has a timestamp in another format on line 3. */
+function badStamps(): string {
+  const dir = mkdtempSync(join(tmpdir(), "gridshare-gefcom-"));
+  writeFileSync(
+    join(dir, "power.csv"),
+    "ZONEID,TIMESTAMP,POWER\n1,20120401 01:00,0.7\n1,2012-04-01 02:00,0.5\n",
+  );
+  writeFileSync(
+    join(dir, "predictors.csv"),
+    "ZONEID,TIMESTAMP,VAR78,VAR79,VAR134,VAR157,VAR164,VAR165,VAR166,VAR167,VAR169,VAR175,VAR178,VAR228\n",
+  );
+  return dir;
+}
+
 test("forecast backtest: bad input says what to change, exit 2", async () => {
   const cases: [string[], RegExp][] = [
     [["--target", "wind"], /CityLearn has no wind turbines/],
@@ -69,6 +86,10 @@ test("forecast backtest: bad input says what to change, exit 2", async () => {
     [
       ["--dataset", "gefcom2014", "--data", "/nonexistent", "--target", "pv", "--scope", "zone:1"],
       /cannot read .*power\.csv/,
+    ],
+    [
+      ["--dataset", "gefcom2014", "--data", badStamps(), "--target", "pv", "--scope", "zone:1"],
+      /power\.csv, line 3, column TIMESTAMP: expected YYYYMMDD HH:MM \(UTC\), received "2012-04-01 02:00"/,
     ],
   ];
   for (const [args, message] of cases) {
