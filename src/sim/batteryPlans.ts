@@ -1,14 +1,14 @@
 /**
- * Home battery schedules for a simulation from the joint community optimum (src/optimize):
- * every home's battery scheduled together for the lowest cost at the community's grid
- * connection, day by day with a receding two-day window. Each window sees its two days
+ * Home batteries run by a plan instead of the self-consumption rule: each home's own
+ * model-predictive control inside the run (`mpcController`), or, as a yardstick, the schedules of
+ * the joint community optimum (src/optimize): every home's battery scheduled together for the
+ * lowest cost at the community's grid connection, day by day with a receding two-day window. Each window sees its two days
  * perfectly, so the result is the best the batteries could do with a perfect day-ahead forecast:
  * an upper bound on what forecast-driven scheduling reaches, and a fair yardstick for the rule.
  *
  * The community battery is left to the simulation's own rule (it acts after the market), so it
  * is not part of these plans; EV charging stays as the simulation charges it (greedy).
  */
-
 import type { Agent } from "../agents/strategies.js";
 import { formatInstant } from "../core/time.js";
 import { fromMicro } from "../core/units.js";
@@ -130,9 +130,9 @@ export function mpcController(input: SimulationInput, solver: LpSolver): Battery
     const home = problem.homes[i] as HouseholdProblem;
     const load = meanProfile(home.loadKw, day, 14);
     const pv = meanProfile(home.pvKw, day, 14);
-    const agent = agents.get(i);
-    const prices = agent?.localValue
-      ? (t: number, horizon: number) => localPrices(agent, input, startSlot + t, t, horizon, day)
+    const value = agents.get(i)?.localValue?.bind(agents.get(i));
+    const prices = value
+      ? (t: number, horizon: number) => localPrices(value, input, startSlot + t, t, horizon, day)
       : undefined;
     const c = new MpcController(home, solver, {
       horizonSteps: day,
@@ -161,7 +161,7 @@ export function mpcController(input: SimulationInput, solver: LpSolver): Battery
 
 /** An agent's expected cost of a bought kWh and value of a sold one, currency per kWh. */
 function localPrices(
-  agent: Agent,
+  value: NonNullable<Agent["localValue"]>,
   input: SimulationInput,
   firstSlot: number,
   t: number,
@@ -171,7 +171,7 @@ function localPrices(
   const importPrice = new Float64Array(horizon);
   const exportPrice = new Float64Array(horizon);
   for (let k = 0; k < horizon; k++) {
-    const v = (agent.localValue as NonNullable<Agent["localValue"]>)(
+    const v = value(
       (firstSlot + k) % slotsPerDay,
       input.importPriceMicro[t + k] as number,
       input.exportPriceMicro,
