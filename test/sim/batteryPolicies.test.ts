@@ -2,7 +2,8 @@
  * Home batteries scheduled by the homes themselves (model-predictive control inside the run):
  * cheaper than the self-consumption rule, within the battery's power, and blind to the future:
  * changing every home's data after an interval changes nothing the batteries did before it.
- * Forecast-driven agents plan on what they expect the local market to pay and charge.
+ * Forecast-driven agents plan on what they expect the local market to pay and charge, and the
+ * community pays less for it.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -13,7 +14,7 @@ import { computeKpis } from "../../src/sim/kpis.js";
 import { runSimulation } from "../../src/sim/run.js";
 import type { SimulationInput } from "../../src/sim/types.js";
 
-const DEMO = new URL("../../scenarios/citylearn-2022.json", import.meta.url).pathname;
+const TRUTHFUL = new URL("../../scenarios/agents/truthful.json", import.meta.url).pathname;
 const FORECAST = new URL("../../scenarios/agents/forecast.json", import.meta.url).pathname;
 
 async function withMpc(input: SimulationInput) {
@@ -25,8 +26,8 @@ async function withMpc(input: SimulationInput) {
   }
 }
 
-test("homes scheduling their own batteries by MPC on their own past pay less than on the rule (10 days)", async () => {
-  const { input } = await loadScenarioFile(DEMO, { days: 10, ledger: false });
+test("homes scheduling their own batteries by MPC on their own past pay less than on the rule; planning on the local market, less again (7 days)", async () => {
+  const { input } = await loadScenarioFile(TRUTHFUL, { days: 7, ledger: false });
   const rule = computeKpis(await runSimulation(input));
   const run = await withMpc(input);
   const mpc = computeKpis(run);
@@ -34,6 +35,16 @@ test("homes scheduling their own batteries by MPC on their own past pay less tha
     (mpc.p2p?.total_bill ?? 0) < (rule.p2p?.total_bill ?? 0),
     `${mpc.p2p?.total_bill} vs ${rule.p2p?.total_bill}`,
   );
+  // Forecast-driven agents plan against the local market they expect: over the first week they
+  // buy more of their neighbours' surplus and the community pays less.
+  const forecast = (await loadScenarioFile(FORECAST, { days: 7, ledger: false })).input;
+  const market = computeKpis(await withMpc(forecast));
+  assert.ok(
+    (market.p2p?.total_bill ?? 0) < (mpc.p2p?.total_bill ?? 0),
+    `${market.p2p?.total_bill} vs ${mpc.p2p?.total_bill}`,
+  );
+  assert.ok((market.p2p?.local_traded_kwh ?? 0) > 1.2 * (mpc.p2p?.local_traded_kwh ?? 0));
+  assert.equal(market.p2p?.homes_worse_off, 0);
   // Within the battery's power, in an hourly run.
   input.members.forEach((m, i) => {
     const f = run.flows[i];
