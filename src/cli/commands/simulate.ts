@@ -311,7 +311,7 @@ export function registerSimulate(program: Command, ctx: CommandContext): void {
     .option("--sign-orders", "sign every order with its home's key instead of operator attestation")
     .option(
       "--battery-policy <rule|optimal|mpc>",
-      "home batteries on the self-consumption rule (default), on the joint community optimum (perfect day-ahead foresight), or each by its own MPC on its own past (non-anticipative; forecast-driven agents plan against the local market they expect, the others against the tariff)",
+      "home batteries (default: the scenario's battery_policy, else rule) on the self-consumption rule, on the joint community optimum (perfect day-ahead foresight), or each by its own MPC on its own past (non-anticipative; forecast-driven agents plan against the local market they expect, the others against the tariff)",
     )
     .option("--json", "print results.json instead of the summary table")
     .addHelpText(
