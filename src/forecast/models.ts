@@ -21,6 +21,7 @@
  * that origin, targets then in the past) and are refitted on the backtest's schedule.
  */
 import { fitGbt, fitRidge, type Regressor } from "./learners.js";
+import { fitMlp } from "./mlp.js";
 import { calendar, type ForecastData, OriginView } from "./problem.js";
 import { type ArraySite, planeOfArray, pvOutput, sunPosition } from "./pvPhysical.js";
 
@@ -42,6 +43,7 @@ export const MODEL_NAMES = [
   "physical",
   "ridge",
   "gbt",
+  "mlp",
 ] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
@@ -360,7 +362,7 @@ function trainingSet(view: OriginView, horizon: number, oneHot: boolean, maxDays
   return { rows, y };
 }
 
-function learnedModel(name: "ridge" | "gbt"): ForecastModel {
+function learnedModel(name: "ridge" | "gbt" | "mlp"): ForecastModel {
   let model: Regressor | null = null;
   const oneHot = name === "ridge";
   return {
@@ -375,14 +377,16 @@ function learnedModel(name: "ridge" | "gbt"): ForecastModel {
       model =
         name === "ridge"
           ? fitRidge(rows, y, 1e-2)
-          : fitGbt(rows, y, {
-              rounds: 250,
-              depth: 5,
-              learningRate: 0.05,
-              minLeaf: 20,
-              loss: "l1",
-              subsample: 0.7,
-            });
+          : name === "mlp"
+            ? fitMlp(rows, y)
+            : fitGbt(rows, y, {
+                rounds: 250,
+                depth: 5,
+                learningRate: 0.05,
+                minLeaf: 20,
+                loss: "l1",
+                subsample: 0.7,
+              });
     },
     predict(view, horizon) {
       return Float64Array.from({ length: horizon }, (_, j) =>
@@ -411,6 +415,7 @@ export function createModel(name: ModelName): ForecastModel {
       return physicalModel();
     case "ridge":
     case "gbt":
+    case "mlp":
       return learnedModel(name);
   }
 }

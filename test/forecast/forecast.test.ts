@@ -13,6 +13,7 @@ import fc from "fast-check";
 import { cityLearnProblem, gefcomProblem } from "../../src/data/forecastData.js";
 import { backtest } from "../../src/forecast/backtest.js";
 import { fitGbt, fitRidge, select } from "../../src/forecast/learners.js";
+import { fitMlp } from "../../src/forecast/mlp.js";
 import { createModel, MODEL_NAMES, type ModelName } from "../../src/forecast/models.js";
 import {
   dailyOrigins,
@@ -143,6 +144,25 @@ test("ridge recovers a linear law; trees fit a step and, with the absolute loss,
     l2.predict(rows[5] as Float64Array) > 2,
     "the squared loss is pulled towards the outliers",
   );
+});
+
+test("the neural network learns a law no line can, the same way every time, and tolerates missing features", () => {
+  // y = |x0| + x1 * x2: neither term is linear in the features.
+  const row = (i: number) => Float64Array.from([Math.sin(i), Math.cos(i * 1.3), Math.sin(i * 0.7)]);
+  const law = (r: Float64Array) => Math.abs(r[0] as number) + (r[1] as number) * (r[2] as number);
+  const rows = Array.from({ length: 3000 }, (_, i) => row(i));
+  const y = rows.map(law);
+  const held = Array.from({ length: 500 }, (_, i) => row(10_000 + i));
+  const mae = (f: (r: Float64Array) => number) =>
+    held.reduce((a, r) => a + Math.abs(f(r) - law(r)), 0) / held.length;
+  const ridge = fitRidge(rows, y, 1e-6);
+  const mlp = fitMlp(rows, y, { epochs: 60 });
+  const linear = mae((r) => ridge.predict(r));
+  const network = mae((r) => mlp.predict(r));
+  assert.ok(network < 0.15 * linear, `network ${network} vs linear ${linear}`);
+  const again = fitMlp(rows, y, { epochs: 60 });
+  for (const r of held.slice(0, 20)) assert.equal(again.predict(r), mlp.predict(r));
+  assert.ok(Number.isFinite(mlp.predict(Float64Array.from([Number.NaN, 0.5, 0.5]))));
 });
 
 test("property: quickselect finds the k-th smallest value", () => {
