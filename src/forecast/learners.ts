@@ -15,6 +15,18 @@ export interface Regressor {
   predict(row: ArrayLike<number>): number;
 }
 
+/** The mean of the values that are numbers (NaN when none). */
+export function meanOf(xs: Iterable<number>): number {
+  let sum = 0;
+  let n = 0;
+  for (const x of xs)
+    if (!Number.isNaN(x)) {
+      sum += x;
+      n++;
+    }
+  return n > 0 ? sum / n : Number.NaN;
+}
+
 /** Solves the symmetric positive definite system A x = b in place (Cholesky). */
 function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const l = new Float64Array(n * n);

@@ -8,7 +8,7 @@
  * asks for, and a tensor per row would cost more than the network).
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Regressor } from "./learners.js";
+import { meanOf, type Regressor } from "./learners.js";
 
 export interface MlpOptions {
   readonly hidden?: readonly [number, number];
@@ -29,17 +29,17 @@ function useCpu(): void {
   if (tf.getBackend() !== "cpu") throw new Error("TensorFlow.js: the CPU backend did not start");
 }
 
+/** Mean and standard deviation of the values that are numbers (0 and 1 when there are none). */
 function standardise(values: Float64Array): { mean: number; sd: number } {
+  const m = meanOf(values);
+  const mean = Number.isNaN(m) ? 0 : m;
   let n = 0;
-  let sum = 0;
+  let ss = 0;
   for (const v of values)
     if (!Number.isNaN(v)) {
-      sum += v;
+      ss += (v - mean) ** 2;
       n++;
     }
-  const mean = n > 0 ? sum / n : 0;
-  let ss = 0;
-  for (const v of values) if (!Number.isNaN(v)) ss += (v - mean) ** 2;
   const sd = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
   return { mean, sd: sd > 1e-12 ? sd : 1 };
 }

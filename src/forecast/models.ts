@@ -20,7 +20,7 @@
  * Learned models train on every past origin's forecast problem (features as they were known at
  * that origin, targets then in the past) and are refitted on the backtest's schedule.
  */
-import { fitGbt, fitRidge, type Regressor } from "./learners.js";
+import { fitGbt, fitRidge, meanOf, type Regressor } from "./learners.js";
 import { fitMlp } from "./mlp.js";
 import { calendar, type ForecastData, OriginView } from "./problem.js";
 import { type ArraySite, planeOfArray, pvOutput, sunPosition } from "./pvPhysical.js";
@@ -295,18 +295,6 @@ export function featuresAt(view: OriginView, lead: number, oneHot: boolean): Flo
     }
   }
   return Float64Array.from(out);
-}
-
-/** The mean of the values that are numbers (NaN when none). */
-function meanOf(xs: readonly number[]): number {
-  let sum = 0;
-  let n = 0;
-  for (const x of xs)
-    if (!Number.isNaN(x)) {
-      sum += x;
-      n++;
-    }
-  return n > 0 ? sum / n : Number.NaN;
 }
 
 /**
