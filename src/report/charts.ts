@@ -165,19 +165,24 @@ export function lineChart(opts: {
     ...s,
     color: s.color ?? (PALETTE[k % PALETTE.length] as string),
   }));
+  const drawn = (v: number | null | undefined): v is number => v != null && Number.isFinite(v);
   const paths = colored
     .map((s) => {
       let d = "";
+      let dots = "";
       let pen = false;
       s.values.forEach((v, i) => {
-        if (v === null || !Number.isFinite(v)) {
+        if (!drawn(v)) {
           pen = false;
           return;
         }
         d += `${pen ? "L" : "M"}${x(i).toFixed(1)} ${y(v).toFixed(1)}`;
+        // A value with no drawn neighbour would be a line of no length: mark it with a dot.
+        if (!pen && !drawn(s.values[i + 1]))
+          dots += `<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${s.color}"/>`;
         pen = true;
       });
-      return `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.8}"${s.dashed ? ' stroke-dasharray="5 3"' : ""} stroke-linejoin="round"/>`;
+      return `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.8}"${s.dashed ? ' stroke-dasharray="5 3"' : ""} stroke-linejoin="round"/>${dots}`;
     })
     .join("");
   return figure(
