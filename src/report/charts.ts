@@ -159,7 +159,8 @@ export function lineChart(opts: {
   const t0 = ticks[0] as number;
   const t1 = ticks[ticks.length - 1] as number;
   const n = opts.xLabels.length;
-  const x = (i: number) => f.left + (n <= 1 ? 0 : (i / (n - 1)) * (f.width - f.left - f.right));
+  // One x value (a run inside one month) sits in the middle of the plot.
+  const x = (i: number) => f.left + (n <= 1 ? 0.5 : i / (n - 1)) * (f.width - f.left - f.right);
   const y = (v: number) => f.top + (1 - (v - t0) / (t1 - t0 || 1)) * (f.height - f.top - f.bottom);
   const colored = opts.series.map((s, k) => ({
     ...s,
