@@ -198,7 +198,7 @@ function zip(p: AgentPreferences, rng: Rng): Agent {
 function forecastAgent(p: AgentPreferences, slotsPerDay: number): Agent {
   // By slot of the day, over the last 7 days: the clearing prices heard (as a position between
   // the feed-in and import prices, so that a time-of-use change moves the forecast with it), and
-  // whether one more kWh sold (the community was short) or bought (it was long) would have matched.
+  // the share of one more kWh sold or bought that would have matched.
   const prices = Array.from({ length: slotsPerDay }, () => [] as number[]);
   const sold = Array.from({ length: slotsPerDay }, () => [] as number[]);
   const bought = Array.from({ length: slotsPerDay }, () => [] as number[]);
