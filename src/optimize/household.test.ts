@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { InputError } from "../core/errors.js";
 import { HighsSolver } from "../runtime/highsSolver.js";
 import type { BatterySpec, HouseholdProblem, Schedule } from "./household.js";
-import { type Forecaster, runMpc, runPerfect, runRule } from "./policies.js";
+import { type Forecaster, MpcController, runMpc, runPerfect, runRule } from "./policies.js";
 import { summarize, worstImbalance } from "./summary.js";
 
 const solver = new HighsSolver();
@@ -328,4 +328,21 @@ test("household: import beyond what grid and battery can give is refused with th
   const s = await runPerfect({ ...p, valueOfLostLoadPerKwh: 5 }, solver);
   assert.ok((s.unservedKw[1] as number) > 0);
   checkInvariants(p, s);
+});
+
+test("MPC over a year of minutes: the controller starts and plans its first steps", async () => {
+  const n = 525_600;
+  const p = household(new Array(n).fill(0.5), new Array(n).fill(0), new Array(n).fill(0.2), {
+    dtHours: 1 / 60,
+    battery: battery(),
+  });
+  const mpc = new MpcController(p, solver, {
+    horizonSteps: 30,
+    forecaster: {
+      name: "flat",
+      forecast: (_, h) => ({ loadKw: new Float64Array(h).fill(0.5), pvKw: new Float64Array(h) }),
+    },
+  });
+  for (let t = 0; t < 3; t++) await mpc.step(t);
+  close(mpc.schedule.importKw[0] as number, 0.5, 1e-7);
 });

@@ -173,7 +173,10 @@ export class MpcController {
     checkHousehold(problem);
     this.schedule = emptySchedule(problem.loadKw.length, problem.flexibleLoads.length);
     this.state = initialState(problem);
-    this.slack = 100 * Math.max(...problem.importPrice, 1);
+    // (A loop: spreading a year of minutes into Math.max overflows the call stack.)
+    let top = 1;
+    for (const p of problem.importPrice) if (p > top) top = p;
+    this.slack = 100 * top;
     this.priced = options.prices
       ? {
           ...problem,
