@@ -69,7 +69,8 @@ export function backtest(data: ForecastData, options: BacktestOptions): Backtest
   const scored = (o: number) => o >= options.evalStart;
   let firstRow = Number.POSITIVE_INFINITY;
   let lastRow = -1;
-  const persistenceAbs: number[] = [];
+  /** Persistence's MAE over the scored hours (it runs first). */
+  let persistenceMae = Number.NaN;
   const names: ModelName[] = options.models.includes("persistence")
     ? [...options.models]
     : ["persistence", ...options.models];
@@ -87,7 +88,6 @@ export function backtest(data: ForecastData, options: BacktestOptions): Backtest
     let pinballSum = 0;
     let covered = 0;
     let coverageHours = 0;
-    const absErrors: number[] = [];
     for (const o of origins) {
       const view = new OriginView(data, o);
       if (o - lastFit >= refitHours) {
@@ -125,7 +125,6 @@ export function backtest(data: ForecastData, options: BacktestOptions): Backtest
           sqSum += e * e;
           actualSum += Math.abs(y);
           count++;
-          absErrors.push(Math.abs(e));
           let pin = 0;
           PERCENTILES.forEach((p, k) => {
             const d = y - (q[k] as number);
@@ -157,10 +156,8 @@ export function backtest(data: ForecastData, options: BacktestOptions): Backtest
         )
           pool.shift();
     }
-    if (name === "persistence") persistenceAbs.push(...absErrors);
     const mae = absSum / Math.max(1, count);
-    const persistenceMae =
-      persistenceAbs.reduce((a, b) => a + b, 0) / Math.max(1, persistenceAbs.length);
+    if (name === "persistence") persistenceMae = mae;
     if (!options.models.includes(name)) continue;
     results.push({
       name,
