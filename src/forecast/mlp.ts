@@ -7,7 +7,8 @@
  * and forecasts are computed here in plain arithmetic (one row at a time is what the backtest
  * asks for, and a tensor per row would cost more than the network).
  */
-import * as tf from "@tensorflow/tfjs";
+import { createRequire } from "node:module";
+import type * as TF from "@tensorflow/tfjs";
 import { meanOf, type Regressor } from "./learners.js";
 
 export interface MlpOptions {
@@ -18,15 +19,21 @@ export interface MlpOptions {
   readonly seed?: number;
 }
 
+let loaded: typeof TF | null = null;
+
 /**
- * The CPU backend, without the notice TensorFlow.js prints in Node about its native backend. Its
- * set-up is synchronous (the promise only reports it), so fitting can be too.
+ * TensorFlow.js on its CPU backend, loaded on first use (every command would otherwise pay its
+ * start-up), without the notice it prints in Node about its native backend. The backend's set-up
+ * is synchronous (the promise only reports it), so fitting can be too.
  */
-function useCpu(): void {
-  if (tf.getBackend() === "cpu") return;
+function tensorflow(): typeof TF {
+  if (loaded) return loaded;
+  const tf = createRequire(import.meta.url)("@tensorflow/tfjs") as typeof TF;
   tf.enableProdMode();
   void tf.setBackend("cpu");
   if (tf.getBackend() !== "cpu") throw new Error("TensorFlow.js: the CPU backend did not start");
+  loaded = tf;
+  return tf;
 }
 
 /** Mean and standard deviation of the values that are numbers (0 and 1 when there are none). */
@@ -49,7 +56,7 @@ export function fitMlp(
   y: ArrayLike<number>,
   options: MlpOptions = {},
 ): Regressor {
-  useCpu();
+  const tf = tensorflow();
   const [h1, h2] = options.hidden ?? [16, 8];
   const epochs = options.epochs ?? 40;
   const batch = options.batch ?? 256;
@@ -89,8 +96,8 @@ export function fitMlp(
   const b2 = tf.variable(tf.zeros([h2]));
   const w3 = he(h2, [h2, 1], 3);
   const b3 = tf.variable(tf.zeros([1]));
-  const layer = (a: tf.Tensor, w: tf.Variable, b: tf.Variable) => tf.add(tf.matMul(a, w), b);
-  const net = (input: tf.Tensor) =>
+  const layer = (a: TF.Tensor, w: TF.Variable, b: TF.Variable) => tf.add(tf.matMul(a, w), b);
+  const net = (input: TF.Tensor) =>
     layer(tf.relu(layer(tf.relu(layer(input, w1, b1)), w2, b2)), w3, b3);
   const adam = tf.train.adam(options.learningRate ?? 0.005);
   for (let e = 0; e < epochs; e++)
@@ -99,7 +106,7 @@ export function fitMlp(
       tf.tidy(() => {
         const xb = tf.slice(X, [from, 0], [size, p]);
         const yb = tf.slice(Y, [from, 0], [size, 1]);
-        adam.minimize(() => tf.mean(tf.abs(tf.sub(net(xb), yb))) as tf.Scalar);
+        adam.minimize(() => tf.mean(tf.abs(tf.sub(net(xb), yb))) as TF.Scalar);
       });
     }
   const weights = [w1, b1, w2, b2, w3, b3].map((v) => Float64Array.from(v.dataSync()));
