@@ -2,8 +2,8 @@
  * Home batteries run by a plan instead of the self-consumption rule: each home's own
  * model-predictive control inside the run (`mpcController`), or, as a yardstick, the schedules of
  * the joint community optimum (src/optimize): every home's battery scheduled together for the
- * lowest cost at the community's grid connection, day by day with a receding two-day window. Each window sees its two days
- * perfectly, so the result is the best the batteries could do with a perfect day-ahead forecast:
+ * lowest cost at the community's grid connection, day by day with a receding two-day window.
+ * Each window sees its two days perfectly, so the result is the best the batteries could do with a perfect day-ahead forecast:
  * an upper bound on what forecast-driven scheduling reaches, and a fair yardstick for the rule.
  *
  * The community battery is left to the simulation's own rule (it acts after the market), so it
@@ -18,7 +18,7 @@ import type { HouseholdProblem, BatterySpec as PlanBattery } from "../optimize/h
 import type { LpSolver } from "../optimize/lp.js";
 import { MpcController, type PricePath } from "../optimize/policies.js";
 import { evCharging } from "./physics.js";
-import type { BatteryController } from "./run.js";
+import { type BatteryController, daySlots } from "./run.js";
 import type { BatterySpec, SimulationInput } from "./types.js";
 
 /** A simulation battery in the optimiser's terms (losses split evenly, as the simulation does). */
@@ -117,22 +117,20 @@ export async function optimalBatteryPlans(
  */
 export function mpcController(input: SimulationInput, solver: LpSolver): BatteryController {
   const problem = communityProblemOf(input);
-  const day = Math.round((24 * 60) / input.stepMinutes);
   const dt = input.stepMinutes / 60;
-  const stepMs = input.stepMinutes * 60_000;
-  const startSlot = Math.floor((input.startMs % 86_400_000) / stepMs);
+  const slots = daySlots(input);
+  const day = slots.perDay;
   const controllers = new Map<number, MpcController>();
-  /** The agent each home's plan asks for local values (set on its first decision). */
-  const agents = new Map<number, Agent>();
-  const controllerOf = (i: number): MpcController => {
+  /** Home i's controller, made on its first decision with the agent whose values it plans on. */
+  const controllerOf = (i: number, agent: Agent): MpcController => {
     const existing = controllers.get(i);
     if (existing) return existing;
     const home = problem.homes[i] as HouseholdProblem;
     const load = meanProfile(home.loadKw, day, 14);
     const pv = meanProfile(home.pvKw, day, 14);
-    const value = agents.get(i)?.localValue?.bind(agents.get(i));
+    const value = agent.localValue?.bind(agent);
     const prices = value
-      ? (t: number, horizon: number) => localPrices(value, input, startSlot + t, t, horizon, day)
+      ? (t: number, horizon: number) => localPrices(value, input, slots.at, t, horizon)
       : undefined;
     const c = new MpcController(home, solver, {
       horizonSteps: day,
@@ -151,8 +149,7 @@ export function mpcController(input: SimulationInput, solver: LpSolver): Battery
   return {
     steers: (i) => input.members[i]?.battery != null,
     async decide(i, t, agent) {
-      if (!agents.has(i)) agents.set(i, agent);
-      const c = controllerOf(i);
+      const c = controllerOf(i, agent);
       await c.step(t);
       return ((c.schedule.chargeKw[t] as number) - (c.schedule.dischargeKw[t] as number)) * dt;
     },
@@ -163,16 +160,15 @@ export function mpcController(input: SimulationInput, solver: LpSolver): Battery
 function localPrices(
   value: NonNullable<Agent["localValue"]>,
   input: SimulationInput,
-  firstSlot: number,
+  slotAt: (t: number) => number,
   t: number,
   horizon: number,
-  slotsPerDay: number,
 ): PricePath {
   const importPrice = new Float64Array(horizon);
   const exportPrice = new Float64Array(horizon);
   for (let k = 0; k < horizon; k++) {
     const v = value(
-      (firstSlot + k) % slotsPerDay,
+      slotAt(t + k),
       input.importPriceMicro[t + k] as number,
       input.exportPriceMicro,
       input.networkFeeMicro,

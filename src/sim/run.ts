@@ -138,6 +138,16 @@ export function variantPlans(input: SimulationInput): VariantPlan[] {
   return plans;
 }
 
+/** The slot of the day (0 .. perDay - 1, UTC) of each interval: what agents learn habits by. */
+export function daySlots(input: Pick<SimulationInput, "startMs" | "stepMinutes">): {
+  readonly perDay: number;
+  at(t: number): number;
+} {
+  const perDay = Math.max(1, Math.round(1440 / input.stepMinutes));
+  const first = Math.floor((input.startMs % 86_400_000) / (input.stepMinutes * MS_PER_MINUTE));
+  return { perDay, at: (t) => (first + t) % perDay };
+}
+
 export async function runSimulation(
   input: SimulationInput,
   hooks: RunHooks = {},
@@ -166,17 +176,16 @@ export async function runSimulation(
 
   const orders: Order[] = [];
   const estimated = input.members.map((mem) => mem.estimated ?? null);
-  const slotsPerDay = Math.max(1, Math.round(1440 / input.stepMinutes));
+  const slots = daySlots(input);
   const agentRng = createRng(input.seed).fork("agents");
   const agents = input.members.map((mem) =>
     createAgent(
       mem.agent?.strategy ?? input.market.strategy,
       mem.agent?.preferences ?? NO_PREFERENCES,
       agentRng.fork(mem.id),
-      slotsPerDay,
+      slots.perDay,
     ),
   );
-  const startSlot = Math.floor((input.startMs % 86_400_000) / stepMs);
   const orderMember = new Int32Array(m);
   const importShare = new Float64Array(m);
   const exportShare = new Float64Array(m);
@@ -200,7 +209,7 @@ export async function runSimulation(
 
     // The interval's orders: each home's net position, priced by its agent.
     orders.length = 0;
-    const slot = (startSlot + t) % slotsPerDay;
+    const slot = slots.at(t);
     let supplyWh = 0;
     let demandWh = 0;
     for (let i = 0; i < m; i++) {

@@ -201,9 +201,10 @@ export function daySnapshots(files: FeederFiles, pvPerKwp: Float64Array, pvKwp: 
 
 /**
  * The first day of a scenario on the feeder: the scenario is simulated (its homes' PV, wind,
- * batteries on the scenario's battery policy, and EVs; local trading moves money, not power), and home i's net power with the grid
- * replaces feeder load i's load shape, minute by minute (the scenario's interval held constant;
- * a home exporting at unity power factor). Loads beyond the scenario's homes keep their shapes.
+ * batteries on the scenario's battery policy, and EVs; local trading moves money, not power),
+ * and home i's net power with the grid replaces feeder load i's load shape, minute by minute
+ * (the scenario's interval held constant; a home exporting at unity power factor). Loads beyond
+ * the scenario's homes keep their shapes.
  */
 async function scenarioSnapshots(files: FeederFiles, path: string, homes: number | undefined) {
   const { input } = await loadScenarioFile(path, {
