@@ -8,8 +8,7 @@ import { MECHANISMS } from "../market/mechanisms.js";
 import { orderDocument } from "../market/orderDocument.js";
 import { MECHANISM_NAMES } from "../market/types.js";
 import { blockEntries, type OrderItem } from "./block.js";
-import { orderSigningJson } from "./entries.js";
-import { signOrder } from "./envelope.js";
+import { orderSigningJson, signOrder } from "./envelope.js";
 import { identityFromSeed } from "./keys.js";
 
 const signer = identityFromSeed(Buffer.alloc(32, 5));

@@ -6,32 +6,9 @@
  * blocks.
  */
 
-import { isWellFormed } from "../core/canonicalJson.js";
-import { InputError } from "../core/errors.js";
 import type { OrderDocument } from "../market/orderDocument.js";
 import type { ParticipantRecord, summaryRecord, TradeRecord } from "../market/records.js";
-import type { SignedOrder } from "./envelope.js";
-
-function checked(s: string): string {
-  if (!isWellFormed(s))
-    throw new InputError(
-      "E_INPUT",
-      `text with a lone UTF-16 surrogate cannot be recorded: ${JSON.stringify(s)}`,
-    );
-  return s;
-}
-
-function sortedOrder(o: OrderDocument) {
-  return {
-    ...(o.data_quality === undefined ? {} : { data_quality: o.data_quality }),
-    energy_kwh: o.energy_kwh,
-    id: checked(o.id),
-    participant: checked(o.participant),
-    price_per_kwh: o.price_per_kwh,
-    side: o.side,
-    timestamp: o.timestamp,
-  };
-}
+import { checked, type SignedOrder, sortedOrder } from "./envelope.js";
 
 export function attestedOrderEntry(height: number, order: OrderDocument): string {
   return JSON.stringify({ height, order: sortedOrder(order), type: "order" });
@@ -100,14 +77,4 @@ export function summaryEntry(height: number, s: ReturnType<typeof summaryRecord>
     welfare: s.welfare,
   };
   return JSON.stringify({ height, summary, type: "summary" });
-}
-
-/** The canonical JSON an order signature covers: `{ expires, nonce, order, public_key }`. */
-export function orderSigningJson(e: Omit<SignedOrder, "signature">): string {
-  return JSON.stringify({
-    expires: e.expires,
-    nonce: e.nonce,
-    order: sortedOrder(e.order),
-    public_key: e.public_key,
-  });
 }

@@ -10,9 +10,10 @@
  * `expires`, and the (public key, nonce) pair has not been used before in the ledger.
  */
 import { z } from "zod";
+import { isWellFormed } from "../core/canonicalJson.js";
+import { InputError } from "../core/errors.js";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { instantSchema, type OrderDocument, orderDocumentSchema } from "../market/orderDocument.js";
-import { orderSigningJson } from "./entries.js";
 import { type Identity, participantIdOf, signMessage } from "./keys.js";
 
 export const ORDER_CONTEXT = "gridshare/order/v1\n";
@@ -35,6 +36,42 @@ export const envelopeSchema = z.strictObject(
 );
 
 export type SignedOrder = z.infer<typeof envelopeSchema>;
+
+/**
+ * `s`, when it can be recorded: text in a ledger entry must be well-formed Unicode, or its
+ * canonical JSON would not be RFC 8785.
+ */
+export function checked(s: string): string {
+  if (!isWellFormed(s))
+    throw new InputError(
+      "E_INPUT",
+      `text with a lone UTF-16 surrogate cannot be recorded: ${JSON.stringify(s)}`,
+    );
+  return s;
+}
+
+/** An order with its keys in sorted order, so that JSON.stringify writes its canonical JSON. */
+export function sortedOrder(o: OrderDocument) {
+  return {
+    ...(o.data_quality === undefined ? {} : { data_quality: o.data_quality }),
+    energy_kwh: o.energy_kwh,
+    id: checked(o.id),
+    participant: checked(o.participant),
+    price_per_kwh: o.price_per_kwh,
+    side: o.side,
+    timestamp: o.timestamp,
+  };
+}
+
+/** The canonical JSON an order signature covers: `{ expires, nonce, order, public_key }`. */
+export function orderSigningJson(e: Omit<SignedOrder, "signature">): string {
+  return JSON.stringify({
+    expires: e.expires,
+    nonce: e.nonce,
+    order: sortedOrder(e.order),
+    public_key: e.public_key,
+  });
+}
 
 /** The bytes an order signature covers. */
 export function orderSigningBytes(envelope: Omit<SignedOrder, "signature">): Buffer {

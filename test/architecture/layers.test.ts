@@ -126,3 +126,32 @@ test("layers: domain modules do no I/O and read no clock or global randomness", 
   }
   assert.deepEqual(problems, []);
 });
+
+test("layers: no import cycles between modules under src/", () => {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles()) {
+    if (file.endsWith(".test.ts")) continue;
+    const text = readFileSync(file, "utf8");
+    const targets = [...text.matchAll(/from\s+"(\.[^"]+)"/g)].map((m) =>
+      resolve(file, "..", (m[1] as string).replace(/\.js$/, ".ts")),
+    );
+    graph.set(file, targets);
+  }
+  const cycles: string[] = [];
+  const state = new Map<string, "open" | "done">();
+  const path: string[] = [];
+  const visit = (file: string) => {
+    state.set(file, "open");
+    path.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (state.get(next) === "open") {
+        const loop = path.slice(path.indexOf(next)).map((f) => relative(SRC, f));
+        cycles.push([...loop, relative(SRC, next)].join(" -> "));
+      } else if (!state.has(next) && graph.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(file, "done");
+  };
+  for (const file of graph.keys()) if (!state.has(file)) visit(file);
+  assert.deepEqual(cycles, []);
+});
