@@ -4,7 +4,11 @@
  * is a bug (exit 1). Messages say what was wrong, where, and what is expected.
  */
 
-/** Stable error codes. Add new codes here; never rename one. */
+/**
+ * Stable error codes. Add new codes here, grouped by area in the name (`E_LEDGER_...`,
+ * `E_MARKET_...`); never rename one. Messages name fields and values, never an edge's words
+ * (command-line flags, HTTP routes): each edge maps codes to its own words in one place.
+ */
 export type ErrorCode =
   | "E_USAGE"
   | "E_INPUT"
@@ -13,13 +17,26 @@ export type ErrorCode =
   | "E_SCENARIO_INVALID"
   | "E_DATA_INVALID"
   | "E_KEY_INVALID"
+  | "E_KEY_FILE_EXISTS"
   | "E_SIGNATURE_INVALID"
   | "E_LEDGER_NOT_FOUND"
   | "E_LEDGER_TAMPERED"
+  | "E_LEDGER_EMPTY"
+  | "E_LEDGER_HEIGHT_OUT_OF_RANGE"
+  | "E_LEDGER_TX_NOT_FOUND"
+  | "E_LEDGER_INTERVAL_OVERLAP"
+  | "E_LEDGER_OPERATOR_MISMATCH"
+  | "E_LEDGER_ORDER_UNSIGNED"
+  | "E_LEDGER_KEY_MISMATCH"
+  | "E_LEDGER_ORDER_EXPIRED"
+  | "E_LEDGER_NONCE_REPLAYED"
+  | "E_MARKET_DUPLICATE_ID"
+  | "E_MARKET_SIDE_CONFLICT"
   | "E_PROOF_MALFORMED"
   | "E_PROOF_INVALID"
   | "E_INFEASIBLE"
   | "E_NOT_CONVERGED"
+  | "E_FORECAST_LEAKAGE"
   | "E_INTERNAL";
 
 export interface GridshareErrorOptions {

@@ -5,6 +5,7 @@
  *
  * @see https://prng.di.unimi.it/ (reference C implementations of xoshiro128** and splitmix64)
  */
+import { invariant } from "./errors.js";
 
 const MASK64 = (1n << 64n) - 1n;
 
@@ -75,7 +76,7 @@ export class Rng {
   /** Uniform integer in [lo, hi] (inclusive), without modulo bias. */
   int(lo: number, hi: number): number {
     const span = hi - lo + 1;
-    if (!(span >= 1 && span <= 0x100000000)) throw new RangeError(`bad range [${lo}, ${hi}]`);
+    invariant(span >= 1 && span <= 0x100000000, `bad range [${lo}, ${hi}]`);
     const limit = 0x100000000 - (0x100000000 % span);
     let x = this.nextUint32();
     while (x >= limit) x = this.nextUint32();
@@ -99,7 +100,7 @@ export class Rng {
 
   /** Picks one element uniformly. */
   pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new RangeError("pick from an empty list");
+    invariant(items.length !== 0, "pick from an empty list");
     return items[this.int(0, items.length - 1)] as T;
   }
 

@@ -12,7 +12,6 @@ import {
   buildFeeder,
   busKey,
   type Feeder,
-  FeederError,
   type FeederLine,
   type FeederLoad,
   type FeederSpec,
@@ -237,14 +236,8 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
   }
 
   const spec: FeederSpec = { name: root, source, transformer, lineCodes, lines, loads, coords };
-  let feeder: Feeder;
-  try {
-    feeder = buildFeeder(spec);
-  } catch (error) {
-    if (error instanceof FeederError)
-      throw new InputError("E_DATA_INVALID", error.message, { cause: error });
-    throw error;
-  }
+  // A FeederError is an InputError naming the file and row.
+  const feeder: Feeder = buildFeeder(spec);
 
   const shapes = new Map<string, Float64Array>();
   try {

@@ -3,6 +3,7 @@
  * e.g. yesterday) and the mean profile of the same time over recent seasons. Both read a series
  * that includes the history before the forecast origin, and never look at or after the origin.
  */
+import { invariant } from "../core/errors.js";
 
 /** Forecasts `horizon` values of a series starting at index `origin`, from indices < origin. */
 export interface SeriesForecaster {
@@ -11,8 +12,10 @@ export interface SeriesForecaster {
 }
 
 function checkPeriod(period: number): void {
-  if (!Number.isInteger(period) || period < 1)
-    throw new RangeError(`the seasonal period must be a whole number of steps, got ${period}`);
+  invariant(
+    Number.isInteger(period) && period >= 1,
+    `the seasonal period must be a whole number of steps, got ${period}`,
+  );
 }
 
 /** The value one `period` earlier (or whole periods earlier, for leads beyond one period). */

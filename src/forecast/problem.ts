@@ -4,6 +4,7 @@
  * out only what was known then. Reading a target value at or after the origin, or a weather
  * forecast issued after it, throws: leakage is an error, not a discipline.
  */
+import { GridshareError } from "../core/errors.js";
 
 export type TargetKind = "pv" | "load" | "price" | "wind";
 
@@ -32,7 +33,12 @@ export interface ForecastData {
   label(i: number): string;
 }
 
-export class LeakageError extends Error {}
+/** A model read what it could not know at its origin: a bug in the model, never the user's fault. */
+export class LeakageError extends GridshareError {
+  constructor(message: string) {
+    super("E_FORECAST_LEAKAGE", message);
+  }
+}
 
 /** What a model may see at a forecast origin: target hours before it, weather issued by it. */
 export class OriginView {

@@ -12,6 +12,7 @@
  * delta winding blocks zero-sequence current from the MV side, so the source impedance acts on
  * positive- and negative-sequence current only.
  */
+import { InputError } from "../core/errors.js";
 
 /** Per-phase values are stored phase-major inside a bus: index 3·bus + phase (A, B, C). */
 export interface FeederLine {
@@ -114,13 +115,15 @@ export interface Feeder {
 /** Default X/R ratio of the source's positive sequence (OpenDSS Vsource). */
 const SOURCE_X1_R1 = 4;
 
-/** Why a feeder cannot be built; `where` names the file and row when known. */
-export class FeederError extends Error {
+/** Why a feeder cannot be built (bad feeder data, exit 2); `where` names the file and row when known. */
+export class FeederError extends InputError {
   constructor(
     message: string,
     readonly where?: string | undefined,
   ) {
-    super(where ? `${where}: ${message}` : message);
+    super("E_DATA_INVALID", where ? `${where}: ${message}` : message, {
+      ...(where === undefined ? {} : { details: { where } }),
+    });
   }
 }
 

@@ -8,6 +8,7 @@
  * Loads are constant power, phase to ground (the neutral is folded into the lines' Z0). Power is
  * per bus and phase, kW and kvar, positive when consumed; generation is a negative load.
  */
+import { InputError } from "../core/errors.js";
 import type { Feeder } from "./feeder.js";
 
 export interface PowerFlowOptions {
@@ -35,13 +36,16 @@ export interface PowerFlowResult {
   readonly primaryIm: Float64Array;
 }
 
-/** Thrown when the sweep diverges or a voltage collapses; names the bus where it happened. */
-export class PowerFlowError extends Error {
+/**
+ * Thrown when the sweep diverges or a voltage collapses; names the bus where it happened. The
+ * loads asked of the feeder are more than it can carry: bad input, exit 2.
+ */
+export class PowerFlowError extends InputError {
   constructor(
     message: string,
     readonly bus: string | undefined,
   ) {
-    super(message);
+    super("E_NOT_CONVERGED", message, { ...(bus === undefined ? {} : { details: { bus } }) });
   }
 }
 

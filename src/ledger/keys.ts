@@ -12,7 +12,7 @@ import {
   sign,
   verify,
 } from "node:crypto";
-import { InputError } from "../core/errors.js";
+import { InputError, invariant } from "../core/errors.js";
 
 const PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
@@ -41,7 +41,7 @@ export function participantIdOf(publicKeyHex: string): string {
 
 /** The key pair for a 32-byte seed. */
 export function identityFromSeed(seed: Uint8Array): Identity {
-  if (seed.length !== 32) throw new RangeError("an Ed25519 seed is 32 bytes");
+  invariant(seed.length === 32, "an Ed25519 seed is 32 bytes");
   const privateKey = createPrivateKey({
     key: Buffer.concat([PKCS8_PREFIX, seed]),
     format: "der",
@@ -63,8 +63,7 @@ const publicKeys = new Map<string, KeyObject>();
 export function publicKeyObject(publicKeyHex: string): KeyObject {
   let key = publicKeys.get(publicKeyHex);
   if (key === undefined) {
-    if (!HEX_KEY.test(publicKeyHex))
-      throw new RangeError("a public key is 64 lowercase hex digits");
+    invariant(HEX_KEY.test(publicKeyHex), "a public key is 64 lowercase hex digits");
     key = createPublicKey({
       key: Buffer.concat([SPKI_PREFIX, Buffer.from(publicKeyHex, "hex")]),
       format: "der",

@@ -8,7 +8,9 @@
  * @see https://www.rfc-editor.org/rfc/rfc6962#section-2.1
  * @see https://www.rfc-editor.org/rfc/rfc9162#section-2.1 (verification algorithms)
  */
+
 import { createHash, hash } from "node:crypto";
+import { invariant } from "../core/errors.js";
 
 export type Hash = Buffer;
 
@@ -65,9 +67,10 @@ export function inclusionPath(
   index: number,
   size = leaves.length,
 ): Hash[] {
-  if (!(index >= 0 && index < size && size <= leaves.length)) {
-    throw new RangeError(`leaf ${index} is not in a tree of ${size}`);
-  }
+  invariant(
+    index >= 0 && index < size && size <= leaves.length,
+    `leaf ${index} is not in a tree of ${size}`,
+  );
   const path: Hash[] = [];
   const walk = (lo: number, hi: number, m: number) => {
     const n = hi - lo;
@@ -87,8 +90,7 @@ export function inclusionPath(
 
 /** RFC 6962 PROOF(m, D[n]): the consistency proof from the tree of `m` leaves to `n` leaves. */
 export function consistencyPath(leaves: readonly Hash[], m: number, n = leaves.length): Hash[] {
-  if (!(m >= 0 && m <= n && n <= leaves.length))
-    throw new RangeError(`no consistency from ${m} to ${n}`);
+  invariant(m >= 0 && m <= n && n <= leaves.length, `no consistency from ${m} to ${n}`);
   if (m === 0 || m === n) return [];
   const proof: Hash[] = [];
   const sub = (lo: number, hi: number, mm: number, complete: boolean) => {

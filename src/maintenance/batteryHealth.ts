@@ -13,6 +13,7 @@
  * Kendall's S) combined with the spread of the recent level (median absolute deviation); the
  * end-of-life cycle's interval is where the slowest and fastest lines cross the threshold.
  */
+import { invariant } from "../core/errors.js";
 
 export interface FadeFit {
   readonly model: string;
@@ -55,7 +56,7 @@ export function fitFade(
   recent = 10,
 ): FadeFit {
   const n = cycles.length;
-  if (n < 3) throw new RangeError("at least 3 cycles are needed to fit a fade");
+  invariant(n >= 3, "at least 3 cycles are needed to fit a fade");
   const slopes: number[] = [];
   for (let i = 0; i < n; i++)
     for (let j = i + 1; j < n; j++) {

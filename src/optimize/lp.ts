@@ -8,6 +8,7 @@
  * solution maps back to indices without a name table. The LP format has no ranged rows: a
  * constraint with two different finite sides becomes two text rows.
  */
+import { invariant } from "../core/errors.js";
 
 export interface Bounds {
   readonly lower?: number;
@@ -66,8 +67,7 @@ function num(x: number): string {
 }
 
 function checkBounds(lower: number, upper: number, what: string): void {
-  if (Number.isNaN(lower) || Number.isNaN(upper) || lower > upper)
-    throw new RangeError(`${what} bounds [${lower}, ${upper}] are empty or not numbers`);
+  invariant(lower <= upper, `${what} bounds [${lower}, ${upper}] are empty or not numbers`);
 }
 
 export class LinearProgram {
@@ -110,7 +110,7 @@ export class LinearProgram {
     const lower = bounds.lower ?? 0;
     const upper = bounds.upper ?? Number.POSITIVE_INFINITY;
     checkBounds(lower, upper, "variable");
-    if (!Number.isFinite(cost)) throw new RangeError(`variable cost is ${cost}`);
+    invariant(Number.isFinite(cost), `variable cost is ${cost}`);
     this.lower.push(lower);
     this.upper.push(upper);
     this.cost.push(cost);
@@ -133,14 +133,13 @@ export class LinearProgram {
     const upper = bounds.upper ?? Number.POSITIVE_INFINITY;
     checkBounds(lower, upper, "constraint");
     const { vars, coefs } = terms;
-    if (vars.length !== coefs.length)
-      throw new RangeError("terms: vars and coefs differ in length");
+    invariant(vars.length === coefs.length, "terms: vars and coefs differ in length");
     const first = this.cols.length;
     for (let k = 0; k < vars.length; k++) {
       const v = vars[k] as number;
       const c = coefs[k] as number;
-      if (!(v >= 0 && v < this.lower.length)) throw new RangeError(`unknown variable ${v}`);
-      if (!Number.isFinite(c)) throw new RangeError(`coefficient of x${v} is ${c}`);
+      invariant(v >= 0 && v < this.lower.length, `unknown variable ${v}`);
+      invariant(Number.isFinite(c), `coefficient of x${v} is ${c}`);
       if (c === 0) continue;
       // A variable named twice in one row: its coefficients add up.
       const at = this.slot[v] ?? -1;
@@ -193,7 +192,7 @@ export class LinearProgram {
   /** The model as CPLEX LP text. Every variable appears in the objective so none is dropped. */
   toLpText(): string {
     const n = this.lower.length;
-    if (n === 0) throw new RangeError("a linear program needs at least one variable");
+    invariant(n !== 0, "a linear program needs at least one variable");
     const parts: string[] = ["Minimize\n obj:"];
     for (let v = 0; v < n; v++) {
       const c = this.cost[v] as number;

@@ -2,6 +2,7 @@
  * A feeder drawn from its bus coordinates: lines in grey, each bus a dot coloured by a value
  * (e.g. hosting capacity) on a sequential scale, with a colour legend. Static SVG.
  */
+import { invariant } from "../core/errors.js";
 import type { Feeder } from "../grid/feeder.js";
 import { formatTick, niceTicks } from "./charts.js";
 
@@ -36,7 +37,7 @@ export function feederMap(opts: {
 }): string {
   const f = opts.feeder;
   const coords = f.spec.coords;
-  if (!coords) throw new Error("the feeder has no bus coordinates (Buscoords.csv)");
+  invariant(coords, "the feeder has no bus coordinates (Buscoords.csv): callers check first");
   const pts = f.buses.map((b) => coords.get(b));
   const known = pts.filter((p): p is readonly [number, number] => p !== undefined);
   const xs = known.map((p) => p[0]);

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadScenarioFile } from "../../src/data/scenario.js";
-import { computeKpis } from "../../src/sim/kpis.js";
 import { maintenanceOf } from "../../src/sim/maintenance.js";
 import { runSimulation } from "../../src/sim/run.js";
 

@@ -15,7 +15,7 @@ import { loadScenarioFile } from "../../data/scenario.js";
 import { runSeries, type StepReport } from "../../grid/day.js";
 import { busKey } from "../../grid/feeder.js";
 import { checkTrades, type TradeFlow } from "../../grid/networkTrades.js";
-import { PowerFlow, PowerFlowError, type PowerFlowResult } from "../../grid/powerflow.js";
+import { PowerFlow, type PowerFlowResult } from "../../grid/powerflow.js";
 import { dailyCycle } from "../../grid/transformerAgeing.js";
 import { runWithBatteryPolicy } from "../batteryPolicy.js";
 import type { CommandContext } from "../context.js";
@@ -134,14 +134,8 @@ export async function runPowerflow(ctx: CommandContext, flags: PowerflowFlags) {
     minute === undefined
       ? await loadSnapshotFile(files.feeder, flags.loads as string)
       : snapshotAtMinute(files, minute);
-  let r: PowerFlowResult;
-  try {
-    r = new PowerFlow(files.feeder).solve(snap.pKw, snap.qKvar);
-  } catch (error) {
-    if (error instanceof PowerFlowError)
-      throw new InputError("E_NOT_CONVERGED", error.message, { cause: error });
-    throw error;
-  }
+  // A PowerFlowError (collapse, divergence) is an InputError naming the bus.
+  const r: PowerFlowResult = new PowerFlow(files.feeder).solve(snap.pKw, snap.qKvar);
   if (!r.converged)
     throw new InputError(
       "E_NOT_CONVERGED",
@@ -291,14 +285,7 @@ async function runDay(ctx: CommandContext, flags: PowerflowFlags) {
       : await scenarioSnapshots(files, flags.scenario, positiveInt(flags.homes, "--homes"));
   const snapshots = fromScenario?.snapshots ?? daySnapshots(files, pv, pvKwp);
   const t0 = performance.now();
-  let steps: StepReport[];
-  try {
-    steps = runSeries(f, 1440, snapshots);
-  } catch (error) {
-    if (error instanceof PowerFlowError)
-      throw new InputError("E_NOT_CONVERGED", error.message, { cause: error });
-    throw error;
-  }
+  const steps: StepReport[] = runSeries(f, 1440, snapshots);
   const seconds = (performance.now() - t0) / 1000;
   const hhmm = (m: number) =>
     `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
