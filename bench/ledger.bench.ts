@@ -9,8 +9,14 @@ import { createHash, sign as edSign, verify as edVerify } from "node:crypto";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { orderSignatureTasks, prepareBlock } from "../src/ledger/append.js";
-import { headSigningBytes, marketRules, type OrderItem } from "../src/ledger/block.js";
+import { orderSignatureTasks } from "../src/ledger/admission.js";
+import {
+  headSigningBytes,
+  marketRules,
+  type OrderItem,
+  type SealedBlock,
+} from "../src/ledger/block.js";
+import { clearInterval } from "../src/ledger/clearInterval.js";
 import { signOrder } from "../src/ledger/envelope.js";
 import { identityFromSeed, publicKeyObject, verifyMessage } from "../src/ledger/keys.js";
 import { inclusionPath, leafHash, rootOf, verifyInclusion } from "../src/ledger/merkle.js";
@@ -27,11 +33,8 @@ const homes = Array.from({ length: 64 }, (_, i) =>
   identityFromSeed(createHash("sha256").update(`bench home ${i}`).digest()),
 );
 const mechanism = MECHANISMS.uniform;
-const rules = marketRules(mechanism, mechanism.defaultKPpm, {
-  importPriceMicro: 300_000,
-  exportPriceMicro: 50_000,
-  networkFeeMicro: 10_000,
-});
+const tariff = { importPriceMicro: 300_000, exportPriceMicro: 50_000, networkFeeMicro: 10_000 };
+const rules = marketRules(mechanism, mechanism.defaultKPpm, tariff);
 
 /** 64 orders per interval (32 sellers, 32 buyers) with crossing prices: about 32-63 trades. */
 function ordersFor(k: number, signed: boolean): OrderItem[] {
@@ -93,20 +96,18 @@ async function appendRun(
       if (ok.some((x) => x !== 1)) throw new Error("a signature failed");
       queue(k + 2 * groupBlocks);
     }
-    const { sealed, nonces } = prepareBlock(
-      writer.state,
-      { startMs: T0 + k * 900_000, minutes: 15 },
-      rules,
-      prepared[k] as OrderItem[],
-      operator,
-      {
-        requireSignatures: signed,
-        signaturesChecked: signed,
-        nonceUsed: (n) => writer.hasNonce(n),
-      },
-    );
-    writer.append(sealed, nonces);
-    trades += sealed.tradeCount;
+    const outcome = clearInterval({
+      interval: { startMs: T0 + k * 900_000, minutes: 15 },
+      tariff,
+      mechanism,
+      items: prepared[k] as OrderItem[],
+      requireSignatures: signed,
+      signaturesChecked: signed,
+      onRejection: "refuse-interval",
+      ledger: { store: writer, operator },
+    });
+    if (outcome.status === "refused") throw new Error("an order was refused");
+    trades += (outcome.block as SealedBlock).tradeCount;
     if ((k + 1) % groupBlocks === 0) await writer.flush();
   }
   await writer.close();

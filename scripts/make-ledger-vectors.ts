@@ -4,8 +4,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
+import { proveConsistency, proveTrade } from "../src/app/ledgerQueries.js";
 import { canonicalize } from "../src/core/canonicalJson.js";
-import { prepareBlock } from "../src/ledger/append.js";
 import {
   type BlockHead,
   blockEntries,
@@ -15,19 +15,16 @@ import {
   type OrderItem,
   sealEntries,
 } from "../src/ledger/block.js";
+import { clearInterval } from "../src/ledger/clearInterval.js";
 import type { Identity } from "../src/ledger/keys.js";
 import { MECHANISMS } from "../src/market/mechanisms.js";
-import { proveConsistency, proveTrade } from "../src/store/ledgerRead.js";
 import { HEAD_FILE, HEADER_BYTES, LedgerWriter, LOG_FILE } from "../src/store/ledgerStore.js";
 import { fixedIdentity, OPERATOR, signedOrdersFor, T0 } from "../test/support/ledgerFixtures.js";
 
 const ROOT = join(import.meta.dirname, "..", "test", "vectors", "ledger");
 const mechanism = MECHANISMS.uniform;
-const RULES = marketRules(mechanism, mechanism.defaultKPpm, {
-  importPriceMicro: 300_000,
-  exportPriceMicro: 50_000,
-  networkFeeMicro: 10_000,
-});
+const TARIFF = { importPriceMicro: 300_000, exportPriceMicro: 50_000, networkFeeMicro: 10_000 };
+const RULES = marketRules(mechanism, mechanism.defaultKPpm, TARIFF);
 const ROGUE = fixedIdentity("rogue operator");
 
 interface Case {
@@ -57,11 +54,16 @@ async function writeLedger(name: string, plan: BlockPlan[]): Promise<string> {
   for (const b of plan) {
     const items = b.items ?? signedOrdersFor(b.k);
     if (b.items === undefined && b.edit === undefined && b.operator === undefined) {
-      const { sealed, nonces } = prepareBlock(writer.state, interval(b.k), RULES, items, OPERATOR, {
+      const outcome = clearInterval({
+        interval: interval(b.k),
+        tariff: TARIFF,
+        mechanism,
+        items,
         requireSignatures: true,
-        nonceUsed: (n) => writer.hasNonce(n),
+        onRejection: "refuse-interval",
+        ledger: { store: writer, operator: OPERATOR },
       });
-      writer.append(sealed, nonces);
+      if (outcome.status === "refused") throw new Error(outcome.rejected[0]?.message);
       continue;
     }
     const cleared = clearBlockMarket(interval(b.k), RULES, items);
@@ -308,7 +310,7 @@ async function main(): Promise<void> {
     };
     return p.entries.find((e) => e.type === "trade")?.trade?.transaction_id as string;
   })();
-  const proof = await proveTrade(valid, tx);
+  const proof = await proveTrade({ dir: valid, txId: tx });
   const writeJson = (name: string, value: unknown) =>
     writeFileSync(join(ROOT, name), `${JSON.stringify(value, null, 2)}\n`);
   writeJson("inclusion-valid.json", proof);
@@ -373,7 +375,7 @@ async function main(): Promise<void> {
     expect: "not a gridshare inclusion proof",
   });
 
-  const consistency = await proveConsistency(valid, 0, 2);
+  const consistency = await proveConsistency({ dir: valid, from: 0, to: 2 });
   writeJson("consistency-valid.json", consistency);
   cases.push({
     name: "consistency-valid",

@@ -10,18 +10,13 @@
 import { z } from "zod";
 import { InputError } from "../core/errors.js";
 import { formatIssue, formatPath, type ValidationIssue } from "../core/issues.js";
-import { parseInstant } from "../core/time.js";
+import { type Interval, parseInstant } from "../core/time.js";
 import { toMicro } from "../core/units.js";
 import { fromZodIssues } from "../core/zodIssues.js";
 import type { OrderItem } from "../ledger/block.js";
 import { envelopeSchema } from "../ledger/envelope.js";
-import {
-  gridTariffSchema,
-  intervalSchema,
-  orderDocumentSchema,
-  orderFromDocument,
-} from "../market/orderDocument.js";
-import type { ClearingInput } from "../market/types.js";
+import { gridTariffSchema, intervalSchema, orderDocumentSchema } from "../market/orderDocument.js";
+import type { GridTariff } from "../market/types.js";
 
 const documentSchema = z.strictObject(
   {
@@ -66,7 +61,8 @@ export function invalidInput(
 }
 
 export interface ParsedClearInput {
-  readonly input: ClearingInput;
+  readonly interval: Interval;
+  readonly tariff: GridTariff;
   /** The orders as given (plain or signed), in input order. */
   readonly items: OrderItem[];
 }
@@ -96,19 +92,14 @@ export function parseClearInput(raw: unknown, source: string): ParsedClearInput 
   const doc = top.data;
   return {
     items,
-    input: {
-      interval: {
-        startMs: parseInstant(doc.interval.start) as number,
-        minutes: doc.interval.minutes,
-      },
-      grid: {
-        importPriceMicro: toMicro(doc.grid.import_price_per_kwh),
-        exportPriceMicro: toMicro(doc.grid.export_price_per_kwh),
-        networkFeeMicro: toMicro(doc.grid.network_fee_per_kwh ?? 0),
-      },
-      orders: items.map((item) =>
-        orderFromDocument(item.kind === "signed" ? item.envelope.order : item.order),
-      ),
+    interval: {
+      startMs: parseInstant(doc.interval.start) as number,
+      minutes: doc.interval.minutes,
+    },
+    tariff: {
+      importPriceMicro: toMicro(doc.grid.import_price_per_kwh),
+      exportPriceMicro: toMicro(doc.grid.export_price_per_kwh),
+      networkFeeMicro: toMicro(doc.grid.network_fee_per_kwh ?? 0),
     },
   };
 }

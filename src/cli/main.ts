@@ -23,6 +23,7 @@ import { registerScenario } from "./commands/scenario.js";
 import { registerDemo, registerSimulate } from "./commands/simulate.js";
 import type { CommandContext } from "./context.js";
 import { type CliIo, processIo } from "./io.js";
+import { cliMessage } from "./words.js";
 
 /** The package version, read from package.json. */
 export function version(): string {
@@ -93,7 +94,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       return 2;
     }
     if (error instanceof GridshareError) {
-      io.stderr.write(`gridshare: ${error.message}\n`);
+      io.stderr.write(`gridshare: ${cliMessage(error)}\n`);
       if (io.env.GRIDSHARE_DEBUG && error.stack) io.stderr.write(`${error.stack}\n`);
       return error.exitCode;
     }

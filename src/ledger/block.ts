@@ -128,9 +128,10 @@ export function tariffOf(rules: MarketRules): GridTariff {
 }
 
 /**
- * Clears a block's market from its orders: the same computation for the operator who builds
- * the block and for anyone who verifies it. Returns a problem (text) instead when the orders
- * break a market rule.
+ * Re-clears a recorded block's market from its orders and its head's rules, as anyone who
+ * verifies the block does (the operator clears through clearInterval.ts, from the same
+ * mechanism and integer tariff). Returns a problem (text) instead when the orders break a
+ * market rule.
  */
 export function clearBlockMarket(
   interval: Interval,
@@ -195,7 +196,7 @@ export interface SealedBlock {
 
 /**
  * Builds, hashes and signs the next block. The interval must start at or after the previous
- * block's interval ends; the caller checks orders first (see `clearBlockMarket`).
+ * block's interval ends; the caller admits and clears the orders first (see clearInterval.ts).
  */
 export function sealBlock(
   state: ChainState,

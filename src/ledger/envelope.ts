@@ -94,18 +94,41 @@ export function signOrder(
   return { ...unsigned, signature: signMessage(identity, orderSigningBytes(unsigned)) };
 }
 
+/** Why an envelope cannot be used for an interval: a code, the field, and the values. */
+export interface EnvelopeProblem {
+  readonly code: "E_LEDGER_KEY_MISMATCH" | "E_LEDGER_ORDER_EXPIRED";
+  readonly field: "order.participant" | "expires";
+  readonly expected: string;
+  readonly received: string;
+  /** The problem in one sentence. */
+  readonly message: string;
+}
+
 /** Why an envelope cannot be used for an interval (signatures are checked separately, in batches). */
 export function envelopeProblem(
   envelope: SignedOrder,
   intervalStartMs: number,
-): string | undefined {
+): EnvelopeProblem | undefined {
   const derived = participantIdOf(envelope.public_key);
   if (envelope.order.participant !== derived) {
-    return `participant "${envelope.order.participant}" does not match its public key (which belongs to "${derived}")`;
+    return {
+      code: "E_LEDGER_KEY_MISMATCH",
+      field: "order.participant",
+      expected: derived,
+      received: envelope.order.participant,
+      message: `participant "${envelope.order.participant}" does not match its public key (which belongs to "${derived}")`,
+    };
   }
   const expires = parseInstant(envelope.expires) as number;
   if (expires < intervalStartMs) {
-    return `expired at ${envelope.expires}, before the interval starts at ${formatInstant(intervalStartMs)}`;
+    const start = formatInstant(intervalStartMs);
+    return {
+      code: "E_LEDGER_ORDER_EXPIRED",
+      field: "expires",
+      expected: `${start} or later (the interval's start)`,
+      received: envelope.expires,
+      message: `expired at ${envelope.expires}, before the interval starts at ${start}`,
+    };
   }
   return undefined;
 }

@@ -208,7 +208,7 @@ class ChainVerifier {
         const envelope = env.data;
         const problem = envelopeProblem(envelope, startMs);
         if (problem)
-          throw damaged(height, `order ${JSON.stringify(envelope.order.id)}: ${problem}`);
+          throw damaged(height, `order ${JSON.stringify(envelope.order.id)}: ${problem.message}`);
         const key = nonceKey(envelope);
         if (this.nonces.has(key))
           throw damaged(

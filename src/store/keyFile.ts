@@ -15,7 +15,7 @@ function reason(error: unknown): string {
   if (code === "ENOENT") return "no such file";
   if (code === "EACCES") return "permission denied";
   if (code === "EISDIR") return "it is a directory";
-  if (code === "EEXIST") return "it already exists (use --force to replace it)";
+  if (code === "EEXIST") return "it already exists";
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -52,19 +52,42 @@ export async function resolvePublicKey(hexOrPath: string): Promise<string> {
   return parseKeyDocument(await readKeyDocument(hexOrPath), hexOrPath).publicKey;
 }
 
+/** A new identity from fresh randomness (not yet written anywhere). */
+export function newIdentity(): Identity {
+  return identityFromSeed(randomBytes(32));
+}
+
 /** Creates a new identity from fresh randomness and writes it with mode 0600. */
 export async function writeNewIdentity(
   path: string,
   options: { force: boolean },
 ): Promise<Identity> {
-  const identity = identityFromSeed(randomBytes(32));
+  const identity = newIdentity();
+  await writeIdentity(path, identity, options);
+  return identity;
+}
+
+/**
+ * Writes `identity` as a key file with mode 0600. Without `force`, an existing file is never
+ * replaced (`E_KEY_FILE_EXISTS`); with it, the file is replaced atomically.
+ */
+export async function writeIdentity(
+  path: string,
+  identity: Identity,
+  options: { force: boolean },
+): Promise<void> {
   const text = `${JSON.stringify(keyFileDocument(identity), null, 2)}\n`;
   const target = options.force ? `${path}.tmp-${process.pid}` : path;
   let fh: Awaited<ReturnType<typeof open>>;
   try {
     fh = await open(target, "wx", 0o600);
   } catch (error) {
-    throw new InputError("E_USAGE", `cannot write key file ${path}: ${reason(error)}`);
+    const exists = (error as { code?: string }).code === "EEXIST";
+    throw new InputError(
+      exists ? "E_KEY_FILE_EXISTS" : "E_FILE",
+      `cannot write key file ${path}: ${reason(error)}`,
+      { details: { path } },
+    );
   }
   try {
     await fh.writeFile(text);
@@ -74,5 +97,4 @@ export async function writeNewIdentity(
   }
   await chmod(target, 0o600);
   if (options.force) await rename(target, path);
-  return identity;
 }

@@ -142,7 +142,8 @@ export async function scanLedger(dir: string): Promise<LedgerScan> {
   if (!hasLog && !hasHead) {
     throw new InputError(
       "E_LEDGER_NOT_FOUND",
-      `${dir}: no ledger here (expected ${LOG_FILE} and ${HEAD_FILE}); create one with gridshare clear --ledger ${dir}`,
+      `${dir}: no ledger here (expected ${LOG_FILE} and ${HEAD_FILE})`,
+      { details: { dir } },
     );
   }
   if (!hasLog) throw damage(dir, `${LOG_FILE} is missing but ${HEAD_FILE} exists`);
@@ -334,7 +335,7 @@ export class LedgerWriter {
     if (replay.accepted < scan.acknowledged.length) {
       throw damage(
         dir,
-        "the acknowledged blocks do not form a chain (run gridshare ledger verify for details)",
+        "the acknowledged blocks do not form a chain (verifying the ledger names the first bad block)",
         replay.accepted,
       );
     }
@@ -440,16 +441,11 @@ export class LedgerWriter {
     this.published = pointer;
   }
 
-  /** Flushes and closes. */
+  /** Flushes and closes; closing again does nothing. */
   async close(): Promise<void> {
+    if (this.fd < 0) return;
     await this.flush();
     closeSync(this.fd);
-    this.fd = -1;
-  }
-
-  /** Drops the process's handle without flushing (what a crash does). */
-  abandon(): void {
-    if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
 }
@@ -459,9 +455,8 @@ export async function ledgerExists(dir: string): Promise<boolean> {
   return (await exists(join(dir, LOG_FILE))) || (await exists(join(dir, HEAD_FILE)));
 }
 
-/** What opening a writer repaired, in words for stderr ("" when nothing). */
-export function describeRecovery(writer: LedgerWriter): string {
-  const r = writer.recovery;
+/** What opening a writer repaired, in words ("" when nothing). */
+export function describeRecovery(dir: string, r: Recovery): string {
   const parts: string[] = [];
   if (r.publishedBlocks > 0)
     parts.push(
@@ -472,5 +467,5 @@ export function describeRecovery(writer: LedgerWriter): string {
       `dropped ${r.droppedBytes} bytes of a torn, unacknowledged append${r.droppedBlocks > 0 ? ` (${r.droppedBlocks} block(s))` : ""}`,
     );
   }
-  return parts.length === 0 ? "" : `recovered ${writer.dir}: ${parts.join("; ")}\n`;
+  return parts.length === 0 ? "" : `recovered ${dir}: ${parts.join("; ")}\n`;
 }

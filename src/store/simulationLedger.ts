@@ -6,7 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { formatInstant } from "../core/time.js";
-import { type MarketRules, marketRules, type OrderItem, sealBlock } from "../ledger/block.js";
+import { type MarketRules, marketRules, type OrderItem } from "../ledger/block.js";
+import { appendCleared } from "../ledger/clearInterval.js";
 import { nonceKey, signOrder } from "../ledger/envelope.js";
 import { type Identity, identityFromSeed } from "../ledger/keys.js";
 import { orderDocument } from "../market/orderDocument.js";
@@ -78,16 +79,16 @@ export class SimulationLedger {
       this.signMs += performance.now() - t0;
       this.signatures += items.length;
     }
-    const sealed = sealBlock(
-      this.writer.state,
-      c.input.interval,
+    // The run has cleared the interval already (every variant, this one among them).
+    const sealed = appendCleared({
+      store: this.writer,
+      operator: this.operator,
+      interval: c.input.interval,
       rules,
       items,
-      { result: c.result, mechanism: c.mechanism },
-      this.operator,
-    );
-    const nonces = items.flatMap((i) => (i.kind === "signed" ? [nonceKey(i.envelope)] : []));
-    this.writer.append(sealed, nonces);
+      cleared: { result: c.result, mechanism: c.mechanism },
+      nonces: items.flatMap((i) => (i.kind === "signed" ? [nonceKey(i.envelope)] : [])),
+    });
     this.blocks++;
     this.trades += sealed.tradeCount;
     if (this.writer.bufferedBytes >= FLUSH_BYTES) await this.writer.flush();

@@ -10,7 +10,24 @@ import { fileURLToPath } from "node:url";
 
 const SRC = fileURLToPath(new URL("../../src", import.meta.url));
 
-/** Which top-level folders each folder may import from (besides itself). */
+const DOMAIN_LAYERS = [
+  "core",
+  "market",
+  "ledger",
+  "grid",
+  "forecast",
+  "optimize",
+  "maintenance",
+  "agents",
+] as const;
+/** Below the use cases: the domain, the simulation, persistence, loaders and worker threads. */
+const BELOW_APP = [...DOMAIN_LAYERS, "sim", "store", "data", "runtime"] as const;
+
+/**
+ * Which top-level folders each folder may import from (besides itself). The order is
+ * `cli/, server/ -> service/ -> app/ -> sim/, store/ -> domain -> core/`, with `report/` an edge
+ * that renders what `app/` and `sim/` return, and `web/` (the browser) sharing only `core/`.
+ */
 const ALLOWED: Record<string, readonly string[]> = {
   core: [],
   market: ["core"],
@@ -24,61 +41,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   data: ["core", "market", "sim", "optimize", "grid", "forecast", "agents"],
   store: ["core", "market", "ledger", "sim", "data", "runtime"],
   runtime: ["core", "optimize"],
-  report: [
-    "core",
-    "market",
-    "ledger",
-    "grid",
-    "forecast",
-    "optimize",
-    "maintenance",
-    "agents",
-    "sim",
-    "data",
-  ],
-  server: [
-    "core",
-    "market",
-    "ledger",
-    "grid",
-    "forecast",
-    "optimize",
-    "maintenance",
-    "agents",
-    "sim",
-    "store",
-    "runtime",
-    "data",
-  ],
+  report: [...DOMAIN_LAYERS, "sim", "data"],
+  app: [...BELOW_APP],
+  service: [...BELOW_APP, "app"],
+  server: [...BELOW_APP, "app", "service"],
   web: ["core"],
-  cli: [
-    "core",
-    "market",
-    "ledger",
-    "grid",
-    "forecast",
-    "optimize",
-    "maintenance",
-    "agents",
-    "sim",
-    "store",
-    "runtime",
-    "report",
-    "server",
-    "data",
-  ],
+  cli: [...BELOW_APP, "app", "service", "server", "report"],
 };
-const DOMAIN = new Set([
-  "core",
-  "market",
-  "grid",
-  "forecast",
-  "optimize",
-  "maintenance",
-  "ledger",
-  "agents",
-  "sim",
-]);
+const DOMAIN = new Set<string>([...DOMAIN_LAYERS, "sim"]);
 const DOMAIN_FORBIDDEN = [
   /from "node:fs/,
   /from "node:net"/,
@@ -113,6 +83,15 @@ test("layers: every import under src/ points down", () => {
     }
   }
   assert.deepEqual(problems, []);
+});
+
+test("layers: nothing below app/ imports it; only the edges and service/ do", () => {
+  const importers = Object.entries(ALLOWED)
+    .filter(([, allowed]) => allowed.includes("app"))
+    .map(([layer]) => layer)
+    .sort();
+  assert.deepEqual(importers, ["cli", "server", "service"]);
+  for (const layer of BELOW_APP) assert.ok(!ALLOWED[layer]?.includes("app"), layer);
 });
 
 test("layers: domain modules do no I/O and read no clock or global randomness", () => {

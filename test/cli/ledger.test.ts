@@ -307,3 +307,44 @@ test("error: no ledger, bad keys and malformed proofs are exit 2 with a clear me
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   }
 });
+
+test("error: ledger queries name the flag of a bad argument, and a refused clear leaves no ledger behind", async () => {
+  const ledger = p("queries");
+  await ok(["clear", "--ledger", ledger, "examples/orders.json"]);
+  const cases: [string[], RegExp][] = [
+    [
+      ["ledger", "prove", ledger, "--tx", "nope"],
+      /^gridshare: --tx: no trade with transaction_id "nope"/,
+    ],
+    [
+      ["ledger", "prove", ledger, "--tx", "nope", "--height", "x"],
+      /--height: expected a block height/,
+    ],
+    [
+      ["ledger", "consistency", ledger, "--from", "0", "--to", "4"],
+      /^gridshare: --to: expected a height from 0 to 0, received 4/,
+    ],
+    [
+      ["ledger", "verify", p("none")],
+      /no ledger here .*; create one with gridshare clear --ledger/,
+    ],
+  ];
+  for (const [argv, message] of cases) {
+    const r = await runCli(argv);
+    assert.equal(r.code, 2, `${argv.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, "");
+  }
+  // Unsigned orders refused with --require-signatures: no directory, no operator key written.
+  const fresh = p("never-created");
+  const r = await runCli([
+    "clear",
+    "--ledger",
+    fresh,
+    "--require-signatures",
+    "examples/orders.json",
+  ]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /orders\[0\] \(id "o1"\): unsigned, and --require-signatures is set/);
+  assert.equal(statSync(fresh, { throwIfNoEntry: false }), undefined);
+});

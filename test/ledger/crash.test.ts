@@ -57,7 +57,7 @@ async function killRounds(dir: string, rounds: number, seed0: number) {
       `${dir} round ${round}: acknowledged block ${acknowledged} lost (height ${writer.state.height})`,
     );
     acknowledged = writer.state.height;
-    writer.abandon();
+    await writer.close();
     const scan = await scanLedger(dir);
     assert.equal(scan.tornTail, undefined, "recovery leaves no torn tail");
     assert.equal(scan.pending.length, 0, "recovery publishes complete blocks");
@@ -92,11 +92,11 @@ test("crash safety: SIGKILL at random moments, 50 times; acknowledged blocks sur
 
 test("behavior: a torn tail at every possible length is dropped and reported; complete unpublished blocks are kept", async () => {
   const dir = mkdtempSync(join(tmpdir(), "gridshare-torn-"));
-  (await buildLedger(dir, 2)).abandon();
+  await (await buildLedger(dir, 2)).close();
   const ackLog = readFileSync(join(dir, LOG_FILE));
   const ackHead = readFileSync(join(dir, HEAD_FILE));
   // Write a third block but do not publish it (as if killed between fsync and HEAD).
-  (await buildLedger(dir, 1)).abandon();
+  await (await buildLedger(dir, 1)).close();
   const fullLog = readFileSync(join(dir, LOG_FILE));
   const extra = fullLog.length - ackLog.length;
   for (let cut = 0; cut <= extra; cut += cut < 16 || cut > extra - 16 ? 1 : 97) {
@@ -110,7 +110,7 @@ test("behavior: a torn tail at every possible length is dropped and reported; co
       assert.equal(writer.recovery.droppedBytes, cut, `cut ${cut}`);
       assert.equal(writer.state.height, 1);
     }
-    writer.abandon();
+    await writer.close();
     const report = await verifyLedgerDir(dir, {});
     assert.equal(report.blocks, cut === extra ? 3 : 2);
     assert.equal(

@@ -18,11 +18,11 @@ const tmp = () => mkdtempSync(join(tmpdir(), "gridshare-ledger-"));
 test("default: a written ledger verifies, and the same inputs give byte-identical files", async () => {
   const a = tmp();
   const b = tmp();
-  (await buildLedger(a, 5)).abandon();
-  (await buildLedger(b, 3, { flushEach: true })).abandon();
+  await (await buildLedger(a, 5)).close();
+  await (await buildLedger(b, 3, { flushEach: true })).close();
   const w = await LedgerWriter.open(b, { create: false });
-  w.abandon();
-  (await buildLedger(b, 2)).abandon();
+  await w.close();
+  await (await buildLedger(b, 2)).close();
   assert.deepEqual(readFileSync(join(a, LOG_FILE)), readFileSync(join(b, LOG_FILE)));
   assert.deepEqual(readFileSync(join(a, HEAD_FILE)), readFileSync(join(b, HEAD_FILE)));
   const report = await verifyLedgerDir(a, { operator: OPERATOR.publicKey });
@@ -34,7 +34,7 @@ test("default: a written ledger verifies, and the same inputs give byte-identica
 
 test("behavior: a change to any committed byte is detected, naming where (every byte, in-process)", async () => {
   const dir = tmp();
-  (await buildLedger(dir, 2)).abandon();
+  await (await buildLedger(dir, 2)).close();
   const log = readFileSync(join(dir, LOG_FILE));
   const head = readFileSync(join(dir, HEAD_FILE));
   await verifyScan(parseLedgerFiles(dir, log, head.toString("utf8")), {});
@@ -66,7 +66,7 @@ test("behavior: a change to any committed byte is detected, naming where (every 
 
 test("error: blocks signed by another operator key fail against the pinned key", async () => {
   const dir = tmp();
-  (await buildLedger(dir, 1)).abandon();
+  await (await buildLedger(dir, 1)).close();
   await assert.rejects(
     verifyLedgerDir(dir, { operator: "11".repeat(32) }),
     /block 0: signed by operator key/,

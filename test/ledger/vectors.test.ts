@@ -27,7 +27,7 @@ for (const c of cases) {
 
 test("golden: today's code writes the valid vector byte for byte", async () => {
   const dir = mkdtempSync(join(tmpdir(), "gridshare-golden-"));
-  (await buildLedger(dir, 3)).abandon();
+  await (await buildLedger(dir, 3)).close();
   assert.deepEqual(readFileSync(join(dir, LOG_FILE)), readFileSync(join(ROOT, "valid", LOG_FILE)));
   assert.deepEqual(
     readFileSync(join(dir, HEAD_FILE)),

@@ -1,7 +1,6 @@
 // Child process for the crash test: appends blocks to the ledger in argv[2] forever, printing
 // "ack <height>" after each group commit is published. The parent kills it with SIGKILL.
-import { prepareBlock } from "../../dist/ledger/append.js";
-import { marketRules } from "../../dist/ledger/block.js";
+import { clearInterval } from "../../dist/ledger/clearInterval.js";
 import { identityFromSeed } from "../../dist/ledger/keys.js";
 import { MECHANISMS } from "../../dist/market/mechanisms.js";
 import { LedgerWriter } from "../../dist/store/ledgerStore.js";
@@ -9,11 +8,7 @@ import { LedgerWriter } from "../../dist/store/ledgerStore.js";
 const dir = process.argv[2];
 const operator = identityFromSeed(Buffer.alloc(32, 9));
 const mechanism = MECHANISMS.uniform;
-const rules = marketRules(mechanism, mechanism.defaultKPpm, {
-  importPriceMicro: 300000,
-  exportPriceMicro: 50000,
-  networkFeeMicro: 0,
-});
+const tariff = { importPriceMicro: 300000, exportPriceMicro: 50000, networkFeeMicro: 0 };
 const writer = await LedgerWriter.open(dir, { create: true });
 const T0 = Date.UTC(2026, 5, 1);
 process.stdout.write("ready\n");
@@ -36,18 +31,14 @@ for (;;) {
         },
       });
     }
-    const { sealed } = prepareBlock(
-      writer.state,
-      { startMs, minutes: 15 },
-      rules,
+    clearInterval({
+      interval: { startMs, minutes: 15 },
+      tariff,
+      mechanism,
       items,
-      operator,
-      {
-        requireSignatures: false,
-        nonceUsed: () => false,
-      },
-    );
-    writer.append(sealed);
+      onRejection: "refuse-interval",
+      ledger: { store: writer, operator },
+    });
   }
   await writer.flush();
   process.stdout.write(`ack ${writer.state.height}\n`);

@@ -3,8 +3,8 @@
  * the same call always writes the same bytes.
  */
 import { createHash } from "node:crypto";
-import { prepareBlock } from "../../src/ledger/append.js";
-import { marketRules, type OrderItem } from "../../src/ledger/block.js";
+import type { OrderItem } from "../../src/ledger/block.js";
+import { clearInterval } from "../../src/ledger/clearInterval.js";
 import { signOrder } from "../../src/ledger/envelope.js";
 import { type Identity, identityFromSeed } from "../../src/ledger/keys.js";
 import { MECHANISMS } from "../../src/market/mechanisms.js";
@@ -61,23 +61,20 @@ export async function buildLedger(
 ): Promise<LedgerWriter> {
   const mechanism = MECHANISMS[options.mechanism ?? "uniform"];
   const operator = options.operator ?? OPERATOR;
-  const rules = marketRules(mechanism, mechanism.defaultKPpm, GRID);
   const writer = await LedgerWriter.open(dir, { create: true });
   const first = writer.state.height + 1;
   for (let k = first; k < first + blocks; k++) {
     const interval = { startMs: T0 + k * 15 * 60_000, minutes: 15 };
-    const { sealed, nonces } = prepareBlock(
-      writer.state,
+    const outcome = clearInterval({
       interval,
-      rules,
-      signedOrdersFor(k),
-      operator,
-      {
-        requireSignatures: true,
-        nonceUsed: (n) => writer.hasNonce(n),
-      },
-    );
-    writer.append(sealed, nonces);
+      tariff: GRID,
+      mechanism,
+      items: signedOrdersFor(k),
+      requireSignatures: true,
+      onRejection: "refuse-interval",
+      ledger: { store: writer, operator },
+    });
+    if (outcome.status === "refused") throw new Error(`block ${k}: an order was refused`);
     if (options.flushEach) await writer.flush();
   }
   await writer.flush();

@@ -1,28 +1,17 @@
 /** `gridshare clear`: clears one market interval from a JSON file or standard input. */
 
-import { mkdir, stat } from "node:fs/promises";
-import { join } from "node:path";
 import type { Command } from "commander";
+import { clearOrders, type RecordedBlock } from "../../app/clearOrders.js";
 import { InputError } from "../../core/errors.js";
-import type { Interval } from "../../core/time.js";
-import { checkOrderItems, prepareBlock } from "../../ledger/append.js";
-import { type MarketRules, marketRules, type OrderItem } from "../../ledger/block.js";
-import type { Identity } from "../../ledger/keys.js";
-import { checkOrders, clearMarket } from "../../market/clearMarket.js";
 import { findMechanism } from "../../market/mechanisms.js";
 import { clearingRecord, TRADE_RECORD_COLUMNS } from "../../market/records.js";
 import { type ClearingResult, MECHANISM_NAMES, type Mechanism } from "../../market/types.js";
-import { readIdentity, writeNewIdentity } from "../../store/keyFile.js";
-import {
-  describeRecovery,
-  LedgerWriter,
-  ledgerExists,
-  OPERATOR_KEY_FILE,
-} from "../../store/ledgerStore.js";
-import { invalidInput, parseClearInput } from "../clearInput.js";
+import { describeRecovery } from "../../store/ledgerStore.js";
+import { parseClearInput } from "../clearInput.js";
 import { type CommandContext, resolveFormat } from "../context.js";
 import { readJsonInput } from "../io.js";
 import { toCsv, toJson, toKeyValues, toTable } from "../output.js";
+import { refusal } from "../words.js";
 
 export interface ClearFlags {
   mechanism: string;
@@ -111,72 +100,38 @@ export async function runClear(
   }
   const raw = await readJsonInput(ctx.io, file);
   const source = file === "-" ? "standard input" : file;
-  const { input, items } = parseClearInput(raw, source);
-  const issues = checkOrders(input, mechanism);
-  if (issues.length > 0) throw invalidInput(issues, raw, source);
-  const effectiveK = mechanism.defaultKPpm === null ? null : (kPpm ?? mechanism.defaultKPpm);
-  const rules = marketRules(mechanism, effectiveK, input.grid);
-  const options = { requireSignatures: flags.requireSignatures === true };
-  let appended: string | undefined;
-  if (flags.ledger === undefined) {
-    // Without a ledger the signed orders are still checked: a bad signature is never accepted.
-    checkOrderItems(input.interval, items, { ...options, nonceUsed: () => false });
-  } else {
-    appended = await appendToLedger(
-      flags.ledger,
-      flags.operatorKey,
-      input.interval,
-      rules,
-      items,
-      options,
-    );
-  }
-  const result = clearMarket(input, kPpm === undefined ? { mechanism } : { mechanism, kPpm });
-  ctx.io.stdout.write(render(result, mechanism, format));
-  if (appended) ctx.io.stderr.write(appended);
+  const { interval, tariff, items } = parseClearInput(raw, source);
+  const { outcome, recorded } = await clearOrders({
+    interval,
+    tariff,
+    mechanism,
+    ...(kPpm === undefined ? {} : { kPpm }),
+    items,
+    requireSignatures: flags.requireSignatures === true,
+    // One refused order refuses the whole file: exit 2, nothing appended.
+    onRejection: "refuse-interval",
+    ...(flags.ledger === undefined
+      ? {}
+      : {
+          ledger: {
+            dir: flags.ledger,
+            ...(flags.operatorKey === undefined ? {} : { operatorKeyPath: flags.operatorKey }),
+          },
+        }),
+  });
+  if (outcome.status === "refused") throw refusal(outcome.rejected, raw, source);
+  ctx.io.stdout.write(render(outcome.result, mechanism, format));
+  if (recorded) ctx.io.stderr.write(recordedText(recorded));
 }
 
-/**
- * Appends the interval to the ledger in `dir` (creating it, and its operator key, when new).
- * Every check runs before anything is written. Returns the message for stderr.
- */
-async function appendToLedger(
-  dir: string,
-  operatorKeyPath: string | undefined,
-  interval: Interval,
-  rules: MarketRules,
-  items: OrderItem[],
-  options: { requireSignatures: boolean },
-): Promise<string> {
-  const isNew = !(await ledgerExists(dir));
-  const defaultKey = join(dir, OPERATOR_KEY_FILE);
-  let operator: Identity | undefined;
-  if (operatorKeyPath !== undefined) operator = await readIdentity(operatorKeyPath);
-  else if (!isNew || (await fileExists(defaultKey))) operator = await readIdentity(defaultKey);
-  if (isNew) {
-    // Check the orders before the ledger (or its key) exists.
-    checkOrderItems(interval, items, { ...options, nonceUsed: () => false });
-  }
-  let created = "";
-  if (operator === undefined) {
-    await mkdir(dir, { recursive: true });
-    operator = await writeNewIdentity(defaultKey, { force: false });
-    created = `created operator key ${defaultKey} (keep it private; share the public key: gridshare keys show ${defaultKey})\n`;
-  }
-  const writer = await LedgerWriter.open(dir, { create: true });
-  try {
-    const recovered = describeRecovery(writer);
-    const { sealed, nonces } = prepareBlock(writer.state, interval, rules, items, operator, {
-      ...options,
-      nonceUsed: (key) => writer.hasNonce(key),
-    });
-    writer.append(sealed, nonces);
-    await writer.flush();
-    const h = sealed.block.head;
-    return `${created}${recovered}appended block ${h.height} to ${dir}: ${sealed.tradeCount} trades, tree size ${h.tree_size}, head ${writer.state.headHash}\n`;
-  } finally {
-    writer.abandon();
-  }
+/** What `clear --ledger` says on stderr: the key it created, what it recovered, the block. */
+function recordedText(r: RecordedBlock): string {
+  const created =
+    r.createdKeyPath === undefined
+      ? ""
+      : `created operator key ${r.createdKeyPath} (keep it private; share the public key: gridshare keys show ${r.createdKeyPath})\n`;
+  const h = r.block.block.head;
+  return `${created}${describeRecovery(r.dir, r.recovery)}appended block ${h.height} to ${r.dir}: ${r.block.tradeCount} trades, tree size ${h.tree_size}, head ${r.headHash}\n`;
 }
 
 export function registerClear(program: Command, ctx: CommandContext): void {
@@ -215,13 +170,4 @@ Examples:
   gridshare clear --ledger ledger/ --require-signatures signed-orders.json`,
     )
     .action(async (file: string, flags: ClearFlags) => runClear(ctx, file, flags));
-}
-
-async function fileExists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

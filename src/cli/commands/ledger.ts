@@ -1,19 +1,17 @@
 /** `gridshare ledger ...`: verify, export, prove and check. */
 
 import type { Command } from "commander";
+import {
+  exportTrades,
+  proveConsistency,
+  proveTrade,
+  verifyLedger,
+} from "../../app/ledgerQueries.js";
 import { InputError } from "../../core/errors.js";
 import { parseInstant } from "../../core/time.js";
 import { checkConsistencyProof, checkInclusionProof } from "../../ledger/proofs.js";
 import { TRADE_RECORD_COLUMNS } from "../../market/records.js";
 import { resolvePublicKey } from "../../store/keyFile.js";
-import {
-  proveConsistency,
-  proveTrade,
-  tradeRecords,
-  verifyLedgerDir,
-} from "../../store/ledgerRead.js";
-import { scanLedger } from "../../store/ledgerStore.js";
-import { parallelSignatureChecker } from "../../store/signaturePool.js";
 import { type CommandContext, resolveFormat } from "../context.js";
 import { readJsonInput } from "../io.js";
 import { toCsv, toJson, toTable } from "../output.js";
@@ -67,9 +65,9 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
     .action(async (dir: string, flags: { operator?: string; json?: boolean }) => {
       const operator = await operatorKey(flags.operator);
       const t0 = performance.now();
-      const report = await verifyLedgerDir(dir, {
+      const report = await verifyLedger({
+        dir,
         ...(operator === undefined ? {} : { operator }),
-        checkSignatures: parallelSignatureChecker(),
       });
       const seconds = (performance.now() - t0) / 1000;
       for (const note of report.notes) ctx.io.stderr.write(`note: ${note}\n`);
@@ -123,16 +121,11 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
         const format = resolveFormat(ctx, flags, ["table", "json", "csv"]);
         const from = parseTime(flags.from, "--from");
         const to = parseTime(flags.to, "--to");
-        const scan = await scanLedger(dir);
-        const records = tradeRecords(scan).filter((r) => {
-          if (
-            flags.participant !== undefined &&
-            r.buyer !== flags.participant &&
-            r.seller !== flags.participant
-          )
-            return false;
-          const t = parseInstant(String(r.timestamp)) as number;
-          return (from === undefined || t >= from) && (to === undefined || t < to);
+        const records = await exportTrades({
+          dir,
+          ...(flags.participant === undefined ? {} : { participant: flags.participant }),
+          ...(from === undefined ? {} : { fromMs: from }),
+          ...(to === undefined ? {} : { toMs: to }),
         });
         const columns = [
           ...TRADE_RECORD_COLUMNS,
@@ -159,9 +152,13 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
       "\nExample:\n  gridshare ledger prove ledger/ --tx 3fa2... > proof.json\n  gridshare ledger check-proof proof.json --operator operator.pub",
     )
     .action(async (dir: string, flags: { tx: string; height?: string }) => {
-      ctx.io.stdout.write(
-        toJson(await proveTrade(dir, flags.tx, parseHeight(flags.height, "--height"))),
-      );
+      const height = parseHeight(flags.height, "--height");
+      const proof = await proveTrade({
+        dir,
+        txId: flags.tx,
+        ...(height === undefined ? {} : { height }),
+      });
+      ctx.io.stdout.write(toJson(proof));
     });
 
   ledger
@@ -199,7 +196,7 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
     .action(async (dir: string, flags: { from: string; to: string }) => {
       const from = parseHeight(flags.from, "--from") as number;
       const to = parseHeight(flags.to, "--to") as number;
-      ctx.io.stdout.write(toJson(await proveConsistency(dir, from, to)));
+      ctx.io.stdout.write(toJson(await proveConsistency({ dir, from, to })));
     });
 
   ledger

@@ -1,0 +1,156 @@
+/**
+ * Clearing one interval's orders, and (with a ledger directory) recording it as the next block:
+ * the one interval pipeline (ledger/clearInterval.ts) over the file store. Nothing is written
+ * unless the interval is accepted: a new ledger, and its operator key, are created only then.
+ */
+import { mkdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Interval } from "../core/time.js";
+import { type ChainState, emptyChain, type OrderItem, type SealedBlock } from "../ledger/block.js";
+import { clearInterval, type IntervalOutcome, type LedgerPort } from "../ledger/clearInterval.js";
+import type { Identity } from "../ledger/keys.js";
+import type { GridTariff, Mechanism } from "../market/types.js";
+import { newIdentity, readIdentity, writeIdentity } from "../store/keyFile.js";
+import {
+  LedgerWriter,
+  ledgerExists,
+  OPERATOR_KEY_FILE,
+  type Recovery,
+} from "../store/ledgerStore.js";
+
+export interface ClearOrdersOptions {
+  readonly interval: Interval;
+  readonly tariff: GridTariff;
+  readonly mechanism: Mechanism;
+  /** k of k-pricing in ppm (the mechanism's default when absent). */
+  readonly kPpm?: number;
+  readonly items: readonly OrderItem[];
+  /** Refuse unsigned orders. */
+  readonly requireSignatures?: boolean;
+  /** See {@link clearInterval}: `skip-order` (default) or `refuse-interval`. */
+  readonly onRejection?: "skip-order" | "refuse-interval";
+  /** Record the interval in the ledger in `dir` (created when missing). */
+  readonly ledger?: {
+    readonly dir: string;
+    /** The operator's key file (default: `<dir>/operator.key`, created with a new ledger). */
+    readonly operatorKeyPath?: string;
+  };
+}
+
+/** What recording the interval did to the ledger. */
+export interface RecordedBlock {
+  readonly dir: string;
+  readonly block: SealedBlock;
+  /** The operator key file written with a new ledger, if one was. */
+  readonly createdKeyPath: string | undefined;
+  /** What opening the ledger repaired first. */
+  readonly recovery: Recovery;
+  readonly headHash: string;
+}
+
+export interface ClearOrdersResult {
+  readonly outcome: IntervalOutcome;
+  /** Set when a ledger was given and the interval was cleared. */
+  readonly recorded: RecordedBlock | undefined;
+}
+
+const NO_RECOVERY: Recovery = { publishedBlocks: 0, droppedBytes: 0, droppedBlocks: 0 };
+
+/** Blocks appended to a ledger that does not exist on disk yet. */
+class StagedLedger implements LedgerPort {
+  readonly blocks: { sealed: SealedBlock; nonces: readonly string[] }[] = [];
+  state: ChainState = emptyChain();
+
+  hasNonce(): boolean {
+    return false;
+  }
+
+  append(sealed: SealedBlock, nonces: readonly string[]): void {
+    this.blocks.push({ sealed, nonces });
+    this.state = sealed.next;
+  }
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Clears the interval; with `ledger`, appends it as a block, durable before this returns. */
+export async function clearOrders(options: ClearOrdersOptions): Promise<ClearOrdersResult> {
+  const pipeline = {
+    interval: options.interval,
+    tariff: options.tariff,
+    mechanism: options.mechanism,
+    ...(options.kPpm === undefined ? {} : { kPpm: options.kPpm }),
+    items: options.items,
+    requireSignatures: options.requireSignatures === true,
+    onRejection: options.onRejection ?? "skip-order",
+  };
+  if (options.ledger === undefined)
+    return { outcome: clearInterval(pipeline), recorded: undefined };
+
+  const { dir, operatorKeyPath } = options.ledger;
+  const isNew = !(await ledgerExists(dir));
+  const defaultKey = join(dir, OPERATOR_KEY_FILE);
+  let operator: Identity;
+  let createdKeyPath: string | undefined;
+  if (operatorKeyPath !== undefined) operator = await readIdentity(operatorKeyPath);
+  else if (!isNew || (await fileExists(defaultKey))) operator = await readIdentity(defaultKey);
+  else {
+    operator = newIdentity();
+    createdKeyPath = defaultKey;
+  }
+
+  if (isNew) {
+    // Decide on a staged ledger first: a refused interval leaves no directory and no key behind.
+    const staged = new StagedLedger();
+    const outcome = clearInterval({ ...pipeline, ledger: { store: staged, operator } });
+    if (outcome.status === "refused") return { outcome, recorded: undefined };
+    await mkdir(dir, { recursive: true });
+    if (createdKeyPath !== undefined)
+      await writeIdentity(createdKeyPath, operator, { force: false });
+    const writer = await LedgerWriter.open(dir, { create: true });
+    try {
+      for (const b of staged.blocks) writer.append(b.sealed, b.nonces);
+      await writer.flush();
+    } finally {
+      await writer.close();
+    }
+    const block = outcome.block as SealedBlock;
+    return {
+      outcome,
+      recorded: {
+        dir,
+        block,
+        createdKeyPath,
+        recovery: NO_RECOVERY,
+        headHash: writer.state.headHash,
+      },
+    };
+  }
+
+  const writer = await LedgerWriter.open(dir, { create: false });
+  try {
+    const outcome = clearInterval({ ...pipeline, ledger: { store: writer, operator } });
+    if (outcome.status === "refused") return { outcome, recorded: undefined };
+    await writer.flush();
+    const block = outcome.block as SealedBlock;
+    return {
+      outcome,
+      recorded: {
+        dir,
+        block,
+        createdKeyPath: undefined,
+        recovery: writer.recovery,
+        headHash: writer.state.headHash,
+      },
+    };
+  } finally {
+    await writer.close();
+  }
+}

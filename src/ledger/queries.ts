@@ -1,0 +1,140 @@
+/**
+ * Questions asked of a ledger's acknowledged blocks: its trades, an inclusion proof of one, a
+ * consistency proof between two heads. Pure: the blocks come in as their stored payloads, from
+ * whatever store holds them. Expected failures are `InputError`s whose `details.field` names the
+ * argument (`tx`, `height`, `from`, `to`), so each edge can say it in its own words.
+ */
+import { canonicalize } from "../core/canonicalJson.js";
+import { InputError } from "../core/errors.js";
+import type { BlockHead } from "./block.js";
+import { consistencyPath, type Hash, inclusionPath, leafHash } from "./merkle.js";
+import {
+  type ConsistencyProof,
+  consistencyProof,
+  type InclusionProof,
+  inclusionProof,
+} from "./proofs.js";
+import { parsePayload } from "./replay.js";
+
+/** One entry with the block it is in and its leaf index in the whole tree. */
+export interface IndexedEntry {
+  readonly height: number;
+  readonly leafIndex: number;
+  readonly entry: Record<string, unknown>;
+}
+
+export interface LedgerIndex {
+  readonly entries: readonly IndexedEntry[];
+  readonly leaves: readonly Hash[];
+  readonly heads: readonly BlockHead[];
+}
+
+/** Every entry of the blocks with its leaf index, the leaf hashes and the heads. */
+export function indexBlocks(payloads: readonly string[]): LedgerIndex {
+  const entries: IndexedEntry[] = [];
+  const leaves: Hash[] = [];
+  const heads: BlockHead[] = [];
+  for (const payload of payloads) {
+    const p = parsePayload(payload);
+    if (p === undefined) continue;
+    heads.push(p.head);
+    for (const entry of p.entries) {
+      entries.push({ height: p.head.height, leafIndex: leaves.length, entry });
+      leaves.push(leafHash(canonicalize(entry)));
+    }
+  }
+  return { entries, leaves, heads };
+}
+
+/** A recorded trade, as exported: the trade's fields plus `data_quality`, keys sorted. */
+export type TradeExport = Record<string, unknown>;
+
+/**
+ * Trade records, in ledger order, each with its `data_quality`: "estimated" when the seller's or
+ * the buyer's order in that block was placed on an estimated meter reading, else "measured".
+ */
+export function tradeRecords(payloads: readonly string[]): TradeExport[] {
+  const out: TradeExport[] = [];
+  for (const payload of payloads) {
+    const p = parsePayload(payload);
+    if (p === undefined) continue;
+    const estimated = new Set<string>();
+    for (const e of p.entries) {
+      if (e.type !== "order") continue;
+      const order = (e.order ?? (e.envelope as { order?: unknown } | undefined)?.order) as
+        | { participant?: string; data_quality?: string }
+        | undefined;
+      if (order?.data_quality === "estimated" && order.participant !== undefined)
+        estimated.add(order.participant);
+    }
+    for (const e of p.entries)
+      if (e.type === "trade") {
+        const t = e.trade as Record<string, unknown>;
+        const onEstimate = estimated.has(t.seller as string) || estimated.has(t.buyer as string);
+        // Keys stay in sorted order, like the recorded trade's.
+        const { buyer, ...rest } = t;
+        out.push({ buyer, data_quality: onEstimate ? "estimated" : "measured", ...rest });
+      }
+  }
+  return out;
+}
+
+function headAt(heads: readonly BlockHead[], height: number, field: string): BlockHead {
+  if (heads.length === 0)
+    throw new InputError("E_LEDGER_EMPTY", "the ledger has no blocks yet", { details: { field } });
+  const h = heads[height];
+  if (h === undefined)
+    throw new InputError(
+      "E_LEDGER_HEIGHT_OUT_OF_RANGE",
+      `${field}: expected a height from 0 to ${heads.length - 1}, received ${height}`,
+      { details: { field, expected: `0 to ${heads.length - 1}`, received: height } },
+    );
+  return h;
+}
+
+/** An inclusion proof of the trade `txId`, against the head at `height` (the latest by default). */
+export function proveTradeIn(index: LedgerIndex, txId: string, height?: number): InclusionProof {
+  const { entries, leaves, heads } = index;
+  const found = entries.find(
+    (e) =>
+      e.entry.type === "trade" &&
+      (e.entry.trade as { transaction_id?: string })?.transaction_id === txId,
+  );
+  if (found === undefined)
+    throw new InputError(
+      "E_LEDGER_TX_NOT_FOUND",
+      `tx: no trade with transaction_id ${JSON.stringify(txId)} in the ledger`,
+      { details: { field: "tx", received: txId } },
+    );
+  const head = headAt(heads, height ?? heads.length - 1, "height");
+  if (head.height < found.height) {
+    throw new InputError(
+      "E_LEDGER_HEIGHT_OUT_OF_RANGE",
+      `height: the trade is in block ${found.height}; prove it against head ${found.height} or later`,
+      { details: { field: "height", expected: `${found.height} or later`, received: head.height } },
+    );
+  }
+  return inclusionProof(
+    found.entry,
+    found.leafIndex,
+    inclusionPath(leaves, found.leafIndex, head.tree_size),
+    head,
+  );
+}
+
+/** A consistency proof between the heads at heights `from` and `to`. */
+export function proveConsistencyIn(index: LedgerIndex, from: number, to: number): ConsistencyProof {
+  const first = headAt(index.heads, from, "from");
+  const second = headAt(index.heads, to, "to");
+  if (from > to)
+    throw new InputError(
+      "E_LEDGER_HEIGHT_OUT_OF_RANGE",
+      `from: expected a height no greater than the later height (${to}), received ${from}`,
+      { details: { field: "from", expected: `${to} or less`, received: from } },
+    );
+  return consistencyProof(
+    first,
+    second,
+    consistencyPath(index.leaves, first.tree_size, second.tree_size),
+  );
+}
