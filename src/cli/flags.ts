@@ -1,5 +1,9 @@
-/** Numeric command-line flags, read with one message style: the flag, what it expects, what came. */
+/** Command-line flags, read with one message style: the flag, what it expects, what came. */
 import { InputError } from "../core/errors.js";
+import { parseInstant } from "../core/time.js";
+import { findMechanism } from "../market/mechanisms.js";
+import { MECHANISM_NAMES, type Mechanism } from "../market/types.js";
+import { resolvePublicKey } from "../store/keyFile.js";
 
 /** A number above 0, or undefined when the flag is absent. */
 export function positiveNumber(text: string | undefined, flag: string): number | undefined {
@@ -23,4 +27,58 @@ export function positiveInt(text: string | undefined, flag: string): number | un
       `${flag}: expected a positive whole number, received ${JSON.stringify(text)}`,
     );
   return n;
+}
+
+/** Parses `--k`: a number from 0 to 1, returned in ppm. */
+export function parseK(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const k = Number(text);
+  if (text.trim() === "" || !Number.isFinite(k) || k < 0 || k > 1) {
+    throw new InputError(
+      "E_USAGE",
+      `--k: expected a number from 0 to 1, received ${JSON.stringify(text)}`,
+    );
+  }
+  return Math.round(k * 1_000_000);
+}
+
+/** `--mechanism`: one of the market mechanisms, by name. */
+export function mechanismOrThrow(name: string): Mechanism {
+  const mechanism = findMechanism(name);
+  if (mechanism === undefined) {
+    throw new InputError(
+      "E_USAGE",
+      `--mechanism: expected one of ${MECHANISM_NAMES.join(", ")}, received ${JSON.stringify(name)}`,
+    );
+  }
+  return mechanism;
+}
+
+/** A block height (0 or more), or undefined when the flag is absent. */
+export function parseHeight(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new InputError(
+      "E_USAGE",
+      `${flag}: expected a block height (0 or more), received ${JSON.stringify(text)}`,
+    );
+  return n;
+}
+
+/** An ISO 8601 instant with offset, epoch ms, or undefined when the flag is absent. */
+export function parseTime(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const t = parseInstant(text);
+  if (t === undefined)
+    throw new InputError(
+      "E_USAGE",
+      `${flag}: expected an ISO 8601 time with offset, e.g. 2026-06-01T12:00:00Z, received ${JSON.stringify(text)}`,
+    );
+  return t;
+}
+
+/** `--operator`: a public key as hex or a key file, or undefined when the flag is absent. */
+export async function operatorKey(value: string | undefined): Promise<string | undefined> {
+  return value === undefined ? undefined : resolvePublicKey(value);
 }

@@ -3,12 +3,12 @@
 import type { Command } from "commander";
 import { clearOrders, type RecordedBlock } from "../../app/clearOrders.js";
 import { InputError } from "../../core/errors.js";
-import { findMechanism } from "../../market/mechanisms.js";
 import { clearingRecord, TRADE_RECORD_COLUMNS } from "../../market/records.js";
 import { type ClearingResult, MECHANISM_NAMES, type Mechanism } from "../../market/types.js";
 import { describeRecovery } from "../../store/ledgerStore.js";
 import { parseClearInput } from "../clearInput.js";
 import { type CommandContext, resolveFormat } from "../context.js";
+import { mechanismOrThrow, parseK } from "../flags.js";
 import { readJsonInput } from "../io.js";
 import { toCsv, toJson, toKeyValues, toTable } from "../output.js";
 import { refusal } from "../words.js";
@@ -21,30 +21,6 @@ export interface ClearFlags {
   ledger?: string;
   operatorKey?: string;
   requireSignatures?: boolean;
-}
-
-/** Parses `--k`: a number from 0 to 1, returned in ppm. */
-export function parseK(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const k = Number(text);
-  if (text.trim() === "" || !Number.isFinite(k) || k < 0 || k > 1) {
-    throw new InputError(
-      "E_USAGE",
-      `--k: expected a number from 0 to 1, received ${JSON.stringify(text)}`,
-    );
-  }
-  return Math.round(k * 1_000_000);
-}
-
-export function mechanismOrThrow(name: string): Mechanism {
-  const mechanism = findMechanism(name);
-  if (mechanism === undefined) {
-    throw new InputError(
-      "E_USAGE",
-      `--mechanism: expected one of ${MECHANISM_NAMES.join(", ")}, received ${JSON.stringify(name)}`,
-    );
-  }
-  return mechanism;
 }
 
 function render(result: ClearingResult, mechanism: Mechanism, format: string): string {

@@ -1,46 +1,12 @@
-/** `gridshare ledger ...`: verify, export, prove and check. */
+/** `gridshare ledger verify` and `ledger export`; the proofs are in ledgerProofs.ts. */
 
 import type { Command } from "commander";
-import {
-  exportTrades,
-  proveConsistency,
-  proveTrade,
-  verifyLedger,
-} from "../../app/ledgerQueries.js";
-import { InputError } from "../../core/errors.js";
-import { parseInstant } from "../../core/time.js";
-import { checkConsistencyProof, checkInclusionProof } from "../../ledger/proofs.js";
+import { exportTrades, verifyLedger } from "../../app/ledgerQueries.js";
 import { TRADE_RECORD_COLUMNS } from "../../market/records.js";
-import { resolvePublicKey } from "../../store/keyFile.js";
 import { type CommandContext, resolveFormat } from "../context.js";
-import { readJsonInput } from "../io.js";
+import { operatorKey, parseTime } from "../flags.js";
 import { toCsv, toJson, toTable } from "../output.js";
-
-function parseHeight(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new InputError(
-      "E_USAGE",
-      `${flag}: expected a block height (0 or more), received ${JSON.stringify(text)}`,
-    );
-  return n;
-}
-
-function parseTime(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const t = parseInstant(text);
-  if (t === undefined)
-    throw new InputError(
-      "E_USAGE",
-      `${flag}: expected an ISO 8601 time with offset, e.g. 2026-06-01T12:00:00Z, received ${JSON.stringify(text)}`,
-    );
-  return t;
-}
-
-async function operatorKey(value: string | undefined): Promise<string | undefined> {
-  return value === undefined ? undefined : resolvePublicKey(value);
-}
+import { registerLedgerProofs } from "./ledgerProofs.js";
 
 export function registerLedger(program: Command, ctx: CommandContext): void {
   const ledger = program
@@ -139,85 +105,5 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
       },
     );
 
-  ledger
-    .command("prove")
-    .description(
-      "a self-contained inclusion proof of one trade: the record, its leaf index, the audit path, the signed head",
-    )
-    .argument("<dir>", "the ledger directory")
-    .requiredOption("--tx <transaction_id>", "the trade to prove")
-    .option("--height <n>", "prove against the head of block n (default: the latest)")
-    .addHelpText(
-      "after",
-      "\nExample:\n  gridshare ledger prove ledger/ --tx 3fa2... > proof.json\n  gridshare ledger check-proof proof.json --operator operator.pub",
-    )
-    .action(async (dir: string, flags: { tx: string; height?: string }) => {
-      const height = parseHeight(flags.height, "--height");
-      const proof = await proveTrade({
-        dir,
-        txId: flags.tx,
-        ...(height === undefined ? {} : { height }),
-      });
-      ctx.io.stdout.write(toJson(proof));
-    });
-
-  ledger
-    .command("check-proof")
-    .description("verify an inclusion proof without the ledger")
-    .argument("<proof>", "proof JSON (gridshare ledger prove), or -")
-    .option(
-      "--operator <key>",
-      "the operator's public key (hex or key file) the head must be signed by",
-    )
-    .addHelpText(
-      "after",
-      "\nExit code 0: the trade is in the ledger under that signed head. 3: the proof does not verify. 2: not a proof.",
-    )
-    .action(async (file: string, flags: { operator?: string }) => {
-      const operator = await operatorKey(flags.operator);
-      const raw = await readJsonInput(ctx.io, file);
-      const proof = checkInclusionProof(raw, file === "-" ? "standard input" : file, operator);
-      const tx = (proof.entry.trade as { transaction_id?: string } | undefined)?.transaction_id;
-      ctx.io.stdout.write(
-        `ok: ${proof.entry.type}${tx ? ` ${tx}` : ""} is leaf ${proof.leaf_index} of the tree of ${proof.tree_size} under head ${proof.head.height}${operator ? "" : ` (operator ${proof.head.operator.slice(0, 16)}... not pinned: pass --operator)`}\n`,
-      );
-    });
-
-  ledger
-    .command("consistency")
-    .description("a consistency proof that the head at --to extends the head at --from")
-    .argument("<dir>", "the ledger directory")
-    .requiredOption("--from <height>", "the earlier block height")
-    .requiredOption("--to <height>", "the later block height")
-    .addHelpText(
-      "after",
-      "\nExample:\n  gridshare ledger consistency ledger/ --from 10 --to 500 > consistency.json",
-    )
-    .action(async (dir: string, flags: { from: string; to: string }) => {
-      const from = parseHeight(flags.from, "--from") as number;
-      const to = parseHeight(flags.to, "--to") as number;
-      ctx.io.stdout.write(toJson(await proveConsistency({ dir, from, to })));
-    });
-
-  ledger
-    .command("check-consistency")
-    .description(
-      "verify a consistency proof: the later ledger extends the earlier, no history rewritten",
-    )
-    .argument("<proof>", "proof JSON (gridshare ledger consistency), or -")
-    .option(
-      "--operator <key>",
-      "the operator's public key (hex or key file) both heads must be signed by",
-    )
-    .action(async (file: string, flags: { operator?: string }) => {
-      const operator = await operatorKey(flags.operator);
-      const proof = checkConsistencyProof(
-        await readJsonInput(ctx.io, file),
-        file === "-" ? "standard input" : file,
-        operator,
-      );
-      ctx.io.stdout.write(
-        `ok: head ${proof.second.height} (tree ${proof.second.tree_size}) extends head ${proof.first.height} (tree ${proof.first.tree_size})\n`,
-      );
-    });
+  registerLedgerProofs(ledger, ctx);
 }

@@ -1,0 +1,92 @@
+/** `gridshare ledger prove`, `check-proof`, `consistency` and `check-consistency`. */
+import type { Command } from "commander";
+import { proveConsistency, proveTrade } from "../../app/ledgerQueries.js";
+import { checkConsistencyProof, checkInclusionProof } from "../../ledger/proofs.js";
+import type { CommandContext } from "../context.js";
+import { operatorKey, parseHeight } from "../flags.js";
+import { readJsonInput } from "../io.js";
+import { toJson } from "../output.js";
+
+export function registerLedgerProofs(ledger: Command, ctx: CommandContext): void {
+  ledger
+    .command("prove")
+    .description(
+      "a self-contained inclusion proof of one trade: the record, its leaf index, the audit path, the signed head",
+    )
+    .argument("<dir>", "the ledger directory")
+    .requiredOption("--tx <transaction_id>", "the trade to prove")
+    .option("--height <n>", "prove against the head of block n (default: the latest)")
+    .addHelpText(
+      "after",
+      "\nExample:\n  gridshare ledger prove ledger/ --tx 3fa2... > proof.json\n  gridshare ledger check-proof proof.json --operator operator.pub",
+    )
+    .action(async (dir: string, flags: { tx: string; height?: string }) => {
+      const height = parseHeight(flags.height, "--height");
+      const proof = await proveTrade({
+        dir,
+        txId: flags.tx,
+        ...(height === undefined ? {} : { height }),
+      });
+      ctx.io.stdout.write(toJson(proof));
+    });
+
+  ledger
+    .command("check-proof")
+    .description("verify an inclusion proof without the ledger")
+    .argument("<proof>", "proof JSON (gridshare ledger prove), or -")
+    .option(
+      "--operator <key>",
+      "the operator's public key (hex or key file) the head must be signed by",
+    )
+    .addHelpText(
+      "after",
+      "\nExit code 0: the trade is in the ledger under that signed head. 3: the proof does not verify. 2: not a proof.",
+    )
+    .action(async (file: string, flags: { operator?: string }) => {
+      const operator = await operatorKey(flags.operator);
+      const raw = await readJsonInput(ctx.io, file);
+      const proof = checkInclusionProof(raw, file === "-" ? "standard input" : file, operator);
+      const tx = (proof.entry.trade as { transaction_id?: string } | undefined)?.transaction_id;
+      ctx.io.stdout.write(
+        `ok: ${proof.entry.type}${tx ? ` ${tx}` : ""} is leaf ${proof.leaf_index} of the tree of ${proof.tree_size} under head ${proof.head.height}${operator ? "" : ` (operator ${proof.head.operator.slice(0, 16)}... not pinned: pass --operator)`}\n`,
+      );
+    });
+
+  ledger
+    .command("consistency")
+    .description("a consistency proof that the head at --to extends the head at --from")
+    .argument("<dir>", "the ledger directory")
+    .requiredOption("--from <height>", "the earlier block height")
+    .requiredOption("--to <height>", "the later block height")
+    .addHelpText(
+      "after",
+      "\nExample:\n  gridshare ledger consistency ledger/ --from 10 --to 500 > consistency.json",
+    )
+    .action(async (dir: string, flags: { from: string; to: string }) => {
+      const from = parseHeight(flags.from, "--from") as number;
+      const to = parseHeight(flags.to, "--to") as number;
+      ctx.io.stdout.write(toJson(await proveConsistency({ dir, from, to })));
+    });
+
+  ledger
+    .command("check-consistency")
+    .description(
+      "verify a consistency proof: the later ledger extends the earlier, no history rewritten",
+    )
+    .argument("<proof>", "proof JSON (gridshare ledger consistency), or -")
+    .option(
+      "--operator <key>",
+      "the operator's public key (hex or key file) both heads must be signed by",
+    )
+    .action(async (file: string, flags: { operator?: string }) => {
+      const operator = await operatorKey(flags.operator);
+      const proof = checkConsistencyProof(
+        await readJsonInput(ctx.io, file),
+        file === "-" ? "standard input" : file,
+        operator,
+      );
+      ctx.io.stdout.write(
+        `ok: head ${proof.second.height} (tree ${proof.second.tree_size}) extends head ${proof.first.height} (tree ${proof.first.tree_size})\n`,
+      );
+    });
+}
