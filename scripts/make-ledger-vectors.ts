@@ -302,6 +302,31 @@ async function main(): Promise<void> {
     expect: "ok: 3 blocks",
   });
 
+  const zeros = await writeLedger("trailing-zeros", honest(3));
+  writeFileSync(
+    join(zeros, LOG_FILE),
+    Buffer.concat([readFileSync(join(zeros, LOG_FILE)), Buffer.alloc(100)]),
+  );
+  cases.push({
+    name: "trailing-zeros",
+    description:
+      "100 zero bytes after the last acknowledged record (a file extended by a crash before its data landed): zero-length frames with a checksum of 0 are not blocks; verify counts 3 blocks and notes a torn tail.",
+    command: ["ledger", "verify", "trailing-zeros"],
+    exit: 0,
+    expect: "ok: 3 blocks",
+  });
+
+  const headless = await writeLedger("head-missing", honest(3));
+  rmSync(join(headless, HEAD_FILE));
+  cases.push({
+    name: "head-missing",
+    description:
+      "HEAD deleted: the log holds three complete blocks that no published head acknowledges. Not ok: nothing says which blocks were acknowledged.",
+    command: ["ledger", "verify", "head-missing"],
+    exit: 3,
+    expect: "HEAD is missing, but ledger.log holds 3 complete block(s)",
+  });
+
   // Proofs, from the valid ledger.
   const tx = (() => {
     const log = readFileSync(join(valid, LOG_FILE));

@@ -5,6 +5,7 @@
  */
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { InputError } from "../core/errors.js";
 import type { Interval } from "../core/time.js";
 import { type ChainState, emptyChain, type OrderItem, type SealedBlock } from "../ledger/block.js";
 import { clearInterval, type IntervalOutcome, type LedgerPort } from "../ledger/clearInterval.js";
@@ -16,6 +17,7 @@ import {
   ledgerExists,
   OPERATOR_KEY_FILE,
   type Recovery,
+  viewLedger,
 } from "../store/ledgerStore.js";
 
 export interface ClearOrdersOptions {
@@ -54,15 +56,20 @@ export interface ClearOrdersResult {
   readonly recorded: RecordedBlock | undefined;
 }
 
-const NO_RECOVERY: Recovery = { publishedBlocks: 0, droppedBytes: 0, droppedBlocks: 0 };
-
-/** Blocks appended to a ledger that does not exist on disk yet. */
+/**
+ * Blocks decided on in memory before the ledger on disk is touched, from what the ledger holds
+ * (empty for a new one): a refused interval changes nothing on disk, recovery included.
+ */
 class StagedLedger implements LedgerPort {
   readonly blocks: { sealed: SealedBlock; nonces: readonly string[] }[] = [];
-  state: ChainState = emptyChain();
 
-  hasNonce(): boolean {
-    return false;
+  constructor(
+    public state: ChainState = emptyChain(),
+    private readonly nonces: ReadonlySet<string> = new Set(),
+  ) {}
+
+  hasNonce(key: string): boolean {
+    return this.nonces.has(key);
   }
 
   append(sealed: SealedBlock, nonces: readonly string[]): void {
@@ -106,51 +113,35 @@ export async function clearOrders(options: ClearOrdersOptions): Promise<ClearOrd
     createdKeyPath = defaultKey;
   }
 
-  if (isNew) {
-    // Decide on a staged ledger first: a refused interval leaves no directory and no key behind.
-    const staged = new StagedLedger();
-    const outcome = clearInterval({ ...pipeline, ledger: { store: staged, operator } });
-    if (outcome.status === "refused") return { outcome, recorded: undefined };
-    await mkdir(dir, { recursive: true });
-    if (createdKeyPath !== undefined)
-      await writeIdentity(createdKeyPath, operator, { force: false });
-    const writer = await LedgerWriter.open(dir, { create: true });
-    try {
-      for (const b of staged.blocks) writer.append(b.sealed, b.nonces);
-      await writer.flush();
-    } finally {
-      await writer.close();
-    }
-    const block = outcome.block as SealedBlock;
-    return {
-      outcome,
-      recorded: {
-        dir,
-        block,
-        createdKeyPath,
-        recovery: NO_RECOVERY,
-        headHash: writer.state.headHash,
-      },
-    };
-  }
-
-  const writer = await LedgerWriter.open(dir, { create: false });
+  // Decide on a staged ledger first: a refused interval leaves the disk as it was (a new
+  // ledger's directory and key are not created, an old one's interrupted append not recovered).
+  const view = isNew ? undefined : await viewLedger(dir);
+  const staged = new StagedLedger(view?.state, view?.nonces);
+  const outcome = clearInterval({ ...pipeline, ledger: { store: staged, operator } });
+  if (outcome.status === "refused") return { outcome, recorded: undefined };
+  if (isNew) await mkdir(dir, { recursive: true });
+  if (createdKeyPath !== undefined) await writeIdentity(createdKeyPath, operator, { force: false });
+  const writer = await LedgerWriter.open(dir, { create: isNew });
   try {
-    const outcome = clearInterval({ ...pipeline, ledger: { store: writer, operator } });
-    if (outcome.status === "refused") return { outcome, recorded: undefined };
+    if (writer.state.headHash !== (view?.state ?? emptyChain()).headHash)
+      throw new InputError(
+        "E_LEDGER_CHANGED",
+        `${dir}: the ledger changed while the interval was being cleared (another writer?); nothing was appended`,
+        { details: { dir } },
+      );
+    for (const b of staged.blocks) writer.append(b.sealed, b.nonces);
     await writer.flush();
-    const block = outcome.block as SealedBlock;
-    return {
-      outcome,
-      recorded: {
-        dir,
-        block,
-        createdKeyPath: undefined,
-        recovery: writer.recovery,
-        headHash: writer.state.headHash,
-      },
-    };
   } finally {
     await writer.close();
   }
+  return {
+    outcome,
+    recorded: {
+      dir,
+      block: outcome.block as SealedBlock,
+      createdKeyPath,
+      recovery: writer.recovery,
+      headHash: writer.state.headHash,
+    },
+  };
 }

@@ -15,6 +15,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   height: "--height",
   from: "--from",
   to: "--to",
+  truncate_after: "--truncate-after",
 };
 
 function detail(error: GridshareError, key: string): unknown {
@@ -26,6 +27,12 @@ export function cliMessage(error: GridshareError): string {
   switch (error.code) {
     case "E_KEY_FILE_EXISTS":
       return `${error.message} (use --force to replace it)`;
+    case "E_LEDGER_HEAD_MISSING":
+      return `${error.message}; see what can be kept: gridshare ledger repair ${String(detail(error, "dir"))}`;
+    case "E_LEDGER_TAMPERED":
+      return detail(error, "repairable") === true
+        ? `${error.message}; see what can be kept: gridshare ledger repair ${String(detail(error, "dir"))}`
+        : error.message;
     case "E_LEDGER_NOT_FOUND":
       return `${error.message}; create one with gridshare clear --ledger ${String(detail(error, "dir"))}`;
     case "E_LEDGER_EMPTY":

@@ -11,9 +11,11 @@
  * fsynced), published (HEAD names it: acknowledged). Appends are group-committed: any number of
  * blocks are written, then one fsync, then one HEAD update. Only what HEAD covers is
  * acknowledged. On opening for append, bytes after the acknowledged end are an interrupted
- * append: complete records that link to the chain are kept and published, a torn record and
- * anything after it is dropped (and reported). Damage inside the acknowledged part is never
- * repaired: it is a verification failure.
+ * append: complete records that link to the chain are kept and published, a torn tail (bytes
+ * that are not a complete record) is dropped (and reported). A complete record that does not
+ * link, damage inside the acknowledged part, and a log with blocks but no HEAD are never
+ * repaired on open: they are verification failures, and only `truncateLedgerAfter` (the repair
+ * command) drops blocks.
  */
 import { closeSync, constants, fsyncSync, openSync, writeSync } from "node:fs";
 import { mkdir, open, readFile, rename, stat, truncate, writeFile } from "node:fs/promises";
@@ -152,6 +154,80 @@ export async function scanLedger(dir: string): Promise<LedgerScan> {
   return parseLedgerFiles(dir, log, head);
 }
 
+function checkHeader(dir: string, log: Buffer): void {
+  if (!log.subarray(0, 8).equals(MAGIC)) {
+    throw damage(dir, `${LOG_FILE} does not start with the ledger signature (damaged header)`);
+  }
+  const version = log.readUInt32LE(8);
+  if (version !== FORMAT_VERSION) {
+    throw damage(
+      dir,
+      `${LOG_FILE} has format version ${version}; this gridshare reads version ${FORMAT_VERSION} (damaged header, or a newer gridshare wrote it)`,
+    );
+  }
+  if (log.readUInt32LE(12) !== 0) {
+    throw damage(dir, `${LOG_FILE} header has non-zero reserved bytes (damaged header)`);
+  }
+}
+
+interface Records {
+  readonly acknowledged: StoredRecord[];
+  readonly pending: StoredRecord[];
+  readonly tornTail: LedgerScan["tornTail"];
+}
+
+/**
+ * The log's records after its header: those inside the acknowledged end `ackBytes` (where any
+ * fault is damage), then the complete ones after it, up to the first bytes that are not a
+ * complete record (a torn tail: cut short, a length of zero, or a checksum that fails).
+ */
+function readRecords(dir: string, log: Buffer, ackBytes: number): Records {
+  const acknowledged: StoredRecord[] = [];
+  const pending: StoredRecord[] = [];
+  let offset = HEADER_BYTES;
+  let tornTail: LedgerScan["tornTail"];
+  while (offset < log.length) {
+    const inAck = offset < ackBytes;
+    const height = acknowledged.length + pending.length;
+    const torn = (what: string): boolean => {
+      if (inAck) throw damage(dir, what, height);
+      tornTail = { offset, bytes: log.length - offset };
+      return true;
+    };
+    if (log.length - offset < FRAME_BYTES) {
+      torn("record frame cut short inside the acknowledged part");
+      break;
+    }
+    const len = log.readUInt32LE(offset);
+    const crc = log.readUInt32LE(offset + 4);
+    const end = offset + FRAME_BYTES + len;
+    // A block is never empty: zero bytes with a zero checksum are not a record.
+    if (len === 0 && torn("a record of length 0 (damaged length)")) break;
+    if (end > log.length && torn("record length runs past the end of the file (damaged length)"))
+      break;
+    if (inAck && end > ackBytes)
+      throw damage(dir, "record straddles the acknowledged end (damaged length or HEAD)", height);
+    const payloadBytes = log.subarray(offset + FRAME_BYTES, end);
+    if (crc32(payloadBytes) !== crc && torn("checksum mismatch (bytes were changed)")) break;
+    const record = { offset, payload: payloadBytes.toString("utf8") };
+    if (inAck) acknowledged.push(record);
+    else pending.push(record);
+    offset = end;
+  }
+  return { acknowledged, pending, tornTail };
+}
+
+/** A log that holds bytes after its header but no HEAD: nothing says what was acknowledged. */
+function headMissing(dir: string, log: Buffer): VerificationError {
+  const { pending, tornTail } = readRecords(dir, log, HEADER_BYTES);
+  const tail = tornTail === undefined ? "" : `, then ${tornTail.bytes} bytes that are not a block`;
+  return new VerificationError(
+    "E_LEDGER_HEAD_MISSING",
+    `${dir}: ${HEAD_FILE} is missing, but ${LOG_FILE} holds ${pending.length} complete block(s)${tail}; with no published head nothing says which blocks were acknowledged, so none is verified, extended or dropped`,
+    { details: { dir, completeBlocks: pending.length, tailBytes: tornTail?.bytes ?? 0 } },
+  );
+}
+
 /** The scan of a ledger's two files, given their contents (`head` undefined when HEAD is absent). */
 export function parseLedgerFiles(
   dir: string,
@@ -171,19 +247,10 @@ export function parseLedgerFiles(
       logBytes: log.length,
     };
   }
-  if (!log.subarray(0, 8).equals(MAGIC)) {
-    throw damage(dir, `${LOG_FILE} does not start with the ledger signature (damaged header)`);
-  }
-  const version = log.readUInt32LE(8);
-  if (version !== FORMAT_VERSION) {
-    throw damage(
-      dir,
-      `${LOG_FILE} has format version ${version}; this gridshare reads version ${FORMAT_VERSION} (damaged header, or a newer gridshare wrote it)`,
-    );
-  }
-  if (log.readUInt32LE(12) !== 0) {
-    throw damage(dir, `${LOG_FILE} header has non-zero reserved bytes (damaged header)`);
-  }
+  checkHeader(dir, log);
+  // Creation publishes an empty HEAD before any block is written: bytes after the header with
+  // no HEAD mean that HEAD was lost, not that an append was interrupted.
+  if (pointer === undefined && log.length > HEADER_BYTES) throw headMissing(dir, log);
   const p = pointer ?? emptyPointer();
   if (p.log_bytes > log.length) {
     throw damage(
@@ -191,41 +258,7 @@ export function parseLedgerFiles(
       `HEAD covers ${p.log_bytes} bytes but ${LOG_FILE} has only ${log.length} (acknowledged blocks are missing)`,
     );
   }
-
-  const acknowledged: StoredRecord[] = [];
-  const pending: StoredRecord[] = [];
-  let offset = HEADER_BYTES;
-  let tornTail: LedgerScan["tornTail"];
-  while (offset < log.length) {
-    const inAck = offset < p.log_bytes;
-    const height = acknowledged.length + pending.length;
-    if (log.length - offset < FRAME_BYTES) {
-      if (inAck) throw damage(dir, "record frame cut short inside the acknowledged part", height);
-      tornTail = { offset, bytes: log.length - offset };
-      break;
-    }
-    const len = log.readUInt32LE(offset);
-    const crc = log.readUInt32LE(offset + 4);
-    const end = offset + FRAME_BYTES + len;
-    if (end > log.length) {
-      if (inAck)
-        throw damage(dir, "record length runs past the end of the file (damaged length)", height);
-      tornTail = { offset, bytes: log.length - offset };
-      break;
-    }
-    if (inAck && end > p.log_bytes)
-      throw damage(dir, "record straddles the acknowledged end (damaged length or HEAD)", height);
-    const payloadBytes = log.subarray(offset + FRAME_BYTES, end);
-    if (crc32(payloadBytes) !== crc) {
-      if (inAck) throw damage(dir, "checksum mismatch (bytes were changed)", height);
-      tornTail = { offset, bytes: log.length - offset };
-      break;
-    }
-    const record = { offset, payload: payloadBytes.toString("utf8") };
-    if (inAck) acknowledged.push(record);
-    else pending.push(record);
-    offset = end;
-  }
+  const { acknowledged, pending, tornTail } = readRecords(dir, log, p.log_bytes);
   if (acknowledged.length !== p.height + 1) {
     throw damage(
       dir,
@@ -255,8 +288,72 @@ export interface Recovery {
   readonly publishedBlocks: number;
   /** Bytes of a torn append that were dropped. */
   readonly droppedBytes: number;
-  /** Complete but unlinkable records dropped with the torn tail. */
-  readonly droppedBlocks: number;
+}
+
+/** What opening for append will do, decided from a read-only scan. */
+interface OpenPlan {
+  readonly scan: LedgerScan;
+  readonly replay: ReturnType<typeof replayChain>;
+  /** The log's length after recovery, bytes. */
+  readonly logBytes: number;
+  readonly recovery: Recovery;
+}
+
+/**
+ * Decides recovery without changing anything. Complete blocks after the published head that
+ * extend the chain are kept (an append interrupted before publishing); a torn tail is dropped
+ * (nothing in it was acknowledged). A complete block that does not extend the chain is never
+ * dropped here: that is damage, and only an explicit repair may remove it.
+ */
+async function planOpen(dir: string): Promise<OpenPlan> {
+  const scan = await scanLedger(dir);
+  const all = [...scan.acknowledged, ...scan.pending];
+  const replay = replayChain(all.map((r) => r.payload));
+  if (replay.accepted < scan.acknowledged.length) {
+    throw damage(
+      dir,
+      "the acknowledged blocks do not form a chain (verifying the ledger names the first bad block)",
+      replay.accepted,
+    );
+  }
+  if (replay.accepted < all.length) {
+    throw new VerificationError(
+      "E_LEDGER_TAMPERED",
+      `${dir}: block ${replay.accepted}: a complete block after the published head does not extend the chain; it was not written by an interrupted append, so nothing was changed`,
+      { details: { dir, height: replay.accepted, repairable: true } },
+    );
+  }
+  const last = all[all.length - 1];
+  const keptEnd =
+    last === undefined
+      ? HEADER_BYTES
+      : last.offset + FRAME_BYTES + Buffer.byteLength(last.payload, "utf8");
+  const logBytes =
+    scan.logBytes < HEADER_BYTES ? HEADER_BYTES : Math.max(keptEnd, scan.pointer.log_bytes);
+  return {
+    scan,
+    replay,
+    logBytes,
+    recovery: {
+      publishedBlocks: scan.pending.length,
+      droppedBytes: Math.max(0, scan.logBytes - logBytes),
+    },
+  };
+}
+
+/** What appending to the ledger in `dir` would start from, read without changing anything. */
+export interface LedgerView {
+  readonly state: ChainState;
+  /** The (public key, nonce) keys of the signed orders in the ledger. */
+  readonly nonces: ReadonlySet<string>;
+  /** What opening it for append will repair. */
+  readonly recovery: Recovery;
+}
+
+/** The chain state an append to `dir` starts from, recovery included; writes nothing. */
+export async function viewLedger(dir: string): Promise<LedgerView> {
+  const plan = await planOpen(dir);
+  return { state: plan.replay.state, nonces: plan.replay.nonces, recovery: plan.recovery };
 }
 
 function fsyncDir(dir: string): void {
@@ -326,41 +423,15 @@ export class LedgerWriter {
       fsyncDir(dir);
       await publish(dir, emptyPointer());
     }
-    const scan = await scanLedger(dir);
-    let logBytes = scan.pointer.log_bytes;
-    let publishedBlocks = 0;
-    let droppedBlocks = 0;
-    const all = [...scan.acknowledged, ...scan.pending];
-    const replay = replayChain(all.map((r) => r.payload));
-    if (replay.accepted < scan.acknowledged.length) {
-      throw damage(
-        dir,
-        "the acknowledged blocks do not form a chain (verifying the ledger names the first bad block)",
-        replay.accepted,
-      );
-    }
-    // Pending records: keep those that extend the chain.
-    publishedBlocks = replay.accepted - scan.acknowledged.length;
-    droppedBlocks = all.length - replay.accepted;
-    const keptEnd =
-      replay.accepted === 0
-        ? HEADER_BYTES
-        : (() => {
-            const r = all[replay.accepted - 1] as StoredRecord;
-            return r.offset + FRAME_BYTES + Buffer.byteLength(r.payload, "utf8");
-          })();
-    const physical = scan.logBytes;
-    if (physical < HEADER_BYTES) {
+    const { scan, replay, logBytes, recovery } = await planOpen(dir);
+    if (scan.logBytes < HEADER_BYTES) {
       // torn creation: rewrite the header
       await writeFile(logPath, header());
-      logBytes = HEADER_BYTES;
-    } else {
-      logBytes = Math.max(keptEnd, scan.pointer.log_bytes);
-      if (physical > logBytes) await truncate(logPath, logBytes);
+    } else if (scan.logBytes > logBytes) {
+      await truncate(logPath, logBytes);
     }
-    const droppedBytes = Math.max(0, physical - logBytes);
     const fd = openSync(logPath, "r+");
-    if (droppedBytes > 0) fsyncSync(fd);
+    if (recovery.droppedBytes > 0) fsyncSync(fd);
     const lastHead = replay.heads[replay.heads.length - 1];
     const pointer: HeadPointer = lastHead
       ? {
@@ -372,11 +443,16 @@ export class LedgerWriter {
         }
       : emptyPointer();
     if (canonicalize(pointer) !== canonicalize(scan.pointer)) await publish(dir, pointer);
-    return new LedgerWriter(dir, fd, logBytes, pointer, replay.state, replay.nonces, replay.heads, {
-      publishedBlocks,
-      droppedBytes,
-      droppedBlocks,
-    });
+    return new LedgerWriter(
+      dir,
+      fd,
+      logBytes,
+      pointer,
+      replay.state,
+      replay.nonces,
+      replay.heads,
+      recovery,
+    );
   }
 
   /** Chain state after every block appended so far (published or not). */
@@ -462,10 +538,116 @@ export function describeRecovery(dir: string, r: Recovery): string {
     parts.push(
       `published ${r.publishedBlocks} complete block(s) an interrupted append had written`,
     );
-  if (r.droppedBytes > 0) {
-    parts.push(
-      `dropped ${r.droppedBytes} bytes of a torn, unacknowledged append${r.droppedBlocks > 0 ? ` (${r.droppedBlocks} block(s))` : ""}`,
+  if (r.droppedBytes > 0)
+    parts.push(`dropped ${r.droppedBytes} bytes of a torn, unacknowledged append`);
+  return parts.length === 0 ? "" : `recovered ${dir}: ${parts.join("; ")}\n`;
+}
+
+/** What a ledger holds, read for a repair: whatever HEAD says, or without one. */
+export interface LedgerDiagnosis {
+  readonly dir: string;
+  /** HEAD's acknowledged height; "missing" or "damaged" when it cannot be read. */
+  readonly head: number | "missing" | "damaged";
+  /** Complete records in the log, in order. */
+  readonly records: number;
+  /** How many records, from the first, form a chain: heights 0 to chain - 1. */
+  readonly chain: number;
+  /** Heads of the blocks that form the chain. */
+  readonly heads: readonly BlockHead[];
+  /** Bytes after the last complete record that are not a record. */
+  readonly tailBytes: number;
+  readonly logBytes: number;
+}
+
+async function readDiagnosis(
+  dir: string,
+): Promise<LedgerDiagnosis & { ends: readonly number[]; log: Buffer }> {
+  const logPath = join(dir, LOG_FILE);
+  if (!(await exists(logPath))) await scanLedger(dir); // names what is missing
+  const log = await readFile(logPath);
+  if (log.length < HEADER_BYTES) throw damage(dir, `${LOG_FILE} is truncated inside its header`);
+  checkHeader(dir, log);
+  let head: LedgerDiagnosis["head"] = "missing";
+  if (await exists(join(dir, HEAD_FILE))) {
+    try {
+      head = parsePointer(dir, await readFile(join(dir, HEAD_FILE), "utf8")).height;
+    } catch {
+      head = "damaged";
+    }
+  }
+  const { pending, tornTail } = readRecords(dir, log, HEADER_BYTES);
+  const replay = replayChain(pending.map((r) => r.payload));
+  const ends = pending.map((r) => r.offset + FRAME_BYTES + Buffer.byteLength(r.payload, "utf8"));
+  return {
+    dir,
+    head,
+    records: pending.length,
+    chain: replay.accepted,
+    heads: replay.heads,
+    tailBytes: tornTail?.bytes ?? 0,
+    logBytes: log.length,
+    ends,
+    log,
+  };
+}
+
+/** Reads what a ledger holds for a repair, changing nothing. */
+export async function diagnoseLedger(dir: string): Promise<LedgerDiagnosis> {
+  const { ends: _ends, log: _log, ...diagnosis } = await readDiagnosis(dir);
+  return diagnosis;
+}
+
+/** What a repair dropped. */
+export interface RepairResult {
+  readonly before: LedgerDiagnosis;
+  /** Blocks kept: heights 0 to `keptHeight`. */
+  readonly keptHeight: number;
+  /** Complete records dropped, and how many of them the old HEAD acknowledged. */
+  readonly droppedBlocks: number;
+  readonly droppedAcknowledged: number;
+  readonly droppedBytes: number;
+}
+
+/**
+ * Keeps blocks 0 to `height` (they must form a chain), drops everything after them in the log,
+ * and publishes HEAD for block `height`. The explicit repair: the only operation that may drop
+ * a complete block, or one that a HEAD acknowledged.
+ */
+export async function truncateLedgerAfter(dir: string, height: number): Promise<RepairResult> {
+  const d = await readDiagnosis(dir);
+  if (!Number.isSafeInteger(height) || height < 0 || height >= d.chain) {
+    throw new InputError(
+      "E_LEDGER_HEIGHT_OUT_OF_RANGE",
+      d.chain === 0
+        ? "truncate_after: no block forms a chain from the start; nothing can be kept (start a new ledger)"
+        : `truncate_after: expected a height from 0 to ${d.chain - 1} (the blocks that form a chain), received ${height}`,
+      { details: { field: "truncate_after", expected: `0 to ${d.chain - 1}`, received: height } },
     );
   }
-  return parts.length === 0 ? "" : `recovered ${dir}: ${parts.join("; ")}\n`;
+  const { ends, log: _log, ...before } = d;
+  const end = ends[height] as number;
+  const logPath = join(dir, LOG_FILE);
+  await truncate(logPath, end);
+  const fd = openSync(logPath, "r+");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  const head = d.heads[height] as BlockHead;
+  await publish(dir, {
+    format: LEDGER_FORMAT,
+    head_hash: headHash(head),
+    height,
+    log_bytes: end,
+    tree_size: head.tree_size,
+  });
+  const acknowledged = typeof d.head === "number" ? d.head : -1;
+  return {
+    before,
+    keptHeight: height,
+    droppedBlocks: d.records - (height + 1),
+    droppedAcknowledged: Math.max(0, acknowledged - height),
+    droppedBytes: d.logBytes - end,
+  };
 }

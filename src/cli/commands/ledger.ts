@@ -7,11 +7,12 @@ import { type CommandContext, resolveFormat } from "../context.js";
 import { operatorKey, parseTime } from "../flags.js";
 import { toCsv, toJson, toTable } from "../output.js";
 import { registerLedgerProofs } from "./ledgerProofs.js";
+import { registerLedgerRepair } from "./ledgerRepair.js";
 
 export function registerLedger(program: Command, ctx: CommandContext): void {
   const ledger = program
     .command("ledger")
-    .description("verify a ledger, export its trades, prove and check proofs");
+    .description("verify a ledger, export its trades, prove and check proofs, repair");
 
   ledger
     .command("verify")
@@ -106,4 +107,5 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
     );
 
   registerLedgerProofs(ledger, ctx);
+  registerLedgerRepair(ledger, ctx);
 }
