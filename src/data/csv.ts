@@ -123,6 +123,19 @@ export function columnIndex(table: Pick<CsvTable, "file" | "header">, name: stri
   return i;
 }
 
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A finite decimal number written out (`12`, `-0.5`, `1e3`), or undefined: not `""`, `NaN`,
+ * `Infinity`, hex or words, which `Number()` would turn into 0, NaN or a surprise.
+ */
+export function parseDecimal(text: string): number | undefined {
+  const t = text.trim();
+  if (!DECIMAL.test(t)) return undefined;
+  const v = Number(t);
+  return Number.isFinite(v) ? v : undefined;
+}
+
 /**
  * A numeric column. Empty cells become NaN when `allowEmpty`; anything else that is not a
  * number is an error naming the line.
@@ -146,8 +159,8 @@ export function numberColumn(
         `${table.file}, line ${table.lines[r]}, column ${JSON.stringify(name)}: expected a number, the cell is empty`,
       );
     }
-    const v = Number(cell);
-    if (!Number.isFinite(v)) {
+    const v = parseDecimal(cell);
+    if (v === undefined) {
       throw new InputError(
         "E_DATA_INVALID",
         `${table.file}, line ${table.lines[r]}, column ${JSON.stringify(name)}: expected a number, received ${JSON.stringify(cell)}`,

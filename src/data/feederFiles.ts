@@ -17,7 +17,7 @@ import {
   type FeederSpec,
   type LineCode,
 } from "../grid/feeder.js";
-import { type CsvTable, columnIndex, parseCsv } from "./csv.js";
+import { type CsvTable, columnIndex, parseCsv, parseDecimal } from "./csv.js";
 
 async function readText(path: string): Promise<string> {
   try {
@@ -55,10 +55,11 @@ class Row {
     return v;
   }
 
+  /** A plain number (the format's units are in its column names, never in a cell). */
   number(field: string, check: (x: number) => boolean, expected: string): number {
     const raw = this.text(field);
-    const v = Number(raw.replace(/[a-z%\s]+$/i, ""));
-    if (!Number.isFinite(v) || !check(v))
+    const v = parseDecimal(raw);
+    if (v === undefined || !check(v))
       throw this.error(field, `${expected}, received ${JSON.stringify(raw)}`);
     return v;
   }
@@ -117,9 +118,15 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
   const dir = await networkDir(root);
   const sourcePath = join(dir, "Source.csv");
   const ini = parseIni(await readText(sourcePath));
-  const iniNumber = (key: string, expected: string) => {
+  // Source.csv's values may carry the unit its format documents (`11 kV`, `3000 A`), no other.
+  const iniNumber = (key: string, expected: string, unit?: string) => {
     const e = ini.get(key);
-    const v = e ? Number(e.value.replace(/[a-z\s]+$/i, "")) : Number.NaN;
+    const text = e?.value.trim() ?? "";
+    const bare =
+      unit !== undefined && text.toLowerCase().endsWith(unit.toLowerCase())
+        ? text.slice(0, -unit.length)
+        : text;
+    const v = e ? (parseDecimal(bare) ?? Number.NaN) : Number.NaN;
     if (!e || !Number.isFinite(v) || v <= 0)
       throw new InputError(
         "E_DATA_INVALID",
@@ -128,10 +135,10 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
     return v;
   };
   const source = {
-    kv: iniNumber("voltage", "the MV voltage, e.g. 11 kV"),
+    kv: iniNumber("voltage", "the MV voltage, e.g. 11 kV", "kV"),
     pu: iniNumber("pu", "the set point in pu, e.g. 1.05"),
-    isc3: iniNumber("isc3", "the three-phase short-circuit current, A"),
-    isc1: iniNumber("isc1", "the single-phase short-circuit current, A"),
+    isc3: iniNumber("isc3", "the three-phase short-circuit current, e.g. 3000 A", "A"),
+    isc1: iniNumber("isc1", "the single-phase short-circuit current, e.g. 5 A", "A"),
   };
 
   const tr = rows(await table(dir, "Transformer.csv"));
@@ -286,19 +293,40 @@ export interface LoadSnapshot {
 }
 
 /** Reads a snapshot in the layout of reference/inputs_minute_566.csv: load, bus, phase, p_kw, q_kvar. */
+/**
+ * A snapshot file: one row per load of the feeder (`load,bus,phase,p_kw,q_kvar`), the load named
+ * as in Loads.csv, at its own bus and phase, each load at most once.
+ */
 export async function loadSnapshotFile(feeder: Feeder, path: string): Promise<LoadSnapshot> {
   const t = parseCsv(await readText(path), path, { comment: "#" });
   const n = feeder.buses.length;
   const pKw = new Float64Array(3 * n);
   const qKvar = new Float64Array(3 * n);
+  const loads = new Map(feeder.spec.loads.map((l) => [l.name.toLowerCase(), l]));
+  const seen = new Map<string, string>();
   for (const r of rows(t)) {
-    const bus = feeder.index.get(busKey(r.text("bus")));
-    if (bus === undefined)
-      throw r.error("bus", `a bus of the feeder, received ${JSON.stringify(r.text("bus"))}`);
+    const name = r.text("load");
+    const load = loads.get(name.toLowerCase());
+    if (load === undefined)
+      throw r.error("load", `a load of the feeder (Loads.csv), received ${JSON.stringify(name)}`);
+    const earlier = seen.get(name.toLowerCase());
+    if (earlier !== undefined)
+      throw r.error("load", `each load once, received ${JSON.stringify(name)} again (${earlier})`);
+    seen.set(name.toLowerCase(), r.where);
+    const busText = r.text("bus");
+    const bus = feeder.index.get(busKey(busText));
+    if (bus === undefined || busKey(busText) !== busKey(load.bus))
+      throw r.error(
+        "bus",
+        `${JSON.stringify(load.bus)}, the bus of ${load.name}, received ${JSON.stringify(busText)}`,
+      );
     const phaseText = r.text("phase");
     const phase = parsePhase(phaseText);
-    if (phase === undefined)
-      throw r.error("phase", `A, B or C (or 1, 2, 3), received ${JSON.stringify(phaseText)}`);
+    if (phase === undefined || phase !== load.phase)
+      throw r.error(
+        "phase",
+        `${"ABC"[load.phase]}, the phase of ${load.name}, received ${JSON.stringify(phaseText)}`,
+      );
     const k = 3 * bus + phase;
     pKw[k] = (pKw[k] as number) + r.number("p_kw", Number.isFinite, "a power in kW");
     qKvar[k] =

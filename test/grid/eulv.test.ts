@@ -135,10 +135,75 @@ test("powerflow: bad feeders are refused with file, line and field (exit 2)", as
       broken("nan", "Lines.csv", (t) => t.replace("LINE1,1,2,ABC,1.098", "LINE1,1,2,ABC,abc")),
       /Lines\.csv, line 3, field Length: expected a length above 0/,
     ],
+    // Words, NaN and Infinity were read as 0 kW: the unit strip removed the whole cell.
+    [
+      broken("kw-word", "Loads.csv", (t) =>
+        t.replace(/^(LOAD1,1,34,A,[^,]*,[^,]*,[^,]*,)[^,]*/m, "$1abc"),
+      ),
+      /Loads\.csv, line 4, field kW: expected a power in kW of 0 or more, received "abc"/,
+    ],
+    [
+      broken("kw-infinity", "Loads.csv", (t) =>
+        t.replace(/^(LOAD1,1,34,A,[^,]*,[^,]*,[^,]*,)[^,]*/m, "$1Infinity"),
+      ),
+      /Loads\.csv, line 4, field kW: expected a power in kW of 0 or more, received "Infinity"/,
+    ],
+    [
+      broken("source-unit", "Source.csv", (t) => t.replace("Voltage=11 kV", "Voltage=11 MW")),
+      /Source\.csv, line 3, field voltage: expected the MV voltage, e\.g\. 11 kV, received "11 MW"/,
+    ],
   ];
   for (const [dir, message] of cases) {
     const r = await runCli(["powerflow", "--feeder", dir, "--minute", "566"]);
     assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, "");
+  }
+  // A snapshot file: a non-number, an unknown load, a load twice, a load at another bus.
+  const rows = readFileSync(join(REF, "inputs_minute_566.csv"), "utf8").trimEnd().split("\n");
+  const snapshot = (name: string, lines: string[]) => {
+    const path = join(mkdtempSync(join(tmpdir(), "gridshare-loads-")), `${name}.csv`);
+    writeFileSync(path, `${lines.join("\n")}\n`);
+    return path;
+  };
+  const edit = (i: number, f: (l: string) => string) => rows.map((l, j) => (j === i ? f(l) : l));
+  const loadCases: [string, RegExp][] = [
+    ...["abc", "NaN", "Infinity", "0x10", "1.5kW"].map((v): [string, RegExp] => [
+      snapshot(
+        `p-${v}`,
+        edit(1, (l) => l.replace(",0.574,", `,${v},`)),
+      ),
+      new RegExp(`line 2, field p_kw: expected a power in kW, received "${v}"`),
+    ]),
+    [
+      snapshot(
+        "q-word",
+        edit(3, (l) => l.replace(",0.037469988,", ",kvar,")),
+      ),
+      /line 4, field q_kvar: expected a reactive power in kvar, received "kvar"/,
+    ],
+    [
+      snapshot(
+        "unknown",
+        edit(1, (l) => l.replace("LOAD1,", "LOAD999,")),
+      ),
+      /line 2, field load: expected a load of the feeder \(Loads\.csv\), received "LOAD999"/,
+    ],
+    [
+      snapshot("twice", [...rows, rows[1] as string]),
+      /line 57, field load: expected each load once, received "LOAD1" again \(.*line 2\)/,
+    ],
+    [
+      snapshot(
+        "bus",
+        edit(1, (l) => l.replace(",34,A,", ",35,A,")),
+      ),
+      /line 2, field bus: expected "34", the bus of LOAD1, received "35"/,
+    ],
+  ];
+  for (const [path, message] of loadCases) {
+    const r = await runCli(["powerflow", "--feeder", FEEDER, "--loads", path]);
+    assert.equal(r.code, 2, `${path}: ${r.stderr}`);
     assert.match(r.stderr, message);
     assert.equal(r.stdout, "");
   }
