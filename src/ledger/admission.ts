@@ -26,6 +26,7 @@ export type RejectionCode = Extract<
   | "E_LEDGER_NONCE_REPLAYED"
   | "E_MARKET_DUPLICATE_ID"
   | "E_MARKET_SIDE_CONFLICT"
+  | "E_MARKET_INTERVAL_FULL"
 >;
 
 /** An order refused, with the field and the values that decided it. */
@@ -181,7 +182,7 @@ export function admitOrders(options: AdmitOptions): Admission {
     const issue = broken.get(k);
     const doc = orderOfItem(a.item);
     if (issue !== undefined) {
-      const side = issue.path[2] === "side";
+      const rule = MARKET_RULES[issue.path[2] as keyof typeof MARKET_RULES] ?? MARKET_RULES.id;
       // checkOrders numbers the authentic orders; name them by their place in the input.
       const expected = issue.expected.replace(
         /orders\[(\d+)\]/g,
@@ -191,8 +192,8 @@ export function admitOrders(options: AdmitOptions): Admission {
       decisions[a.index] = rejection(
         a.index,
         doc,
-        side ? "E_MARKET_SIDE_CONFLICT" : "E_MARKET_DUPLICATE_ID",
-        side ? "order.side" : "order.id",
+        rule.code,
+        rule.field,
         expected,
         received,
         `expected ${expected}, received ${JSON.stringify(received)}`,
@@ -207,6 +208,13 @@ export function admitOrders(options: AdmitOptions): Admission {
   const rejected = decisions.filter((d): d is Rejected => d.status === "rejected");
   return { decisions, rejected, items, orders, nonces };
 }
+
+/** The market rule behind each field checkOrders names. */
+const MARKET_RULES = {
+  id: { code: "E_MARKET_DUPLICATE_ID", field: "order.id" },
+  side: { code: "E_MARKET_SIDE_CONFLICT", field: "order.side" },
+  energy_kwh: { code: "E_MARKET_INTERVAL_FULL", field: "order.energy_kwh" },
+} as const;
 
 /** checkOrders reads only the orders; the tariff does not enter the order rules. */
 const NO_TARIFF = { importPriceMicro: 0, exportPriceMicro: 0, networkFeeMicro: 0 } as const;

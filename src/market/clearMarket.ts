@@ -3,6 +3,7 @@
  * matching and pricing, then settlement with the grid as fallback.
  */
 import type { ValidationIssue } from "../core/issues.js";
+import { MAX_SIDE_WH } from "./limits.js";
 import { type SettledInterval, settle } from "./settle.js";
 import type { ClearingInput, Mechanism } from "./types.js";
 
@@ -13,12 +14,14 @@ export interface ClearOptions {
 }
 
 /**
- * Rules every interval's orders must satisfy beyond their own fields: unique ids, and (for the
+ * Rules every interval's orders must satisfy beyond their own fields: unique ids, (for the
  * call auctions and community schemes, which price net positions) each participant on one side
- * only. Returns issues as data, each naming the order.
+ * only, and at most {@link MAX_SIDE_WH} on each side in all. Returns issues as data, each naming
+ * the order.
  */
 export function checkOrders(input: ClearingInput, mechanism: Mechanism): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
+  const sideWh = { buy: 0, sell: 0 };
   const seenIds = new Map<string, number>();
   const sideOf = new Map<string, { side: string; index: number }>();
   input.orders.forEach((o, index) => {
@@ -31,6 +34,15 @@ export function checkOrders(input: ClearingInput, mechanism: Mechanism): Validat
       });
     } else {
       seenIds.set(o.id, index);
+    }
+    if (sideWh[o.side] + o.energyWh > MAX_SIDE_WH) {
+      issues.push({
+        path: ["orders", index, "energy_kwh"],
+        expected: `at most ${(MAX_SIDE_WH - sideWh[o.side]) / 1000} kWh: one interval holds at most ${MAX_SIDE_WH / 1000} kWh to ${o.side} in all`,
+        received: o.energyWh / 1000,
+      });
+    } else {
+      sideWh[o.side] += o.energyWh;
     }
     if (!mechanism.allowsBothSides) {
       const prior = sideOf.get(o.participant);

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { isWellFormed } from "../core/canonicalJson.js";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { fromMicro, kwhToWh, scaleToInt, toMicro, whToKwh } from "../core/units.js";
+import { MAX_ORDER_WH, MAX_PRICE_MICRO } from "./limits.js";
 import type { Order } from "./types.js";
 
 export const INSTANT_EXPECTED = "an ISO 8601 time with offset, e.g. 2026-06-01T12:00:00Z";
@@ -19,9 +20,13 @@ export const instantSchema = z
   .string({ error: INSTANT_EXPECTED })
   .refine((s) => parseInstant(s) !== undefined, { error: INSTANT_EXPECTED });
 
+const MAX_ORDER_KWH = MAX_ORDER_WH / 1000;
+const MAX_PRICE = MAX_PRICE_MICRO / 1_000_000;
+
 export const positiveKwhSchema = z
   .number({ error: "a positive number of kWh" })
   .positive({ error: "a positive number of kWh" })
+  .max(MAX_ORDER_KWH, { error: `at most ${MAX_ORDER_KWH} kWh (one order's upper bound)` })
   .refine((x) => (scaleToInt(x, 3) ?? 0) >= 1, {
     error: "at least 0.0005 kWh (energy is settled in whole Wh)",
   });
@@ -29,6 +34,7 @@ export const positiveKwhSchema = z
 export const positivePriceSchema = z
   .number({ error: "a positive price per kWh" })
   .positive({ error: "a positive price per kWh" })
+  .max(MAX_PRICE, { error: `at most ${MAX_PRICE} per kWh (the market's upper bound)` })
   .refine((x) => (scaleToInt(x, 6) ?? 0) >= 1, {
     error: "at least 0.0000005 per kWh (prices are kept in micro-units)",
   });
@@ -36,9 +42,7 @@ export const positivePriceSchema = z
 export const nonNegativePriceSchema = z
   .number({ error: "a price per kWh of 0 or more" })
   .nonnegative({ error: "a price per kWh of 0 or more" })
-  .refine((x) => scaleToInt(x, 6) !== undefined, {
-    error: "a price per kWh small enough to count in micro-units",
-  });
+  .max(MAX_PRICE, { error: `at most ${MAX_PRICE} per kWh (the market's upper bound)` });
 
 const nonEmpty = z
   .string({ error: "a non-empty string" })

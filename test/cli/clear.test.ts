@@ -114,6 +114,42 @@ const badCases: { name: string; doc: unknown; args?: string[]; message: RegExp }
     doc: mutate((d) => (d.orders[3].energy_kwh = 0.0004)),
     message: /orders\[3\] \(id "o4"\)\.energy_kwh: expected at least 0\.0005 kWh/,
   },
+  // Past exact arithmetic: 123,456,789,012.345 kWh settled 10 micro-units off, with exit 0.
+  {
+    name: "energy past the order bound",
+    doc: mutate((d) => (d.orders[0].energy_kwh = 123_456_789_012.345)),
+    message:
+      /orders\[0\] \(id "o1"\)\.energy_kwh: expected at most 10000 kWh \(one order's upper bound\), received 123456789012\.345/,
+  },
+  {
+    name: "a terawatt-hour",
+    doc: mutate((d) => (d.orders[0].energy_kwh = 1e12)),
+    message: /orders\[0\] \(id "o1"\)\.energy_kwh: expected at most 10000 kWh/,
+  },
+  {
+    name: "price past the bound",
+    doc: mutate((d) => (d.orders[4].price_per_kwh = 100.000001)),
+    message: /orders\[4\] \(id "o5"\)\.price_per_kwh: expected at most 100 per kWh/,
+  },
+  {
+    name: "import price past the bound",
+    doc: mutate((d) => (d.grid.import_price_per_kwh = 1e9)),
+    message: /grid\.import_price_per_kwh: expected at most 100 per kWh/,
+  },
+  {
+    name: "a side past the interval's bound",
+    doc: mutate((d) => {
+      for (let i = 0; i < 101; i++)
+        d.orders.push({
+          ...d.orders[0],
+          id: `big${i}`,
+          participant: `seller-${i}`,
+          energy_kwh: 10_000,
+        });
+    }),
+    message:
+      /orders\[106\] \(id "big100"\)\.energy_kwh: expected at most \d+(\.\d+)? kWh: one interval holds at most 1000000 kWh to sell in all/,
+  },
   {
     name: "negative price",
     doc: mutate((d) => (d.orders[4].price_per_kwh = -0.1)),

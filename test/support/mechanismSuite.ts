@@ -7,6 +7,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { canonicalize } from "../../src/core/canonicalJson.js";
 import { clearMarket } from "../../src/market/clearMarket.js";
+import { MAX_ORDER_WH, MAX_PRICE_MICRO, MAX_SIDE_WH } from "../../src/market/limits.js";
 import { clearingRecord } from "../../src/market/records.js";
 import type { ClearingInput, ClearingResult, Mechanism } from "../../src/market/types.js";
 import { arbitraryBook, permuted } from "./books.js";
@@ -84,6 +85,10 @@ export function checkInvariants(
       `${p.participant}: supply goes locally or to the grid`,
     );
     assert.ok(p.gridImportWh >= 0 && p.gridExportWh >= 0);
+    assert.ok(
+      Number.isSafeInteger(p.paysMicro) && Number.isSafeInteger(p.receivesMicro),
+      `${p.participant}: money is an exact integer`,
+    );
     bought += p.boughtWh;
     sold += p.soldWh;
     pays += p.paysMicro;
@@ -114,6 +119,30 @@ export function runMechanismSuite(mechanism: Mechanism): void {
         checkInvariants(mechanism, input, clear(mechanism, input));
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  test(`suite(${mechanism.name}): at the documented bounds (order energy, price, side total) money is still exact`, () => {
+    const atBounds = arbitraryBook({
+      oneSidePerParticipant: oneSide,
+      participants: 200,
+      maxOrders: 200,
+      maxEnergyWh: MAX_ORDER_WH,
+      maxPriceMicro: MAX_PRICE_MICRO,
+      maxFeeMicro: MAX_PRICE_MICRO,
+    }).map((input) => ({
+      ...input,
+      // Most orders at the order bound, so that a side reaches the interval's bound.
+      orders: input.orders.map((o, i) => (i % 4 === 3 ? o : { ...o, energyWh: MAX_ORDER_WH })),
+    }));
+    fc.assert(
+      fc.property(atBounds, (input) => {
+        const sides = { buy: 0, sell: 0 };
+        for (const o of input.orders) sides[o.side] += o.energyWh;
+        fc.pre(sides.buy <= MAX_SIDE_WH && sides.sell <= MAX_SIDE_WH);
+        checkInvariants(mechanism, input, clear(mechanism, input));
+      }),
+      { numRuns: 40 },
     );
   });
 
