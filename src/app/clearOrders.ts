@@ -31,6 +31,8 @@ export interface ClearOrdersOptions {
   readonly requireSignatures?: boolean;
   /** See {@link clearInterval}: `skip-order` (default) or `refuse-interval`. */
   readonly onRejection?: "skip-order" | "refuse-interval";
+  /** Hears of what is worth a warning (an operator key file that others may read). */
+  readonly onWarning?: (message: string) => void;
   /** Record the interval in the ledger in `dir` (created when missing). */
   readonly ledger?: {
     readonly dir: string;
@@ -106,8 +108,10 @@ export async function clearOrders(options: ClearOrdersOptions): Promise<ClearOrd
   const defaultKey = join(dir, OPERATOR_KEY_FILE);
   let operator: Identity;
   let createdKeyPath: string | undefined;
-  if (operatorKeyPath !== undefined) operator = await readIdentity(operatorKeyPath);
-  else if (!isNew || (await fileExists(defaultKey))) operator = await readIdentity(defaultKey);
+  const warn = options.onWarning === undefined ? {} : { onWarning: options.onWarning };
+  if (operatorKeyPath !== undefined) operator = await readIdentity(operatorKeyPath, warn);
+  else if (!isNew || (await fileExists(defaultKey)))
+    operator = await readIdentity(defaultKey, warn);
   else {
     operator = newIdentity();
     createdKeyPath = defaultKey;

@@ -2,8 +2,9 @@
  * The CLI's view of the outside world, injectable so that commands run in-process in tests:
  * results go to stdout, messages and progress to stderr.
  */
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { InputError } from "../core/errors.js";
+import { findDuplicateKey } from "../core/jsonText.js";
 
 export interface CliIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
@@ -43,20 +44,43 @@ export function fsReason(error: unknown): string {
   return (code && FS_REASONS[code]) ?? (error instanceof Error ? error.message : String(error));
 }
 
-/** Reads a text file, or standard input for `-`. Throws `InputError` (E_FILE) when unreadable. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Reads a text file, or standard input for `-`. Throws `InputError` (E_FILE) when unreadable,
+ * and (E_INPUT) when a file is not valid UTF-8: its bytes are never replaced silently.
+ */
 export async function readTextInput(io: CliIo, path: string): Promise<string> {
   if (path === "-") return io.readStdin();
+  let bytes: Buffer;
   try {
-    return await readFile(path, "utf8");
+    bytes = await readFile(path);
   } catch (error) {
     throw new InputError("E_FILE", `cannot read ${path}: ${fsReason(error)}`, { cause: error });
   }
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    // Byte by byte, streaming (an incomplete character is not yet an error): the first bad byte.
+    const stream = new TextDecoder("utf-8", { fatal: true });
+    let at = 0;
+    try {
+      for (; at < bytes.length; at++) stream.decode(bytes.subarray(at, at + 1), { stream: true });
+    } catch {
+      // `at` is the byte where the text stops being UTF-8
+    }
+    throw new InputError(
+      "E_INPUT",
+      `${path}: not valid UTF-8 (at byte ${at}); save the file as UTF-8`,
+    );
+  }
 }
 
-/** Parses JSON, reporting a syntax error with its line and column. */
+/** Parses JSON, reporting a syntax error or a key given twice with its line and column. */
 export function parseJsonText(text: string, source: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const m = /at position (\d+)/.exec(message);
@@ -73,6 +97,13 @@ export function parseJsonText(text: string, source: string): unknown {
       .replace(/ \(line \d+ column \d+\)$/, "");
     throw new InputError("E_INPUT", `${source}: not valid JSON${where}: ${what}`);
   }
+  const twice = findDuplicateKey(text);
+  if (twice !== undefined)
+    throw new InputError(
+      "E_INPUT",
+      `${source}: line ${twice.line}, column ${twice.column}: the key ${JSON.stringify(twice.key)} is given twice in one object (which one was meant?)`,
+    );
+  return value;
 }
 
 /** Reads and parses a JSON file or standard input. */
@@ -84,8 +115,17 @@ export async function readJsonInput(io: CliIo, path: string): Promise<unknown> {
 /** Writes a file whole or not at all: to a `.partial` neighbour first, then renamed over. */
 export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
   const tmp = `${path}.partial`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (error) {
+    // Leave nothing half-written, and say which file could not be written (a full disk's
+    // error names no path).
+    await rm(tmp, { force: true }).catch(() => undefined);
+    const e = error as NodeJS.ErrnoException;
+    if (typeof e.code === "string") e.path = path;
+    throw error;
+  }
 }
 
 /** Reads a text file named on the command line; a missing file is bad input naming it. */

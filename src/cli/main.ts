@@ -23,7 +23,7 @@ import { registerScenario } from "./commands/scenario.js";
 import { registerDemo, registerSimulate } from "./commands/simulate.js";
 import type { CommandContext } from "./context.js";
 import { type CliIo, processIo } from "./io.js";
-import { cliMessage } from "./words.js";
+import { cliMessage, systemErrorWords } from "./words.js";
 
 /** The package version, read from package.json. */
 export function version(): string {
@@ -97,6 +97,13 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       io.stderr.write(`gridshare: ${cliMessage(error)}\n`);
       if (io.env.GRIDSHARE_DEBUG && error.stack) io.stderr.write(`${error.stack}\n`);
       return error.exitCode;
+    }
+    const system = systemErrorWords(error);
+    if (system !== undefined) {
+      io.stderr.write(`gridshare: ${system.message}\n`);
+      if (io.env.GRIDSHARE_DEBUG && error instanceof Error && error.stack)
+        io.stderr.write(`${error.stack}\n`);
+      return system.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`gridshare: unexpected failure: ${message}\n`);

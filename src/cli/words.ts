@@ -83,3 +83,37 @@ export function refusal(
     { details: { index: first.index, rejection: first } },
   );
 }
+
+/** The system error codes that mean the path given is in the way: the user's input, exit 2. */
+const PATH_IN_THE_WAY = new Set(["EEXIST", "ENOTDIR", "EISDIR"]);
+/** The ones that mean the machine will not take the write: the environment, exit 1. */
+const CANNOT_WRITE: Readonly<Record<string, string>> = {
+  ENOSPC: "no space left on the device; free some space or write elsewhere",
+  EDQUOT: "the disk quota is used up; free some space or write elsewhere",
+  EACCES: "permission denied; choose a folder you can write to",
+  EPERM: "not permitted; choose a folder you can write to",
+  EROFS: "the file system is read-only; choose a folder you can write to",
+};
+
+/**
+ * One plain line for a failed file operation (Node's system errors carry `code`, `syscall` and
+ * `path`), with its exit code; undefined for anything else.
+ */
+export function systemErrorWords(
+  error: unknown,
+): { message: string; exitCode: number } | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, path, syscall } = error as NodeJS.ErrnoException;
+  if (typeof code !== "string") return undefined;
+  const what = syscall === "open" || syscall === "mkdir" || syscall === "write" ? "write" : syscall;
+  const where = typeof path === "string" ? ` ${path}` : "";
+  if (PATH_IN_THE_WAY.has(code) && where !== "")
+    return {
+      message: `cannot ${what ?? "write"}${where}: ${code === "EISDIR" ? "it is a folder" : "a file is in the way (the path, or a folder above it, is a file)"}; choose another path`,
+      exitCode: 2,
+    };
+  const reason = CANNOT_WRITE[code];
+  if (reason !== undefined)
+    return { message: `cannot ${what ?? "write"} ${path}: ${reason}`, exitCode: 1 };
+  return undefined;
+}

@@ -6,7 +6,7 @@
  */
 import { InputError } from "../core/errors.js";
 import { localToUtc, offsetMinutes } from "../core/timeZone.js";
-import { type CsvTable, columnIndex, parseCsv } from "./csv.js";
+import { type CsvTable, columnIndex, parseCsv, parseDecimal } from "./csv.js";
 
 type Head = Pick<CsvTable, "file" | "header">;
 
@@ -160,12 +160,22 @@ export function readMeterSeries(
     },
   });
   const column = table.header[valueIdx] as string;
+  // A file without a header row would lend its first readings as column names.
+  const looksLikeData = (name: string | undefined) =>
+    name !== undefined &&
+    (parseDecimal(name) !== undefined || scanStamp(name.trim()) !== undefined);
+  if (looksLikeData(column) || (timeIdx >= 0 && looksLikeData(table.header[timeIdx]))) {
+    throw new InputError(
+      "E_DATA_INVALID",
+      `${file}: the first row must be a header naming the columns (e.g. time,value); received a row of data: ${JSON.stringify(table.header.join(","))}`,
+    );
+  }
   const n = table.rowCount;
   const values = new Float64Array(n);
   const cells = table.columns[valueIdx] as string[];
   for (let r = 0; r < n; r++) {
     const cell = (cells[r] as string).trim();
-    const v = cell === "" ? Number.NaN : Number(cell);
+    const v = cell === "" ? Number.NaN : (parseDecimal(cell) ?? Number.NaN);
     if (cell !== "" && !Number.isFinite(v))
       throw new InputError(
         "E_DATA_INVALID",
@@ -224,6 +234,15 @@ export function readMeterSeries(
       if (labelsAreLocal) localDates.push(stamp.slice(0, 10));
     }
     if (!labelsAreLocal) localDates = undefined;
+    let readable = 0;
+    for (let r = 0; r < n; r++) if (!Number.isNaN(times[r] as number)) readable++;
+    if (n > 0 && readable < 2) {
+      const bad = stamps.findIndex((t) => scanStamp(t.trim()) === undefined);
+      throw new InputError(
+        "E_DATA_INVALID",
+        `${table.file}, line ${table.lines[bad] ?? table.lines[0]}, column ${JSON.stringify(table.header[timeIdx])}: expected a time such as 2017-01-01T00:00:00Z or 2017-01-01 00:00, received ${JSON.stringify((stamps[bad] ?? "").trim())} (${readable} of ${n} timestamps are readable)`,
+      );
+    }
   }
   let sourceFilled: Uint8Array | undefined;
   if (filledIdx >= 0) {

@@ -7,7 +7,10 @@ import { z } from "zod";
 import { STRATEGIES } from "../agents/strategies.js";
 import { isTimeZone } from "../core/timeZone.js";
 import { MECHANISM_NAMES } from "../market/types.js";
-import { clock, fraction, instant, nonNegative, positive } from "./schemaParts.js";
+import { clock, fraction, instant, nonNegative, positive, positiveAtMost } from "./schemaParts.js";
+
+/** The largest equipment one member may have: 100 MW(h), far beyond any home or community. */
+const MAX_SIZE = 100_000;
 
 /** A CSV file with a timestamp column and a value column; the unit says what the values are. */
 const csvSeries = <U extends readonly [string, ...string[]]>(units: U) =>
@@ -53,8 +56,8 @@ const windSpeedSchema = z.union([
 ]);
 
 export const batterySchema = z.strictObject({
-  capacity_kwh: positive("kWh"),
-  power_kw: positive("kW"),
+  capacity_kwh: positiveAtMost("kWh", MAX_SIZE),
+  power_kw: positiveAtMost("kW", MAX_SIZE),
   round_trip_efficiency: z
     .number()
     .gt(0, { error: "a fraction above 0 and at most 1" })
@@ -71,13 +74,16 @@ export const memberSchema = z.strictObject({
   load: loadSeriesSchema,
   load_scale: positive("a multiplier of the load").optional(),
   pv: z
-    .union([z.null(), z.strictObject({ kwp: positive("kWp"), profile: pvProfileSchema })])
+    .union([
+      z.null(),
+      z.strictObject({ kwp: positiveAtMost("kWp", MAX_SIZE), profile: pvProfileSchema }),
+    ])
     .optional(),
   wind: z
     .union([
       z.null(),
       z.strictObject({
-        rated_kw: positive("kW"),
+        rated_kw: positiveAtMost("kW", MAX_SIZE),
         hub_height_m: positive("m"),
         power_curve: z
           .array(z.tuple([nonNegative("m/s"), nonNegative("kW")]), {
@@ -96,14 +102,19 @@ export const memberSchema = z.strictObject({
   ev: z
     .union([
       z.null(),
-      z.strictObject({
-        battery_kwh: positive("kWh"),
-        charger_kw: positive("kW"),
-        arrive: clock,
-        depart: clock,
-        energy_needed_kwh: positive("kWh per day"),
-        days: z.enum(["all", "weekdays"], { error: '"all" or "weekdays"' }).optional(),
-      }),
+      z
+        .strictObject({
+          battery_kwh: positiveAtMost("kWh", MAX_SIZE),
+          charger_kw: positiveAtMost("kW", MAX_SIZE),
+          arrive: clock,
+          depart: clock,
+          energy_needed_kwh: positive("kWh per day"),
+          days: z.enum(["all", "weekdays"], { error: '"all" or "weekdays"' }).optional(),
+        })
+        .refine((ev) => ev.energy_needed_kwh <= ev.battery_kwh, {
+          path: ["energy_needed_kwh"],
+          error: "at most battery_kwh (a session cannot need more than the battery holds)",
+        }),
     ])
     .optional(),
   agent: z
@@ -116,6 +127,31 @@ export const memberSchema = z.strictObject({
     .optional(),
 });
 
+const minutesOfClock = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+
+/** The first minute of the day that two time-of-use periods both cover, if any. */
+function firstOverlap(
+  periods: readonly { from: string; to: string }[],
+): { earlier: number; later: number; at: string } | undefined {
+  const owner = new Int32Array(1440).fill(-1);
+  for (let i = 0; i < periods.length; i++) {
+    const p = periods[i] as { from: string; to: string };
+    const a = minutesOfClock(p.from);
+    const b = minutesOfClock(p.to) === 0 ? 1440 : minutesOfClock(p.to);
+    const length = a <= b ? b - a : 1440 - a + b;
+    for (let k = 0; k < length; k++) {
+      const m = (a + k) % 1440;
+      const earlier = owner[m] as number;
+      if (earlier >= 0) {
+        const at = `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+        return { earlier, later: i, at };
+      }
+      owner[m] = i;
+    }
+  }
+  return undefined;
+}
+
 const priceSchema = z.union([
   z.strictObject({ dataset: z.literal("citylearn") }),
   z.strictObject({ flat: positive("currency per kWh") }),
@@ -124,7 +160,16 @@ const priceSchema = z.union([
       .array(z.strictObject({ from: clock, to: clock, price: positive("currency per kWh") }), {
         error: "periods { from, to, price } covering the day",
       })
-      .min(1),
+      .min(1)
+      .superRefine((periods, ctx) => {
+        const overlap = firstOverlap(periods);
+        if (overlap !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: [overlap.later],
+            message: `a period that does not overlap another (periods[${overlap.earlier}] also covers ${overlap.at})`,
+          });
+      }),
   }),
 ]);
 
@@ -141,7 +186,11 @@ export const scenarioSchema = z
       z.strictObject({ start: instant, end: instant }),
       z.strictObject({
         start: instant,
-        days: z.number().int().positive({ error: "a whole number of days" }),
+        days: z
+          .number()
+          .int({ error: "a whole number of days" })
+          .positive({ error: "a whole number of days" })
+          .max(36_600, { error: "a whole number of days, at most 36600 (100 years)" }),
       }),
     ]),
     time_zone: z

@@ -6,6 +6,12 @@ export const positive = (what: string) =>
   z
     .number({ error: `a positive number (${what})` })
     .positive({ error: `a positive number (${what})` });
+/**
+ * A positive number no larger than `max`: equipment sizes, so that a slip of the exponent
+ * (`1e308` kWp) is refused rather than simulated.
+ */
+export const positiveAtMost = (what: string, max: number) =>
+  positive(what).max(max, { error: `a positive number of at most ${max} (${what})` });
 export const nonNegative = (what: string) =>
   z
     .number({ error: `a number of 0 or more (${what})` })

@@ -63,5 +63,14 @@ test("error: malformed or inconsistent key files", () => {
     () => parseKeyDocument({ participant: "gs00", public_key: id.publicKey }, "p.json"),
     /does not match/,
   );
+  // A private key file's own participant and type are checked against its key too.
+  assert.throws(
+    () => parseKeyDocument({ ...doc, participant: "gs00" }, "k.json"),
+    /k\.json: "participant": expected "gs[0-9a-f]{40}" \(the id of its key\), received "gs00"/,
+  );
+  assert.throws(
+    () => parseKeyDocument({ ...doc, type: "rsa" }, "k.json"),
+    /k\.json: "type": expected "gridshare-ed25519-key", received "rsa"/,
+  );
   assert.ok(!verifyMessage("nothex", Buffer.alloc(1), "00"));
 });

@@ -154,5 +154,17 @@ export function parseKeyDocument(
       `${source}: "private_key" does not belong to "public_key" (the file is corrupt)`,
     );
   }
+  if (doc.type !== undefined && doc.type !== "gridshare-ed25519-key") {
+    throw new InputError(
+      "E_KEY_INVALID",
+      `${source}: "type": expected "gridshare-ed25519-key", received ${JSON.stringify(doc.type)}`,
+    );
+  }
+  if (doc.participant !== undefined && doc.participant !== identity.participant) {
+    throw new InputError(
+      "E_KEY_INVALID",
+      `${source}: "participant": expected ${JSON.stringify(identity.participant)} (the id of its key), received ${JSON.stringify(doc.participant)}`,
+    );
+  }
   return { identity, publicKey: identity.publicKey };
 }

@@ -1,6 +1,6 @@
 /** Key files on disk: JSON, mode 0600, never overwritten unless asked. */
 import { randomBytes } from "node:crypto";
-import { chmod, open, readFile, rename } from "node:fs/promises";
+import { chmod, open, readFile, rename, stat } from "node:fs/promises";
 import { InputError } from "../core/errors.js";
 import {
   type Identity,
@@ -33,8 +33,19 @@ async function readKeyDocument(path: string): Promise<unknown> {
   }
 }
 
-/** Reads a private key file (from `keys new`). */
-export async function readIdentity(path: string): Promise<Identity> {
+/** Reads a private key file (from `keys new`); `onWarning` hears of a file others may read. */
+export async function readIdentity(
+  path: string,
+  options: { onWarning?: (message: string) => void } = {},
+): Promise<Identity> {
+  const mode = await stat(path).then(
+    (s) => s.mode,
+    () => undefined,
+  );
+  if (mode !== undefined && (mode & 0o077) !== 0)
+    options.onWarning?.(
+      `${path} can be read by other users of this machine (mode ${(mode & 0o777).toString(8)}); restrict it to its owner: chmod 600 ${path}`,
+    );
   const parsed = parseKeyDocument(await readKeyDocument(path), path);
   if (parsed.identity === undefined) {
     throw new InputError(

@@ -496,12 +496,19 @@ export class LedgerWriter {
     this.pendingFrames = [];
     // Large batches go out in chunks; a crash between chunks leaves a torn tail that the next
     // open drops (nothing in it was acknowledged).
-    let written = 0;
-    while (written < data.length) {
-      const n = Math.min(WRITE_CHUNK, data.length - written);
-      written += writeSync(this.fd, data, written, n, this.logBytes + written);
+    try {
+      let written = 0;
+      while (written < data.length) {
+        const n = Math.min(WRITE_CHUNK, data.length - written);
+        written += writeSync(this.fd, data, written, n, this.logBytes + written);
+      }
+      fsyncSync(this.fd);
+    } catch (error) {
+      // Writes through a descriptor name no file: say which one failed (a full disk, say).
+      const e = error as NodeJS.ErrnoException;
+      if (typeof e.code === "string" && e.path === undefined) e.path = join(this.dir, LOG_FILE);
+      throw error;
     }
-    fsyncSync(this.fd);
     this.logBytes += data.length;
     this.pendingBytes = 0;
     this.pendingBlocks = 0;

@@ -13,7 +13,10 @@ const dir = mkdtempSync(join(tmpdir(), "gridshare-clear-"));
 
 function withInput(name: string, doc: unknown): string {
   const path = join(dir, name);
-  writeFileSync(path, typeof doc === "string" ? doc : JSON.stringify(doc));
+  writeFileSync(
+    path,
+    typeof doc === "string" || doc instanceof Uint8Array ? doc : JSON.stringify(doc),
+  );
   return path;
 }
 
@@ -208,6 +211,21 @@ const badCases: { name: string; doc: unknown; args?: string[]; message: RegExp }
     name: "both sides in a call auction",
     doc: mutate((d) => d.orders.push({ ...d.orders[0], id: "o7", side: "buy" })),
     message: /orders\[6\] \(id "o7"\)\.side: expected "sell" like this participant's orders\[0\]/,
+  },
+  // JSON.parse keeps the last of two keys, and reading as UTF-8 replaced bad bytes silently.
+  {
+    name: "a key given twice",
+    doc: JSON.stringify(example).replace('"energy_kwh":1.2', '"energy_kwh":1.2,"energy_kwh":99'),
+    message: /line 1, column \d+: the key "energy_kwh" is given twice in one object/,
+  },
+  {
+    name: "invalid UTF-8",
+    doc: Buffer.concat([
+      Buffer.from(JSON.stringify(example).replace('"o1"', '"o')),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from(JSON.stringify(example).slice(JSON.stringify(example).indexOf('"o1"') + 3)),
+    ]),
+    message: /not valid UTF-8 \(at byte \d+\); save the file as UTF-8/,
   },
   {
     name: "malformed JSON",

@@ -84,6 +84,7 @@ export async function runClear(
     ...(kPpm === undefined ? {} : { kPpm }),
     items,
     requireSignatures: flags.requireSignatures === true,
+    onWarning: (message) => ctx.io.stderr.write(`warning: ${message}\n`),
     // One refused order refuses the whole file: exit 2, nothing appended.
     onRejection: "refuse-interval",
     ...(flags.ledger === undefined

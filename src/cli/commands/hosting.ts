@@ -1,5 +1,5 @@
 /** `gridshare hosting`: how much PV each bus of a feeder can take. */
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
@@ -8,6 +8,7 @@ import { buildFeeder, busKey } from "../../grid/feeder.js";
 import { hostingCapacity } from "../../grid/hosting.js";
 import { feederMap } from "../../report/feederMap.js";
 import type { CommandContext } from "../context.js";
+import { writeFileAtomic } from "../io.js";
 import { toCsv, toJson } from "../output.js";
 
 export interface HostingFlags {
@@ -105,7 +106,7 @@ export async function runHosting(ctx: CommandContext, flags: HostingFlags) {
     const tmp = join(flags.out, ".hosting-partial");
     await mkdir(tmp, { recursive: true });
     const coords = feeder.spec.coords;
-    await writeFile(
+    await writeFileAtomic(
       join(tmp, "hosting.csv"),
       toCsv(
         ["bus", "x", "y", "hosting_kwp", "limit"],
@@ -120,7 +121,7 @@ export async function runHosting(ctx: CommandContext, flags: HostingFlags) {
     );
     const files2 = ["hosting.csv"];
     if (coords) {
-      await writeFile(
+      await writeFileAtomic(
         join(tmp, "hosting.svg"),
         feederMap({
           feeder,

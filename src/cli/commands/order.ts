@@ -11,6 +11,8 @@ import type { CommandContext } from "../context.js";
 import { readJsonInput } from "../io.js";
 import { toJson } from "../output.js";
 
+const MAX_EXPIRY_MINUTES = 525_600;
+
 export function registerOrder(program: Command, ctx: CommandContext): void {
   const order = program.command("order").description("work with orders");
   order
@@ -38,13 +40,16 @@ export function registerOrder(program: Command, ctx: CommandContext): void {
         flags: { key: string; expiresMinutes: string; participant?: boolean },
       ) => {
         const minutes = Number(flags.expiresMinutes);
-        if (!Number.isFinite(minutes) || minutes <= 0) {
+        // An order is for an interval soon: a year ahead is far more than any market needs.
+        if (!Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_EXPIRY_MINUTES) {
           throw new InputError(
             "E_USAGE",
-            `--expires-minutes: expected a positive number of minutes, received ${JSON.stringify(flags.expiresMinutes)}`,
+            `--expires-minutes: expected a positive number of minutes, at most ${MAX_EXPIRY_MINUTES} (a year), received ${JSON.stringify(flags.expiresMinutes)}`,
           );
         }
-        const identity = await readIdentity(flags.key);
+        const identity = await readIdentity(flags.key, {
+          onWarning: (message) => ctx.io.stderr.write(`warning: ${message}\n`),
+        });
         const raw = await readJsonInput(ctx.io, file);
         const source = file === "-" ? "standard input" : file;
         const candidate =

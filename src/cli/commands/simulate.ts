@@ -1,7 +1,7 @@
 /** `gridshare simulate` and `gridshare demo`: replay a community and compare market designs. */
 
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import cliProgress from "cli-progress";
@@ -26,6 +26,7 @@ import { SimulationLedger } from "../../store/simulationLedger.js";
 import { runWithBatteryPolicy } from "../batteryPolicy.js";
 import type { CommandContext } from "../context.js";
 import { positiveInt } from "../flags.js";
+import { writeFileAtomic } from "../io.js";
 import { toCsv, toJson, toTable } from "../output.js";
 
 export interface SimulateFlags {
@@ -164,12 +165,18 @@ export async function runSimulate(
   let tradesStream: WriteStream | undefined;
   let simLedger: SimulationLedger | undefined;
   const ledgerTmp = out === undefined ? undefined : join(out, ".ledger-partial");
+  // A write that fails (a full disk, a read-only folder) is kept and thrown from the run, not
+  // left to crash the process as an unhandled stream error.
+  let streamError: Error | undefined;
   if (out !== undefined) {
     await mkdir(out, { recursive: true });
+    await removeLeftovers(ctx, out);
     tradesStream = createWriteStream(join(out, ".trades-partial.csv"));
+    tradesStream.on("error", (error) => {
+      streamError ??= error;
+    });
     tradesStream.write(`${[...TRADE_RECORD_COLUMNS, "seller_price_per_kwh"].join(",")}\n`);
     if (input.ledger && ledgerTmp) {
-      await rm(ledgerTmp, { recursive: true, force: true });
       simLedger = await SimulationLedger.create(ledgerTmp, input);
     }
   }
@@ -203,6 +210,7 @@ export async function runSimulate(
           const r = tradeRecord(trade, splitPrices(c));
           csvBuffer += `${r.transaction_id},${r.seller},${r.buyer},${r.energy_amount_kwh},${r.price_per_kwh},${r.timestamp},${r.status},${r.seller_price_per_kwh ?? ""}\n`;
         }
+        if (streamError) throw streamError;
         if (csvBuffer.length > 1 << 20) {
           tradesStream.write(csvBuffer);
           csvBuffer = "";
@@ -231,13 +239,14 @@ export async function runSimulate(
     await new Promise<void>((resolve, reject) =>
       stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
     );
+    if (streamError) throw streamError;
     await rename(join(out, ".trades-partial.csv"), join(out, "trades.csv"));
     if (simLedger && ledgerTmp) {
       ledgerInfo = await simLedger.close();
       const target = join(out, "ledger");
       await rm(target, { recursive: true, force: true });
       await rename(ledgerTmp, target);
-      await writeFile(
+      await writeFileAtomic(
         join(target, "operator.pub"),
         toJson({
           participant: simLedger.operator.participant,
@@ -245,7 +254,7 @@ export async function runSimulate(
         }),
       );
       const map = simLedger.participantMap();
-      if (map) await writeFile(join(out, "participants.json"), toJson(map));
+      if (map) await writeFileAtomic(join(out, "participants.json"), toJson(map));
       if (input.signOrders) {
         ctx.io.stderr.write(
           `signed ${simLedger.signatures.toLocaleString("en")} orders in ${(simLedger.signMs / 1000).toFixed(2)} s (--sign-orders)\n`,
@@ -254,12 +263,12 @@ export async function runSimulate(
     }
     const doc = results();
     maintenance = doc.maintenance;
-    await writeFile(join(out, "results.json"), toJson(doc));
-    await writeFile(join(out, "homes.csv"), toCsv(HOME_COLUMNS, homeRows(kpis)));
-    await writeFile(join(out, "intervals.csv"), toCsv(INTERVAL_COLUMNS, intervalRows(run)));
+    await writeFileAtomic(join(out, "results.json"), toJson(doc));
+    await writeFileAtomic(join(out, "homes.csv"), toCsv(HOME_COLUMNS, homeRows(kpis)));
+    await writeFileAtomic(join(out, "intervals.csv"), toCsv(INTERVAL_COLUMNS, intervalRows(run)));
     reportPath = join(out, "report.html");
     const extra = loaded.document.description ? [loaded.document.description] : [];
-    await writeFile(
+    await writeFileAtomic(
       reportPath,
       renderReport({
         run,
@@ -368,4 +377,16 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
           `\nreport: ${outcome.reportPath}\nledger: ${join(flags.out, "ledger")} (check it: gridshare ledger verify ${join(flags.out, "ledger")})\n`,
         );
     });
+}
+
+/** What an interrupted run leaves in `--out`; removed (and said) before a new run writes there. */
+const LEFTOVERS = [".trades-partial.csv", ".ledger-partial"];
+
+async function removeLeftovers(ctx: CommandContext, out: string): Promise<void> {
+  for (const name of LEFTOVERS) {
+    const path = join(out, name);
+    if ((await stat(path).catch(() => undefined)) === undefined) continue;
+    await rm(path, { recursive: true, force: true });
+    ctx.io.stderr.write(`removed ${path}, left by an interrupted run\n`);
+  }
 }
