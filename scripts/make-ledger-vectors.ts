@@ -266,7 +266,8 @@ async function main(): Promise<void> {
       "A dishonest operator records a trade price the mechanism did not produce, with a correct root and signature.",
     command: ["ledger", "verify", "dishonest-trades"],
     exit: 3,
-    expect: "block 1: re-running uniform on the block's 4 orders does not give the recorded trade",
+    expect:
+      "block 1: re-running uniform on the block's 4 orders does not give the recorded trade (entry 4: trade.price_per_kwh: the re-run gives 0.145, the block records 0.29)",
   });
 
   const late = signedOrdersFor(0).map((item) => item);

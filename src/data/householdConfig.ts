@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { InputError } from "../core/errors.js";
 import { formatIssue } from "../core/issues.js";
-import { MS_PER_MINUTE } from "../core/time.js";
+import { formatInstant, MS_PER_MINUTE } from "../core/time.js";
 import { isTimeZone, localParts } from "../core/timeZone.js";
 import { fromZodIssues } from "../core/zodIssues.js";
 import type {
@@ -307,6 +307,7 @@ export function loadHousehold(
       departStep: Math.min(T, stepOf(s.depart, `ev.sessions[${i}].depart`)),
       arrivalKwh: s.arrival_kwh,
       requiredKwh: s.required_kwh,
+      source: `ev.sessions[${i}]`,
     }));
     if (e.daily)
       sessions.push(
@@ -315,26 +316,21 @@ export function loadHousehold(
           departStep: d,
           arrivalKwh: e.daily?.arrival_kwh ?? 0,
           requiredKwh: e.daily?.required_kwh ?? 0,
+          source: `ev.daily (the stay from ${stepTimes[a] === undefined ? `step ${a}` : formatInstant(stepTimes[a] as number)})`,
         })),
       );
     sessions.sort((x, y) => x.arriveStep - y.arriveStep);
     sessions.forEach((s, i) => {
       if (s.departStep <= s.arriveStep)
-        throw configError(
-          source,
-          `ev.sessions[${i}]: departs before it arrives, or outside the period`,
-        );
+        throw configError(source, `${s.source}: departs before it arrives, or outside the period`);
       const prev = sessions[i - 1];
       if (prev && prev.departStep > s.arriveStep)
         throw configError(
           source,
-          `ev.sessions: two stays overlap (steps ${prev.arriveStep}-${prev.departStep} and ${s.arriveStep}-${s.departStep})`,
+          `ev: two stays overlap: ${prev.source} (steps ${prev.arriveStep}-${prev.departStep}) and ${s.source} (steps ${s.arriveStep}-${s.departStep})`,
         );
       if (s.arrivalKwh > e.capacity_kwh || s.requiredKwh > e.capacity_kwh)
-        throw configError(
-          source,
-          `ev.sessions[${i}]: charge above the battery's ${e.capacity_kwh} kWh`,
-        );
+        throw configError(source, `${s.source}: charge above the battery's ${e.capacity_kwh} kWh`);
     });
     ev = {
       capacityKwh: e.capacity_kwh,

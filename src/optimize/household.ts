@@ -37,6 +37,8 @@ export interface EvSession {
   readonly arrivalKwh: number;
   /** Charge the EV must hold when it leaves, kWh. */
   readonly requiredKwh: number;
+  /** Where the input gives this stay, for messages (e.g. `ev.daily`); `ev.sessions[i]` when absent. */
+  readonly source?: string;
 }
 
 export interface EvSpec {
@@ -489,6 +491,12 @@ export function checkHousehold(problem: HouseholdProblem): void {
   const b = problem.battery;
   if (b) {
     const floor = socFloor(b);
+    if (floor > b.socMaxKwh + 1e-9)
+      throw infeasible(
+        b.socMinKwh > b.socMaxKwh
+          ? `battery.soc_min_kwh ${b.socMinKwh} is above battery.soc_max_kwh ${b.socMaxKwh}: no state of charge is allowed`
+          : `battery.reserve_kwh ${b.reserveKwh} is above battery.soc_max_kwh ${b.socMaxKwh}: no state of charge keeps the reserve`,
+      );
     if (b.initialKwh < floor - 1e-9 || b.initialKwh > b.socMaxKwh + 1e-9)
       throw infeasible(
         `battery.initial_kwh ${b.initialKwh} is outside the allowed state of charge [${floor}, ${b.socMaxKwh}] kWh (minimum or outage reserve, maximum)`,
@@ -508,7 +516,7 @@ export function checkHousehold(problem: HouseholdProblem): void {
       const most = Math.min(ev.capacityKwh, s.arrivalKwh + hours * ev.chargerKw * ev.efficiency);
       if (most < s.requiredKwh - 1e-9)
         throw infeasible(
-          `ev.sessions[${i}]: the EV cannot be charged in time: it arrives at ${problem.labels[s.arriveStep]} with ${s.arrivalKwh} kWh and must leave at ${problem.labels[s.departStep] ?? "the end of the period"} with ${s.requiredKwh} kWh, but ${hours} h at ${ev.chargerKw} kW (efficiency ${ev.efficiency}) reach at most ${round(most)} kWh`,
+          `${s.source ?? `ev.sessions[${i}]`}: the EV cannot be charged in time: it arrives at ${problem.labels[s.arriveStep]} with ${s.arrivalKwh} kWh and must leave at ${problem.labels[s.departStep] ?? "the end of the period"} with ${s.requiredKwh} kWh, but ${hours} h at ${ev.chargerKw} kW (efficiency ${ev.efficiency}) reach at most ${round(most)} kWh`,
         );
     }
   }
@@ -520,16 +528,34 @@ export function checkHousehold(problem: HouseholdProblem): void {
       );
   });
   if (problem.valueOfLostLoadPerKwh !== undefined) return;
+  // The battery as a reservoir, charged whenever there is room and drawn only when the grid
+  // falls short: if even that runs dry, no schedule serves the load (power or energy).
+  let soc = b ? b.initialKwh : 0;
+  const floor = b ? socFloor(b) : 0;
   for (let t = 0; t < T; t++) {
     const { capKw } = eventsAt(problem, t);
     const grid = Math.min(problem.importLimitKw, capKw);
     const battery = b ? b.maxDischargeKw : 0;
     const evKw = ev?.vehicleToHome ? ev.chargerKw : 0;
     const need = (problem.loadKw[t] as number) - Math.max(0, problem.pvKw[t] as number);
-    if (need > grid + battery + evKw + 1e-9)
+    const shortfall = need - grid;
+    const advice =
+      "raise the import limit, relax the event, or set grid.value_of_lost_load to allow shedding";
+    if (shortfall > battery + evKw + 1e-9)
       throw infeasible(
-        `step ${t} (${problem.labels[t]}): load exceeds supply: ${round(need)} kW net of PV, but the grid gives at most ${grid} kW${battery > 0 ? ` and the battery ${battery} kW` : ""}; raise the import limit, relax the event, or set grid.value_of_lost_load to allow shedding`,
+        `step ${t} (${problem.labels[t]}): load exceeds supply: ${round(need)} kW net of PV, but the grid gives at most ${grid} kW${battery > 0 ? ` and the battery ${battery} kW` : ""}; ${advice}`,
       );
+    if (!b || evKw > 0) continue;
+    if (shortfall > 0) {
+      soc -= (shortfall * dt) / b.dischargeEfficiency;
+      if (soc < floor - 1e-9)
+        throw infeasible(
+          `step ${t} (${problem.labels[t]}): load exceeds supply: ${round(need)} kW net of PV, but the grid gives at most ${grid} kW and by then the battery is down to its minimum of ${round(floor)} kWh even if it had charged at every chance; ${advice}`,
+        );
+    } else {
+      const room = Math.min(-shortfall, b.maxChargeKw) * dt * b.chargeEfficiency;
+      soc = Math.min(b.socMaxKwh, soc + room);
+    }
   }
 }
 

@@ -103,7 +103,33 @@ test("optimize household: bad input gets a clear message and exit code 2", async
       ],
     };
   });
+  // Messages that named the wrong thing: the reserve above the maximum as an initial charge out of
+  // range, an import limit that cannot serve the load as the solver's "Infeasible", a daily EV
+  // stay as ev.sessions[0].
+  const socRange = writeConfig("soc-range.json", (c) => {
+    c.battery.soc_min_kwh = 6;
+    c.battery.soc_max_kwh = 4;
+  });
+  const thinGrid = writeConfig("thin-grid.json", (c) => {
+    c.grid.import_limit_kw = 0.1;
+  });
+  const dailyEv = writeConfig("daily-ev.json", (c) => {
+    c.ev = {
+      capacity_kwh: 40,
+      charger_kw: 1,
+      daily: { arrive: "18:00", depart: "19:00", arrival_kwh: 5, required_kwh: 30 },
+    };
+  });
   const fileCases: [string, RegExp][] = [
+    [
+      socRange,
+      /battery\.soc_min_kwh 6 is above battery\.soc_max_kwh 4: no state of charge is allowed/,
+    ],
+    [
+      thinGrid,
+      /step \d+ \(.*\): load exceeds supply: .* but the grid gives at most 0\.1 kW and by then the battery is down to its minimum/,
+    ],
+    [dailyEv, /ev\.daily \(the stay from 2011-11-29T18:00:00Z\): the EV cannot be charged in time/],
     [noColumn, /customer12_2011-2012\.csv: no column "PV" \(columns: "", "GC", "GG"\)/],
     [bad, /bad-field\.json: battery\.capacity_kwh: .*positive number/],
     [outside, /outside\.json: period: 30 days from 2013-01-01 00:00 are not all in/],

@@ -87,6 +87,8 @@ test("simulate --sign-orders: every order signed by its home's key, and the ledg
   assert.ok(report.signatures > report.blocks, "order signatures are checked too");
 });
 
+const allFeatures = () => JSON.parse(readFileSync("scenarios/all-features.json", "utf8"));
+
 function scenarioWith(name: string, change: (d: typeof demo) => void): string {
   const d = structuredClone(demo);
   change(d);
@@ -135,6 +137,48 @@ const bad: [string, (d: typeof demo) => void, RegExp][] = [
     "duplicate home ids",
     (d) => (d.members[3].id = "Building_1"),
     /members\[3\]\.id: expected an id not used by another home \(members\[0\] has it\)/,
+  ],
+  // Errors inside a nullable object named the null alternative, not the field.
+  [
+    "a battery without its capacity",
+    (d) => {
+      delete d.members[0].battery.capacity_kwh;
+    },
+    /members\[0\]\.battery\.capacity_kwh: expected a positive number \(kWh\), received nothing/,
+  ],
+  [
+    "an import price of no kind",
+    (d) => {
+      Object.assign(d, allFeatures());
+      delete d.tariff.import.time_of_use;
+    },
+    /tariff\.import: expected an object with one of the fields dataset, flat, time_of_use/,
+  ],
+  [
+    "an EV needing more than its battery",
+    (d) => {
+      Object.assign(d, allFeatures());
+      d.members[0].ev.energy_needed_kwh = 1000;
+    },
+    /members\[0\]\.ev\.energy_needed_kwh: expected at most battery_kwh/,
+  ],
+  [
+    "overlapping time-of-use periods",
+    (d) => {
+      Object.assign(d, allFeatures());
+      d.tariff.import.time_of_use[1].from = "15:00";
+    },
+    /tariff\.import\.time_of_use\[1\]: expected a period that does not overlap another \(periods\[0\] also covers 15:00\)/,
+  ],
+  [
+    "PV of 1e308 kWp",
+    (d) => (d.members[0].pv.kwp = 1e308),
+    /members\[0\]\.pv\.kwp: expected a positive number of at most 100000 \(kWp\)/,
+  ],
+  [
+    "a period of a billion days",
+    (d) => (d.period = { start: "2016-08-01T00:00:00-08:00", days: 1e9 }),
+    /period\.days: expected a whole number of days, at most 36600/,
   ],
   ["not JSON", () => {}, /not valid JSON/],
 ];
