@@ -9,12 +9,12 @@
  */
 
 import { readFileSync } from "node:fs";
-import { householdForecaster } from "../src/cli/commands/optimize.js";
 import { parseCsv } from "../src/data/csv.js";
 import { loadHousehold, parseHouseholdConfig } from "../src/data/householdConfig.js";
 import { loadScenarioFile } from "../src/data/scenario.js";
 import { optimizeCommunity } from "../src/optimize/community.js";
 import { addHousehold, initialState, netRows } from "../src/optimize/household.js";
+import { householdForecaster } from "../src/optimize/householdForecaster.js";
 import { LinearProgram } from "../src/optimize/lp.js";
 import { runMpc, runPerfect } from "../src/optimize/policies.js";
 import { summarize } from "../src/optimize/summary.js";

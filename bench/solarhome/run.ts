@@ -6,10 +6,10 @@
  *   npm run bench:solarhome
  */
 import { readFileSync } from "node:fs";
-import { householdForecaster } from "../../src/cli/commands/optimize.js";
 import { parseCsv } from "../../src/data/csv.js";
 import { loadHousehold, parseHouseholdConfig } from "../../src/data/householdConfig.js";
 import type { BatterySpec, HouseholdProblem, Schedule } from "../../src/optimize/household.js";
+import { householdForecaster } from "../../src/optimize/householdForecaster.js";
 import { runMpc, runPerfect, runRule } from "../../src/optimize/policies.js";
 import { summarize } from "../../src/optimize/summary.js";
 import { HighsSolver } from "../../src/runtime/highsSolver.js";

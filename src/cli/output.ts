@@ -1,4 +1,5 @@
 /** Rendering results: JSON, CSV (RFC 4180) and aligned text tables for the terminal. */
+import cliProgress from "cli-progress";
 
 export type OutputFormat = "table" | "json" | "csv";
 
@@ -61,4 +62,29 @@ export function toTable(
 export function toKeyValues(pairs: readonly [string, unknown][]): string {
   const width = Math.max(...pairs.map(([k]) => k.length));
   return `${pairs.map(([k, v]) => `${k.padEnd(width)}  ${v === null || v === undefined ? "-" : String(v)}`).join("\n")}\n`;
+}
+
+/** A two-column table of labelled values ("", "value"). */
+export function keyValues(rows: readonly [string, string | number | null][]): string {
+  return toTable(
+    ["", "value"],
+    rows.map(([k, v]) => ({ "": k, value: v })),
+  );
+}
+
+/** A progress bar on stderr when it is a terminal, else undefined. */
+export function progressBar(
+  ctx: { readonly io: { readonly stderr: { readonly isTTY?: boolean } } },
+  format: string,
+): cliProgress.SingleBar | undefined {
+  if (ctx.io.stderr.isTTY !== true) return undefined;
+  return new cliProgress.SingleBar(
+    {
+      format,
+      hideCursor: true,
+      stream: ctx.io.stderr as unknown as NodeJS.WriteStream,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
 }

@@ -16,6 +16,9 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   from: "--from",
   to: "--to",
   truncate_after: "--truncate-after",
+  forecast: "--forecast",
+  dr_start: "--dr-start",
+  dr_end: "--dr-end",
 };
 
 function detail(error: GridshareError, key: string): unknown {
@@ -35,19 +38,21 @@ export function cliMessage(error: GridshareError): string {
         : error.message;
     case "E_LEDGER_NOT_FOUND":
       return `${error.message}; create one with gridshare clear --ledger ${String(detail(error, "dir"))}`;
-    case "E_LEDGER_EMPTY":
-    case "E_LEDGER_TX_NOT_FOUND":
-    case "E_LEDGER_HEIGHT_OUT_OF_RANGE": {
-      const field = detail(error, "field");
-      const flag = typeof field === "string" ? FLAG_OF_FIELD[field] : undefined;
-      if (flag === undefined) return error.message;
-      return error.message.startsWith(`${field}: `)
-        ? `${flag}: ${error.message.slice(`${field as string}: `.length)}`
-        : `${flag}: ${error.message}`;
-    }
     default:
-      return error.message;
+      return withFlag(error);
   }
+}
+
+/** `field: ...` as `--flag: ...` when `details.field` names an argument that is a flag here. */
+function withFlag(error: GridshareError): string {
+  const field = detail(error, "field");
+  const flag = typeof field === "string" ? FLAG_OF_FIELD[field] : undefined;
+  if (flag === undefined) return error.message;
+  const prefix = `${field as string}: `;
+  const rest = error.message.startsWith(prefix)
+    ? error.message.slice(prefix.length)
+    : error.message;
+  return `${flag}: ${rest}`;
 }
 
 /** What the command line says of one refused order. */

@@ -33,7 +33,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   market: ["core"],
   grid: ["core"],
   forecast: ["core"],
-  optimize: ["core"],
+  optimize: ["core", "forecast"],
   maintenance: ["core", "forecast", "grid"],
   ledger: ["core", "market"],
   agents: ["core", "market", "forecast", "optimize"],

@@ -8,9 +8,9 @@
 
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { householdForecaster } from "../../src/cli/commands/optimize.js";
 import { loadHouseholdFiles } from "../../src/data/householdConfig.js";
 import type { BatterySpec } from "../../src/optimize/household.js";
+import { householdForecaster } from "../../src/optimize/householdForecaster.js";
 import { runMpc, runPerfect, runRule } from "../../src/optimize/policies.js";
 import { summarize, worstImbalance } from "../../src/optimize/summary.js";
 import { HighsSolver } from "../../src/runtime/highsSolver.js";
