@@ -5,9 +5,14 @@
  *
  *   npm run bench -- powerflow
  */
-import { daySnapshots } from "../src/cli/commands/powerflow.js";
+
 import { cityLearnPvMinutes } from "../src/data/datasets.js";
-import { loadFeederDir, loadSnapshotFile, snapshotAtMinute } from "../src/data/feederFiles.js";
+import {
+  daySnapshots,
+  loadFeederDir,
+  loadSnapshotFile,
+  snapshotAtMinute,
+} from "../src/data/feederFiles.js";
 import { EN50160, runSeries } from "../src/grid/day.js";
 import { buildFeeder, type FeederSpec } from "../src/grid/feeder.js";
 import { PowerFlow } from "../src/grid/powerflow.js";

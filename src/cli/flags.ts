@@ -17,6 +17,18 @@ export function positiveNumber(text: string | undefined, flag: string): number |
   return n;
 }
 
+/** A number of 0 or more, or undefined when the flag is absent. */
+export function nonNegativeNumber(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0)
+    throw new InputError(
+      "E_USAGE",
+      `${flag}: expected a number of 0 or more, received ${JSON.stringify(text)}`,
+    );
+  return n;
+}
+
 /** A whole number above 0, or undefined when the flag is absent. */
 export function positiveInt(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;

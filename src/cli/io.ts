@@ -128,11 +128,4 @@ export async function writeFileAtomic(path: string, text: string | Uint8Array): 
   }
 }
 
-/** Reads a text file named on the command line; a missing file is bad input naming it. */
-export async function readInputFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch {
-    throw new InputError("E_FILE", `cannot read ${path}: no such file`);
-  }
-}
+export { readInputFile } from "../data/inputFile.js";

@@ -19,6 +19,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   forecast: "--forecast",
   dr_start: "--dr-start",
   dr_end: "--dr-end",
+  pv_kwp: "--pv-kwp",
 };
 
 function detail(error: GridshareError, key: string): unknown {

@@ -18,14 +18,9 @@ import {
   type LineCode,
 } from "../grid/feeder.js";
 import { type CsvTable, columnIndex, parseCsv, parseDecimal } from "./csv.js";
+import { readInputFile } from "./inputFile.js";
 
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch {
-    throw new InputError("E_FILE", `cannot read ${path}: no such file`);
-  }
-}
+const readText = readInputFile;
 
 async function table(dir: string, name: string): Promise<CsvTable> {
   const path = join(dir, name);
@@ -363,4 +358,18 @@ export function snapshotAtMinute(files: FeederFiles, minute: number): LoadSnapsh
     qKvar[k] = (qKvar[k] as number) + p * Math.tan(Math.acos(load.pf));
   }
   return { pKw, qKvar };
+}
+
+/** Each load of the feeder at minute `m` of its shape, less its PV. */
+export function daySnapshots(files: FeederFiles, pvPerKwp: Float64Array, pvKwp: number) {
+  const f = files.feeder;
+  return (m: number) => {
+    const snap = snapshotAtMinute(files, m + 1);
+    if (pvKwp > 0)
+      for (const load of f.spec.loads) {
+        const k = 3 * (f.index.get(busKey(load.bus)) as number) + load.phase;
+        snap.pKw[k] = (snap.pKw[k] as number) - pvKwp * (pvPerKwp[m] as number);
+      }
+    return snap;
+  };
 }

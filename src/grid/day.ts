@@ -120,3 +120,54 @@ export function runSeries(
   }
   return out;
 }
+
+/** A day (or any run of steps) in a few numbers: where its extremes are, and its totals. */
+export interface DaySummary {
+  /** The step with the lowest voltage, the highest, the most loaded line and transformer. */
+  readonly lowest: number;
+  readonly highest: number;
+  readonly mostLoadedLine: number;
+  readonly mostLoadedTransformer: number;
+  /** Net load and losses over the steps, kWh. */
+  readonly netLoadKwh: number;
+  readonly lossesKwh: number;
+  /** Bus-phase-steps outside the limits, and steps with any. */
+  readonly violations: number;
+  readonly stepsWithViolations: number;
+  readonly iterations: number;
+}
+
+/** Sums up steps, `stepsPerHour` to the hour (60 for minutes); the first step wins ties. */
+export function summarizeDay(steps: readonly StepReport[], stepsPerHour: number): DaySummary {
+  let lowest = 0;
+  let highest = 0;
+  let line = 0;
+  let tr = 0;
+  let energy = 0;
+  let losses = 0;
+  let violations = 0;
+  let violated = 0;
+  let iterations = 0;
+  steps.forEach((s, m) => {
+    if (s.vMinV < (steps[lowest] as StepReport).vMinV) lowest = m;
+    if (s.vMaxV > (steps[highest] as StepReport).vMaxV) highest = m;
+    if (s.lineLoadingPct > (steps[line] as StepReport).lineLoadingPct) line = m;
+    if (s.transformerLoadingPct > (steps[tr] as StepReport).transformerLoadingPct) tr = m;
+    energy += s.loadKw / stepsPerHour;
+    losses += s.lossesKw / stepsPerHour;
+    violations += s.violations;
+    if (s.violations > 0) violated++;
+    iterations += s.iterations;
+  });
+  return {
+    lowest,
+    highest,
+    mostLoadedLine: line,
+    mostLoadedTransformer: tr,
+    netLoadKwh: energy,
+    lossesKwh: losses,
+    violations,
+    stepsWithViolations: violated,
+    iterations,
+  };
+}

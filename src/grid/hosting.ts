@@ -104,3 +104,20 @@ export function hostingCapacity(
   }
   return { kwp, limit, solves };
 }
+
+/**
+ * The minute of the day (1 to `minutes`) with the least total load: PV at its peak against the
+ * least load is the hardest case for voltage rise. The first such minute wins ties.
+ */
+export function lightestMinute(snapshotAt: (minute: number) => Snapshot, minutes = 1440): number {
+  let minute = 1;
+  let least = Number.POSITIVE_INFINITY;
+  for (let m = 1; m <= minutes; m++) {
+    const total = snapshotAt(m).pKw.reduce((a, x) => a + x, 0);
+    if (total < least) {
+      least = total;
+      minute = m;
+    }
+  }
+  return minute;
+}
