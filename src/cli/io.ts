@@ -4,7 +4,7 @@
  */
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { InputError } from "../core/errors.js";
-import { findDuplicateKey } from "../core/jsonText.js";
+import { parseJsonText } from "../core/jsonText.js";
 
 export interface CliIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
@@ -76,35 +76,7 @@ export async function readTextInput(io: CliIo, path: string): Promise<string> {
   }
 }
 
-/** Parses JSON, reporting a syntax error or a key given twice with its line and column. */
-export function parseJsonText(text: string, source: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const m = /at position (\d+)/.exec(message);
-    let where = "";
-    if (m) {
-      const pos = Number(m[1]);
-      const before = text.slice(0, pos);
-      const line = before.split("\n").length;
-      const column = pos - before.lastIndexOf("\n");
-      where = ` at line ${line}, column ${column}`;
-    }
-    const what = message
-      .replace(/\s*(in JSON )?at position \d+.*$/, "")
-      .replace(/ \(line \d+ column \d+\)$/, "");
-    throw new InputError("E_INPUT", `${source}: not valid JSON${where}: ${what}`);
-  }
-  const twice = findDuplicateKey(text);
-  if (twice !== undefined)
-    throw new InputError(
-      "E_INPUT",
-      `${source}: line ${twice.line}, column ${twice.column}: the key ${JSON.stringify(twice.key)} is given twice in one object (which one was meant?)`,
-    );
-  return value;
-}
+export { parseJsonText } from "../core/jsonText.js";
 
 /** Reads and parses a JSON file or standard input. */
 export async function readJsonInput(io: CliIo, path: string): Promise<unknown> {

@@ -20,6 +20,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   dr_start: "--dr-start",
   dr_end: "--dr-end",
   pv_kwp: "--pv-kwp",
+  train_cycles: "--train-cycles",
 };
 
 function detail(error: GridshareError, key: string): unknown {

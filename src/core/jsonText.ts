@@ -1,7 +1,9 @@
 /**
- * Checks on JSON text that JSON.parse does not make: a key given twice in one object (JSON.parse
- * keeps the last one silently, so `"energy_kwh": 1.2, "energy_kwh": 99` would clear 99).
+ * Reading JSON text as the user wrote it: syntax errors with their line and column, and the one
+ * check JSON.parse does not make, a key given twice in one object (JSON.parse keeps the last one
+ * silently, so `"energy_kwh": 1.2, "energy_kwh": 99` would clear 99).
  */
+import { InputError } from "./errors.js";
 
 /** Where a key is repeated inside one object of valid JSON text, or undefined. */
 export function findDuplicateKey(
@@ -38,4 +40,34 @@ export function findDuplicateKey(
     }
   }
   return undefined;
+}
+
+/** Parses JSON, reporting a syntax error or a key given twice with its line and column. */
+export function parseJsonText(text: string, source: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const m = /at position (\d+)/.exec(message);
+    let where = "";
+    if (m) {
+      const pos = Number(m[1]);
+      const before = text.slice(0, pos);
+      const line = before.split("\n").length;
+      const column = pos - before.lastIndexOf("\n");
+      where = ` at line ${line}, column ${column}`;
+    }
+    const what = message
+      .replace(/\s*(in JSON )?at position \d+.*$/, "")
+      .replace(/ \(line \d+ column \d+\)$/, "");
+    throw new InputError("E_INPUT", `${source}: not valid JSON${where}: ${what}`);
+  }
+  const twice = findDuplicateKey(text);
+  if (twice !== undefined)
+    throw new InputError(
+      "E_INPUT",
+      `${source}: line ${twice.line}, column ${twice.column}: the key ${JSON.stringify(twice.key)} is given twice in one object (which one was meant?)`,
+    );
+  return value;
 }
