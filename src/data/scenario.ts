@@ -16,7 +16,8 @@ import { fromZodIssues } from "../core/zodIssues.js";
 import { windEnergy } from "../forecast/wind.js";
 import type { MechanismName } from "../market/types.js";
 import type { BatterySpec, EvSpec, MemberInput, SimulationInput } from "../sim/types.js";
-import { type CsvTable, columnIndex, numberColumn, parseCsv } from "./csv.js";
+import { readFlags } from "./cleanedSeries.js";
+import { columnIndex, numberColumn, parseCsv } from "./csv.js";
 import { loadAusgrid, loadCityLearn, loadEulvProfile } from "./datasets.js";
 import { type MemberDocument, type ScenarioDocument, scenarioSchema } from "./scenarioSchema.js";
 import { alignEstimated, alignSeries, type EnergySeries, repeatDaily } from "./series.js";
@@ -156,35 +157,6 @@ export async function loadCsvSeries(
     source: ref.csv,
     estimated: readFlags(table, ref.flag_column, field),
   };
-}
-
-/** Flags of a cleaned file (`gridshare data check --out`) that mark a reading as measured. */
-const MEASURED_FLAGS = new Set(["measured", "source_filled"]);
-const ESTIMATED_FLAGS = new Set(["interpolated", "profile", "spread"]);
-
-/**
- * The estimated rows of a cleaned file: from `flag_column`, or a column named `flag` when there
- * is one. A row without a value ("missing") cannot be settled and is an error naming its line.
- */
-function readFlags(
-  table: CsvTable,
-  flagColumn: string | undefined,
-  field: string,
-): Uint8Array | undefined {
-  if (flagColumn === undefined && !table.header.includes("flag")) return undefined;
-  const name = flagColumn ?? "flag";
-  const cells = table.columns[columnIndex(table, name)] as string[];
-  const out = new Uint8Array(cells.length);
-  for (let r = 0; r < cells.length; r++) {
-    const flag = (cells[r] as string).trim();
-    if (ESTIMATED_FLAGS.has(flag)) out[r] = 1;
-    else if (!MEASURED_FLAGS.has(flag))
-      throw new InputError(
-        "E_DATA_INVALID",
-        `${table.file}, line ${table.lines[r]}, column ${JSON.stringify(name)} (${field}): ${flag === "missing" ? "no reading and no estimate: a missing value cannot be settled" : `expected one of measured, source_filled, interpolated, profile, spread; received ${JSON.stringify(flag)}`}`,
-      );
-  }
-  return out;
 }
 
 interface Grid {

@@ -38,7 +38,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   ledger: ["core", "market"],
   agents: ["core", "market", "forecast", "optimize"],
   sim: ["core", "market", "ledger", "grid", "forecast", "optimize", "maintenance", "agents"],
-  data: ["core", "market", "sim", "optimize", "grid", "forecast", "agents"],
+  data: ["core", "market", "sim", "optimize", "grid", "forecast", "agents", "maintenance"],
   store: ["core", "market", "ledger", "sim", "data", "runtime"],
   runtime: ["core", "optimize"],
   report: [...DOMAIN_LAYERS, "sim", "data"],

@@ -97,6 +97,22 @@ test("error: values past what a command can mean are exit 2 naming the flag or f
     /--expires-minutes: expected a positive number of minutes, at most 525600/,
   );
 
+  // A private key that others may read is used, with a warning.
+  chmodSync(p("k.key"), 0o644);
+  const open = await runCli([
+    "order",
+    "sign",
+    "--key",
+    p("k.key"),
+    "--participant",
+    p("order.json"),
+  ]);
+  assert.equal(open.code, 0, open.stderr);
+  assert.match(
+    open.stderr,
+    /warning: .*k\.key can be read by other users of this machine \(mode 644\)/,
+  );
+
   const long = scenarioWith((d) => {
     (d.period as { days: number }).days = 1e9;
   });

@@ -1,20 +1,13 @@
 /** `gridshare data check`: validation, estimation and editing of a metered series. */
 import type { Command } from "commander";
+import { dataCheck, KINDS } from "../../app/dataCheck.js";
 import { InputError } from "../../core/errors.js";
-import { formatInstant, parseInstant } from "../../core/time.js";
+import { parseInstant } from "../../core/time.js";
 import { isTimeZone } from "../../core/timeZone.js";
-import { readMeterSeries } from "../../data/meterFile.js";
-import {
-  checkSeries,
-  countFindings,
-  type Finding,
-  type Flag,
-  type QualityResult,
-  type SeriesKind,
-} from "../../maintenance/dataQuality.js";
+import type { SeriesKind } from "../../maintenance/dataQuality.js";
 import type { CommandContext } from "../context.js";
 import { positiveNumber } from "../flags.js";
-import { readInputFile, writeFileAtomic } from "../io.js";
+import { writeFileAtomic } from "../io.js";
 import { toJson, toTable } from "../output.js";
 
 export interface DataCheckFlags {
@@ -27,101 +20,6 @@ export interface DataCheckFlags {
   stepMinutes?: string;
   out?: string;
   json?: boolean;
-}
-
-const KINDS: readonly SeriesKind[] = ["load", "pv", "cumulative"];
-
-const stamp = (ms: number) => (Number.isNaN(ms) ? null : formatInstant(ms));
-
-/** Writes `b` at `at`; returns the position after it. */
-function putBytes(buf: Buffer, at: number, b: Uint8Array): number {
-  for (let k = 0; k < b.length; k++) buf[at + k] = b[k] as number;
-  return at + b.length;
-}
-
-/** Writes `n` (0-99) as two digits. */
-function putTwo(buf: Buffer, at: number, n: number): number {
-  buf[at] = 48 + ((n / 10) | 0);
-  buf[at + 1] = 48 + (n % 10);
-  return at + 2;
-}
-
-/**
- * Writes `x` rounded to 6 decimals without trailing zeros, as `String(Math.round(x * 1e6) / 1e6)`
- * would for any reading a meter gives; nothing for NaN.
- */
-export function putNumber(buf: Buffer, at: number, x: number): number {
-  if (Number.isNaN(x)) return at;
-  // Math.round rounds halves up (towards +infinity) for negative values too: round first, then
-  // take the sign, as String(Math.round(x * 1e6) / 1e6) does.
-  const signed = Math.round(x * 1e6);
-  const micro = Math.abs(signed);
-  if (!(micro < 1e15)) return at + buf.write(String(signed / 1e6), at, "latin1");
-  if (signed < 0) buf[at++] = 45;
-  let whole = Math.floor(micro / 1e6);
-  let frac = micro - whole * 1e6;
-  let width = 1;
-  for (let p = 10; p <= whole; p *= 10) width++;
-  for (let k = width - 1; k >= 0; k--) {
-    buf[at + k] = 48 + (whole % 10);
-    whole = Math.floor(whole / 10);
-  }
-  at += width;
-  if (frac === 0) return at;
-  buf[at++] = 46;
-  let decimals = 6;
-  while (frac % 10 === 0) {
-    frac /= 10;
-    decimals--;
-  }
-  for (let k = decimals - 1; k >= 0; k--) {
-    buf[at + k] = 48 + (frac % 10);
-    frac = (frac / 10) | 0;
-  }
-  return at + decimals;
-}
-
-/**
- * The cleaned series as CSV bytes: time, raw, value, flag, finding, written straight into one
- * buffer (a year of minutes is half a million rows): times from a per-day date and the clock.
- */
-export function cleanedCsv(r: QualityResult): Buffer {
-  const slots = r.times.length;
-  // The longest row: a time (24), two numbers (24 each), a flag and a finding (16 each), 5 marks.
-  const buf = Buffer.allocUnsafe(64 + slots * 112);
-  let at = buf.write("time,raw,value,flag,finding\n", 0, "latin1");
-  const bytesOf: Record<string, Uint8Array> = {};
-  const bytes = (text: string) => (bytesOf[text] ??= Buffer.from(text, "latin1"));
-  let dayStart = Number.NaN;
-  let datePrefix: Uint8Array = new Uint8Array(0);
-  for (let s = 0; s < slots; s++) {
-    const t = r.times[s] as number;
-    if (t % 1000 === 0) {
-      const day = t - (((t % 86_400_000) + 86_400_000) % 86_400_000);
-      if (day !== dayStart) {
-        dayStart = day;
-        datePrefix = bytes(new Date(day).toISOString().slice(0, 11));
-      }
-      at = putBytes(buf, at, datePrefix);
-      const sec = (t - day) / 1000;
-      at = putTwo(buf, at, (sec / 3600) | 0);
-      buf[at++] = 58;
-      at = putTwo(buf, at, ((sec / 60) | 0) % 60);
-      buf[at++] = 58;
-      at = putTwo(buf, at, sec % 60);
-      buf[at++] = 90;
-    } else at += buf.write(formatInstant(t), at, "latin1");
-    buf[at++] = 44;
-    at = putNumber(buf, at, r.raw[s] as number);
-    buf[at++] = 44;
-    at = putNumber(buf, at, r.value[s] as number);
-    buf[at++] = 44;
-    at = putBytes(buf, at, bytes(r.flags[s] as string));
-    buf[at++] = 44;
-    at = putBytes(buf, at, bytes(r.finding[s] ?? ""));
-    buf[at++] = 10;
-  }
-  return buf.subarray(0, at);
 }
 
 export async function runDataCheck(ctx: CommandContext, file: string, flags: DataCheckFlags) {
@@ -150,53 +48,24 @@ export async function runDataCheck(ctx: CommandContext, file: string, flags: Dat
       "E_USAGE",
       "--step-minutes: only with --start (for files without a time column)",
     );
-  const series = readMeterSeries(await readInputFile(file), file, {
+  const limit = positiveNumber(flags.limit, "--limit");
+  const stepMinutes = positiveNumber(flags.stepMinutes, "--step-minutes");
+  const {
+    record: doc,
+    result,
+    cleaned,
+  } = await dataCheck({
+    file,
+    kind,
     column: flags.column,
     timeColumn: flags.timeColumn,
     timeZone,
+    limit,
     startMs,
-    stepMinutes: positiveNumber(flags.stepMinutes, "--step-minutes"),
+    stepMinutes,
   });
-  if (series.times.length < 2)
-    throw new InputError("E_DATA_INVALID", `${file}: fewer than 2 rows; nothing to check`);
-  const result = checkSeries({
-    times: series.times,
-    values: series.values,
-    kind,
-    limit: positiveNumber(flags.limit, "--limit"),
-    sourceFilled: series.sourceFilled,
-    localDates: series.localDates,
-    dstDates: series.dstDates,
-  });
-  if (result.times.length > 50 * series.times.length)
-    throw new InputError(
-      "E_DATA_INVALID",
-      `${file}: the rows are ${result.stepMs / 60_000} min apart but span ${result.times.length} such steps; check the time column`,
-    );
-  const flagCounts: Partial<Record<Flag, number>> = {};
-  for (const f of result.flags) flagCounts[f] = (flagCounts[f] ?? 0) + 1;
-  const where = (f: Finding) => (f.row === undefined ? null : (series.lines[f.row] ?? null));
-  const doc = {
-    file,
-    column: series.column,
-    kind,
-    rows: series.times.length,
-    step_minutes: result.stepMs / 60_000,
-    from: stamp(result.times[0] as number),
-    to: stamp(result.times[result.times.length - 1] as number),
-    slots: result.times.length,
-    counts: countFindings(result.findings),
-    flags: flagCounts,
-    findings: result.findings.map((f) => ({
-      kind: f.kind,
-      from: stamp(f.fromMs),
-      to: stamp(f.toMs),
-      line: where(f),
-      detail: f.detail,
-    })),
-  };
   if (flags.out !== undefined) {
-    await writeFileAtomic(flags.out, cleanedCsv(result));
+    await writeFileAtomic(flags.out, cleaned());
     ctx.io.stderr.write(`wrote ${flags.out}\n`);
   }
   if (flags.json) ctx.io.stdout.write(toJson(doc));
@@ -206,7 +75,7 @@ export async function runDataCheck(ctx: CommandContext, file: string, flags: Dat
         .map(([k, v]) => `${k} ${v}`)
         .join(", ") || "none";
     ctx.io.stdout.write(
-      `${file}, column ${JSON.stringify(series.column)} (${kind}): ${doc.rows} rows every ${doc.step_minutes} min, ${doc.from} to ${doc.to}\n` +
+      `${file}, column ${JSON.stringify(doc.column)} (${kind}): ${doc.rows} rows every ${doc.step_minutes} min, ${doc.from} to ${doc.to}\n` +
         `findings: ${count(doc.counts)}\n` +
         `cleaned series (${doc.slots} slots): ${count(doc.flags)}\n`,
     );

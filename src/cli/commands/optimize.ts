@@ -2,7 +2,6 @@
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { type DemandResponseEvent, optimizeCommunity } from "../../app/optimizeCommunity.js";
 import {
   FORECASTS,
   householdRecord,
