@@ -8,7 +8,8 @@ export function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-function csvCell(value: unknown): string {
+/** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. */
+export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
   const s = typeof value === "string" ? value : String(value);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

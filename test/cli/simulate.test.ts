@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -220,5 +220,31 @@ test("error: bad simulate usage exits 2", async () => {
     const r = await runCli(["simulate", DEMO, ...args]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, message);
+  }
+});
+
+test("behavior: a home id with a comma and a quote is quoted in trades.csv, so the file reads back", async () => {
+  const doc = JSON.parse(
+    readFileSync(new URL("../fixtures/sim/two-homes.json", import.meta.url), "utf8"),
+  );
+  doc.members[0].id = 'Smith, "A"';
+  const fixtures = new URL("../fixtures/sim/", import.meta.url).pathname;
+  const path = join(fixtures, `.comma-${process.pid}.json`);
+  writeFileSync(path, JSON.stringify(doc));
+  const out = join(dir, "comma");
+  try {
+    const r = await runCli(["simulate", path, "--ledger", "off", "--out", out]);
+    assert.equal(r.code, 0, r.stderr);
+  } finally {
+    rmSync(path);
+  }
+  const lines = readFileSync(join(out, "trades.csv"), "utf8").trim().split("\n");
+  assert.ok(lines.length > 1, "the two homes trade");
+  const header = lines[0]?.split(",") ?? [];
+  for (const line of lines.slice(1)) {
+    assert.match(line, /"Smith, ""A"""/);
+    // Quoted fields aside, every row has as many cells as the header.
+    const cells = line.replace(/"(?:[^"]|"")*"/g, "x").split(",");
+    assert.equal(cells.length, header.length, line);
   }
 });

@@ -27,7 +27,7 @@ import { SimulationLedger } from "../../store/simulationLedger.js";
 import type { CommandContext } from "../context.js";
 import { positiveInt } from "../flags.js";
 import { writeFileAtomic } from "../io.js";
-import { toCsv, toJson, toTable } from "../output.js";
+import { csvCell, toCsv, toJson, toTable } from "../output.js";
 
 export interface SimulateFlags {
   out?: string;
@@ -208,7 +208,7 @@ export async function runSimulate(
       if (tradesStream) {
         for (const trade of c.result.trades) {
           const r = tradeRecord(trade, splitPrices(c));
-          csvBuffer += `${r.transaction_id},${r.seller},${r.buyer},${r.energy_amount_kwh},${r.price_per_kwh},${r.timestamp},${r.status},${r.seller_price_per_kwh ?? ""}\n`;
+          csvBuffer += `${r.transaction_id},${csvCell(r.seller)},${csvCell(r.buyer)},${r.energy_amount_kwh},${r.price_per_kwh},${r.timestamp},${r.status},${r.seller_price_per_kwh ?? ""}\n`;
         }
         if (streamError) throw streamError;
         if (csvBuffer.length > 1 << 20) {
