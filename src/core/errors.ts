@@ -40,6 +40,7 @@ export type ErrorCode =
   | "E_INFEASIBLE"
   | "E_NOT_CONVERGED"
   | "E_FORECAST_LEAKAGE"
+  | "E_FORECAST_MLP_UNAVAILABLE"
   | "E_INTERNAL";
 
 export interface GridshareErrorOptions {

@@ -9,6 +9,7 @@
  */
 import { createRequire } from "node:module";
 import type * as TF from "@tensorflow/tfjs";
+import { InputError } from "../core/errors.js";
 import { meanOf, type Regressor } from "./learners.js";
 
 export interface MlpOptions {
@@ -21,6 +22,22 @@ export interface MlpOptions {
 
 let loaded: typeof TF | null = null;
 
+const require = createRequire(import.meta.url);
+
+/**
+ * True when TensorFlow.js can be loaded. It is an optional peer dependency (272 MB of the
+ * 321 MB an install would take), installed with the project's own development set-up or by
+ * `npm install @tensorflow/tfjs`.
+ */
+export function mlpAvailable(): boolean {
+  try {
+    require.resolve("@tensorflow/tfjs");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * TensorFlow.js on its CPU backend, loaded on first use (every command would otherwise pay its
  * start-up), without the notice it prints in Node about its native backend. The backend's set-up
@@ -28,7 +45,12 @@ let loaded: typeof TF | null = null;
  */
 function tensorflow(): typeof TF {
   if (loaded) return loaded;
-  const tf = createRequire(import.meta.url)("@tensorflow/tfjs") as typeof TF;
+  if (!mlpAvailable())
+    throw new InputError(
+      "E_FORECAST_MLP_UNAVAILABLE",
+      "the mlp model needs TensorFlow.js, which is not installed: npm install @tensorflow/tfjs (about 270 MB), or leave mlp out of the models",
+    );
+  const tf = require("@tensorflow/tfjs") as typeof TF;
   tf.enableProdMode();
   void tf.setBackend("cpu");
   if (tf.getBackend() !== "cpu") throw new Error("TensorFlow.js: the CPU backend did not start");

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,4 +98,29 @@ test("forecast backtest: bad input says what to change, exit 2", async () => {
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, message);
   }
+});
+
+test("behavior: without TensorFlow.js (an optional dependency) mlp leaves the default models, and asking for it says how to add it", () => {
+  const bin = new URL("../../bin/gridshare.js", import.meta.url).pathname;
+  const hide = new URL("../support/withoutTensorflow.cjs", import.meta.url).pathname;
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, ["--require", hide, bin, "forecast", "backtest", ...args], {
+      encoding: "utf8",
+      env: { ...process.env, GRIDSHARE_DEBUG: "" },
+    });
+  const base = ["--target", "load", "--scope", "community", "--train-days", "300"];
+  const all = run([...base, "--json"]);
+  assert.equal(all.status, 0, all.stderr);
+  assert.match(all.stderr, /note: mlp left out: TensorFlow\.js is not installed/);
+  const names = (JSON.parse(all.stdout) as { models: { name: string }[] }).models.map(
+    (m) => m.name,
+  );
+  assert.ok(names.includes("gbt") && !names.includes("mlp"), names.join(", "));
+  const asked = run([...base, "--models", "persistence,mlp"]);
+  assert.equal(asked.status, 2);
+  assert.match(
+    asked.stderr,
+    /--models mlp: the mlp model needs TensorFlow\.js, which is not installed: npm install @tensorflow\/tfjs/,
+  );
+  assert.equal(asked.stdout, "");
 });

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
 import { cityLearnProblem, gefcomProblem } from "../../data/forecastData.js";
 import { backtest } from "../../forecast/backtest.js";
+import { mlpAvailable } from "../../forecast/mlp.js";
 import { MODEL_NAMES, type ModelName } from "../../forecast/models.js";
 import { calendar, type ForecastData, type TargetKind } from "../../forecast/problem.js";
 import type { CommandContext } from "../context.js";
@@ -82,7 +83,12 @@ export async function runBacktest(ctx: CommandContext, flags: BacktestFlags) {
   const available: ModelName[] = MODEL_NAMES.filter(
     (m) => !needsWeather.includes(m) || data.nwp !== null,
   );
-  let models: ModelName[] = available;
+  // mlp needs TensorFlow.js, an optional dependency: left out of the default when it is missing.
+  let models: ModelName[] = available.filter((m) => m !== "mlp" || mlpAvailable());
+  if (models.length < available.length && flags.models === undefined)
+    ctx.io.stderr.write(
+      "note: mlp left out: TensorFlow.js is not installed (npm install @tensorflow/tfjs to add it)\n",
+    );
   if (flags.models !== undefined) {
     models = flags.models.split(",").map((m) => m.trim()) as ModelName[];
     for (const m of models)
@@ -91,6 +97,11 @@ export async function runBacktest(ctx: CommandContext, flags: BacktestFlags) {
           "E_USAGE",
           `--models: unknown model ${JSON.stringify(m)} for ${data.name}; expected some of ${available.join(", ")}`,
         );
+    if (models.includes("mlp") && !mlpAvailable())
+      throw new InputError(
+        "E_FORECAST_MLP_UNAVAILABLE",
+        "--models mlp: the mlp model needs TensorFlow.js, which is not installed: npm install @tensorflow/tfjs (about 270 MB), or leave mlp out",
+      );
   }
   const trainDays = wholeNumber(flags.trainDays, "--train-days", Math.max(14, days - EVAL_DAYS));
   if (trainDays + Math.ceil(horizon / 24) > days - 1)
