@@ -1,6 +1,8 @@
 /** Command-line flags, read with one message style: the flag, what it expects, what came. */
+
 import { InputError } from "../core/errors.js";
 import { parseInstant } from "../core/time.js";
+import { kToPpm } from "../core/units.js";
 import { findMechanism } from "../market/mechanisms.js";
 import { MECHANISM_NAMES, type Mechanism } from "../market/types.js";
 import { resolvePublicKey } from "../store/keyFile.js";
@@ -51,7 +53,7 @@ export function parseK(text: string | undefined): number | undefined {
       `--k: expected a number from 0 to 1, received ${JSON.stringify(text)}`,
     );
   }
-  return Math.round(k * 1_000_000);
+  return kToPpm(k);
 }
 
 /** `--mechanism`: one of the market mechanisms, by name. */

@@ -140,7 +140,12 @@ export function energyCostMicro(energyWh: number, pricePerKwhMicro: number): num
   return mulDivHalfEven(energyWh, pricePerKwhMicro, WH_PER_KWH);
 }
 
-/** Float kWh from physics or forecasts to integer Wh for the market (half-even). */
-export function kwhFloatToWh(kwh: number): number {
-  return scaleOrThrow(kwh, 3, "computed energy in kWh");
+/** k of k-pricing (0 to 1) to parts per million, as the market keeps it. */
+export function kToPpm(k: number): number {
+  return Math.round(k * 1_000_000);
+}
+
+/** k of k-pricing in parts per million to the decimal 0 to 1 of files and heads. */
+export function ppmToK(kPpm: number): number {
+  return kPpm / 1_000_000;
 }

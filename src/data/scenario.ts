@@ -11,7 +11,7 @@ import { formatIssue, type ValidationIssue } from "../core/issues.js";
 import { createRng } from "../core/rng.js";
 import { formatInstant, MS_PER_MINUTE, parseInstant } from "../core/time.js";
 import { localParts, localToUtc } from "../core/timeZone.js";
-import { toMicro } from "../core/units.js";
+import { kToPpm, toMicro } from "../core/units.js";
 import { fromZodIssues } from "../core/zodIssues.js";
 import { windEnergy } from "../forecast/wind.js";
 import type { MechanismName } from "../market/types.js";
@@ -552,7 +552,7 @@ export async function loadScenario(
     communityBattery: doc.community_battery ? batterySpec(doc.community_battery) : null,
     market: {
       mechanism: doc.market.mechanism as MechanismName,
-      kPpm: doc.market.k === undefined ? null : Math.round(doc.market.k * 1_000_000),
+      kPpm: doc.market.k === undefined ? null : kToPpm(doc.market.k),
       strategy: doc.market.strategy ?? "truthful",
     },
     compare: overrides.compare ?? [],

@@ -11,7 +11,7 @@
 import { canonicalize } from "../core/canonicalJson.js";
 import { sha256Hex } from "../core/ids.js";
 import { formatInstant, type Interval, intervalEndMs } from "../core/time.js";
-import { fromMicro, toMicro } from "../core/units.js";
+import { fromMicro, kToPpm, ppmToK, toMicro } from "../core/units.js";
 import { checkOrders, clearMarket } from "../market/clearMarket.js";
 import { findMechanism } from "../market/mechanisms.js";
 import { type OrderDocument, orderFromDocument } from "../market/orderDocument.js";
@@ -110,7 +110,7 @@ export function marketRules(
 ): MarketRules {
   return {
     mechanism: mechanism.name,
-    params: kPpm === null ? {} : { k: kPpm / 1_000_000 },
+    params: kPpm === null ? {} : { k: ppmToK(kPpm) },
     grid: {
       import_price_per_kwh: fromMicro(grid.importPriceMicro),
       export_price_per_kwh: fromMicro(grid.exportPriceMicro),
@@ -150,7 +150,7 @@ export function clearBlockMarket(
     const i = issues[0] as (typeof issues)[number];
     return { problem: `order rule broken at ${i.path.join(".")}: expected ${i.expected}` };
   }
-  const kPpm = rules.params.k === undefined ? undefined : Math.round(rules.params.k * 1_000_000);
+  const kPpm = rules.params.k === undefined ? undefined : kToPpm(rules.params.k);
   const result = clearMarket(input, kPpm === undefined ? { mechanism } : { mechanism, kPpm });
   return { result, mechanism };
 }

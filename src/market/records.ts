@@ -3,7 +3,7 @@
  * currency, ISO 8601 UTC timestamps.
  */
 import { formatInstant } from "../core/time.js";
-import { fromMicro, whToKwh } from "../core/units.js";
+import { fromMicro, ppmToK, whToKwh } from "../core/units.js";
 import type { ClearingResult, ParticipantSettlement, Trade } from "./types.js";
 
 /** One trade as exported. `seller_price_per_kwh` appears where buyer and seller prices can differ. */
@@ -88,7 +88,7 @@ export function summaryRecord(result: Pick<ClearingResult, "summary">) {
 export function clearingRecord(result: ClearingResult, withSellerPrice: boolean) {
   return {
     mechanism: result.mechanism,
-    ...(result.kPpm === null ? {} : { k: result.kPpm / 1_000_000 }),
+    ...(result.kPpm === null ? {} : { k: ppmToK(result.kPpm) }),
     interval: { start: formatInstant(result.interval.startMs), minutes: result.interval.minutes },
     trades: result.trades.map((t) => tradeRecord(t, withSellerPrice)),
     summary: summaryRecord(result),

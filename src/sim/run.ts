@@ -9,7 +9,7 @@ import { type Agent, createAgent, NO_PREFERENCES } from "../agents/strategies.js
 import { invariant } from "../core/errors.js";
 import { createRng } from "../core/rng.js";
 import { MS_PER_MINUTE } from "../core/time.js";
-import { energyCostMicro, kwhFloatToWh } from "../core/units.js";
+import { energyCostMicro, kwhToWh } from "../core/units.js";
 import { apportion } from "../market/apportion.js";
 import { clearMarket } from "../market/clearMarket.js";
 import { MECHANISMS } from "../market/mechanisms.js";
@@ -203,7 +203,7 @@ export async function runSimulation(
           ? await controller.decide(i, t, agents[i] as Agent)
           : (input.batteryPlans?.[i]?.[t] ?? null);
       const r = (physics[i] as HomePhysics).step(t, planned);
-      (residualWh[i] as Float64Array)[t] = kwhFloatToWh(r);
+      (residualWh[i] as Float64Array)[t] = kwhToWh(r);
       physicalKwh += r;
     }
 

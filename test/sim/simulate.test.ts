@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { canonicalize } from "../../src/core/canonicalJson.js";
-import { kwhFloatToWh } from "../../src/core/units.js";
+import { kwhToWh } from "../../src/core/units.js";
 import { numberColumn, parseCsv } from "../../src/data/csv.js";
 import { loadScenarioFile } from "../../src/data/scenario.js";
 import type { Order } from "../../src/market/types.js";
@@ -132,8 +132,8 @@ test("totals in results equal the sums of the input data (CityLearn, 10 days)", 
     );
     assert.ok(Math.abs(v.pv_generation_kwh - pv) < 0.01, `pv ${v.pv_generation_kwh} vs data ${pv}`);
     assert.equal(
-      kwhFloatToWh(v.consumption_kwh),
-      kwhFloatToWh(v.homes.reduce((a, h) => a + h.consumption_kwh, 0)),
+      kwhToWh(v.consumption_kwh),
+      kwhToWh(v.homes.reduce((a, h) => a + h.consumption_kwh, 0)),
     );
   }
 });
