@@ -2,7 +2,9 @@
  * Equipment health: every PV system judged against its peers, day by day; and a battery's state
  * of health and predicted end of life from its capacity per cycle.
  */
+
 import { InputError } from "../core/errors.js";
+import { roundTo } from "../core/units.js";
 import { readCapacityFile } from "../data/capacityFile.js";
 import { CITYLEARN_START_MS, cityLearnPvSystems } from "../data/datasets.js";
 import { readPvSystems } from "../data/pvSystemsFile.js";
@@ -29,7 +31,7 @@ export interface BatteryHealth {
   readonly record: ReturnType<typeof batteryRecord>;
 }
 
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const r3 = (x: number) => roundTo(x, 3);
 
 function batteryRecord(p: EolPrediction, train: number, rated: number, fraction: number) {
   return {

@@ -140,6 +140,15 @@ export function energyCostMicro(energyWh: number, pricePerKwhMicro: number): num
   return mulDivHalfEven(energyWh, pricePerKwhMicro, WH_PER_KWH);
 }
 
+/**
+ * `x` rounded to `digits` decimals (halves away from zero as Math.round does), for records and
+ * reports only: the market never rounds floats, it counts integers.
+ */
+export function roundTo(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
 /** k of k-pricing (0 to 1) to parts per million, as the market keeps it. */
 export function kToPpm(k: number): number {
   return Math.round(k * 1_000_000);

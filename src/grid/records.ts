@@ -2,17 +2,13 @@
  * Grid results as files and JSON carry them: snake_case, volts, kW, percent, rounded to what a
  * reader can use. Only these builders round; the power flow and the day stay floats.
  */
+import { roundTo as round } from "../core/units.js";
 import type { DaySummary, StepReport } from "./day.js";
 import type { Feeder } from "./feeder.js";
 import type { PowerFlowResult } from "./powerflow.js";
 import type { DailyCycle } from "./transformerAgeing.js";
 
 export const PHASES = ["A", "B", "C"] as const;
-
-export function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
 
 /** `HH:MM` of minute `m` of the day. */
 export function hhmm(m: number): string {
@@ -165,3 +161,5 @@ export function minuteRecords(steps: readonly StepReport[], pvKw: (m: number) =>
     iterations: s.iterations,
   }));
 }
+
+export { round };

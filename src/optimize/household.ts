@@ -8,7 +8,9 @@
  * rolling horizon (MPC): a window starts from a state (battery and EV charge, flexible energy
  * already served, peak so far) and keeps the rest of the period feasible at its end.
  */
+
 import { InputError } from "../core/errors.js";
+import { roundTo } from "../core/units.js";
 import type { LinearProgram } from "./lp.js";
 
 export interface BatterySpec {
@@ -560,7 +562,7 @@ export function checkHousehold(problem: HouseholdProblem): void {
 }
 
 function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
+  return roundTo(x, 3);
 }
 
 function infeasible(message: string): InputError {

@@ -3,12 +3,8 @@
  * reader can use (6 decimals for kW and kWh). Only these builders round; the schedules stay
  * floats in kW and kWh.
  */
+import { roundTo as round } from "../core/units.js";
 import type { HouseholdProblem, Schedule } from "./household.js";
-
-export function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
 
 export const TRAJECTORY_COLUMNS = [
   "time",
@@ -53,3 +49,5 @@ export function trajectoryRecords(problem: HouseholdProblem, s: Schedule) {
     };
   });
 }
+
+export { round };

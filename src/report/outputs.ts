@@ -4,13 +4,13 @@
  */
 
 import { formatInstant, MS_PER_MINUTE } from "../core/time.js";
-import { fromMicro } from "../core/units.js";
+import { fromMicro, roundTo } from "../core/units.js";
 import type { VariantKpis } from "../sim/kpis.js";
 import { maintenanceOf } from "../sim/maintenance.js";
 import type { SimulationRun, VariantAccount } from "../sim/run.js";
 import { communityTotals } from "./series.js";
 
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const r3 = (x: number) => roundTo(x, 3);
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
 export interface ScenarioEcho {

@@ -4,12 +4,12 @@
  * peak import at the transformer, CO2, battery use, and fairness (Gini coefficient of savings,
  * homes worse off). Units: kWh, kW, kg CO2, and money in the tariff's currency (decimal).
  */
-import { fromMicro } from "../core/units.js";
+import { fromMicro, roundTo } from "../core/units.js";
 import type { HomeFlows } from "./physics.js";
 import { type HomeAccount, type SimulationRun, sum, type VariantAccount } from "./run.js";
 
 const kwh = (wh: number) => Math.round(wh) / 1000;
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const r3 = (x: number) => roundTo(x, 3);
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const ratio = (num: number, den: number) => (den > 0 ? r6(num / den) : null);
 

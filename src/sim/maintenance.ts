@@ -13,7 +13,7 @@
  *   into the ledger as "estimated".
  */
 import { offsetMinutes } from "../core/timeZone.js";
-import { fromMicro } from "../core/units.js";
+import { fromMicro, roundTo } from "../core/units.js";
 import { transformerThermal } from "../grid/transformerAgeing.js";
 import {
   assessPv,
@@ -49,7 +49,7 @@ const PV_ACTIONS: Record<PvCause, string> = {
     "compare the decline with the module warranty (typically 0.5-0.8 % a year) and raise a claim if beyond it",
 };
 
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+const round = (x: number, d = 2) => roundTo(x, d);
 
 function hourlyPv(run: SimulationRun): { systems: PvSystemInput[]; reason: string | null } {
   const { input } = run;

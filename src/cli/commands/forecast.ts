@@ -1,6 +1,8 @@
 /** `gridshare forecast backtest`: every model against persistence, walk-forward, on real data. */
+
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
+import { roundTo } from "../../core/units.js";
 import { cityLearnProblem, gefcomProblem } from "../../data/forecastData.js";
 import { backtest } from "../../forecast/backtest.js";
 import { mlpAvailable } from "../../forecast/mlp.js";
@@ -118,7 +120,7 @@ export async function runBacktest(ctx: CommandContext, flags: BacktestFlags) {
     evalStart,
     refitDays: wholeNumber(flags.refitDays, "--refit-days", 28),
   });
-  const round = (x: number) => Math.round(x * 1e6) / 1e6;
+  const round = (x: number) => roundTo(x, 6);
   const doc = {
     target: data.kind,
     scope: flags.scope ?? "community",

@@ -1,7 +1,9 @@
 /** `gridshare outage`: how the community fares when the upstream grid fails. */
+
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
 import { MS_PER_MINUTE, parseInstant } from "../../core/time.js";
+import { roundTo } from "../../core/units.js";
 import { loadScenarioFile } from "../../data/scenario.js";
 import { simulateOutage } from "../../sim/outage.js";
 import type { CommandContext } from "../context.js";
@@ -14,10 +16,7 @@ export interface OutageFlags {
   json?: boolean;
 }
 
-function round(x: number, d: number): number {
-  const f = 10 ** d;
-  return Math.round(x * f) / f;
-}
+const round = roundTo;
 
 export async function runOutage(ctx: CommandContext, scenarioPath: string, flags: OutageFlags) {
   const hours = Number(flags.hours ?? "24");
