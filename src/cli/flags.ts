@@ -96,3 +96,18 @@ export function parseTime(text: string | undefined, flag: string): number | unde
 export async function operatorKey(value: string | undefined): Promise<string | undefined> {
   return value === undefined ? undefined : resolvePublicKey(value);
 }
+
+/** One of `choices`, or undefined when the flag is absent. */
+export function oneOf<T extends string>(
+  text: string | undefined,
+  choices: readonly T[],
+  flag: string,
+  expected = `one of ${choices.join(", ")}`,
+): T | undefined {
+  if (text === undefined) return undefined;
+  if ((choices as readonly string[]).includes(text)) return text as T;
+  throw new InputError(
+    "E_USAGE",
+    `${flag}: expected ${expected}, received ${JSON.stringify(text)}`,
+  );
+}

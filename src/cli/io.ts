@@ -2,7 +2,7 @@
  * The CLI's view of the outside world, injectable so that commands run in-process in tests:
  * results go to stdout, messages and progress to stderr.
  */
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { InputError } from "../core/errors.js";
 import { parseJsonText } from "../core/jsonText.js";
 
@@ -84,20 +84,5 @@ export async function readJsonInput(io: CliIo, path: string): Promise<unknown> {
   return parseJsonText(text, path === "-" ? "standard input" : path);
 }
 
-/** Writes a file whole or not at all: to a `.partial` neighbour first, then renamed over. */
-export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.partial`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
-  } catch (error) {
-    // Leave nothing half-written, and say which file could not be written (a full disk's
-    // error names no path).
-    await rm(tmp, { force: true }).catch(() => undefined);
-    const e = error as NodeJS.ErrnoException;
-    if (typeof e.code === "string") e.path = path;
-    throw error;
-  }
-}
-
 export { readInputFile } from "../data/inputFile.js";
+export { writeFileAtomic } from "../store/atomicFile.js";

@@ -42,7 +42,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   store: ["core", "market", "ledger", "sim", "data", "runtime"],
   runtime: ["core", "optimize"],
   report: [...DOMAIN_LAYERS, "sim", "data"],
-  app: [...BELOW_APP],
+  app: [...BELOW_APP, "report"],
   service: [...BELOW_APP, "app"],
   server: [...BELOW_APP, "app", "service"],
   web: ["core"],
