@@ -21,6 +21,9 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   dr_end: "--dr-end",
   pv_kwp: "--pv-kwp",
   train_cycles: "--train-cycles",
+  horizon: "--horizon",
+  models: "--models",
+  train_days: "--train-days",
 };
 
 function detail(error: GridshareError, key: string): unknown {

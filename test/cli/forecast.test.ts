@@ -120,7 +120,7 @@ test("behavior: without TensorFlow.js (an optional dependency) mlp leaves the de
   assert.equal(asked.status, 2);
   assert.match(
     asked.stderr,
-    /--models mlp: the mlp model needs TensorFlow\.js, which is not installed: npm install @tensorflow\/tfjs/,
+    /--models: mlp: the mlp model needs TensorFlow\.js, which is not installed: npm install @tensorflow\/tfjs/,
   );
   assert.equal(asked.stdout, "");
 });
