@@ -6,11 +6,14 @@
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../core/errors.js";
-import type { Interval } from "../core/time.js";
-import { type ChainState, emptyChain, type OrderItem, type SealedBlock } from "../ledger/block.js";
-import { clearInterval, type IntervalOutcome, type LedgerPort } from "../ledger/clearInterval.js";
+import { type ChainState, emptyChain, type SealedBlock } from "../ledger/block.js";
+import {
+  type ClearIntervalOptions,
+  clearInterval,
+  type IntervalOutcome,
+  type LedgerPort,
+} from "../ledger/clearInterval.js";
 import type { Identity } from "../ledger/keys.js";
-import type { GridTariff, Mechanism } from "../market/types.js";
 import { newIdentity, readIdentity, writeIdentity } from "../store/keyFile.js";
 import {
   LedgerWriter,
@@ -20,17 +23,9 @@ import {
   viewLedger,
 } from "../store/ledgerStore.js";
 
-export interface ClearOrdersOptions {
-  readonly interval: Interval;
-  readonly tariff: GridTariff;
-  readonly mechanism: Mechanism;
-  /** k of k-pricing in ppm (the mechanism's default when absent). */
-  readonly kPpm?: number;
-  readonly items: readonly OrderItem[];
-  /** Refuse unsigned orders. */
-  readonly requireSignatures?: boolean;
-  /** See {@link clearInterval}: `skip-order` (default) or `refuse-interval`. */
-  readonly onRejection?: "skip-order" | "refuse-interval";
+/** The pipeline's options (see {@link clearInterval}), with a ledger directory for its ledger. */
+export interface ClearOrdersOptions
+  extends Omit<ClearIntervalOptions, "ledger" | "signaturesChecked"> {
   /** Hears of what is worth a warning (an operator key file that others may read). */
   readonly onWarning?: (message: string) => void;
   /** Record the interval in the ledger in `dir` (created when missing). */
