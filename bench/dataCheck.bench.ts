@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "../src/cli/main.js";
 import { createRng } from "../src/core/rng.js";
-import { loadEulvProfile } from "../src/data/datasets.js";
+import { loadEulvProfile } from "../src/formats/datasets.js";
 import { checkSeries } from "../src/maintenance/dataQuality.js";
 import { type FaultKind, type Injected, inject, type Rows, score } from "../test/support/faults.js";
 import { fmt, header, machine, median } from "./stats.js";

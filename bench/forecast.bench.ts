@@ -7,11 +7,11 @@
  *   npm run bench -- forecast
  */
 
-import { loadCityLearn } from "../src/data/datasets.js";
-import { cityLearnProblem, gefcomProblem } from "../src/data/forecastData.js";
 import { backtest } from "../src/forecast/backtest.js";
 import { MODEL_NAMES } from "../src/forecast/models.js";
 import { dailyOrigins, type ForecastData } from "../src/forecast/problem.js";
+import { loadCityLearn } from "../src/formats/datasets.js";
+import { cityLearnProblem, gefcomProblem } from "../src/formats/forecastData.js";
 import { fmt, header, machine } from "./stats.js";
 
 header(`Forecast backtests (${machine()})`);

@@ -9,9 +9,9 @@
  */
 
 import { readFileSync } from "node:fs";
-import { parseCsv } from "../src/data/csv.js";
-import { loadHousehold, parseHouseholdConfig } from "../src/data/householdConfig.js";
-import { loadScenarioFile } from "../src/data/scenario.js";
+import { parseCsv } from "../src/formats/csv.js";
+import { loadHousehold, parseHouseholdConfig } from "../src/formats/householdConfig.js";
+import { loadScenarioFile } from "../src/formats/scenario.js";
 import { optimizeCommunity } from "../src/optimize/community.js";
 import { addHousehold, initialState, netRows } from "../src/optimize/household.js";
 import { householdForecaster } from "../src/optimize/householdForecaster.js";

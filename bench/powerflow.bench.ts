@@ -6,13 +6,13 @@
  *   npm run bench -- powerflow
  */
 
-import { cityLearnPvMinutes } from "../src/data/datasets.js";
+import { cityLearnPvMinutes } from "../src/formats/datasets.js";
 import {
   daySnapshots,
   loadFeederDir,
   loadSnapshotFile,
   snapshotAtMinute,
-} from "../src/data/feederFiles.js";
+} from "../src/formats/feederFiles.js";
 import { EN50160, runSeries } from "../src/grid/day.js";
 import { buildFeeder, type FeederSpec } from "../src/grid/feeder.js";
 import { PowerFlow } from "../src/grid/powerflow.js";

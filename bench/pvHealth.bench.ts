@@ -7,7 +7,7 @@
  *   npm run bench -- pvHealth
  */
 import { createRng } from "../src/core/rng.js";
-import { CITYLEARN_START_MS, cityLearnPvSystems } from "../src/data/datasets.js";
+import { CITYLEARN_START_MS, cityLearnPvSystems } from "../src/formats/datasets.js";
 import { assessPv, type PvCause, type PvSystemInput } from "../src/maintenance/pvHealth.js";
 import { injectPvFault } from "../test/support/pvFaults.js";
 import { fmt, header, machine, median } from "./stats.js";

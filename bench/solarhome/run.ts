@@ -6,8 +6,8 @@
  *   npm run bench:solarhome
  */
 import { readFileSync } from "node:fs";
-import { parseCsv } from "../../src/data/csv.js";
-import { loadHousehold, parseHouseholdConfig } from "../../src/data/householdConfig.js";
+import { parseCsv } from "../../src/formats/csv.js";
+import { loadHousehold, parseHouseholdConfig } from "../../src/formats/householdConfig.js";
 import type { BatterySpec, HouseholdProblem, Schedule } from "../../src/optimize/household.js";
 import { householdForecaster } from "../../src/optimize/householdForecaster.js";
 import { runMpc, runPerfect, runRule } from "../../src/optimize/policies.js";

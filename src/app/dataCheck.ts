@@ -5,9 +5,9 @@
  */
 import { InputError } from "../core/errors.js";
 import { formatInstant } from "../core/time.js";
-import { cleanedCsv } from "../data/cleanedSeries.js";
-import { readInputFile } from "../data/inputFile.js";
-import { readMeterSeries } from "../data/meterFile.js";
+import { cleanedCsv } from "../formats/cleanedSeries.js";
+import { readInputFile } from "../formats/inputFile.js";
+import { readMeterSeries } from "../formats/meterFile.js";
 import {
   checkSeries,
   countFindings,

@@ -4,15 +4,15 @@
  * loads; voltages against EN 50160, loadings, losses and the transformer's ageing.
  */
 import { InputError } from "../core/errors.js";
-import { cityLearnPvMinutes } from "../data/datasets.js";
+import { cityLearnPvMinutes } from "../formats/datasets.js";
 import {
   daySnapshots,
   type FeederFiles,
   loadFeederDir,
   loadKwAtMinute,
   snapshotAtMinute,
-} from "../data/feederFiles.js";
-import { loadScenarioFile } from "../data/scenario.js";
+} from "../formats/feederFiles.js";
+import { loadScenarioFile } from "../formats/scenario.js";
 import { type DaySummary, runSeries, type StepReport, summarizeDay } from "../grid/day.js";
 import { busKey } from "../grid/feeder.js";
 import {

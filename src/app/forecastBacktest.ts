@@ -5,11 +5,11 @@
  */
 import { InputError } from "../core/errors.js";
 import { roundTo } from "../core/units.js";
-import { cityLearnProblem, gefcomProblem } from "../data/forecastData.js";
 import { backtest } from "../forecast/backtest.js";
 import { mlpAvailable } from "../forecast/mlp.js";
 import { MODEL_NAMES, type ModelName } from "../forecast/models.js";
 import { calendar, type ForecastData, type TargetKind } from "../forecast/problem.js";
+import { cityLearnProblem, gefcomProblem } from "../formats/forecastData.js";
 
 /** Days scored at the end of the data by default. */
 const EVAL_DAYS = 120;

@@ -5,9 +5,9 @@
 
 import { InputError } from "../core/errors.js";
 import { roundTo } from "../core/units.js";
-import { readCapacityFile } from "../data/capacityFile.js";
-import { CITYLEARN_START_MS, cityLearnPvSystems } from "../data/datasets.js";
-import { readPvSystems } from "../data/pvSystemsFile.js";
+import { readCapacityFile } from "../formats/capacityFile.js";
+import { CITYLEARN_START_MS, cityLearnPvSystems } from "../formats/datasets.js";
+import { readPvSystems } from "../formats/pvSystemsFile.js";
 import { type EolPrediction, predictEol } from "../maintenance/batteryHealth.js";
 import { assessPv, type PvSystemInput, pvVerdictRecord } from "../maintenance/pvHealth.js";
 

@@ -2,7 +2,7 @@
  * PV hosting capacity of a feeder: the largest PV each bus can take, alone, before a voltage,
  * line or transformer limit, on the base case of a minute (the lightest minute by default).
  */
-import { loadFeederDir, snapshotAtMinute } from "../data/feederFiles.js";
+import { loadFeederDir, snapshotAtMinute } from "../formats/feederFiles.js";
 import { buildFeeder, busKey, type Feeder } from "../grid/feeder.js";
 import { type HostingResult, hostingCapacity, lightestMinute } from "../grid/hosting.js";
 import { round } from "../grid/records.js";

@@ -5,7 +5,7 @@
  */
 import { InputError } from "../core/errors.js";
 import { MS_PER_MINUTE } from "../core/time.js";
-import { loadScenarioFile } from "../data/scenario.js";
+import { loadScenarioFile } from "../formats/scenario.js";
 import { type CommunityProblem, communityBatteryBenefit } from "../optimize/community.js";
 import { round } from "../optimize/records.js";
 import { HighsSolver } from "../runtime/highsSolver.js";

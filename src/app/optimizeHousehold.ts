@@ -5,7 +5,7 @@
  */
 
 import { InputError } from "../core/errors.js";
-import { type LoadedHousehold, loadHouseholdFiles } from "../data/householdConfig.js";
+import { type LoadedHousehold, loadHouseholdFiles } from "../formats/householdConfig.js";
 import type { HouseholdProblem, Schedule } from "../optimize/household.js";
 import {
   FORECASTS,

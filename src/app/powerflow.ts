@@ -9,8 +9,8 @@ import {
   loadFeederDir,
   loadSnapshotFile,
   snapshotAtMinute,
-} from "../data/feederFiles.js";
-import { readTradeFlows } from "../data/tradeFlows.js";
+} from "../formats/feederFiles.js";
+import { readTradeFlows } from "../formats/tradeFlows.js";
 import type { Snapshot } from "../grid/day.js";
 import { checkTrades } from "../grid/networkTrades.js";
 import { PowerFlow, type PowerFlowResult } from "../grid/powerflow.js";

@@ -8,7 +8,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { csvCell, toCsv, toJson } from "../core/textFormats.js";
-import { loadScenarioFile } from "../data/scenario.js";
+import { loadScenarioFile } from "../formats/scenario.js";
 import { TRADE_RECORD_COLUMNS, tradeRecord } from "../market/records.js";
 import type { MechanismName } from "../market/types.js";
 import { assumptionsOf, renderReport } from "../report/html.js";

@@ -84,5 +84,5 @@ export async function readJsonInput(io: CliIo, path: string): Promise<unknown> {
   return parseJsonText(text, path === "-" ? "standard input" : path);
 }
 
-export { readInputFile } from "../data/inputFile.js";
+export { readInputFile } from "../formats/inputFile.js";
 export { writeFileAtomic } from "../store/atomicFile.js";

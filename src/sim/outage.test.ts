@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadScenarioFile } from "../data/scenario.js";
+import { loadScenarioFile } from "../formats/scenario.js";
 import { simulateOutage } from "./outage.js";
 
 const fixture = (name: string) =>

@@ -10,7 +10,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { createAgent, NO_PREFERENCES, STRATEGIES } from "../../src/agents/strategies.js";
 import { createRng } from "../../src/core/rng.js";
-import { loadScenarioFile } from "../../src/data/scenario.js";
+import { loadScenarioFile } from "../../src/formats/scenario.js";
 import { computeKpis } from "../../src/sim/kpis.js";
 import { runSimulation } from "../../src/sim/run.js";
 

@@ -21,7 +21,7 @@ const DOMAIN_LAYERS = [
   "agents",
 ] as const;
 /** Below the use cases: the domain, the simulation, persistence, loaders and worker threads. */
-const BELOW_APP = [...DOMAIN_LAYERS, "sim", "store", "data", "runtime"] as const;
+const BELOW_APP = [...DOMAIN_LAYERS, "sim", "store", "formats", "runtime"] as const;
 
 /**
  * Which top-level folders each folder may import from (besides itself). The order is
@@ -38,10 +38,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   ledger: ["core", "market"],
   agents: ["core", "market", "forecast", "optimize"],
   sim: ["core", "market", "ledger", "grid", "forecast", "optimize", "maintenance", "agents"],
-  data: ["core", "market", "sim", "optimize", "grid", "forecast", "agents", "maintenance"],
-  store: ["core", "market", "ledger", "sim", "data", "runtime"],
+  formats: ["core", "market", "sim", "optimize", "grid", "forecast", "agents", "maintenance"],
+  store: ["core", "market", "ledger", "sim", "formats", "runtime"],
   runtime: ["core", "optimize"],
-  report: [...DOMAIN_LAYERS, "sim", "data"],
+  report: [...DOMAIN_LAYERS, "sim", "formats"],
   app: [...BELOW_APP, "report"],
   service: [...BELOW_APP, "app"],
   server: [...BELOW_APP, "app", "service"],

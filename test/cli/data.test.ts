@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { putNumber } from "../../src/data/cleanedSeries.js";
+import { putNumber } from "../../src/formats/cleanedSeries.js";
 import { runCli } from "../support/cli.js";
 
 const data = (p: string) => new URL(`../../data/${p}`, import.meta.url).pathname;

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { loadCityLearn } from "../../src/data/datasets.js";
+import { loadCityLearn } from "../../src/formats/datasets.js";
 import { runCli } from "../support/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gridshare-health-"));

@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { cityLearnProblem, gefcomProblem } from "../../src/data/forecastData.js";
 import { backtest } from "../../src/forecast/backtest.js";
 import { fitGbt, fitRidge, select } from "../../src/forecast/learners.js";
 import { fitMlp } from "../../src/forecast/mlp.js";
@@ -21,6 +20,7 @@ import {
   LeakageError,
   OriginView,
 } from "../../src/forecast/problem.js";
+import { cityLearnProblem, gefcomProblem } from "../../src/formats/forecastData.js";
 
 /** A synthetic GEFCom2014-format directory: 3 zones, `days` days, accumulated radiation. */
 function gefcomFixture(days: number): string {

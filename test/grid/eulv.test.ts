@@ -8,7 +8,11 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { loadFeederDir, loadSnapshotFile, snapshotAtMinute } from "../../src/data/feederFiles.js";
+import {
+  loadFeederDir,
+  loadSnapshotFile,
+  snapshotAtMinute,
+} from "../../src/formats/feederFiles.js";
 import { PowerFlow } from "../../src/grid/powerflow.js";
 import { runCli } from "../support/cli.js";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadFeederDir, snapshotAtMinute } from "../../src/data/feederFiles.js";
+import { loadFeederDir, snapshotAtMinute } from "../../src/formats/feederFiles.js";
 import { assess } from "../../src/grid/day.js";
 import { buildFeeder } from "../../src/grid/feeder.js";
 import { hostingCapacity } from "../../src/grid/hosting.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadFeederDir } from "../../src/data/feederFiles.js";
-import { loadScenarioFile } from "../../src/data/scenario.js";
+import { loadFeederDir } from "../../src/formats/feederFiles.js";
+import { loadScenarioFile } from "../../src/formats/scenario.js";
 import { runSimulation } from "../../src/sim/run.js";
 import { runCli } from "../support/cli.js";
 

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import fc from "fast-check";
 import { createRng } from "../../src/core/rng.js";
-import { readMeterSeries } from "../../src/data/meterFile.js";
+import { readMeterSeries } from "../../src/formats/meterFile.js";
 import {
   checkSeries,
   type FindingKind,

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createRng } from "../../src/core/rng.js";
-import { CITYLEARN_START_MS, cityLearnPvSystems } from "../../src/data/datasets.js";
+import { CITYLEARN_START_MS, cityLearnPvSystems } from "../../src/formats/datasets.js";
 import { assessPv, type PvCause, type PvSystemInput } from "../../src/maintenance/pvHealth.js";
 import { injectPvFault } from "../support/pvFaults.js";
 

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadScenarioFile } from "../../src/data/scenario.js";
+import { loadScenarioFile } from "../../src/formats/scenario.js";
 import { HighsSolver } from "../../src/runtime/highsSolver.js";
 import { mpcController } from "../../src/sim/batteryPlans.js";
 import { computeKpis } from "../../src/sim/kpis.js";

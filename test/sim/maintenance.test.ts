@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadScenarioFile } from "../../src/data/scenario.js";
+import { loadScenarioFile } from "../../src/formats/scenario.js";
 import { maintenanceOf } from "../../src/sim/maintenance.js";
 import { runSimulation } from "../../src/sim/run.js";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { hostingStudy } from "../../app/hosting.js";
 import { InputError } from "../../core/errors.js";
-import { parsePhase } from "../../data/feederFiles.js";
+import { parsePhase } from "../../formats/feederFiles.js";
 import { feederMap } from "../../report/feederMap.js";
 import type { CommandContext } from "../context.js";
 import { writeFileAtomic } from "../io.js";

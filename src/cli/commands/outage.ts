@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
 import { MS_PER_MINUTE, parseInstant } from "../../core/time.js";
 import { roundTo } from "../../core/units.js";
-import { loadScenarioFile } from "../../data/scenario.js";
+import { loadScenarioFile } from "../../formats/scenario.js";
 import { simulateOutage } from "../../sim/outage.js";
 import type { CommandContext } from "../context.js";
 import { toJson, toTable } from "../output.js";

@@ -1,8 +1,8 @@
 /** `gridshare scenario schema|check`: the scenario file format, and checking a file with its data. */
 import type { Command } from "commander";
 import { formatInstant, MS_PER_MINUTE } from "../../core/time.js";
-import { loadScenarioFile } from "../../data/scenario.js";
-import { scenarioJsonSchema } from "../../data/scenarioSchema.js";
+import { loadScenarioFile } from "../../formats/scenario.js";
+import { scenarioJsonSchema } from "../../formats/scenarioSchema.js";
 import type { CommandContext } from "../context.js";
 import { toJson } from "../output.js";
 

@@ -10,7 +10,7 @@ import { MS_PER_HOUR } from "../core/time.js";
 import { columnIndex, numberColumn, parseCsv } from "./csv.js";
 import type { EnergySeries } from "./series.js";
 
-/** The repository's data folder (from src/data or dist/data alike). */
+/** The repository's data folder (from src/formats or dist/formats alike). */
 export const DATA_DIR = new URL("../../data/", import.meta.url);
 
 export const DATASET_NAMES = ["citylearn", "ausgrid", "ieee-eulv"] as const;
