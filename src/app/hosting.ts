@@ -2,6 +2,7 @@
  * PV hosting capacity of a feeder: the largest PV each bus can take, alone, before a voltage,
  * line or transformer limit, on the base case of a minute (the lightest minute by default).
  */
+import { quantileSorted } from "../core/stats.js";
 import { loadFeederDir, snapshotAtMinute } from "../formats/feederFiles.js";
 import { buildFeeder, busKey, type Feeder } from "../grid/feeder.js";
 import { type HostingResult, hostingCapacity, lightestMinute } from "../grid/hosting.js";
@@ -51,8 +52,7 @@ export async function hostingStudy(options: HostingOptions): Promise<HostingStud
   const r = hostingCapacity(feeder, base, { phase, maxKwp });
   const seconds = (performance.now() - t0) / 1000;
   const sorted = Array.from(r.kwp).sort((a, b) => a - b);
-  const q = (p: number) =>
-    round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number, 2);
+  const q = (p: number) => round(quantileSorted(sorted, p), 2);
   const byLimit: Record<string, number> = {};
   for (const l of r.limit) byLimit[l] = (byLimit[l] ?? 0) + 1;
   const loadBuses = new Set(feeder.spec.loads.map((l) => busKey(l.bus)));

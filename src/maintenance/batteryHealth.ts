@@ -13,7 +13,9 @@
  * Kendall's S) combined with the spread of the recent level (median absolute deviation); the
  * end-of-life cycle's interval is where the slowest and fastest lines cross the threshold.
  */
+
 import { invariant } from "../core/errors.js";
+import { median } from "../core/stats.js";
 
 export interface FadeFit {
   readonly model: string;
@@ -38,13 +40,6 @@ export interface EolPrediction {
   /** The first measured cycle below the threshold, if the data reaches it. */
   readonly actualEolCycle: number | null;
   readonly stateOfHealth: number;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return Number.NaN;
-  return n % 2 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
 }
 
 /** Standard normal quantile at 0.95 (a two-sided 90 % interval). */

@@ -16,6 +16,7 @@
  * silently: every slot keeps its raw value, its estimate and a flag saying where the value came
  * from, and every finding says when and why.
  */
+import { medianInPlace, quantileSorted } from "../core/stats.js";
 
 export type SeriesKind = "load" | "pv" | "cumulative";
 
@@ -100,19 +101,6 @@ const SPIKE_RANGES = 2;
 /** A reading repeated unchanged for this long (and at least STUCK_MIN_READINGS times) is stuck. */
 const STUCK_HOURS = 3;
 const STUCK_MIN_READINGS = 6;
-
-function median(values: number[]): number {
-  values.sort((a, b) => a - b);
-  const n = values.length;
-  return n % 2
-    ? (values[(n - 1) / 2] as number)
-    : ((values[n / 2 - 1] as number) + (values[n / 2] as number)) / 2;
-}
-
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-}
 
 /**
  * The readings, sorted, for quantiles: all of them up to 65,536, else every k-th (a year of
@@ -331,8 +319,8 @@ function checkValues(input: QualityInput, g: Grid): void {
   const { raw, perDay } = g;
   const slots = raw.length;
   const present = sample(raw);
-  const p99 = quantile(present, 0.99);
-  const range = Math.max(1e-9, p99 - quantile(present, 0.01));
+  const p99 = quantileSorted(present, 0.99);
+  const range = Math.max(1e-9, p99 - quantileSorted(present, 0.01));
   if (input.kind === "pv") {
     // Night: a time of day at which, over the 15 days either side, output above 2 % of the peak
     // is seen on fewer than 5 % as many days as at the brightest time of day; output there above
@@ -430,8 +418,8 @@ function checkValues(input: QualityInput, g: Grid): void {
     for (let k = a; k <= b; k++)
       if (k !== s && !Number.isNaN(raw[k] as number)) around.push(raw[k] as number);
     if (around.length < 3) continue;
-    const m = median(around);
-    const mad = 1.4826 * median(around.map((x) => Math.abs(x - m)));
+    const m = medianInPlace(around);
+    const mad = 1.4826 * medianInPlace(around.map((x) => Math.abs(x - m)));
     const dev = Math.abs(v - m);
     if (dev > HAMPEL_K * mad && dev > SPIKE_RANGES * range)
       g.mark("spike", s, s, `${fmt(v)} against ${fmt(m)} around it`);

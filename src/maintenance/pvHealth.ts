@@ -24,6 +24,7 @@
  * docs/maintenance.md for how that was measured). Confidence is a logistic of the effect in
  * units of the system's own day-to-day noise.
  */
+import { median } from "../core/stats.js";
 
 export type PvCause = "outage" | "shading" | "wrong_kwp" | "derate" | "soiling" | "degradation";
 
@@ -75,13 +76,6 @@ export interface PvHealthOptions {
 }
 
 const DAY_HOURS = 24;
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
-}
 
 function mad(values: readonly number[]): number {
   const m = median(values);
