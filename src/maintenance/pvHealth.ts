@@ -207,7 +207,17 @@ export function assessPv(
       );
       const ratio = usable.map((d) => (own[d] as number) / (reference[d] as number));
       const rawLevel = median(usable.map((d) => (own[d] as number) / (rawReference[d] as number)));
-      const judged = judge(ratio, rawLevel, usable, daily.hourly, s, peers, scale, days, dayOfYear);
+      const judged = judge({
+        ratio,
+        rawLevel,
+        usable,
+        hourly: daily.hourly,
+        system: s,
+        peers,
+        scale,
+        days,
+        dayOfYear,
+      });
       const affected = judged.days ?? usable;
       let expected = 0;
       let measured = 0;
@@ -264,34 +274,65 @@ const STEP_DROP = 0.1;
 const DECLINE = 0.06;
 const SHADE_LOSS = 0.4;
 
-function judge(
-  ratio: readonly number[],
-  rawLevel: number,
-  usable: readonly number[],
-  hourly: readonly Float64Array[],
-  s: number,
-  peers: readonly number[],
-  scale: readonly number[],
-  days: number,
-  dayOfYear: (d: number) => number,
-): Judgement {
-  const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
-  // Outage: near-zero output on usable days.
-  const out = usable.filter((_, i) => (ratio[i] as number) < OUTAGE_RATIO);
+/** What the peer comparison found for one system, for judging it. */
+interface Evidence {
+  /** This system's yield over its scaled peers', per usable day. */
+  readonly ratio: readonly number[];
+  /** Its median yield per kWp over its unscaled peers' (1 when the kWp on record is right). */
+  readonly rawLevel: number;
+  /** The usable days' indices. */
+  readonly usable: readonly number[];
+  readonly hourly: readonly Float64Array[];
+  readonly system: number;
+  readonly peers: readonly number[];
+  /** Each peer's scale to this system's level. */
+  readonly scale: readonly number[];
+  readonly days: number;
+  readonly dayOfYear: (d: number) => number;
+}
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
+
+/** The first cause that fits, in order: outage, shading, soiling, derate, degradation, wrong kWp. */
+function judge(e: Evidence): Judgement {
+  const { ratio } = e;
   const lit = ratio.filter((r) => r >= OUTAGE_RATIO);
   const level = lit.length > 0 ? median(lit) : 1;
-  if (out.length > 0) {
-    return {
-      cause: "outage",
-      confidence: confidenceOf(3 + out.length),
-      days: out,
-      level: lit.length > 0.2 * ratio.length ? level : 1,
-      detail: `no output on ${out.length} of ${usable.length} days on which its peers produced`,
-    };
-  }
+  const outage = outageJudgement(e, lit.length, level);
+  if (outage) return outage;
   const noise = Math.max(0.01, mad(ratio.map((r, i) => r - (ratio[i - 1] ?? r))) / Math.SQRT2);
-  // Shading: certain hours lose much more than the day as a whole.
-  const own = hourly[s] as Float64Array;
+  return (
+    shadingJudgement(e, level) ??
+    soilingJudgement(e, noise) ??
+    derateJudgement(e, noise, level) ??
+    degradationJudgement(e) ??
+    wrongKwpJudgement(e, level) ?? {
+      cause: null,
+      confidence: 0,
+      days: null,
+      level,
+      detail: `healthy: ${e.rawLevel.toFixed(3)} of its peers' yield per kWp, day-to-day noise ${pct(noise)}`,
+    }
+  );
+}
+
+/** Outage: near-zero output on usable days. */
+function outageJudgement(e: Evidence, litDays: number, level: number): Judgement | undefined {
+  const out = e.usable.filter((_, i) => (e.ratio[i] as number) < OUTAGE_RATIO);
+  if (out.length === 0) return undefined;
+  return {
+    cause: "outage",
+    confidence: confidenceOf(3 + out.length),
+    days: out,
+    level: litDays > 0.2 * e.ratio.length ? level : 1,
+    detail: `no output on ${out.length} of ${e.usable.length} days on which its peers produced`,
+  };
+}
+
+/** Shading: certain hours lose much more than the day as a whole. */
+function shadingJudgement(e: Evidence, level: number): Judgement | undefined {
+  const { hourly, peers, scale, usable } = e;
+  const own = hourly[e.system] as Float64Array;
   // Per hour of the day: this system's energy over the usable days, and the median of its
   // (scaled) peers' energies at that hour.
   const hourRatio: number[] = [];
@@ -330,22 +371,46 @@ function judge(
   for (let h = 0; h < DAY_HOURS; h++) dayEnergy += typical * (peerHour[h] as number);
   for (const h of shaded)
     lostShare += ((typical - (hourRatio[h] as number)) * (peerHour[h] as number)) / dayEnergy;
-  if (shaded.length > 0 && shaded.length <= daylight.length / 2 && lostShare >= 0.03) {
-    const loss = 1 - median(shaded.map((h) => hourRatio[h] as number)) / typical;
-    return {
-      cause: "shading",
-      hourlyLoss: lostShare,
-      confidence: confidenceOf(3 + (loss - SHADE_LOSS) * 20 + shaded.length),
-      days: null,
-      level,
-      detail: `${pct(loss)} less than the rest of its day at ${shaded.map((h) => `${h}:00`).join(", ")} (hours of the data's day)`,
-    };
-  }
-  // Change point: the largest drop between the 7 usable days before a day and the 7 from it
-  // (local, so that a slow seasonal drift of the ratio is not read as a step), where both weeks
-  // are steady (an erratic stretch of data is not a step).
+  if (!(shaded.length > 0 && shaded.length <= daylight.length / 2 && lostShare >= 0.03))
+    return undefined;
+  const loss = 1 - median(shaded.map((h) => hourRatio[h] as number)) / typical;
+  return {
+    cause: "shading",
+    hourlyLoss: lostShare,
+    confidence: confidenceOf(3 + (loss - SHADE_LOSS) * 20 + shaded.length),
+    days: null,
+    level,
+    detail: `${pct(loss)} less than the rest of its day at ${shaded.map((h) => `${h}:00`).join(", ")} (hours of the data's day)`,
+  };
+}
+
+/** Soiling: a loss that builds up, then a sudden recovery at least as large as the noise x 4. */
+function soilingJudgement(e: Evidence, noise: number): Judgement | undefined {
+  const soil = soilingEvents(e.ratio, noise);
+  if (!(soil.length > 0 && soil.reduce((a, x) => a + x.loss, 0) / soil.length > 0.08))
+    return undefined;
+  const affected = soil.flatMap((x) => e.usable.slice(x.from, x.to + 1));
+  const loss = soil.reduce((a, x) => a + x.loss, 0) / soil.length;
+  return {
+    cause: "soiling",
+    confidence: confidenceOf(3 + loss / noise / 2),
+    days: affected,
+    level: median(soil.map((x) => x.restored)),
+    detail: `${soil.length} loss(es) building up over weeks (mean ${pct(loss)} at worst) and restored in a day`,
+  };
+}
+
+/**
+ * Change point: the largest drop between the 7 usable days before a day and the 7 from it
+ * (local, so that a slow seasonal drift of the ratio is not read as a step), where both weeks
+ * are steady (an erratic stretch of data is not a step). The two weeks may stand up to 2 weeks
+ * apart, to step over a short erratic stretch of data.
+ */
+function largestStep(
+  ratio: readonly number[],
+  noise: number,
+): { split: number; end: number; drop: number } {
   const n = ratio.length;
-  // The two weeks may stand up to 2 weeks apart, to step over a short erratic stretch of data.
   let bestSplit = -1;
   let bestEnd = -1;
   let bestDrop = 0;
@@ -371,77 +436,70 @@ function judge(
       }
     }
   }
-  const before = bestSplit > 0 ? median(ratio.slice(bestSplit - 7, bestSplit)) : level;
+  return { split: bestSplit, end: bestEnd, drop: bestDrop };
+}
+
+/** Derate: a drop of 10 % or more within a fortnight that is not restored afterwards. */
+function derateJudgement(e: Evidence, noise: number, level: number): Judgement | undefined {
+  const { ratio } = e;
+  const step = largestStep(ratio, noise);
+  const before = step.split > 0 ? median(ratio.slice(step.split - 7, step.split)) : level;
   // Lasting: the 8 weeks after the step (or what is left of the record) stay down.
-  const after = bestSplit > 0 ? median(ratio.slice(bestEnd, bestEnd + 56)) : level;
+  const after = step.split > 0 ? median(ratio.slice(step.end, step.end + 56)) : level;
+  const drop = step.drop / before;
+  if (!(step.split > 0 && drop > STEP_DROP && after <= before * (1 - STEP_DROP / 2)))
+    return undefined;
+  const z = step.drop / noise;
+  if (!(z > 4)) return undefined;
+  return {
+    cause: "derate",
+    confidence: confidenceOf(z / 2),
+    days: e.usable.slice(step.split),
+    level: before,
+    detail: `a sudden lasting loss of ${pct(drop)} (ratio to peers ${before.toFixed(3)} the week before, ${after.toFixed(3)} since)`,
+  };
+}
+
+/**
+ * Degradation: the ratio falls between days on which the sun stands at the same declination
+ * (one before, one after a solstice), so that the geometry of arrays facing different ways,
+ * which makes the ratio swing with the seasons, cancels; a steady decline does not.
+ */
+function degradationJudgement(e: Evidence): Judgement | undefined {
+  const { ratio, usable } = e;
+  const pairRates = matchedDeclinationRates(ratio, usable, e.dayOfYear);
+  if (pairRates.length < 30) return undefined;
+  const perDay = median(pairRates);
+  const perMonth = -perDay * 30.44;
+  const spreadMonth = (mad(pairRates) * 30.44) / Math.sqrt(pairRates.length / 10);
+  const z = perMonth / Math.max(spreadMonth, 1e-6);
+  if (!(perMonth * (e.days / 30.44) > DECLINE && z > 4)) return undefined;
   const x = usable.map((d) => d);
   const slope = theilSen(x, ratio);
   const mid = median(ratio.map((r, i) => r - slope * (x[i] as number)));
-  const drop = bestDrop / before;
-  // Soiling: a loss that builds up, then a sudden recovery at least as large as the noise x 4.
-  const soil = soilingEvents(ratio, noise);
-  if (soil.length > 0 && soil.reduce((a, e) => a + e.loss, 0) / soil.length > 0.08) {
-    const affected = soil.flatMap((e) => usable.slice(e.from, e.to + 1));
-    const loss = soil.reduce((a, e) => a + e.loss, 0) / soil.length;
-    return {
-      cause: "soiling",
-      confidence: confidenceOf(3 + loss / noise / 2),
-      days: affected,
-      level: median(soil.map((e) => e.restored)),
-      detail: `${soil.length} loss(es) building up over weeks (mean ${pct(loss)} at worst) and restored in a day`,
-    };
-  }
-  // Derate: a drop of 10 % or more within a fortnight that is not restored afterwards.
-  if (bestSplit > 0 && drop > STEP_DROP && after <= before * (1 - STEP_DROP / 2)) {
-    const z = bestDrop / noise;
-    if (z > 4)
-      return {
-        cause: "derate",
-        confidence: confidenceOf(z / 2),
-        days: usable.slice(bestSplit),
-        level: before,
-        detail: `a sudden lasting loss of ${pct(drop)} (ratio to peers ${before.toFixed(3)} the week before, ${after.toFixed(3)} since)`,
-      };
-  }
-  // Degradation: the ratio falls between days on which the sun stands at the same declination
-  // (one before, one after a solstice), so that the geometry of arrays facing different ways,
-  // which makes the ratio swing with the seasons, cancels; a steady decline does not.
-  const pairRates = matchedDeclinationRates(ratio, usable, dayOfYear);
-  if (pairRates.length >= 30) {
-    const perDay = median(pairRates);
-    const perMonth = -perDay * 30.44;
-    const spreadMonth = (mad(pairRates) * 30.44) / Math.sqrt(pairRates.length / 10);
-    const z = perMonth / Math.max(spreadMonth, 1e-6);
-    if (perMonth * (days / 30.44) > DECLINE && z > 4)
-      return {
-        cause: "degradation",
-        confidence: confidenceOf(z / 2),
-        days: usable.slice(Math.floor(n / 2)),
-        level: mid,
-        detail: `a steady decline of ${pct(perMonth)} of its output per month against its peers (between days of equal sun declination, ${pairRates.length} pairs)`,
-      };
-  }
-  if (Math.abs(rawLevel - 1) > WRONG_KWP_OFF) {
-    const spread = mad(ratio) / level;
-    // Steady: the ratio may swing with the seasons, but by less than half its distance from 1.
-    if (spread < Math.max(0.1, Math.abs(rawLevel - 1) / 2))
-      return {
-        cause: "wrong_kwp",
-        confidence: confidenceOf(
-          3 + (Math.abs(rawLevel - 1) - WRONG_KWP_OFF) / Math.max(spread, 0.01),
-        ),
-        days: null,
-        level: 1,
-        onRecord: true,
-        detail: `a constant ${rawLevel.toFixed(3)} of its peers' yield per kWp all year (spread ${pct(spread)}): the array is likely ${rawLevel.toFixed(2)} x the kWp on record`,
-      };
-  }
   return {
-    cause: null,
-    confidence: 0,
+    cause: "degradation",
+    confidence: confidenceOf(z / 2),
+    days: usable.slice(Math.floor(ratio.length / 2)),
+    level: mid,
+    detail: `a steady decline of ${pct(perMonth)} of its output per month against its peers (between days of equal sun declination, ${pairRates.length} pairs)`,
+  };
+}
+
+/** A wrong kWp on record: a steady yield per kWp far from its peers' all year. */
+function wrongKwpJudgement(e: Evidence, level: number): Judgement | undefined {
+  const { rawLevel } = e;
+  if (!(Math.abs(rawLevel - 1) > WRONG_KWP_OFF)) return undefined;
+  const spread = mad(e.ratio) / level;
+  // Steady: the ratio may swing with the seasons, but by less than half its distance from 1.
+  if (!(spread < Math.max(0.1, Math.abs(rawLevel - 1) / 2))) return undefined;
+  return {
+    cause: "wrong_kwp",
+    confidence: confidenceOf(3 + (Math.abs(rawLevel - 1) - WRONG_KWP_OFF) / Math.max(spread, 0.01)),
     days: null,
-    level,
-    detail: `healthy: ${rawLevel.toFixed(3)} of its peers' yield per kWp, day-to-day noise ${pct(noise)}`,
+    level: 1,
+    onRecord: true,
+    detail: `a constant ${rawLevel.toFixed(3)} of its peers' yield per kWp all year (spread ${pct(spread)}): the array is likely ${rawLevel.toFixed(2)} x the kWp on record`,
   };
 }
 
