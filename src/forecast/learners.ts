@@ -280,10 +280,12 @@ export function fitGbt(
       };
       const at = nodes.length;
       nodes.push(node);
-      // A leaf's value: the (shrunk) mean error, or for the absolute loss the median error. Its
+      // A leaf's value: the (shrunk) mean error, or for the absolute loss the median error (0 for
+      // a tree grown on no rows, which a small subsample can draw). Its
       // rows' predictions move by it now; rows left out of this tree are walked down it after.
       const leaf = () => {
-        if (l1) {
+        if (idx.length === 0) node.value = 0;
+        else if (l1) {
           for (let k = 0; k < idx.length; k++) scratch[k] = raw[idx[k] as number] as number;
           node.value = rate * select(scratch, idx.length, idx.length >> 1);
         } else node.value = (rate * sum) / (idx.length + lambda);
