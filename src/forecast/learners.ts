@@ -185,24 +185,9 @@ interface TreeNode {
   value: number;
 }
 
-/** Gradient-boosted regression trees on the squared loss. */
-export function fitGbt(
-  rows: readonly ArrayLike<number>[],
-  y: ArrayLike<number>,
-  options: GbtOptions = {},
-): Regressor {
-  const rounds = options.rounds ?? 150;
-  const depth = options.depth ?? 4;
-  const rate = options.learningRate ?? 0.1;
-  const minLeaf = options.minLeaf ?? 20;
-  const lambda = options.lambda ?? 1;
-  const nBins = options.bins ?? 32;
-  const l1 = options.loss === "l1";
-  const share = options.subsample ?? 1;
-  let seed = 20_140_101;
-  const m = rows.length;
-  const p = m === 0 ? 0 : (rows[0] as ArrayLike<number>).length;
-  // Bin edges per feature: quantiles of the training values; NaN goes to bin nBins.
+/** Quantile bins of every feature: a value's bin is the number of edges below it; NaN is bin `nBins`. */
+function quantileBins(rows: readonly ArrayLike<number>[], nBins: number) {
+  const p = rows.length === 0 ? 0 : (rows[0] as ArrayLike<number>).length;
   const edges: Float64Array[] = [];
   for (let j = 0; j < p; j++) {
     const vals = Float64Array.from(rows, (r) => r[j] as number)
@@ -227,6 +212,171 @@ export function fitGbt(
     }
     return lo;
   };
+  return { p, binOf };
+}
+
+/** What growing one tree reads and updates; `pred`, `inTree` and `scratch` change as it grows. */
+interface Grower {
+  readonly p: number;
+  readonly nBins: number;
+  /** Row-major bins, rows x p. */
+  readonly binned: Uint8Array;
+  /** The gradient per row (the error, or its sign for the absolute loss), and the raw error. */
+  readonly residual: Float64Array;
+  readonly raw: Float64Array;
+  readonly pred: Float64Array;
+  readonly inTree: Uint8Array;
+  readonly scratch: Float64Array;
+  readonly depth: number;
+  readonly rate: number;
+  readonly minLeaf: number;
+  readonly lambda: number;
+  readonly l1: boolean;
+}
+
+/** Gradient sums and counts per feature and bin over `idx`, in one pass over the rows. */
+function histogram(g: Grower, idx: Int32Array): Float64Array {
+  const { p, binned, residual } = g;
+  const B = g.nBins + 1;
+  const h = new Float64Array(p * B * 2);
+  for (let u = 0; u < idx.length; u++) {
+    const i = idx[u] as number;
+    const grad = residual[i] as number;
+    const base = i * p;
+    for (let j = 0; j < p; j++) {
+      const k = (j * B + (binned[base + j] as number)) * 2;
+      h[k] = (h[k] as number) + grad;
+      h[k + 1] = (h[k + 1] as number) + 1;
+    }
+  }
+  return h;
+}
+
+/** The best split of a node: the feature and bin with the largest gain, or feature -1. */
+function bestSplit(
+  g: Grower,
+  h: Float64Array,
+  sum: number,
+  count: number,
+): { feature: number; threshold: number } {
+  const B = g.nBins + 1;
+  const parentScore = (sum * sum) / (count + g.lambda);
+  let bestGain = 1e-12;
+  let feature = -1;
+  let threshold = 0;
+  for (let j = 0; j < g.p; j++) {
+    let gl = 0;
+    let nl = 0;
+    for (let t = 0; t < g.nBins; t++) {
+      const k = (j * B + t) * 2;
+      gl += h[k] as number;
+      nl += h[k + 1] as number;
+      const nr = count - nl;
+      if (nl < g.minLeaf || nr < g.minLeaf) continue;
+      const gr = sum - gl;
+      const gain = (gl * gl) / (nl + g.lambda) + (gr * gr) / (nr + g.lambda) - parentScore;
+      if (gain > bestGain) {
+        bestGain = gain;
+        feature = j;
+        threshold = t;
+      }
+    }
+  }
+  return { feature, threshold };
+}
+
+/** Grows a node over the rows `idx` (reordered in place) into `nodes`; returns its index. */
+function grow(
+  g: Grower,
+  nodes: TreeNode[],
+  idx: Int32Array,
+  level: number,
+  hist: Float64Array | null,
+): number {
+  const B = g.nBins + 1;
+  let sum = 0;
+  if (hist && g.l1) {
+    // Signs sum exactly in any order: read the node's total off its first feature's bins.
+    for (let t = 0; t < B; t++) sum += hist[t * 2] as number;
+  } else for (let u = 0; u < idx.length; u++) sum += g.residual[idx[u] as number] as number;
+  const node: TreeNode = { feature: -1, threshold: 0, left: -1, right: -1, value: 0 };
+  const at = nodes.length;
+  nodes.push(node);
+  // A leaf's value: the (shrunk) mean error, or for the absolute loss the median error (0 for
+  // a tree grown on no rows, which a small subsample can draw). Its rows' predictions move by
+  // it now; rows left out of this tree are walked down it after.
+  const leaf = () => {
+    if (idx.length === 0) node.value = 0;
+    else if (g.l1) {
+      for (let k = 0; k < idx.length; k++) g.scratch[k] = g.raw[idx[k] as number] as number;
+      node.value = g.rate * select(g.scratch, idx.length, idx.length >> 1);
+    } else node.value = (g.rate * sum) / (idx.length + g.lambda);
+    for (let k = 0; k < idx.length; k++) {
+      const i = idx[k] as number;
+      g.pred[i] = (g.pred[i] as number) + node.value;
+      g.inTree[i] = 1;
+    }
+    return at;
+  };
+  if (level >= g.depth || idx.length < 2 * g.minLeaf) return leaf();
+  const h = hist ?? histogram(g, idx);
+  const split = bestSplit(g, h, sum, idx.length);
+  if (split.feature < 0) return leaf();
+  // Partition the rows in place: the left child's first, the right child's after.
+  const { p, binned } = g;
+  let a = 0;
+  let b = idx.length - 1;
+  while (a <= b) {
+    if ((binned[(idx[a] as number) * p + split.feature] as number) <= split.threshold) a++;
+    else {
+      const t = idx[a] as number;
+      idx[a] = idx[b] as number;
+      idx[b] = t;
+      b--;
+    }
+  }
+  node.feature = split.feature;
+  node.threshold = split.threshold;
+  // The smaller child's histogram is counted, the larger one's is the parent's minus it.
+  const li = idx.subarray(0, a);
+  const ri = idx.subarray(a);
+  let lh: Float64Array | null = null;
+  let rh: Float64Array | null = null;
+  if (level + 1 < g.depth) {
+    const small = histogram(g, li.length <= ri.length ? li : ri);
+    const large = new Float64Array(h.length);
+    for (let k = 0; k < h.length; k++) large[k] = (h[k] as number) - (small[k] as number);
+    [lh, rh] = li.length <= ri.length ? [small, large] : [large, small];
+  }
+  node.left = grow(g, nodes, li, level + 1, lh);
+  node.right = grow(g, nodes, ri, level + 1, rh);
+  return at;
+}
+
+/** The value of the leaf that bins `bins` (read through `binAt`) fall into. */
+function walk(nodes: readonly TreeNode[], binAt: (feature: number) => number): number {
+  let k = 0;
+  for (;;) {
+    const n = nodes[k] as TreeNode;
+    if (n.feature < 0) return n.value;
+    k = binAt(n.feature) <= n.threshold ? n.left : n.right;
+  }
+}
+
+/**
+ * Gradient-boosted regression trees (histogram splits, Friedman 2001) on the squared or the
+ * absolute loss. The naive twin in test/support/naiveGbt.ts gives the same forecasts.
+ */
+export function fitGbt(
+  rows: readonly ArrayLike<number>[],
+  y: ArrayLike<number>,
+  options: GbtOptions = {},
+): Regressor {
+  const nBins = options.bins ?? 32;
+  const l1 = options.loss === "l1";
+  const share = options.subsample ?? 1;
+  const m = rows.length;
+  const { p, binOf } = quantileBins(rows, nBins);
   const binned = new Uint8Array(m * p);
   for (let i = 0; i < m; i++)
     for (let j = 0; j < p; j++)
@@ -236,159 +386,50 @@ export function fitGbt(
   base /= Math.max(1, m);
   if (l1 && m > 0)
     base = Float64Array.from({ length: m }, (_, i) => y[i] as number).sort()[m >> 1] as number;
-  const pred = new Float64Array(m).fill(base);
+  const g: Grower = {
+    p,
+    nBins,
+    binned,
+    residual: new Float64Array(m),
+    raw: new Float64Array(m),
+    pred: new Float64Array(m).fill(base),
+    inTree: new Uint8Array(m),
+    scratch: new Float64Array(m),
+    depth: options.depth ?? 4,
+    rate: options.learningRate ?? 0.1,
+    minLeaf: options.minLeaf ?? 20,
+    lambda: options.lambda ?? 1,
+    l1,
+  };
   const trees: TreeNode[][] = [];
-  const residual = new Float64Array(m);
-  const scratch = new Float64Array(m);
-  const raw = new Float64Array(m);
-  const inTree = new Uint8Array(m);
+  let seed = 20_140_101;
+  const rounds = options.rounds ?? 150;
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < m; i++) {
-      const r = (y[i] as number) - (pred[i] as number);
-      raw[i] = r;
-      residual[i] = l1 ? Math.sign(r) : r;
+      const e = (y[i] as number) - (g.pred[i] as number);
+      g.raw[i] = e;
+      g.residual[i] = l1 ? Math.sign(e) : e;
     }
-    const nodes: TreeNode[] = [];
-    const B = nBins + 1;
-    /** Gradient sums and counts per feature and bin over `idx`, in one pass over the rows. */
-    const histogram = (idx: Int32Array): Float64Array => {
-      const h = new Float64Array(p * B * 2);
-      for (let u = 0; u < idx.length; u++) {
-        const i = idx[u] as number;
-        const g = residual[i] as number;
-        const base = i * p;
-        for (let j = 0; j < p; j++) {
-          const k = (j * B + (binned[base + j] as number)) * 2;
-          h[k] = (h[k] as number) + g;
-          h[k + 1] = (h[k + 1] as number) + 1;
-        }
-      }
-      return h;
-    };
-    const grow = (idx: Int32Array, level: number, hist: Float64Array | null): number => {
-      let sum = 0;
-      if (hist && l1) {
-        // Signs sum exactly in any order: read the node's total off its first feature's bins.
-        for (let t = 0; t < B; t++) sum += hist[t * 2] as number;
-      } else for (let u = 0; u < idx.length; u++) sum += residual[idx[u] as number] as number;
-      const node: TreeNode = {
-        feature: -1,
-        threshold: 0,
-        left: -1,
-        right: -1,
-        value: 0,
-      };
-      const at = nodes.length;
-      nodes.push(node);
-      // A leaf's value: the (shrunk) mean error, or for the absolute loss the median error (0 for
-      // a tree grown on no rows, which a small subsample can draw). Its
-      // rows' predictions move by it now; rows left out of this tree are walked down it after.
-      const leaf = () => {
-        if (idx.length === 0) node.value = 0;
-        else if (l1) {
-          for (let k = 0; k < idx.length; k++) scratch[k] = raw[idx[k] as number] as number;
-          node.value = rate * select(scratch, idx.length, idx.length >> 1);
-        } else node.value = (rate * sum) / (idx.length + lambda);
-        for (let k = 0; k < idx.length; k++) {
-          const i = idx[k] as number;
-          pred[i] = (pred[i] as number) + node.value;
-          inTree[i] = 1;
-        }
-        return at;
-      };
-      if (level >= depth || idx.length < 2 * minLeaf) return leaf();
-      const h = hist ?? histogram(idx);
-      const parentScore = (sum * sum) / (idx.length + lambda);
-      let bestGain = 1e-12;
-      let bestF = -1;
-      let bestT = 0;
-      for (let j = 0; j < p; j++) {
-        let gl = 0;
-        let nl = 0;
-        for (let t = 0; t < nBins; t++) {
-          const k = (j * B + t) * 2;
-          gl += h[k] as number;
-          nl += h[k + 1] as number;
-          const nr = idx.length - nl;
-          if (nl < minLeaf || nr < minLeaf) continue;
-          const gr = sum - gl;
-          const gain = (gl * gl) / (nl + lambda) + (gr * gr) / (nr + lambda) - parentScore;
-          if (gain > bestGain) {
-            bestGain = gain;
-            bestF = j;
-            bestT = t;
-          }
-        }
-      }
-      if (bestF < 0) return leaf();
-      // Partition the rows in place: the left child's first, the right child's after.
-      let a = 0;
-      let b = idx.length - 1;
-      while (a <= b) {
-        if ((binned[(idx[a] as number) * p + bestF] as number) <= bestT) a++;
-        else {
-          const t = idx[a] as number;
-          idx[a] = idx[b] as number;
-          idx[b] = t;
-          b--;
-        }
-      }
-      node.feature = bestF;
-      node.threshold = bestT;
-      // The smaller child's histogram is counted, the larger one's is the parent's minus it.
-      const li = idx.subarray(0, a);
-      const ri = idx.subarray(a);
-      const deeper = level + 1 < depth;
-      let lh: Float64Array | null = null;
-      let rh: Float64Array | null = null;
-      if (deeper) {
-        const small = histogram(li.length <= ri.length ? li : ri);
-        const large = new Float64Array(h.length);
-        for (let k = 0; k < h.length; k++) large[k] = (h[k] as number) - (small[k] as number);
-        [lh, rh] = li.length <= ri.length ? [small, large] : [large, small];
-      }
-      node.left = grow(li, level + 1, lh);
-      node.right = grow(ri, level + 1, rh);
-      return at;
-    };
     // The rows this tree is grown on: all, or a fresh share drawn by a fixed-seed generator.
     const chosen: number[] = [];
     for (let i = 0; i < m; i++) {
       seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
       if (seed / 4294967296 < share) chosen.push(i);
     }
-    inTree.fill(0);
-    grow(Int32Array.from(chosen), 0, null);
+    g.inTree.fill(0);
+    const nodes: TreeNode[] = [];
+    grow(g, nodes, Int32Array.from(chosen), 0, null);
     trees.push(nodes);
-    for (let i = 0; i < m; i++) {
-      if (inTree[i] === 1) continue;
-      let k = 0;
-      for (;;) {
-        const n = nodes[k] as TreeNode;
-        if (n.feature < 0) {
-          pred[i] = (pred[i] as number) + n.value;
-          break;
-        }
-        k = (binned[i * p + n.feature] as number) <= n.threshold ? n.left : n.right;
-      }
-    }
+    for (let i = 0; i < m; i++)
+      if (g.inTree[i] !== 1)
+        g.pred[i] = (g.pred[i] as number) + walk(nodes, (f) => binned[i * p + f] as number);
   }
   return {
     predict(row) {
       let s = base;
       const bins = new Uint8Array(p);
       for (let j = 0; j < p; j++) bins[j] = binOf(j, row[j] as number);
-      for (const nodes of trees) {
-        let k = 0;
-        for (;;) {
-          const n = nodes[k] as TreeNode;
-          if (n.feature < 0) {
-            s += n.value;
-            break;
-          }
-          k = (bins[n.feature] as number) <= n.threshold ? n.left : n.right;
-        }
-      }
+      for (const nodes of trees) s += walk(nodes, (f) => bins[f] as number);
       return s;
     },
   };
