@@ -5,6 +5,7 @@
 
 export const MS_PER_MINUTE = 60_000;
 export const MS_PER_HOUR = 3_600_000;
+export const MS_PER_DAY = 86_400_000;
 
 /** A market interval: delivery from `startMs` (inclusive) for `minutes`. */
 export interface Interval {

@@ -2,6 +2,7 @@
  * Local time in a named IANA time zone, through the engine's Intl data: for tariffs that depend
  * on the local hour, EV arrival times, and display. UTC stays the clock of everything else.
  */
+import { MS_PER_DAY } from "./time.js";
 
 export interface LocalParts {
   readonly year: number;
@@ -104,7 +105,7 @@ export function localToUtc(
   );
   // Two candidates around the offsets in force near that time.
   const candidates = new Set<number>();
-  for (const probe of [naive - 86_400_000, naive, naive + 86_400_000]) {
+  for (const probe of [naive - MS_PER_DAY, naive, naive + MS_PER_DAY]) {
     candidates.add(naive - offsetMinutes(probe, timeZone) * 60_000);
   }
   const valid = [...candidates].filter((t) => {

@@ -4,7 +4,9 @@
  * out only what was known then. Reading a target value at or after the origin, or a weather
  * forecast issued after it, throws: leakage is an error, not a discipline.
  */
+
 import { GridshareError } from "../core/errors.js";
+import { MS_PER_DAY } from "../core/time.js";
 
 export type TargetKind = "pv" | "load" | "price" | "wind";
 
@@ -91,8 +93,8 @@ export function calendar(data: ForecastData, i: number): CalendarHour {
   const dayOfWeek = (((day + 4) % 7) + 7) % 7; // 1 January 1970 was a Thursday
   let dayOfYear = dayOfYearCache.get(day);
   if (dayOfYear === undefined) {
-    const d = new Date(day * 86_400_000);
-    dayOfYear = Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
+    const d = new Date(day * MS_PER_DAY);
+    dayOfYear = Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / MS_PER_DAY) + 1;
     dayOfYearCache.set(day, dayOfYear);
   }
   return { hour, dayOfWeek, weekend: dayOfWeek === 0 || dayOfWeek === 6, dayOfYear };

@@ -12,6 +12,7 @@
  * - Cells heat with the irradiance (NOCT model: T_cell = T_air + (NOCT - 20) / 800 x POA) and
  *   lose 0.4 %/K above 25 °C; output = kWp x POA / 1000 x derating x system losses.
  */
+import { MS_PER_DAY } from "../core/time.js";
 
 const RAD = Math.PI / 180;
 const SOLAR_CONSTANT = 1361;
@@ -27,7 +28,7 @@ export interface SunPosition {
 
 /** The sun at an instant (ms UTC) seen from latitude and longitude (degrees, east positive). */
 export function sunPosition(ms: number, latitude: number, longitude: number): SunPosition {
-  const jd = ms / 86_400_000 + 2_440_587.5;
+  const jd = ms / MS_PER_DAY + 2_440_587.5;
   const t = (jd - 2_451_545) / 36_525;
   const l0 = (280.46646 + t * (36000.76983 + t * 0.0003032)) % 360;
   const m = 357.52911 + t * (35999.05029 - 0.0001537 * t);
@@ -50,7 +51,7 @@ export function sunPosition(ms: number, latitude: number, longitude: number): Su
       4 * e * y * Math.sin(m * RAD) * Math.cos(2 * l0 * RAD) -
       0.5 * y * y * Math.sin(4 * l0 * RAD) -
       1.25 * e * e * Math.sin(2 * m * RAD));
-  const minutes = (((ms % 86_400_000) + 86_400_000) % 86_400_000) / 60_000;
+  const minutes = (((ms % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY) / 60_000;
   const trueSolarTime = (((minutes + eqTime + 4 * longitude) % 1440) + 1440) % 1440;
   const hourAngle = trueSolarTime / 4 - 180;
   const lat = latitude * RAD;

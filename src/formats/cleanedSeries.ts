@@ -8,7 +8,7 @@
  * spread, missing, and `finding` what the check found there. Its writer and its flag reader.
  */
 import { InputError } from "../core/errors.js";
-import { formatInstant } from "../core/time.js";
+import { formatInstant, MS_PER_DAY } from "../core/time.js";
 import type { QualityResult } from "../maintenance/dataQuality.js";
 import { type CsvTable, columnIndex } from "./csv.js";
 
@@ -76,7 +76,7 @@ export function cleanedCsv(r: QualityResult): Buffer {
   for (let s = 0; s < slots; s++) {
     const t = r.times[s] as number;
     if (t % 1000 === 0) {
-      const day = t - (((t % 86_400_000) + 86_400_000) % 86_400_000);
+      const day = t - (((t % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY);
       if (day !== dayStart) {
         dayStart = day;
         datePrefix = bytes(new Date(day).toISOString().slice(0, 11));

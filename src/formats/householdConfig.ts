@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { InputError } from "../core/errors.js";
 import { formatIssue } from "../core/issues.js";
-import { formatInstant, MS_PER_MINUTE } from "../core/time.js";
+import { formatInstant, MS_PER_DAY, MS_PER_MINUTE } from "../core/time.js";
 import { isTimeZone, localParts } from "../core/timeZone.js";
 import { fromZodIssues } from "../core/zodIssues.js";
 import type {
@@ -231,7 +231,7 @@ export function loadHousehold(
         `${file}, line ${table.lines[r]}: the time step changes (expected ${stepMs / MS_PER_MINUTE} min like the first rows; gaps and repeats must be filled first)`,
       );
   }
-  if (stepMs <= 0 || 86_400_000 % stepMs !== 0)
+  if (stepMs <= 0 || MS_PER_DAY % stepMs !== 0)
     throw new InputError(
       "E_DATA_INVALID",
       `${file}: the time step (${stepMs / MS_PER_MINUTE} min) must divide a day`,

@@ -4,7 +4,9 @@
  * when the file has no usable clock (CityLearn); one value column; and what the file itself says
  * about its rows (OPSD's `interpolated_values` column names the columns OPSD filled).
  */
+
 import { InputError } from "../core/errors.js";
+import { MS_PER_DAY } from "../core/time.js";
 import { localToUtc, offsetMinutes } from "../core/timeZone.js";
 import { type CsvTable, columnIndex, parseCsv, parseDecimal } from "./csv.js";
 
@@ -226,7 +228,7 @@ export function readMeterSeries(
             utc !== undefined
               ? hourKey - utc
               : (hourOffset.get(hourKey - 3_600_000) ??
-                offsetMinutes(hourKey - 86_400_000, options.timeZone) * 60_000);
+                offsetMinutes(hourKey - MS_PER_DAY, options.timeZone) * 60_000);
           hourOffset.set(hourKey, off);
         }
         times[r] = naive - off;
@@ -274,7 +276,7 @@ export function clockChangeDates(times: Float64Array, timeZone: string): Set<str
       hi = Math.max(hi, t);
     }
   if (!(hi > lo)) return out;
-  const day = 86_400_000;
+  const day = MS_PER_DAY;
   let before = offsetMinutes(lo, timeZone);
   for (let t = lo - (lo % day) + day; t <= hi + day; t += day) {
     const after = offsetMinutes(t, timeZone);

@@ -1,6 +1,6 @@
 /**
  * Loading a scenario: validate the file, read every series it names, and put them all on the
- * simulation's grid (UTC, `market.interval_minutes`), ready for the engine. Everything that can
+ * simulation's time axis (UTC, `market.interval_minutes`), ready for the engine. Everything that can
  * be wrong with the scenario or its data is found here, before anything is written.
  */
 
@@ -8,13 +8,13 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { InputError } from "../core/errors.js";
 import { formatIssue, type ValidationIssue } from "../core/issues.js";
-import { createRng } from "../core/rng.js";
-import { formatInstant, MS_PER_MINUTE, parseInstant } from "../core/time.js";
+import { formatInstant, MS_PER_DAY, MS_PER_MINUTE, parseInstant } from "../core/time.js";
 import { localParts, localToUtc } from "../core/timeZone.js";
 import { kToPpm, toMicro } from "../core/units.js";
 import { fromZodIssues } from "../core/zodIssues.js";
 import { windEnergy } from "../forecast/wind.js";
 import type { MechanismName } from "../market/types.js";
+import { drawHomes } from "../sim/drawHomes.js";
 import type { BatterySpec, EvSpec, MemberInput, SimulationInput } from "../sim/types.js";
 import { readFlags } from "./cleanedSeries.js";
 import { columnIndex, numberColumn, parseCsv } from "./csv.js";
@@ -159,7 +159,7 @@ export async function loadCsvSeries(
   };
 }
 
-interface Grid {
+interface TimeAxis {
   readonly startMs: number;
   readonly stepMinutes: number;
   readonly count: number;
@@ -168,35 +168,35 @@ interface Grid {
 }
 
 /** A daily profile placed at local midnight of the period's first day and repeated. */
-function dailyProfile(day: EnergySeries, grid: Grid): EnergySeries {
-  const p = localParts(grid.startMs, grid.timeZone);
+function dailyProfile(day: EnergySeries, axis: TimeAxis): EnergySeries {
+  const p = localParts(axis.startMs, axis.timeZone);
   const midnight =
-    localToUtc({ year: p.year, month: p.month, day: p.day, hour: 0, minute: 0 }, grid.timeZone) ??
-    grid.startMs;
+    localToUtc({ year: p.year, month: p.month, day: p.day, hour: 0, minute: 0 }, axis.timeZone) ??
+    axis.startMs;
   const days =
     Math.ceil(
-      (grid.startMs + grid.count * grid.stepMinutes * MS_PER_MINUTE - midnight) / 86_400_000,
+      (axis.startMs + axis.count * axis.stepMinutes * MS_PER_MINUTE - midnight) / MS_PER_DAY,
     ) + 1;
   return { ...repeatDaily(day, days), startMs: midnight };
 }
 
-/** A member's series on the run's grid, and which of its intervals are estimates. */
-interface GridSeries {
+/** A member's series on the run's time axis, and which of its intervals are estimates. */
+interface TimeAxisSeries {
   readonly values: Float64Array;
   readonly estimated: Uint8Array | null;
 }
 
 async function loadSeries(
   ref: MemberDocument["load"],
-  grid: Grid,
+  axis: TimeAxis,
   field: string,
   kind: "load" | "pv",
-): Promise<GridSeries> {
-  const align = (s: EnergySeries): GridSeries => ({
-    values: alignSeries(s, grid.startMs, grid.stepMinutes, grid.count, field),
-    estimated: alignEstimated(s, grid.startMs, grid.stepMinutes, grid.count, field),
+): Promise<TimeAxisSeries> {
+  const align = (s: EnergySeries): TimeAxisSeries => ({
+    values: alignSeries(s, axis.startMs, axis.stepMinutes, axis.count, field),
+    estimated: alignEstimated(s, axis.startMs, axis.stepMinutes, axis.count, field),
   });
-  if ("csv" in ref) return align(await loadCsvSeries(ref, grid.baseDir, field, grid.timeZone));
+  if ("csv" in ref) return align(await loadCsvSeries(ref, axis.baseDir, field, axis.timeZone));
   if (ref.dataset === "citylearn") {
     const home = (await loadCityLearn()).homes.get(ref.building);
     if (home === undefined)
@@ -212,7 +212,7 @@ async function loadSeries(
       ? align(a.load)
       : align({ ...a.pv, values: a.pv.values.map((v) => v / a.pvKwp) });
   }
-  return align(dailyProfile(await loadEulvProfile(ref.profile), grid));
+  return align(dailyProfile(await loadEulvProfile(ref.profile), axis));
 }
 
 function batterySpec(b: NonNullable<MemberDocument["battery"]>): BatterySpec {
@@ -228,17 +228,17 @@ function batterySpec(b: NonNullable<MemberDocument["battery"]>): BatterySpec {
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /** When the car is plugged in, and what each session needs, interval by interval (local time). */
-function evSchedule(ev: NonNullable<MemberDocument["ev"]>, grid: Grid): EvSpec {
-  const plugged = new Uint8Array(grid.count);
-  const sessionNeedKwh = new Float64Array(grid.count);
+function evSchedule(ev: NonNullable<MemberDocument["ev"]>, axis: TimeAxis): EvSpec {
+  const plugged = new Uint8Array(axis.count);
+  const sessionNeedKwh = new Float64Array(axis.count);
   const arrive = minutesOf(ev.arrive);
   const depart = minutesOf(ev.depart) % 1440;
   const weekdaysOnly = (ev.days ?? "all") === "weekdays";
   let home = false;
-  for (let t = 0; t < grid.count; t++) {
-    const p = localParts(grid.startMs + t * grid.stepMinutes * MS_PER_MINUTE, grid.timeZone);
+  for (let t = 0; t < axis.count; t++) {
+    const p = localParts(axis.startMs + t * axis.stepMinutes * MS_PER_MINUTE, axis.timeZone);
     const m0 = p.hour * 60 + p.minute;
-    const within = (x: number) => x >= m0 && x < m0 + grid.stepMinutes;
+    const within = (x: number) => x >= m0 && x < m0 + axis.stepMinutes;
     if (home && within(depart)) home = false;
     if (!home && within(arrive) && (!weekdaysOnly || (p.weekday >= 1 && p.weekday <= 5))) {
       home = true;
@@ -252,19 +252,19 @@ function evSchedule(ev: NonNullable<MemberDocument["ev"]>, grid: Grid): EvSpec {
 /** Turbine output per interval from wind speed at measurement height (power law to hub height). */
 async function windOutput(
   w: NonNullable<MemberDocument["wind"]>,
-  grid: Grid,
+  axis: TimeAxis,
   field: string,
 ): Promise<Float64Array> {
   let speed: Float64Array;
   if ("constant_m_s" in w.wind_speed)
-    speed = new Float64Array(grid.count).fill(w.wind_speed.constant_m_s);
+    speed = new Float64Array(axis.count).fill(w.wind_speed.constant_m_s);
   else {
-    const s = await loadCsvSeries(w.wind_speed, grid.baseDir, `${field}.wind_speed`, grid.timeZone);
+    const s = await loadCsvSeries(w.wind_speed, axis.baseDir, `${field}.wind_speed`, axis.timeZone);
     speed = alignSeries(
       s,
-      grid.startMs,
-      grid.stepMinutes,
-      grid.count,
+      axis.startMs,
+      axis.stepMinutes,
+      axis.count,
       `${field}.wind_speed`,
       "mean",
     );
@@ -275,12 +275,16 @@ async function windOutput(
     powerCurve: w.power_curve,
     shearExponent: w.shear_exponent,
   };
-  return windEnergy(speed, w.wind_speed.height_m, turbine, grid.stepMinutes / 60);
+  return windEnergy(speed, w.wind_speed.height_m, turbine, axis.stepMinutes / 60);
 }
 
-async function loadMember(doc: MemberDocument, index: number, grid: Grid): Promise<MemberInput> {
+async function loadMember(
+  doc: MemberDocument,
+  index: number,
+  axis: TimeAxis,
+): Promise<MemberInput> {
   const field = `members[${index}]`;
-  const loaded = await loadSeries(doc.load, grid, `${field}.load`, "load");
+  const loaded = await loadSeries(doc.load, axis, `${field}.load`, "load");
   const load = loaded.values;
   let estimated = loaded.estimated;
   if (doc.load_scale !== undefined)
@@ -289,7 +293,7 @@ async function loadMember(doc: MemberDocument, index: number, grid: Grid): Promi
   if (doc.pv) {
     const perKwp = await loadSeries(
       doc.pv.profile as MemberDocument["load"],
-      grid,
+      axis,
       `${field}.pv.profile`,
       "pv",
     );
@@ -324,9 +328,9 @@ async function loadMember(doc: MemberDocument, index: number, grid: Grid): Promi
           },
         }
       : undefined,
-    windKwh: doc.wind ? await windOutput(doc.wind, grid, `${field}.wind`) : null,
+    windKwh: doc.wind ? await windOutput(doc.wind, axis, `${field}.wind`) : null,
     battery: doc.battery ? batterySpec(doc.battery) : null,
-    ev: doc.ev ? evSchedule(doc.ev, grid) : null,
+    ev: doc.ev ? evSchedule(doc.ev, axis) : null,
     source: {
       load: describeRef(doc.load),
       ...(doc.pv ? { pv: describeRef(doc.pv.profile as MemberDocument["load"]) } : {}),
@@ -339,54 +343,6 @@ function describeRef(ref: MemberDocument["load"]): string {
   if (ref.dataset === "citylearn") return `citylearn ${ref.building}`;
   if (ref.dataset === "ieee-eulv") return `ieee-eulv profile ${ref.profile}`;
   return "ausgrid customer 12";
-}
-
-function rotate<T extends Float64Array | Uint8Array>(a: T, by: number): T {
-  const n = a.length;
-  const out = a.slice() as T;
-  for (let i = 0; i < n; i++) out[i] = a[(((i - by) % n) + n) % n] as number;
-  return out;
-}
-
-/**
- * `homes` homes drawn from `templates` (seeded): each a copy of a random template with its data
- * shifted in time by up to a week either way and its load and PV scaled. Ids are the template's
- * id with a draw number, e.g. Building_3#12.
- */
-export function drawHomes(
-  templates: readonly MemberInput[],
-  homes: number,
-  seed: number,
-  stepMinutes: number,
-): MemberInput[] {
-  const rng = createRng(seed).fork("draw homes");
-  const perDay = Math.round(1440 / stepMinutes);
-  const out: MemberInput[] = [];
-  for (let n = 1; n <= homes; n++) {
-    const tpl = templates[rng.int(0, templates.length - 1)] as MemberInput;
-    const shiftDays = rng.int(-7, 7);
-    const loadScale = Math.exp(0.2 * rng.normal());
-    const pvScale = 0.8 + 0.4 * rng.next();
-    const by = shiftDays * perDay;
-    out.push({
-      ...tpl,
-      id: `${tpl.id}#${n}`,
-      name: `${tpl.name} #${n}`,
-      loadKwh: rotate(tpl.loadKwh, by).map((v) => v * loadScale),
-      pvKwh: tpl.pvKwh ? rotate(tpl.pvKwh, by).map((v) => v * pvScale) : null,
-      pvKwp: tpl.pvKwp * pvScale,
-      windKwh: tpl.windKwh ? rotate(tpl.windKwh, by) : null,
-      estimated: tpl.estimated ? rotate(tpl.estimated, by) : null,
-      source: {
-        ...tpl.source,
-        template: tpl.id,
-        shift_days: shiftDays,
-        load_scale: Math.round(loadScale * 1e4) / 1e4,
-        pv_scale: Math.round(pvScale * 1e4) / 1e4,
-      },
-    });
-  }
-  return out;
 }
 
 /** Reads, validates and loads a scenario file. Throws `InputError` for anything wrong. */
@@ -423,8 +379,8 @@ export async function loadScenario(
   let endMs =
     "end" in doc.period
       ? (parseInstant(doc.period.end) as number)
-      : startMs + doc.period.days * 86_400_000;
-  if (overrides.days !== undefined) endMs = Math.min(endMs, startMs + overrides.days * 86_400_000);
+      : startMs + doc.period.days * MS_PER_DAY;
+  if (overrides.days !== undefined) endMs = Math.min(endMs, startMs + overrides.days * MS_PER_DAY);
   const stepMinutes = doc.market.interval_minutes;
   const stepMs = stepMinutes * MS_PER_MINUTE;
   if (endMs <= startMs)
@@ -450,7 +406,7 @@ export async function loadScenario(
       source,
     );
   }
-  const grid: Grid = {
+  const axis: TimeAxis = {
     startMs,
     stepMinutes,
     count: (endMs - startMs) / stepMs,
@@ -459,7 +415,7 @@ export async function loadScenario(
   };
   const loaded: MemberInput[] = [];
   for (let i = 0; i < doc.members.length; i++)
-    loaded.push(await loadMember(doc.members[i] as MemberDocument, i, grid));
+    loaded.push(await loadMember(doc.members[i] as MemberDocument, i, axis));
   const members =
     overrides.homes === undefined
       ? loaded
@@ -472,16 +428,16 @@ export async function loadScenario(
       (await loadCityLearn()).price,
       startMs,
       stepMinutes,
-      grid.count,
+      axis.count,
       "tariff.import",
       "mean",
     );
   } else if ("flat" in tariff.import) {
-    importPrice = new Float64Array(grid.count).fill(tariff.import.flat);
+    importPrice = new Float64Array(axis.count).fill(tariff.import.flat);
   } else {
     const periods = tariff.import.time_of_use;
-    importPrice = new Float64Array(grid.count);
-    for (let t = 0; t < grid.count; t++) {
+    importPrice = new Float64Array(axis.count);
+    for (let t = 0; t < axis.count; t++) {
       const p = localParts(startMs + t * stepMs, doc.time_zone);
       const m = p.hour * 60 + p.minute;
       const hit = periods.find((q) => {
@@ -506,17 +462,17 @@ export async function loadScenario(
   }
   let carbon: Float64Array;
   const c = tariff.carbon;
-  if (c === undefined) carbon = new Float64Array(grid.count);
+  if (c === undefined) carbon = new Float64Array(axis.count);
   else if ("dataset" in c)
     carbon = alignSeries(
       (await loadCityLearn()).carbon,
       startMs,
       stepMinutes,
-      grid.count,
+      axis.count,
       "tariff.carbon",
       "mean",
     );
-  else carbon = new Float64Array(grid.count).fill(c.flat_kg_per_kwh);
+  else carbon = new Float64Array(axis.count).fill(c.flat_kg_per_kwh);
 
   let transformer: SimulationInput["transformer"] = null;
   if (doc.transformer !== undefined) {
@@ -525,12 +481,12 @@ export async function loadScenario(
       ratingKva: doc.transformer.rating_kva,
       ambientC:
         typeof a === "number"
-          ? new Float64Array(grid.count).fill(a)
+          ? new Float64Array(axis.count).fill(a)
           : alignSeries(
               (await loadCityLearn()).outdoorC,
               startMs,
               stepMinutes,
-              grid.count,
+              axis.count,
               "transformer.ambient_c",
               "mean",
             ),
@@ -540,7 +496,7 @@ export async function loadScenario(
     name: doc.name,
     startMs,
     stepMinutes,
-    count: grid.count,
+    count: axis.count,
     timeZone: doc.time_zone,
     currency: tariff.currency,
     seed: doc.seed,

@@ -16,7 +16,9 @@
  * silently: every slot keeps its raw value, its estimate and a flag saying where the value came
  * from, and every finding says when and why.
  */
+
 import { medianInPlace, quantileSorted } from "../core/stats.js";
+import { MS_PER_DAY } from "../core/time.js";
 
 export type SeriesKind = "load" | "pv" | "cumulative";
 
@@ -92,7 +94,7 @@ export interface QualityResult {
   readonly findings: Finding[];
 }
 
-const DAY_MS = 86_400_000;
+const DAY_MS = MS_PER_DAY;
 const HOUR_MS = 3_600_000;
 const HAMPEL_HALF_WINDOW = 3;
 const HAMPEL_K = 6;

@@ -24,7 +24,9 @@
  * docs/maintenance.md for how that was measured). Confidence is a logistic of the effect in
  * units of the system's own day-to-day noise.
  */
+
 import { median } from "../core/stats.js";
+import { MS_PER_DAY } from "../core/time.js";
 
 export type PvCause = "outage" | "shading" | "wrong_kwp" | "derate" | "soiling" | "degradation";
 
@@ -169,11 +171,11 @@ export function assessPv(
   const daily = dailyYields(systems, startMs, offsetH);
   const { yieldPerDay, days } = daily;
   const dayOfYear = (d: number) => {
-    const t = new Date(daily.firstDayMs + d * 86_400_000 + offsetH * 3_600_000);
-    return (t.getTime() - Date.UTC(t.getUTCFullYear(), 0, 1)) / 86_400_000 + 1;
+    const t = new Date(daily.firstDayMs + d * MS_PER_DAY + offsetH * 3_600_000);
+    return (t.getTime() - Date.UTC(t.getUTCFullYear(), 0, 1)) / MS_PER_DAY + 1;
   };
   const dateOf = (d: number) =>
-    new Date(daily.firstDayMs + d * 86_400_000 + offsetH * 3_600_000).toISOString().slice(0, 10);
+    new Date(daily.firstDayMs + d * MS_PER_DAY + offsetH * 3_600_000).toISOString().slice(0, 10);
   const assess = (pool: readonly number[]) =>
     systems.map((sys, s) => {
       const own = yieldPerDay[s] as number[];

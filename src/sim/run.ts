@@ -7,7 +7,7 @@
  */
 import { type Agent, createAgent, NO_PREFERENCES } from "../agents/strategies.js";
 import { createRng } from "../core/rng.js";
-import { MS_PER_MINUTE } from "../core/time.js";
+import { MS_PER_DAY, MS_PER_MINUTE } from "../core/time.js";
 import { energyCostMicro, kwhToWh } from "../core/units.js";
 import { clearMarket } from "../market/clearMarket.js";
 import { MECHANISMS } from "../market/mechanisms.js";
@@ -90,7 +90,7 @@ export function daySlots(input: Pick<SimulationInput, "startMs" | "stepMinutes">
   at(t: number): number;
 } {
   const perDay = Math.max(1, Math.round(1440 / input.stepMinutes));
-  const first = Math.floor((input.startMs % 86_400_000) / (input.stepMinutes * MS_PER_MINUTE));
+  const first = Math.floor((input.startMs % MS_PER_DAY) / (input.stepMinutes * MS_PER_MINUTE));
   return { perDay, at: (t) => (first + t) % perDay };
 }
 
