@@ -124,7 +124,31 @@ class ChainVerifier {
     this.operator = operator;
   }
 
+  /** Checks block `height`: its layout, its head, its tree, its orders, and its market. */
   check(height: number, payload: string): void {
+    const { head, entries, texts } = this.parseBlock(height, payload);
+    const startMs = this.checkHead(height, head);
+    this.checkTree(height, head, texts);
+    const items = this.recordedOrders(height, entries, startMs);
+    const trades = this.rerunMarket(height, head, startMs, items, entries, texts);
+    this.signatures.push({
+      height,
+      what: "operator signature on the head does not verify",
+      task: {
+        publicKey: head.operator,
+        message: headSigningBytes(head),
+        signature: head.signature,
+      },
+    });
+    this.trades += trades;
+    this.orders += items.length;
+    this.prevHash = headHash(head);
+    this.lastEndMs = startMs + head.interval.minutes * 60_000;
+    this.lastHead = head;
+  }
+
+  /** The stored block in its canonical layout: the head, the entries and each entry's text. */
+  private parseBlock(height: number, payload: string) {
     let raw: unknown;
     try {
       raw = JSON.parse(payload);
@@ -150,6 +174,12 @@ class ChainVerifier {
     if (canonicalize(head) !== parts.head) {
       throw damaged(height, "the stored head is not in canonical form (bytes were changed)");
     }
+    // The payload is canonical, so each entry's text in it is its canonical form.
+    return { head, entries: shape.data.entries, texts: parts.entries };
+  }
+
+  /** The head follows the chain: height, previous head, operator, interval, first leaf. */
+  private checkHead(height: number, head: BlockHead): number {
     if (head.height !== height)
       throw damaged(height, `head says height ${head.height} (blocks reordered or missing)`);
     if (head.prev_head_hash !== this.prevHash) {
@@ -174,10 +204,11 @@ class ChainVerifier {
     if (head.first_leaf !== this.frontier.size) {
       throw damaged(height, `first leaf ${head.first_leaf} should be ${this.frontier.size}`);
     }
+    return startMs;
+  }
 
-    const entries = shape.data.entries;
-    // The payload is canonical, so each entry's text in it is its canonical form.
-    const texts = parts.entries;
+  /** The block's entries extend the tree to the head's size and root. */
+  private checkTree(height: number, head: BlockHead, texts: readonly string[]): void {
     for (const t of texts) this.frontier.append(leafHash(t));
     if (head.tree_size !== this.frontier.size) {
       throw damaged(
@@ -191,49 +222,65 @@ class ChainVerifier {
         "Merkle root does not match the block's entries (an entry was changed, added or removed)",
       );
     }
+  }
 
-    // The orders, as recorded.
+  /** The orders, as recorded: each signed one valid for the interval, its nonce new. */
+  private recordedOrders(
+    height: number,
+    entries: readonly Record<string, unknown>[],
+    startMs: number,
+  ): OrderItem[] {
     const items: OrderItem[] = [];
     for (let i = 0; i < entries.length && (entries[i] as { type: string }).type === "order"; i++) {
       const e = entries[i] as Record<string, unknown>;
       if (e.height !== height)
         throw damaged(height, `entry ${i} belongs to block ${String(e.height)}`);
-      if ("envelope" in e) {
-        const env = envelopeSchema.safeParse(e.envelope);
-        if (!env.success)
-          throw damaged(
-            height,
-            `order entry ${i}: ${formatIssue({ path: env.error.issues[0]?.path.filter((p) => typeof p !== "symbol") ?? [], expected: env.error.issues[0]?.message ?? "", received: undefined })}`,
-          );
-        const envelope = env.data;
-        const problem = envelopeProblem(envelope, startMs);
-        if (problem)
-          throw damaged(height, `order ${JSON.stringify(envelope.order.id)}: ${problem.message}`);
-        const key = nonceKey(envelope);
-        if (this.nonces.has(key))
-          throw damaged(
-            height,
-            `order ${JSON.stringify(envelope.order.id)} replays nonce ${envelope.nonce} already used by this key`,
-          );
-        this.nonces.add(key);
-        this.signatures.push({
-          height,
-          what: `participant signature on order ${JSON.stringify(envelope.order.id)} does not verify`,
-          task: {
-            publicKey: envelope.public_key,
-            message: orderSigningBytes(envelope),
-            signature: envelope.signature,
-          },
-        });
-        items.push({ kind: "signed", envelope });
-      } else {
+      if (!("envelope" in e)) {
         const doc = orderDocumentSchema.safeParse(e.order);
         if (!doc.success) throw damaged(height, `order entry ${i} is not a valid order`);
         items.push({ kind: "attested", order: doc.data });
+        continue;
       }
+      const env = envelopeSchema.safeParse(e.envelope);
+      if (!env.success)
+        throw damaged(
+          height,
+          `order entry ${i}: ${formatIssue({ path: env.error.issues[0]?.path.filter((p) => typeof p !== "symbol") ?? [], expected: env.error.issues[0]?.message ?? "", received: undefined })}`,
+        );
+      const envelope = env.data;
+      const problem = envelopeProblem(envelope, startMs);
+      if (problem)
+        throw damaged(height, `order ${JSON.stringify(envelope.order.id)}: ${problem.message}`);
+      const key = nonceKey(envelope);
+      if (this.nonces.has(key))
+        throw damaged(
+          height,
+          `order ${JSON.stringify(envelope.order.id)} replays nonce ${envelope.nonce} already used by this key`,
+        );
+      this.nonces.add(key);
+      this.signatures.push({
+        height,
+        what: `participant signature on order ${JSON.stringify(envelope.order.id)} does not verify`,
+        task: {
+          publicKey: envelope.public_key,
+          message: orderSigningBytes(envelope),
+          signature: envelope.signature,
+        },
+      });
+      items.push({ kind: "signed", envelope });
     }
+    return items;
+  }
 
-    // Re-run the market on those orders: the rest of the block must follow exactly.
+  /** Re-runs the market on the block's orders: the rest of the block must follow exactly. */
+  private rerunMarket(
+    height: number,
+    head: BlockHead,
+    startMs: number,
+    items: readonly OrderItem[],
+    entries: readonly Record<string, unknown>[],
+    texts: readonly string[],
+  ): number {
     const interval = { startMs, minutes: head.interval.minutes };
     const cleared = clearBlockMarket(interval, head.market, items);
     if ("problem" in cleared)
@@ -251,21 +298,7 @@ class ChainVerifier {
         `re-running ${head.market.mechanism} on the block's ${items.length} orders does not give the recorded ${kind} (entry ${i}: ${entryDifference(expected[i], texts[i], expected.length, texts.length)})`,
       );
     }
-
-    this.signatures.push({
-      height,
-      what: "operator signature on the head does not verify",
-      task: {
-        publicKey: head.operator,
-        message: headSigningBytes(head),
-        signature: head.signature,
-      },
-    });
-    this.trades += cleared.result.trades.length;
-    this.orders += items.length;
-    this.prevHash = headHash(head);
-    this.lastEndMs = startMs + head.interval.minutes * 60_000;
-    this.lastHead = head;
+    return cleared.result.trades.length;
   }
 }
 
