@@ -267,7 +267,6 @@ export function addHousehold(
   options: WindowOptions = {},
 ): HouseholdVariables {
   const n = to - from;
-  const dt = problem.dtHours;
   const priced = options.gridCosts ?? true;
   const direct =
     options.netInto !== undefined &&
@@ -298,128 +297,188 @@ export function addHousehold(
     problem.peakChargePerKw > 0 && priced
       ? lp.addVariable({ lower: state.peakKw }, problem.peakChargePerKw)
       : -1;
-  const b = problem.battery;
-  const ev = problem.ev;
-
+  const window: WindowRows = { lp, problem, vars, state, options, n, priced, direct, peak };
   for (let k = 0; k < n; k++) {
-    const t = from + k;
-    const { capKw, adder } = priced
-      ? eventsAt(problem, t)
-      : { capKw: Number.POSITIVE_INFINITY, adder: 0 };
-    const loadKw = at(load, k);
-    const pvKw = Math.max(0, at(pv, k));
-    const bal: number[] = [];
-    const coef: number[] = [];
-    const term = (v: number, c: number) => {
-      bal.push(v);
-      coef.push(c);
+    const step: StepRows = {
+      k,
+      t: from + k,
+      loadKw: at(load, k),
+      pvKw: Math.max(0, at(pv, k)),
+      bal: [],
+      coef: [],
     };
+    addGridRows(window, step);
+    if (problem.battery) addBatteryRows(window, step, problem.battery);
+    if (problem.ev) addEvRows(window, step, problem.ev);
+    addFlexibleRows(window, step);
+    addBalance(window, step);
+  }
+  addWindowEnds(window, to);
+  return vars;
+}
 
-    const later = options.preferLater ? (options.preferLater * (n - k)) / n : 0;
-    if (!direct) {
-      vars.imp[k] = lp.addVariable(
-        { upper: Math.min(problem.importLimitKw, capKw) },
-        priced ? ((problem.importPrice[t] as number) + adder + later) * dt : 0,
-      );
-      term(vars.imp[k] as number, 1);
-    }
-    if (peak >= 0)
-      lp.addConstraint({ vars: [peak, vars.imp[k] as number], coefs: [1, -1] }, { lower: 0 });
-    if (!direct && problem.exportLimitKw > 0) {
-      vars.exp[k] = lp.addVariable(
-        { upper: problem.exportLimitKw },
-        priced ? -(problem.exportPrice[t] as number) * dt : 0,
-      );
-      term(vars.exp[k] as number, -1);
-    }
-    if (problem.curtailment && pvKw > 0) {
-      vars.cur[k] = lp.addVariable({ upper: pvKw }, later * dt);
-      term(vars.cur[k] as number, -1);
-    }
-    const slack =
-      problem.valueOfLostLoadPerKwh ?? (k > 0 ? options.forecastSlackPerKwh : undefined);
-    if (slack !== undefined && loadKw > 0) {
-      vars.shed[k] = lp.addVariable({ upper: loadKw }, slack * dt);
-      term(vars.shed[k] as number, 1);
-    }
+/** What every step of one household's window writes into. */
+interface WindowRows {
+  readonly lp: LinearProgram;
+  readonly problem: HouseholdProblem;
+  readonly vars: HouseholdVariables;
+  readonly state: HouseholdState;
+  readonly options: WindowOptions;
+  readonly n: number;
+  /** The grid's prices enter the objective (not when the community is optimised together). */
+  readonly priced: boolean;
+  /** The home's balance goes straight into the community's (no connection limit). */
+  readonly direct: boolean;
+  /** The peak-import variable, or -1. */
+  readonly peak: number;
+}
 
-    if (b) {
-      const wear = b.degradationCostPerKwh * dt;
-      vars.ch[k] = lp.addVariable({ upper: b.maxChargeKw }, wear);
-      vars.dis[k] = lp.addVariable({ upper: b.maxDischargeKw }, wear);
-      vars.soc[k] = lp.addVariable({ lower: socFloor(b), upper: b.socMaxKwh });
-      term(vars.ch[k] as number, -1);
-      term(vars.dis[k] as number, 1);
-      // soc[k] - soc[k-1] - ηc·dt·ch + dt/ηd·dis = 0, soc[-1] being the window's start state
-      const sv = [vars.soc[k] as number, vars.ch[k] as number, vars.dis[k] as number];
-      const sc = [1, -b.chargeEfficiency * dt, dt / b.dischargeEfficiency];
-      if (k > 0) {
-        sv.push(vars.soc[k - 1] as number);
-        sc.push(-1);
-      }
-      lp.addEquality({ vars: sv, coefs: sc }, k > 0 ? 0 : state.batteryKwh);
+/** One step of the window: its index, its load and PV, kW, and its balance row being built. */
+interface StepRows {
+  readonly k: number;
+  readonly t: number;
+  readonly loadKw: number;
+  readonly pvKw: number;
+  readonly bal: number[];
+  readonly coef: number[];
+}
+
+function term(step: StepRows, v: number, c: number): void {
+  step.bal.push(v);
+  step.coef.push(c);
+}
+
+/** Import, export, curtailment and shed load at a step, and the peak's bound. */
+function addGridRows(w: WindowRows, step: StepRows): void {
+  const { lp, problem, vars, priced, options } = w;
+  const { k, t } = step;
+  const dt = problem.dtHours;
+  const { capKw, adder } = priced
+    ? eventsAt(problem, t)
+    : { capKw: Number.POSITIVE_INFINITY, adder: 0 };
+  const later = options.preferLater ? (options.preferLater * (w.n - k)) / w.n : 0;
+  if (!w.direct) {
+    vars.imp[k] = lp.addVariable(
+      { upper: Math.min(problem.importLimitKw, capKw) },
+      priced ? ((problem.importPrice[t] as number) + adder + later) * dt : 0,
+    );
+    term(step, vars.imp[k] as number, 1);
+  }
+  if (w.peak >= 0)
+    lp.addConstraint({ vars: [w.peak, vars.imp[k] as number], coefs: [1, -1] }, { lower: 0 });
+  if (!w.direct && problem.exportLimitKw > 0) {
+    vars.exp[k] = lp.addVariable(
+      { upper: problem.exportLimitKw },
+      priced ? -(problem.exportPrice[t] as number) * dt : 0,
+    );
+    term(step, vars.exp[k] as number, -1);
+  }
+  if (problem.curtailment && step.pvKw > 0) {
+    vars.cur[k] = lp.addVariable({ upper: step.pvKw }, later * dt);
+    term(step, vars.cur[k] as number, -1);
+  }
+  const slack = problem.valueOfLostLoadPerKwh ?? (k > 0 ? options.forecastSlackPerKwh : undefined);
+  if (slack !== undefined && step.loadKw > 0) {
+    vars.shed[k] = lp.addVariable({ upper: step.loadKw }, slack * dt);
+    term(step, vars.shed[k] as number, 1);
+  }
+}
+
+/** The battery at a step: charge, discharge, and its state of charge carried over. */
+function addBatteryRows(w: WindowRows, step: StepRows, b: BatterySpec): void {
+  const { lp, vars } = w;
+  const { k } = step;
+  const dt = w.problem.dtHours;
+  const wear = b.degradationCostPerKwh * dt;
+  vars.ch[k] = lp.addVariable({ upper: b.maxChargeKw }, wear);
+  vars.dis[k] = lp.addVariable({ upper: b.maxDischargeKw }, wear);
+  vars.soc[k] = lp.addVariable({ lower: socFloor(b), upper: b.socMaxKwh });
+  term(step, vars.ch[k] as number, -1);
+  term(step, vars.dis[k] as number, 1);
+  // soc[k] - soc[k-1] - ηc·dt·ch + dt/ηd·dis = 0, soc[-1] being the window's start state
+  const sv = [vars.soc[k] as number, vars.ch[k] as number, vars.dis[k] as number];
+  const sc = [1, -b.chargeEfficiency * dt, dt / b.dischargeEfficiency];
+  if (k > 0) {
+    sv.push(vars.soc[k - 1] as number);
+    sc.push(-1);
+  }
+  lp.addEquality({ vars: sv, coefs: sc }, k > 0 ? 0 : w.state.batteryKwh);
+}
+
+/** The EV at a step of a stay: charging (and vehicle-to-home), its charge, what it must leave with. */
+function addEvRows(w: WindowRows, step: StepRows, ev: EvSpec): void {
+  const { lp, vars } = w;
+  const { k, t } = step;
+  const dt = w.problem.dtHours;
+  const session = ev.sessions.find((s) => t >= s.arriveStep && t < s.departStep);
+  if (!session) return;
+  vars.evc[k] = lp.addVariable({ upper: ev.chargerKw });
+  vars.evsoc[k] = lp.addVariable({ upper: ev.capacityKwh });
+  term(step, vars.evc[k] as number, -1);
+  const sv = [vars.evsoc[k] as number, vars.evc[k] as number];
+  const sc = [1, -ev.efficiency * dt];
+  if (ev.vehicleToHome) {
+    vars.evd[k] = lp.addVariable({ upper: ev.chargerKw });
+    term(step, vars.evd[k] as number, 1);
+    sv.push(vars.evd[k] as number);
+    sc.push(dt / ev.efficiency);
+  }
+  const continues = k > 0 && t > session.arriveStep;
+  if (continues) {
+    sv.push(vars.evsoc[k - 1] as number);
+    sc.push(-1);
+  }
+  const start = t === session.arriveStep ? session.arrivalKwh : w.state.evKwh;
+  lp.addEquality({ vars: sv, coefs: sc }, continues ? 0 : start);
+  // By departure the EV holds what it needs; a window ending earlier keeps that reachable.
+  const left = session.departStep - 1 - t;
+  if (left === 0 || k === w.n - 1) {
+    const reachable = left * dt * ev.chargerKw * ev.efficiency;
+    const need = session.requiredKwh - reachable;
+    if (need > 0)
+      lp.addConstraint({ vars: [vars.evsoc[k] as number], coefs: [1] }, { lower: need });
+  }
+}
+
+/** Each flexible load's power at a step inside its window. */
+function addFlexibleRows(w: WindowRows, step: StepRows): void {
+  w.problem.flexibleLoads.forEach((f, j) => {
+    if (step.t < f.startStep || step.t >= f.endStep) return;
+    const v = w.lp.addVariable({ upper: f.maxKw });
+    (w.vars.flex[j] as Int32Array)[step.k] = v;
+    term(step, v, -1);
+  });
+}
+
+/** The step's balance: into the community's when netted directly, else its own row. */
+function addBalance(w: WindowRows, step: StepRows): void {
+  const { lp, vars } = w;
+  const { k, bal, coef, loadKw, pvKw } = step;
+  const net = w.options.netInto;
+  if (w.direct && net) {
+    // No connection limit: the home's balance goes straight into the community's.
+    for (let q = 0; q < bal.length; q++) {
+      (net.vars[k] as number[]).push(bal[q] as number);
+      (net.coefs[k] as number[]).push(coef[q] as number);
     }
-
-    if (ev) {
-      const session = ev.sessions.find((s) => t >= s.arriveStep && t < s.departStep);
-      if (session) {
-        vars.evc[k] = lp.addVariable({ upper: ev.chargerKw });
-        vars.evsoc[k] = lp.addVariable({ upper: ev.capacityKwh });
-        term(vars.evc[k] as number, -1);
-        const sv = [vars.evsoc[k] as number, vars.evc[k] as number];
-        const sc = [1, -ev.efficiency * dt];
-        if (ev.vehicleToHome) {
-          vars.evd[k] = lp.addVariable({ upper: ev.chargerKw });
-          term(vars.evd[k] as number, 1);
-          sv.push(vars.evd[k] as number);
-          sc.push(dt / ev.efficiency);
-        }
-        const continues = k > 0 && t > session.arriveStep;
-        if (continues) {
-          sv.push(vars.evsoc[k - 1] as number);
-          sc.push(-1);
-        }
-        const start = t === session.arriveStep ? session.arrivalKwh : state.evKwh;
-        lp.addEquality({ vars: sv, coefs: sc }, continues ? 0 : start);
-        // By departure the EV holds what it needs; a window ending earlier keeps that reachable.
-        const left = session.departStep - 1 - t;
-        if (left === 0 || k === n - 1) {
-          const reachable = left * dt * ev.chargerKw * ev.efficiency;
-          const need = session.requiredKwh - reachable;
-          if (need > 0)
-            lp.addConstraint({ vars: [vars.evsoc[k] as number], coefs: [1] }, { lower: need });
-        }
-      }
-    }
-
-    problem.flexibleLoads.forEach((f, j) => {
-      if (t < f.startStep || t >= f.endStep) return;
-      const v = lp.addVariable({ upper: f.maxKw });
-      (vars.flex[j] as Int32Array)[k] = v;
-      term(v, -1);
-    });
-
-    const net = options.netInto;
-    if (direct && net) {
-      // No connection limit: the home's balance goes straight into the community's.
-      for (let q = 0; q < bal.length; q++) {
-        (net.vars[k] as number[]).push(bal[q] as number);
-        (net.coefs[k] as number[]).push(coef[q] as number);
-      }
-      net.constant[k] = (net.constant[k] as number) + loadKw - pvKw;
-    } else {
-      lp.addEquality({ vars: bal, coefs: coef }, loadKw - pvKw);
-      if (net) {
-        (net.vars[k] as number[]).push(vars.imp[k] as number);
-        (net.coefs[k] as number[]).push(-1);
-        if ((vars.exp[k] as number) >= 0) {
-          (net.vars[k] as number[]).push(vars.exp[k] as number);
-          (net.coefs[k] as number[]).push(1);
-        }
-      }
+    net.constant[k] = (net.constant[k] as number) + loadKw - pvKw;
+    return;
+  }
+  lp.addEquality({ vars: bal, coefs: coef }, loadKw - pvKw);
+  if (net) {
+    (net.vars[k] as number[]).push(vars.imp[k] as number);
+    (net.coefs[k] as number[]).push(-1);
+    if ((vars.exp[k] as number) >= 0) {
+      (net.vars[k] as number[]).push(vars.exp[k] as number);
+      (net.coefs[k] as number[]).push(1);
     }
   }
+}
 
+/** Over the window: each flexible load's energy, the battery's end state and its value. */
+function addWindowEnds(w: WindowRows, to: number): void {
+  const { lp, problem, vars, state, n } = w;
+  const dt = problem.dtHours;
   problem.flexibleLoads.forEach((f, j) => {
     const idx = vars.flex[j] as Int32Array;
     const used: number[] = [];
@@ -432,14 +491,13 @@ export function addHousehold(
       { lower: Math.max(0, remaining - after), upper: Math.max(0, remaining) },
     );
   });
-
+  const b = problem.battery;
   if (b && n > 0) {
     const last = vars.soc[n - 1] as number;
     if (to === problem.loadKw.length && b.finalMinKwh !== undefined)
       lp.addConstraint({ vars: [last], coefs: [1] }, { lower: b.finalMinKwh });
-    if (options.terminalValuePerKwh) lp.addCost(last, -options.terminalValuePerKwh);
+    if (w.options.terminalValuePerKwh) lp.addCost(last, -w.options.terminalValuePerKwh);
   }
-  return vars;
 }
 
 /** Copies the window's solution into `schedule` (steps from..to), netting lossless cycling. */
