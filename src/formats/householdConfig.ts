@@ -4,12 +4,14 @@
  * EV, flexible loads, demand-response events and the MPC settings. docs/optimisation.md explains
  * every field; `bench/solarhome/config.json` is a complete example.
  */
+
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { clockMinutes, inClockWindow, minuteOfDay } from "../core/clock.js";
 import { InputError } from "../core/errors.js";
 import { formatIssue } from "../core/issues.js";
 import { formatInstant, MS_PER_DAY, MS_PER_MINUTE } from "../core/time.js";
-import { isTimeZone, localParts } from "../core/timeZone.js";
+import { isTimeZone } from "../core/timeZone.js";
 import { fromZodIssues } from "../core/zodIssues.js";
 import type {
   BatterySpec,
@@ -185,21 +187,6 @@ export async function loadHouseholdFiles(
   }
   const config = parseHouseholdConfig(raw, configPath);
   return loadHousehold(config, parseCsv(await readText(dataPath, "data"), dataPath), configPath);
-}
-
-function minuteOfDay(ms: number, zone: string): number {
-  const p = localParts(ms, zone);
-  return p.hour * 60 + p.minute;
-}
-
-function clockMinutes(text: string): number {
-  const [h, m] = text.split(":").map(Number);
-  return (h as number) * 60 + (m as number);
-}
-
-/** True when minute-of-day `m` falls in [from, to), wrapping past midnight. */
-function inClockWindow(m: number, from: number, to: number): boolean {
-  return from <= to ? m >= from && m < to : m >= from || m < to;
 }
 
 export function loadHousehold(

@@ -6,6 +6,7 @@
 
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { clockMinutes } from "../core/clock.js";
 import { InputError } from "../core/errors.js";
 import { formatIssue, type ValidationIssue } from "../core/issues.js";
 import { formatInstant, MS_PER_DAY, MS_PER_MINUTE, parseInstant } from "../core/time.js";
@@ -225,14 +226,12 @@ function batterySpec(b: NonNullable<MemberDocument["battery"]>): BatterySpec {
   };
 }
 
-const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
 /** When the car is plugged in, and what each session needs, interval by interval (local time). */
 function evSchedule(ev: NonNullable<MemberDocument["ev"]>, axis: TimeAxis): EvSpec {
   const plugged = new Uint8Array(axis.count);
   const sessionNeedKwh = new Float64Array(axis.count);
-  const arrive = minutesOf(ev.arrive);
-  const depart = minutesOf(ev.depart) % 1440;
+  const arrive = clockMinutes(ev.arrive);
+  const depart = clockMinutes(ev.depart) % 1440;
   const weekdaysOnly = (ev.days ?? "all") === "weekdays";
   let home = false;
   for (let t = 0; t < axis.count; t++) {
@@ -441,8 +440,8 @@ export async function loadScenario(
       const p = localParts(startMs + t * stepMs, doc.time_zone);
       const m = p.hour * 60 + p.minute;
       const hit = periods.find((q) => {
-        const a = minutesOf(q.from);
-        const b = minutesOf(q.to) === 0 ? 1440 : minutesOf(q.to);
+        const a = clockMinutes(q.from);
+        const b = clockMinutes(q.to) === 0 ? 1440 : clockMinutes(q.to);
         return a <= b ? m >= a && m < b : m >= a || m < b;
       });
       if (hit === undefined) {

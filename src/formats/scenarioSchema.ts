@@ -3,8 +3,10 @@
  * that name the field. `gridshare scenario schema` prints this as JSON Schema; docs/scenario.md
  * explains every field with a full example.
  */
+
 import { z } from "zod";
 import { STRATEGIES } from "../agents/strategies.js";
+import { clockMinutes } from "../core/clock.js";
 import { isTimeZone } from "../core/timeZone.js";
 import { MECHANISM_NAMES } from "../market/types.js";
 import { clock, fraction, instant, nonNegative, positive, positiveAtMost } from "./schemaParts.js";
@@ -127,8 +129,6 @@ export const memberSchema = z.strictObject({
     .optional(),
 });
 
-const minutesOfClock = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
-
 /** The first minute of the day that two time-of-use periods both cover, if any. */
 function firstOverlap(
   periods: readonly { from: string; to: string }[],
@@ -136,8 +136,8 @@ function firstOverlap(
   const owner = new Int32Array(1440).fill(-1);
   for (let i = 0; i < periods.length; i++) {
     const p = periods[i] as { from: string; to: string };
-    const a = minutesOfClock(p.from);
-    const b = minutesOfClock(p.to) === 0 ? 1440 : minutesOfClock(p.to);
+    const a = clockMinutes(p.from);
+    const b = clockMinutes(p.to) === 0 ? 1440 : clockMinutes(p.to);
     const length = a <= b ? b - a : 1440 - a + b;
     for (let k = 0; k < length; k++) {
       const m = (a + k) % 1440;
