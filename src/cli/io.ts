@@ -2,9 +2,11 @@
  * The CLI's view of the outside world, injectable so that commands run in-process in tests:
  * results go to stdout, messages and progress to stderr.
  */
+
 import { readFile } from "node:fs/promises";
 import { InputError } from "../core/errors.js";
 import { parseJsonText } from "../core/jsonText.js";
+import { fileReason } from "../formats/inputFile.js";
 
 export interface CliIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
@@ -31,19 +33,6 @@ export function processIo(): CliIo {
   };
 }
 
-const FS_REASONS: Record<string, string> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EISDIR: "it is a directory, not a file",
-  ENOTDIR: "a part of the path is not a directory",
-};
-
-/** Explains a file-system error in words. */
-export function fsReason(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  return (code && FS_REASONS[code]) ?? (error instanceof Error ? error.message : String(error));
-}
-
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
@@ -56,7 +45,7 @@ export async function readTextInput(io: CliIo, path: string): Promise<string> {
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new InputError("E_FILE", `cannot read ${path}: ${fsReason(error)}`, { cause: error });
+    throw new InputError("E_FILE", `cannot read ${path}: ${fileReason(error)}`, { cause: error });
   }
   try {
     return UTF8.decode(bytes);

@@ -5,7 +5,6 @@
  * every field; `bench/solarhome/config.json` is a complete example.
  */
 
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { clockMinutes, inClockWindow, minuteOfDay } from "../core/clock.js";
 import { InputError } from "../core/errors.js";
@@ -22,6 +21,7 @@ import type {
   HouseholdProblem,
 } from "../optimize/household.js";
 import { columnIndex, numberColumn, parseCsv } from "./csv.js";
+import { readInputFile } from "./inputFile.js";
 import { clock, fraction, nonNegative, positive } from "./schemaParts.js";
 import { parseStamp } from "./timestamps.js";
 
@@ -166,13 +166,7 @@ export function parseHouseholdConfig(raw: unknown, source: string): HouseholdCon
   throw new InputError("E_INPUT", lines.join("\n"), { details: { issues } });
 }
 
-async function readText(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch {
-    throw new InputError("E_FILE", `cannot read ${what} ${path}: no such file`);
-  }
-}
+const readText = readInputFile;
 
 export async function loadHouseholdFiles(
   dataPath: string,

@@ -1,21 +1,33 @@
-/** Reading an input file named by the user, with one message when it cannot be read. */
+/** Reading an input file named by the user, with one way of saying why it cannot be read. */
 import { readFile } from "node:fs/promises";
 import { InputError } from "../core/errors.js";
 
-function reason(error: unknown): string {
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EISDIR: "it is a directory, not a file",
+  ENOTDIR: "a part of the path is not a directory",
+  EEXIST: "it already exists",
+};
+
+/** Why a file operation failed, in words. */
+export function fileReason(error: unknown): string {
   const code = (error as { code?: string }).code;
-  if (code === "EACCES") return "permission denied";
-  if (code === "EISDIR") return "it is a folder, not a file";
-  return "no such file";
+  return (code && REASONS[code]) ?? (error instanceof Error ? error.message : String(error));
 }
 
-/** The text of the file at `path`; `InputError` (E_FILE) naming it when it cannot be read. */
-export async function readInputFile(path: string): Promise<string> {
+/**
+ * The text of the file at `path`; `InputError` (E_FILE) naming it (as `what`, e.g. "scenario",
+ * when given) and saying why, when it cannot be read.
+ */
+export async function readInputFile(path: string, what?: string): Promise<string> {
   try {
     return await readFile(path, "utf8");
   } catch (error) {
-    throw new InputError("E_FILE", `cannot read ${path}: ${reason(error)}`, {
-      details: { path },
-    });
+    throw new InputError(
+      "E_FILE",
+      `cannot read ${what === undefined ? "" : `${what} `}${path}: ${fileReason(error)}`,
+      { details: { path }, cause: error },
+    );
   }
 }

@@ -20,6 +20,7 @@ import type { BatterySpec, EvSpec, MemberInput, SimulationInput } from "../sim/t
 import { readFlags } from "./cleanedSeries.js";
 import { columnIndex, numberColumn, parseCsv } from "./csv.js";
 import { loadAusgrid, loadCityLearn, loadEulvProfile } from "./datasets.js";
+import { fileReason, readInputFile } from "./inputFile.js";
 import { type MemberDocument, type ScenarioDocument, scenarioSchema } from "./scenarioSchema.js";
 import { alignEstimated, alignSeries, type EnergySeries, repeatDaily } from "./series.js";
 import { parseStamp } from "./timestamps.js";
@@ -87,10 +88,10 @@ export async function loadCsvSeries(
   let text: string;
   try {
     text = await readFile(path, "utf8");
-  } catch {
+  } catch (error) {
     throw new InputError(
       "E_SCENARIO_INVALID",
-      `${field}.csv: cannot read ${ref.csv} (resolved to ${path}): no such file`,
+      `${field}.csv: cannot read ${ref.csv} (resolved to ${path}): ${fileReason(error)}`,
     );
   }
   const table = parseCsv(text, ref.csv);
@@ -349,12 +350,7 @@ export async function loadScenarioFile(
   path: string,
   overrides: ScenarioOverrides = {},
 ): Promise<LoadedScenario> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    throw new InputError("E_FILE", `cannot read scenario ${path}: no such file`);
-  }
+  const text = await readInputFile(path, "scenario");
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -1,7 +1,9 @@
 /** Key files on disk: JSON, mode 0600, never overwritten unless asked. */
+
 import { randomBytes } from "node:crypto";
 import { chmod, open, readFile, rename, stat } from "node:fs/promises";
 import { InputError } from "../core/errors.js";
+import { fileReason } from "../formats/inputFile.js";
 import {
   type Identity,
   identityFromSeed,
@@ -10,14 +12,7 @@ import {
   parseKeyDocument,
 } from "../ledger/keys.js";
 
-function reason(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  if (code === "ENOENT") return "no such file";
-  if (code === "EACCES") return "permission denied";
-  if (code === "EISDIR") return "it is a directory";
-  if (code === "EEXIST") return "it already exists";
-  return error instanceof Error ? error.message : String(error);
-}
+const reason = fileReason;
 
 async function readKeyDocument(path: string): Promise<unknown> {
   let text: string;
