@@ -192,31 +192,7 @@ export function loadHousehold(
   const file = table.file;
   const timeCol =
     table.columns[columnIndex(table, config.data.time_column ?? table.header[0] ?? "")];
-  const times = new Float64Array(table.rowCount);
-  for (let r = 0; r < table.rowCount; r++) {
-    const ms = parseStamp((timeCol as string[])[r] as string, zone);
-    if (ms === undefined)
-      throw new InputError(
-        "E_DATA_INVALID",
-        `${file}, line ${table.lines[r]}: expected a timestamp like "2011-11-29 00:00" or ISO 8601, received ${JSON.stringify(timeCol?.[r])}`,
-      );
-    times[r] = ms;
-  }
-  if (table.rowCount < 2)
-    throw new InputError("E_DATA_INVALID", `${file}: needs at least two rows`);
-  const stepMs = (times[1] as number) - (times[0] as number);
-  for (let r = 1; r < table.rowCount; r++) {
-    if ((times[r] as number) - (times[r - 1] as number) !== stepMs)
-      throw new InputError(
-        "E_DATA_INVALID",
-        `${file}, line ${table.lines[r]}: the time step changes (expected ${stepMs / MS_PER_MINUTE} min like the first rows; gaps and repeats must be filled first)`,
-      );
-  }
-  if (stepMs <= 0 || MS_PER_DAY % stepMs !== 0)
-    throw new InputError(
-      "E_DATA_INVALID",
-      `${file}: the time step (${stepMs / MS_PER_MINUTE} min) must divide a day`,
-    );
+  const { times, stepMs } = regularTimes(file, table, timeCol as string[], zone);
   const dt = stepMs / 3_600_000;
   const perKw = config.data.unit === "kWh" ? 1 / dt : 1;
   const loadAll = numberColumn(table, config.data.load_column).map(
@@ -259,7 +235,87 @@ export function loadHousehold(
   }
   const exportPrice = new Float64Array(T).fill(config.tariff.feed_in_price ?? 0);
 
-  const b = config.battery;
+  const battery = batteryOf(config.battery, source);
+
+  const period: PeriodSteps = { source, zone, T, stepTimes, stepOf };
+  const ev = config.ev ? evOf(config.ev, period) : undefined;
+
+  const flexibleLoads = flexibleLoadsOf(config.flexible_loads ?? [], period);
+  const events = eventsOf(config.demand_response ?? [], period);
+
+  const grid = config.grid ?? {};
+  const problem: HouseholdProblem = {
+    dtHours: dt,
+    labels,
+    loadKw: loadAll.slice(offset, offset + T),
+    pvKw: pvAll.slice(offset, offset + T),
+    importPrice,
+    exportPrice,
+    importLimitKw: grid.import_limit_kw ?? Number.POSITIVE_INFINITY,
+    exportLimitKw:
+      grid.export_limit_kw === undefined || grid.export_limit_kw === null
+        ? Number.POSITIVE_INFINITY
+        : grid.export_limit_kw,
+    peakChargePerKw: grid.peak_charge_per_kw ?? 0,
+    curtailment: grid.curtailment ?? true,
+    valueOfLostLoadPerKwh: grid.value_of_lost_load ?? undefined,
+    battery,
+    ev,
+    flexibleLoads,
+    events,
+  };
+  return { config, problem, history: { loadKw: loadAll, pvKw: pvAll, offset }, stepsPerDay };
+}
+
+/** What a household's period is, for reading its devices' times as steps. */
+interface PeriodSteps {
+  readonly source: string;
+  readonly zone: string;
+  /** Steps in the period. */
+  readonly T: number;
+  /** Each step's instant, epoch ms. */
+  readonly stepTimes: Float64Array;
+  /** The step of a time given in the config, `field` naming it in a message. */
+  readonly stepOf: (text: string, field: string) => number;
+}
+
+/** The data file's times: every row readable, a regular step that divides a day. */
+function regularTimes(
+  file: string,
+  table: ReturnType<typeof parseCsv>,
+  timeCol: readonly string[],
+  zone: string,
+): { times: Float64Array; stepMs: number } {
+  const times = new Float64Array(table.rowCount);
+  for (let r = 0; r < table.rowCount; r++) {
+    const ms = parseStamp(timeCol[r] as string, zone);
+    if (ms === undefined)
+      throw new InputError(
+        "E_DATA_INVALID",
+        `${file}, line ${table.lines[r]}: expected a timestamp like "2011-11-29 00:00" or ISO 8601, received ${JSON.stringify(timeCol?.[r])}`,
+      );
+    times[r] = ms;
+  }
+  if (table.rowCount < 2)
+    throw new InputError("E_DATA_INVALID", `${file}: needs at least two rows`);
+  const stepMs = (times[1] as number) - (times[0] as number);
+  for (let r = 1; r < table.rowCount; r++) {
+    if ((times[r] as number) - (times[r - 1] as number) !== stepMs)
+      throw new InputError(
+        "E_DATA_INVALID",
+        `${file}, line ${table.lines[r]}: the time step changes (expected ${stepMs / MS_PER_MINUTE} min like the first rows; gaps and repeats must be filled first)`,
+      );
+  }
+  if (stepMs <= 0 || MS_PER_DAY % stepMs !== 0)
+    throw new InputError(
+      "E_DATA_INVALID",
+      `${file}: the time step (${stepMs / MS_PER_MINUTE} min) must divide a day`,
+    );
+  return { times, stepMs };
+}
+
+/** The battery's model from its config, checked. */
+function batteryOf(b: HouseholdConfig["battery"], source: string): BatterySpec | undefined {
   const battery: BatterySpec | undefined = b
     ? {
         capacityKwh: b.capacity_kwh,
@@ -280,50 +336,59 @@ export function loadHousehold(
   if (b && (b.charge_efficiency === 0 || b.discharge_efficiency === 0))
     throw configError(source, "battery: efficiencies must be above 0");
 
-  let ev: EvSpec | undefined;
-  if (config.ev) {
-    const e = config.ev;
-    const sessions: EvSession[] = (e.sessions ?? []).map((s, i) => ({
-      arriveStep: Math.max(0, stepOf(s.arrive, `ev.sessions[${i}].arrive`)),
-      departStep: Math.min(T, stepOf(s.depart, `ev.sessions[${i}].depart`)),
-      arrivalKwh: s.arrival_kwh,
-      requiredKwh: s.required_kwh,
-      source: `ev.sessions[${i}]`,
-    }));
-    if (e.daily)
-      sessions.push(
-        ...dailyWindows(e.daily.arrive, e.daily.depart, stepTimes, zone).map(([a, d]) => ({
-          arriveStep: a,
-          departStep: d,
-          arrivalKwh: e.daily?.arrival_kwh ?? 0,
-          requiredKwh: e.daily?.required_kwh ?? 0,
-          source: `ev.daily (the stay from ${stepTimes[a] === undefined ? `step ${a}` : formatInstant(stepTimes[a] as number)})`,
-        })),
-      );
-    sessions.sort((x, y) => x.arriveStep - y.arriveStep);
-    sessions.forEach((s, i) => {
-      if (s.departStep <= s.arriveStep)
-        throw configError(source, `${s.source}: departs before it arrives, or outside the period`);
-      const prev = sessions[i - 1];
-      if (prev && prev.departStep > s.arriveStep)
-        throw configError(
-          source,
-          `ev: two stays overlap: ${prev.source} (steps ${prev.arriveStep}-${prev.departStep}) and ${s.source} (steps ${s.arriveStep}-${s.departStep})`,
-        );
-      if (s.arrivalKwh > e.capacity_kwh || s.requiredKwh > e.capacity_kwh)
-        throw configError(source, `${s.source}: charge above the battery's ${e.capacity_kwh} kWh`);
-    });
-    ev = {
-      capacityKwh: e.capacity_kwh,
-      chargerKw: e.charger_kw,
-      efficiency: e.efficiency ?? 0.9,
-      vehicleToHome: e.vehicle_to_home ?? false,
-      sessions,
-    };
-  }
+  return battery;
+}
 
+/** The EV's stays (given sessions and daily ones), checked against each other and the battery. */
+function evOf(e: NonNullable<HouseholdConfig["ev"]>, period: PeriodSteps): EvSpec {
+  const { source, T, stepTimes, zone, stepOf } = period;
+  const sessions: EvSession[] = (e.sessions ?? []).map((s, i) => ({
+    arriveStep: Math.max(0, stepOf(s.arrive, `ev.sessions[${i}].arrive`)),
+    departStep: Math.min(T, stepOf(s.depart, `ev.sessions[${i}].depart`)),
+    arrivalKwh: s.arrival_kwh,
+    requiredKwh: s.required_kwh,
+    source: `ev.sessions[${i}]`,
+  }));
+  if (e.daily)
+    sessions.push(
+      ...dailyWindows(e.daily.arrive, e.daily.depart, stepTimes, zone).map(([a, d]) => ({
+        arriveStep: a,
+        departStep: d,
+        arrivalKwh: e.daily?.arrival_kwh ?? 0,
+        requiredKwh: e.daily?.required_kwh ?? 0,
+        source: `ev.daily (the stay from ${stepTimes[a] === undefined ? `step ${a}` : formatInstant(stepTimes[a] as number)})`,
+      })),
+    );
+  sessions.sort((x, y) => x.arriveStep - y.arriveStep);
+  sessions.forEach((s, i) => {
+    if (s.departStep <= s.arriveStep)
+      throw configError(source, `${s.source}: departs before it arrives, or outside the period`);
+    const prev = sessions[i - 1];
+    if (prev && prev.departStep > s.arriveStep)
+      throw configError(
+        source,
+        `ev: two stays overlap: ${prev.source} (steps ${prev.arriveStep}-${prev.departStep}) and ${s.source} (steps ${s.arriveStep}-${s.departStep})`,
+      );
+    if (s.arrivalKwh > e.capacity_kwh || s.requiredKwh > e.capacity_kwh)
+      throw configError(source, `${s.source}: charge above the battery's ${e.capacity_kwh} kWh`);
+  });
+  return {
+    capacityKwh: e.capacity_kwh,
+    chargerKw: e.charger_kw,
+    efficiency: e.efficiency ?? 0.9,
+    vehicleToHome: e.vehicle_to_home ?? false,
+    sessions,
+  };
+}
+
+/** The flexible loads' windows (daily by clock, or between two times) as steps. */
+function flexibleLoadsOf(
+  loads: NonNullable<HouseholdConfig["flexible_loads"]>,
+  period: PeriodSteps,
+): FlexibleLoad[] {
+  const { source, T, stepTimes, zone, stepOf } = period;
   const flexibleLoads: FlexibleLoad[] = [];
-  (config.flexible_loads ?? []).forEach((f, j) => {
+  loads.forEach((f, j) => {
     const daily = /^\d{2}:\d{2}$/.test(f.earliest) && /^\d{2}:\d{2}$/.test(f.latest);
     const windows = daily
       ? dailyWindows(f.earliest, f.latest, stepTimes, zone)
@@ -349,7 +414,16 @@ export function loadHousehold(
     }
   });
 
-  const events: DemandResponseEvent[] = (config.demand_response ?? []).map((e, i) => {
+  return flexibleLoads;
+}
+
+/** The demand-response events as steps, inside the period. */
+function eventsOf(
+  config: NonNullable<HouseholdConfig["demand_response"]>,
+  period: PeriodSteps,
+): DemandResponseEvent[] {
+  const { source, T, stepOf } = period;
+  const events: DemandResponseEvent[] = config.map((e, i) => {
     const startStep = stepOf(e.start, `demand_response[${i}].start`);
     const endStep = stepOf(e.end, `demand_response[${i}].end`);
     if (endStep <= startStep || startStep < 0 || endStep > T)
@@ -365,29 +439,7 @@ export function loadHousehold(
       priceAdderPerKwh: e.price_per_kwh,
     };
   });
-
-  const grid = config.grid ?? {};
-  const problem: HouseholdProblem = {
-    dtHours: dt,
-    labels,
-    loadKw: loadAll.slice(offset, offset + T),
-    pvKw: pvAll.slice(offset, offset + T),
-    importPrice,
-    exportPrice,
-    importLimitKw: grid.import_limit_kw ?? Number.POSITIVE_INFINITY,
-    exportLimitKw:
-      grid.export_limit_kw === undefined || grid.export_limit_kw === null
-        ? Number.POSITIVE_INFINITY
-        : grid.export_limit_kw,
-    peakChargePerKw: grid.peak_charge_per_kw ?? 0,
-    curtailment: grid.curtailment ?? true,
-    valueOfLostLoadPerKwh: grid.value_of_lost_load ?? undefined,
-    battery,
-    ev,
-    flexibleLoads,
-    events,
-  };
-  return { config, problem, history: { loadKw: loadAll, pvKw: pvAll, offset }, stepsPerDay };
+  return events;
 }
 
 /** Every window [arrive, depart) of the period, by local clock, a depart before arrive meaning the next day. */
