@@ -4,12 +4,11 @@
  * trades.csv and the ledger streamed while it runs, then results.json, homes.csv, intervals.csv
  * and report.html. Nothing is written before the scenario and its data have loaded.
  */
-import { createWriteStream, type WriteStream } from "node:fs";
+
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { csvCell, toCsv, toJson } from "../core/textFormats.js";
+import { toCsv, toJson } from "../core/textFormats.js";
 import { loadScenarioFile } from "../formats/scenario.js";
-import { TRADE_RECORD_COLUMNS, tradeRecord } from "../market/records.js";
 import type { MechanismName } from "../market/types.js";
 import { assumptionsOf, renderReport } from "../report/html.js";
 import {
@@ -21,11 +20,11 @@ import {
 } from "../report/outputs.js";
 import { computeKpis, type VariantKpis } from "../sim/kpis.js";
 import type { MaintenanceReport } from "../sim/maintenance.js";
-import type { ClearedInterval } from "../sim/run.js";
 import type { BatteryPolicy, SimulationInput } from "../sim/types.js";
 import { writeFileAtomic } from "../store/atomicFile.js";
 import { SimulationLedger } from "../store/simulationLedger.js";
 import { runWithBatteryPolicy } from "./runScenario.js";
+import { PARTIAL_TRADES, TradesFile } from "./tradesFile.js";
 
 export interface StudyOptions {
   readonly scenarioPath: string;
@@ -60,7 +59,7 @@ export interface StudyOutcome {
 }
 
 /** What an interrupted run leaves in the output folder; removed (and said) before a new run. */
-const LEFTOVERS = [".trades-partial.csv", ".ledger-partial"];
+const LEFTOVERS = [PARTIAL_TRADES, ".ledger-partial"];
 
 export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
   const note = options.onNote ?? (() => {});
@@ -93,12 +92,9 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
   };
 
   const out = options.out;
-  let tradesStream: WriteStream | undefined;
+  let trades: TradesFile | undefined;
   let simLedger: SimulationLedger | undefined;
   const ledgerTmp = out === undefined ? undefined : join(out, ".ledger-partial");
-  // A write that fails (a full disk, a read-only folder) is kept and thrown from the run, not
-  // left to crash the process as an unhandled stream error.
-  let streamError: Error | undefined;
   if (out !== undefined) {
     await mkdir(out, { recursive: true });
     for (const name of LEFTOVERS) {
@@ -107,19 +103,13 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
       await rm(path, { recursive: true, force: true });
       note(`removed ${path}, left by an interrupted run`);
     }
-    tradesStream = createWriteStream(join(out, ".trades-partial.csv"));
-    tradesStream.on("error", (error) => {
-      streamError ??= error;
-    });
-    tradesStream.write(`${[...TRADE_RECORD_COLUMNS, "seller_price_per_kwh"].join(",")}\n`);
+    trades = new TradesFile(out);
     if (input.ledger && ledgerTmp) {
       simLedger = await SimulationLedger.create(ledgerTmp, input);
     }
   }
 
   options.onStart?.(input.count);
-  let csvBuffer = "";
-  const splitPrices = (c: ClearedInterval) => c.mechanism.splitPrices;
   const t1 = performance.now();
   const { run, planSeconds } = await runWithBatteryPolicy(input, {
     onProgress: (done) => options.onProgress?.(done),
@@ -128,17 +118,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
       : {}),
     onInterval: async (c) => {
       if (c.variant !== "p2p") return;
-      if (tradesStream) {
-        for (const trade of c.result.trades) {
-          const r = tradeRecord(trade, splitPrices(c));
-          csvBuffer += `${r.transaction_id},${csvCell(r.seller)},${csvCell(r.buyer)},${r.energy_amount_kwh},${r.price_per_kwh},${r.timestamp},${r.status},${r.seller_price_per_kwh ?? ""}\n`;
-        }
-        if (streamError) throw streamError;
-        if (csvBuffer.length > 1 << 20) {
-          tradesStream.write(csvBuffer);
-          csvBuffer = "";
-        }
-      }
+      trades?.add(c);
       if (simLedger) await simLedger.record(c);
     },
   });
@@ -156,13 +136,7 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
   let ledgerInfo: { blocks: number; trades: number; headHash: string } | undefined;
   if (out !== undefined) {
     const t2 = performance.now();
-    const stream = tradesStream as WriteStream;
-    stream.write(csvBuffer);
-    await new Promise<void>((resolve, reject) =>
-      stream.end((err?: Error | null) => (err ? reject(err) : resolve())),
-    );
-    if (streamError) throw streamError;
-    await rename(join(out, ".trades-partial.csv"), join(out, "trades.csv"));
+    await (trades as TradesFile).close();
     if (simLedger && ledgerTmp) {
       ledgerInfo = await simLedger.close();
       const target = join(out, "ledger");
