@@ -370,6 +370,55 @@ export async function loadScenario(
   overrides: ScenarioOverrides,
   source: string,
 ): Promise<LoadedScenario> {
+  const { axis, endMs } = timeAxisOf(doc, baseDir, overrides, source);
+  const { startMs, stepMinutes } = axis;
+  const loaded: MemberInput[] = [];
+  for (let i = 0; i < doc.members.length; i++)
+    loaded.push(await loadMember(doc.members[i] as MemberDocument, i, axis));
+  const members =
+    overrides.homes === undefined
+      ? loaded
+      : drawHomes(loaded, overrides.homes, doc.seed, stepMinutes);
+
+  const tariff = doc.tariff;
+  const importPrice = await importPriceOf(doc, axis, source);
+  const carbon = await carbonOf(doc, axis);
+  const transformer = await transformerOf(doc, axis);
+  const input: SimulationInput = {
+    name: doc.name,
+    startMs,
+    stepMinutes,
+    count: axis.count,
+    timeZone: doc.time_zone,
+    currency: tariff.currency,
+    seed: doc.seed,
+    members,
+    importPriceMicro: importPrice.map((p) => toMicro(p)),
+    exportPriceMicro: toMicro(tariff.export_per_kwh),
+    networkFeeMicro: toMicro(tariff.network_fee_per_kwh ?? 0),
+    carbonKgPerKwh: carbon,
+    communityBattery: doc.community_battery ? batterySpec(doc.community_battery) : null,
+    market: {
+      mechanism: doc.market.mechanism as MechanismName,
+      kPpm: doc.market.k === undefined ? null : kToPpm(doc.market.k),
+      strategy: doc.market.strategy ?? "truthful",
+    },
+    compare: overrides.compare ?? [],
+    ledger: overrides.ledger ?? doc.ledger ?? true,
+    signOrders: overrides.signOrders ?? false,
+    batteryPolicy: doc.battery_policy ?? "rule",
+    transformer,
+  };
+  return { document: doc, input, endMs };
+}
+
+/** The run's time axis: the period (shortened by `days`), in whole market intervals. */
+function timeAxisOf(
+  doc: ScenarioDocument,
+  baseDir: string,
+  overrides: ScenarioOverrides,
+  source: string,
+): { axis: TimeAxis; endMs: number } {
   const startMs = parseInstant(doc.period.start) as number;
   let endMs =
     "end" in doc.period
@@ -408,14 +457,17 @@ export async function loadScenario(
     timeZone: doc.time_zone,
     baseDir,
   };
-  const loaded: MemberInput[] = [];
-  for (let i = 0; i < doc.members.length; i++)
-    loaded.push(await loadMember(doc.members[i] as MemberDocument, i, axis));
-  const members =
-    overrides.homes === undefined
-      ? loaded
-      : drawHomes(loaded, overrides.homes, doc.seed, stepMinutes);
+  return { axis, endMs };
+}
 
+/** The import price per interval, currency per kWh: CityLearn's, flat, or time of use. */
+async function importPriceOf(
+  doc: ScenarioDocument,
+  axis: TimeAxis,
+  source: string,
+): Promise<Float64Array> {
+  const { startMs, stepMinutes } = axis;
+  const stepMs = stepMinutes * MS_PER_MINUTE;
   const tariff = doc.tariff;
   let importPrice: Float64Array;
   if ("dataset" in tariff.import) {
@@ -455,6 +507,13 @@ export async function loadScenario(
       importPrice[t] = hit.price;
     }
   }
+  return importPrice;
+}
+
+/** The grid's carbon intensity per interval, kg per kWh (0 when the scenario has none). */
+async function carbonOf(doc: ScenarioDocument, axis: TimeAxis): Promise<Float64Array> {
+  const { startMs, stepMinutes } = axis;
+  const tariff = doc.tariff;
   let carbon: Float64Array;
   const c = tariff.carbon;
   if (c === undefined) carbon = new Float64Array(axis.count);
@@ -468,7 +527,15 @@ export async function loadScenario(
       "mean",
     );
   else carbon = new Float64Array(axis.count).fill(c.flat_kg_per_kwh);
+  return carbon;
+}
 
+/** The transformer, with its ambient temperature per interval, when the scenario names one. */
+async function transformerOf(
+  doc: ScenarioDocument,
+  axis: TimeAxis,
+): Promise<SimulationInput["transformer"]> {
+  const { startMs, stepMinutes } = axis;
   let transformer: SimulationInput["transformer"] = null;
   if (doc.transformer !== undefined) {
     const a = doc.transformer.ambient_c ?? 20;
@@ -487,30 +554,5 @@ export async function loadScenario(
             ),
     };
   }
-  const input: SimulationInput = {
-    name: doc.name,
-    startMs,
-    stepMinutes,
-    count: axis.count,
-    timeZone: doc.time_zone,
-    currency: tariff.currency,
-    seed: doc.seed,
-    members,
-    importPriceMicro: importPrice.map((p) => toMicro(p)),
-    exportPriceMicro: toMicro(tariff.export_per_kwh),
-    networkFeeMicro: toMicro(tariff.network_fee_per_kwh ?? 0),
-    carbonKgPerKwh: carbon,
-    communityBattery: doc.community_battery ? batterySpec(doc.community_battery) : null,
-    market: {
-      mechanism: doc.market.mechanism as MechanismName,
-      kPpm: doc.market.k === undefined ? null : kToPpm(doc.market.k),
-      strategy: doc.market.strategy ?? "truthful",
-    },
-    compare: overrides.compare ?? [],
-    ledger: overrides.ledger ?? doc.ledger ?? true,
-    signOrders: overrides.signOrders ?? false,
-    batteryPolicy: doc.battery_policy ?? "rule",
-    transformer,
-  };
-  return { document: doc, input, endMs };
+  return transformer;
 }
