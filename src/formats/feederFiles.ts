@@ -111,6 +111,22 @@ async function networkDir(dir: string): Promise<string> {
 
 export async function loadFeederDir(root: string): Promise<FeederFiles> {
   const dir = await networkDir(root);
+  const spec: FeederSpec = {
+    name: root,
+    source: await readSource(dir),
+    transformer: await readTransformer(dir),
+    lineCodes: await readLineCodes(dir),
+    lines: await readLines(dir),
+    loads: await readLoads(dir),
+    coords: await readCoords(dir),
+  };
+  // A FeederError is an InputError naming the file and row.
+  const feeder: Feeder = buildFeeder(spec);
+  return { feeder, shapes: await readLoadShapes(dir) };
+}
+
+/** Source.csv: the MV source's voltage, set point and short-circuit currents. */
+async function readSource(dir: string): Promise<FeederSpec["source"]> {
   const sourcePath = join(dir, "Source.csv");
   const ini = parseIni(await readText(sourcePath));
   // Source.csv's values may carry the unit its format documents (`11 kV`, `3000 A`), no other.
@@ -129,13 +145,16 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
       );
     return v;
   };
-  const source = {
+  return {
     kv: iniNumber("voltage", "the MV voltage, e.g. 11 kV", "kV"),
     pu: iniNumber("pu", "the set point in pu, e.g. 1.05"),
     isc3: iniNumber("isc3", "the three-phase short-circuit current, e.g. 3000 A", "A"),
     isc1: iniNumber("isc1", "the single-phase short-circuit current, e.g. 5 A", "A"),
   };
+}
 
+/** Transformer.csv: the MV/LV transformer (Delta / Wye only). */
+async function readTransformer(dir: string): Promise<FeederSpec["transformer"]> {
   const tr = rows(await table(dir, "Transformer.csv"));
   const t0 = tr[0];
   if (!t0)
@@ -157,9 +176,13 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
       "Conn_pri, Conn_sec",
       `Delta, Wye (the only connection modelled), received ${conn}`,
     );
+  return transformer;
+}
 
+/** LineCodes.csv: sequence impedances per length, in ohm per km, and ratings. */
+async function readLineCodes(dir: string): Promise<LineCode[]> {
   const lineCodeTable = await table(dir, "LineCodes.csv");
-  const lineCodes: LineCode[] = rows(lineCodeTable).map((r) => {
+  return rows(lineCodeTable).map((r): LineCode => {
     const unit = r.text("Units").toLowerCase();
     const perKm = LENGTH_KM[unit];
     if (perKm === undefined)
@@ -183,9 +206,12 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
         : undefined,
     };
   });
+}
 
+/** Lines.csv: three-phase lines with their length and line code. */
+async function readLines(dir: string): Promise<FeederLine[]> {
   const lineRows = rows(await table(dir, "Lines.csv"));
-  const lines: FeederLine[] = lineRows.map((r) => {
+  return lineRows.map((r): FeederLine => {
     const phases = r.text("Phases").toUpperCase();
     if (phases !== "ABC" && phases !== "123")
       throw r.error("Phases", `ABC (three-phase lines), received ${JSON.stringify(phases)}`);
@@ -204,8 +230,11 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
       code: r.text("LineCode"),
     };
   });
+}
 
-  const loads: FeederLoad[] = rows(await table(dir, "Loads.csv")).map((r) => {
+/** Loads.csv: single-phase loads, their bus, phase, kW, power factor and load shape. */
+async function readLoads(dir: string): Promise<FeederLoad[]> {
+  return rows(await table(dir, "Loads.csv")).map((r): FeederLoad => {
     const phaseText = r.text("phases");
     const phase = parsePhase(phaseText);
     if (phase === undefined)
@@ -223,7 +252,10 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
       shape: r.text("Yearly"),
     };
   });
+}
 
+/** Buscoords.csv, when there is one: each bus's x and y, for maps. */
+async function readCoords(dir: string): Promise<Map<string, [number, number]> | undefined> {
   let coords: Map<string, [number, number]> | undefined;
   try {
     const c = await table(dir, "Buscoords.csv");
@@ -236,11 +268,11 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
   } catch (error) {
     if (!(error instanceof InputError && error.code === "E_FILE")) throw error;
   }
+  return coords;
+}
 
-  const spec: FeederSpec = { name: root, source, transformer, lineCodes, lines, loads, coords };
-  // A FeederError is an InputError naming the file and row.
-  const feeder: Feeder = buildFeeder(spec);
-
+/** LoadShapes.csv and the profiles it names: a multiplier per minute of the day per shape. */
+async function readLoadShapes(dir: string): Promise<Map<string, Float64Array>> {
   const shapes = new Map<string, Float64Array>();
   try {
     const s = await table(dir, "LoadShapes.csv");
@@ -257,8 +289,8 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
       shapes.set(
         r.text("Name").toLowerCase(),
         Float64Array.from(mult, (x, i) => {
-          const v = Number(x);
-          if (!Number.isFinite(v))
+          const v = parseDecimal(x);
+          if (v === undefined)
             throw new InputError(
               "E_DATA_INVALID",
               `${prof.file}, line ${prof.lines[i]}, field mult: expected a number, received ${JSON.stringify(x)}`,
@@ -277,8 +309,7 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
     )
       throw error;
   }
-
-  return { feeder, shapes };
+  return shapes;
 }
 
 /** Loads for one snapshot: P and Q per bus and phase (index 3·bus + phase), kW and kvar. */

@@ -163,6 +163,21 @@ test("powerflow: bad feeders are refused with file, line and field (exit 2)", as
     assert.match(r.stderr, message);
     assert.equal(r.stdout, "");
   }
+  // A load shape's empty multiplier was read as 0.
+  const shapeDir = mkdtempSync(join(tmpdir(), "gridshare-feeder-shape-"));
+  cpSync(join(FEEDER, "network"), join(shapeDir, "network"), { recursive: true });
+  cpSync(join(FEEDER, "load_profiles"), join(shapeDir, "load_profiles"), { recursive: true });
+  const profile = join(shapeDir, "load_profiles", "Load_profile_1.csv");
+  const lines = readFileSync(profile, "utf8").split("\n");
+  lines[1] = (lines[1] as string).replace(/,[^,]*$/, ",");
+  writeFileSync(profile, lines.join("\n"));
+  const shape = await runCli(["powerflow", "--feeder", shapeDir, "--minute", "566"]);
+  assert.equal(shape.code, 2, shape.stderr);
+  assert.match(
+    shape.stderr,
+    /Load_profile_1\.csv, line 2, field mult: expected a number, received ""/,
+  );
+
   // A snapshot file: a non-number, an unknown load, a load twice, a load at another bus.
   const rows = readFileSync(join(REF, "inputs_minute_566.csv"), "utf8").trimEnd().split("\n");
   const snapshot = (name: string, lines: string[]) => {
