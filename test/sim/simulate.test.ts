@@ -8,6 +8,7 @@ import { loadScenarioFile } from "../../src/formats/scenario.js";
 import type { Order } from "../../src/market/types.js";
 import { computeKpis } from "../../src/sim/kpis.js";
 import { type ClearedInterval, runSimulation } from "../../src/sim/run.js";
+import { stateHash } from "../../src/sim/stateHash.js";
 
 const fixture = (name: string) => new URL(`../fixtures/sim/${name}`, import.meta.url).pathname;
 const DEMO = new URL("../../scenarios/citylearn-2022.json", import.meta.url).pathname;
@@ -150,4 +151,14 @@ test("determinism: the same scenario and seed give identical results; --homes dr
   const ka = computeKpis(await runSimulation(a.input));
   const kb = computeKpis(await runSimulation(b.input));
   assert.equal(canonicalize(ka), canonicalize(kb));
+});
+
+test("behavior: a run's state hash repeats for the same input and changes with the input", async () => {
+  const { input } = await loadScenarioFile(DEMO, { days: 3, compare: ["sdr"] });
+  const a = stateHash((await runSimulation(input)).variants);
+  const b = stateHash((await runSimulation(input)).variants);
+  assert.match(a, /^[0-9a-f]{64}$/);
+  assert.equal(a, b);
+  const dearer = { ...input, networkFeeMicro: input.networkFeeMicro + 1 };
+  assert.notEqual(stateHash((await runSimulation(dearer)).variants), a);
 });
