@@ -3,9 +3,8 @@
  * the one interval pipeline (ledger/clearInterval.ts) over the file store. Nothing is written
  * unless the interval is accepted: a new ledger, and its operator key, are created only then.
  */
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { InputError } from "../core/errors.js";
 import { type ChainState, emptyChain, type SealedBlock } from "../ledger/block.js";
 import {
   type ClearIntervalOptions,
@@ -14,6 +13,7 @@ import {
   type LedgerPort,
 } from "../ledger/clearInterval.js";
 import type { Identity } from "../ledger/keys.js";
+import { pathExists } from "../store/atomicFile.js";
 import { newIdentity, readIdentity, writeIdentity } from "../store/keyFile.js";
 import {
   LedgerWriter,
@@ -75,15 +75,6 @@ class StagedLedger implements LedgerPort {
   }
 }
 
-async function fileExists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Clears the interval; with `ledger`, appends it as a block, durable before this returns. */
 export async function clearOrders(options: ClearOrdersOptions): Promise<ClearOrdersResult> {
   const pipeline = {
@@ -105,7 +96,7 @@ export async function clearOrders(options: ClearOrdersOptions): Promise<ClearOrd
   let createdKeyPath: string | undefined;
   const warn = options.onWarning === undefined ? {} : { onWarning: options.onWarning };
   if (operatorKeyPath !== undefined) operator = await readIdentity(operatorKeyPath, warn);
-  else if (!isNew || (await fileExists(defaultKey)))
+  else if (!isNew || (await pathExists(defaultKey)))
     operator = await readIdentity(defaultKey, warn);
   else {
     operator = newIdentity();
@@ -120,14 +111,9 @@ export async function clearOrders(options: ClearOrdersOptions): Promise<ClearOrd
   if (outcome.status === "refused") return { outcome, recorded: undefined };
   if (isNew) await mkdir(dir, { recursive: true });
   if (createdKeyPath !== undefined) await writeIdentity(createdKeyPath, operator, { force: false });
-  const writer = await LedgerWriter.open(dir, { create: isNew });
+  // The writer reuses the view's scan, and refuses if the files changed since.
+  const writer = await LedgerWriter.open(dir, { create: isNew, ...(view ? { view } : {}) });
   try {
-    if (writer.state.headHash !== (view?.state ?? emptyChain()).headHash)
-      throw new InputError(
-        "E_LEDGER_CHANGED",
-        `${dir}: the ledger changed while the interval was being cleared (another writer?); nothing was appended`,
-        { details: { dir } },
-      );
     for (const b of staged.blocks) writer.append(b.sealed, b.nonces);
     await writer.flush();
   } finally {

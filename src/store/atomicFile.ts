@@ -1,4 +1,4 @@
-import { rename, rm, writeFile } from "node:fs/promises";
+import { rename, rm, stat, writeFile } from "node:fs/promises";
 
 /** Writes a file whole or not at all: to a `.partial` neighbour first, then renamed over. */
 export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
@@ -13,5 +13,15 @@ export async function writeFileAtomic(path: string, text: string | Uint8Array): 
     const e = error as NodeJS.ErrnoException;
     if (typeof e.code === "string") e.path = path;
     throw error;
+  }
+}
+
+/** True when something (a file or a folder) is at `path`. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
   }
 }

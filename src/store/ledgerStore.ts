@@ -34,6 +34,7 @@ import {
   type SealedBlock,
 } from "../ledger/block.js";
 import { parsePayload, replayChain } from "../ledger/replay.js";
+import { pathExists } from "./atomicFile.js";
 
 export const LOG_FILE = "ledger.log";
 export const HEAD_FILE = "HEAD";
@@ -96,15 +97,6 @@ function damage(dir: string, what: string, height?: number): VerificationError {
   });
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function pointerText(p: HeadPointer): string {
   return `${canonicalize(p)}\n`;
 }
@@ -140,7 +132,7 @@ function parsePointer(dir: string, text: string): HeadPointer {
 export async function scanLedger(dir: string): Promise<LedgerScan> {
   const logPath = join(dir, LOG_FILE);
   const headPath = join(dir, HEAD_FILE);
-  const [hasLog, hasHead] = await Promise.all([exists(logPath), exists(headPath)]);
+  const [hasLog, hasHead] = await Promise.all([pathExists(logPath), pathExists(headPath)]);
   if (!hasLog && !hasHead) {
     throw new InputError(
       "E_LEDGER_NOT_FOUND",
@@ -348,12 +340,38 @@ export interface LedgerView {
   readonly nonces: ReadonlySet<string>;
   /** What opening it for append will repair. */
   readonly recovery: Recovery;
+  /** The scan behind it, which opening the writer with this view reuses. */
+  readonly plan: OpenPlan;
 }
 
 /** The chain state an append to `dir` starts from, recovery included; writes nothing. */
 export async function viewLedger(dir: string): Promise<LedgerView> {
   const plan = await planOpen(dir);
-  return { state: plan.replay.state, nonces: plan.replay.nonces, recovery: plan.recovery };
+  return {
+    state: plan.replay.state,
+    nonces: plan.replay.nonces,
+    recovery: plan.recovery,
+    plan,
+  };
+}
+
+/**
+ * The view's plan, when the ledger's files are still as it read them (same log length, same
+ * HEAD); `E_LEDGER_CHANGED` otherwise (another writer appended in between).
+ */
+async function stillPlanned(dir: string, view: LedgerView): Promise<OpenPlan> {
+  const { scan } = view.plan;
+  const logBytes = (await stat(join(dir, LOG_FILE))).size;
+  const head = (await pathExists(join(dir, HEAD_FILE)))
+    ? await readFile(join(dir, HEAD_FILE), "utf8")
+    : undefined;
+  if (logBytes !== scan.logBytes || head !== pointerText(scan.pointer))
+    throw new InputError(
+      "E_LEDGER_CHANGED",
+      `${dir}: the ledger changed while the interval was being cleared (another writer?); nothing was appended`,
+      { details: { dir } },
+    );
+  return view.plan;
 }
 
 function fsyncDir(dir: string): void {
@@ -408,9 +426,16 @@ export class LedgerWriter {
    * Opens `dir` for appending, creating an empty ledger when `dir` holds none (and `create` is
    * set). Recovers an interrupted append first.
    */
-  static async open(dir: string, options: { create: boolean }): Promise<LedgerWriter> {
+  /**
+   * With `view` (from {@link viewLedger}), its scan is reused instead of reading the ledger
+   * again, provided the files have not changed since.
+   */
+  static async open(
+    dir: string,
+    options: { create: boolean; view?: LedgerView },
+  ): Promise<LedgerWriter> {
     const logPath = join(dir, LOG_FILE);
-    if (!(await exists(logPath)) && !(await exists(join(dir, HEAD_FILE)))) {
+    if (!(await pathExists(logPath)) && !(await pathExists(join(dir, HEAD_FILE)))) {
       if (!options.create) await scanLedger(dir); // throws the not-found error
       await mkdir(dir, { recursive: true });
       const fh = await open(logPath, "w", 0o644);
@@ -423,7 +448,9 @@ export class LedgerWriter {
       fsyncDir(dir);
       await publish(dir, emptyPointer());
     }
-    const { scan, replay, logBytes, recovery } = await planOpen(dir);
+    const { scan, replay, logBytes, recovery } = options.view
+      ? await stillPlanned(dir, options.view)
+      : await planOpen(dir);
     if (scan.logBytes < HEADER_BYTES) {
       // torn creation: rewrite the header
       await writeFile(logPath, header());
@@ -535,7 +562,7 @@ export class LedgerWriter {
 
 /** True when `dir` holds a ledger (or the remains of one). */
 export async function ledgerExists(dir: string): Promise<boolean> {
-  return (await exists(join(dir, LOG_FILE))) || (await exists(join(dir, HEAD_FILE)));
+  return (await pathExists(join(dir, LOG_FILE))) || (await pathExists(join(dir, HEAD_FILE)));
 }
 
 /** What opening a writer repaired, in words ("" when nothing). */
@@ -566,16 +593,14 @@ export interface LedgerDiagnosis {
   readonly logBytes: number;
 }
 
-async function readDiagnosis(
-  dir: string,
-): Promise<LedgerDiagnosis & { ends: readonly number[]; log: Buffer }> {
+async function readDiagnosis(dir: string): Promise<LedgerDiagnosis & { ends: readonly number[] }> {
   const logPath = join(dir, LOG_FILE);
-  if (!(await exists(logPath))) await scanLedger(dir); // names what is missing
+  if (!(await pathExists(logPath))) await scanLedger(dir); // names what is missing
   const log = await readFile(logPath);
   if (log.length < HEADER_BYTES) throw damage(dir, `${LOG_FILE} is truncated inside its header`);
   checkHeader(dir, log);
   let head: LedgerDiagnosis["head"] = "missing";
-  if (await exists(join(dir, HEAD_FILE))) {
+  if (await pathExists(join(dir, HEAD_FILE))) {
     try {
       head = parsePointer(dir, await readFile(join(dir, HEAD_FILE), "utf8")).height;
     } catch {
@@ -594,13 +619,12 @@ async function readDiagnosis(
     tailBytes: tornTail?.bytes ?? 0,
     logBytes: log.length,
     ends,
-    log,
   };
 }
 
 /** Reads what a ledger holds for a repair, changing nothing. */
 export async function diagnoseLedger(dir: string): Promise<LedgerDiagnosis> {
-  const { ends: _ends, log: _log, ...diagnosis } = await readDiagnosis(dir);
+  const { ends: _ends, ...diagnosis } = await readDiagnosis(dir);
   return diagnosis;
 }
 
@@ -631,7 +655,7 @@ export async function truncateLedgerAfter(dir: string, height: number): Promise<
       { details: { field: "truncate_after", expected: `0 to ${d.chain - 1}`, received: height } },
     );
   }
-  const { ends, log: _log, ...before } = d;
+  const { ends, ...before } = d;
   const end = ends[height] as number;
   const logPath = join(dir, LOG_FILE);
   await truncate(logPath, end);

@@ -19,6 +19,7 @@ import {
   LOG_FILE,
   scanLedger,
   truncateLedgerAfter,
+  viewLedger,
 } from "../../src/store/ledgerStore.js";
 import { runCli } from "../support/cli.js";
 import { buildLedger, OPERATOR } from "../support/ledgerFixtures.js";
@@ -191,4 +192,18 @@ test("behavior: a refused clear does not recover an interrupted append; the next
   assert.match(accepted.stderr, /dropped 3 bytes of a torn, unacknowledged append/);
   assert.match(accepted.stderr, /appended block 1/);
   assert.notDeepEqual(files(dir)[1], head);
+});
+
+test("error: a writer opened on a view refuses when the ledger changed since the view was read", async () => {
+  const dir = tmp();
+  await (await buildLedger(dir, 2)).close();
+  const view = await viewLedger(dir);
+  await (await buildLedger(dir, 1)).close();
+  await assert.rejects(LedgerWriter.open(dir, { create: false, view }), {
+    code: "E_LEDGER_CHANGED",
+  });
+  const fresh = await viewLedger(dir);
+  const writer = await LedgerWriter.open(dir, { create: false, view: fresh });
+  assert.equal(writer.state.height, 2);
+  await writer.close();
 });
