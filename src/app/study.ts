@@ -64,11 +64,6 @@ const LEFTOVERS = [PARTIAL_TRADES, ".ledger-partial"];
 export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
   const note = options.onNote ?? (() => {});
   const { scenarioPath, homes, days, compare, ledger } = options;
-  const flags = {
-    mechanism: options.mechanism,
-    batteryPolicy: options.batteryPolicy,
-    signOrders: options.signOrders,
-  };
   // Everything that can be wrong with the scenario or its data fails here, before any write.
   const t0 = performance.now();
   const loaded = await loadScenarioFile(scenarioPath, {
@@ -76,19 +71,19 @@ export async function runStudy(options: StudyOptions): Promise<StudyOutcome> {
     ...(days === undefined ? {} : { days }),
     compare,
     ...(ledger === undefined ? {} : { ledger }),
-    signOrders: flags.signOrders,
+    signOrders: options.signOrders,
   });
-  const chosen = flags.mechanism
+  const chosen = options.mechanism
     ? {
         ...loaded.input,
-        market: { ...loaded.input.market, mechanism: flags.mechanism, kPpm: null },
+        market: { ...loaded.input.market, mechanism: options.mechanism, kPpm: null },
       }
     : loaded.input;
   const loadSeconds = (performance.now() - t0) / 1000;
   // The flag overrides the scenario's `battery_policy`.
   const input: SimulationInput = {
     ...chosen,
-    batteryPolicy: flags.batteryPolicy ?? chosen.batteryPolicy ?? "rule",
+    batteryPolicy: options.batteryPolicy ?? chosen.batteryPolicy ?? "rule",
   };
 
   const out = options.out;

@@ -1,4 +1,11 @@
-/** Order statistics shared by the domain: medians and the quantiles of sorted values. */
+/** Statistics shared by the domain: sums, medians and the quantiles of sorted values. */
+
+/** The sum of the values. */
+export function sum(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] as number;
+  return s;
+}
 
 /** The median of values sorted in place (the array is reordered); NaN when empty. */
 export function medianInPlace(values: number[]): number {

@@ -20,11 +20,9 @@ import {
 import { type CsvTable, columnIndex, parseCsv, parseDecimal } from "./csv.js";
 import { readInputFile } from "./inputFile.js";
 
-const readText = readInputFile;
-
 async function table(dir: string, name: string): Promise<CsvTable> {
   const path = join(dir, name);
-  return parseCsv(await readText(path), path, { comment: "#" });
+  return parseCsv(await readInputFile(path), path, { comment: "#" });
 }
 
 /** Accessor for one row's cells by column name, with messages naming file, line and field. */
@@ -128,7 +126,7 @@ export async function loadFeederDir(root: string): Promise<FeederFiles> {
 /** Source.csv: the MV source's voltage, set point and short-circuit currents. */
 async function readSource(dir: string): Promise<FeederSpec["source"]> {
   const sourcePath = join(dir, "Source.csv");
-  const ini = parseIni(await readText(sourcePath));
+  const ini = parseIni(await readInputFile(sourcePath));
   // Source.csv's values may carry the unit its format documents (`11 kV`, `3000 A`), no other.
   const iniNumber = (key: string, expected: string, unit?: string) => {
     const e = ini.get(key);
@@ -284,7 +282,7 @@ async function readLoadShapes(dir: string): Promise<Map<string, Float64Array>> {
       } catch {
         path = join(dir, "..", "load_profiles", file);
       }
-      const prof = parseCsv(await readText(path), path, { comment: "#" });
+      const prof = parseCsv(await readInputFile(path), path, { comment: "#" });
       const mult = prof.columns[columnIndex(prof, "mult")] as string[];
       shapes.set(
         r.text("Name").toLowerCase(),
@@ -324,7 +322,7 @@ export interface LoadSnapshot {
  * as in Loads.csv, at its own bus and phase, each load at most once.
  */
 export async function loadSnapshotFile(feeder: Feeder, path: string): Promise<LoadSnapshot> {
-  const t = parseCsv(await readText(path), path, { comment: "#" });
+  const t = parseCsv(await readInputFile(path), path, { comment: "#" });
   const n = feeder.buses.length;
   const pKw = new Float64Array(3 * n);
   const qKvar = new Float64Array(3 * n);

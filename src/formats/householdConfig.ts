@@ -166,13 +166,11 @@ export function parseHouseholdConfig(raw: unknown, source: string): HouseholdCon
   throw new InputError("E_INPUT", lines.join("\n"), { details: { issues } });
 }
 
-const readText = readInputFile;
-
 export async function loadHouseholdFiles(
   dataPath: string,
   configPath: string,
 ): Promise<LoadedHousehold> {
-  const configText = await readText(configPath, "config");
+  const configText = await readInputFile(configPath, "config");
   let raw: unknown;
   try {
     raw = JSON.parse(configText);
@@ -180,7 +178,11 @@ export async function loadHouseholdFiles(
     throw configError(configPath, `not valid JSON (${(error as Error).message})`);
   }
   const config = parseHouseholdConfig(raw, configPath);
-  return loadHousehold(config, parseCsv(await readText(dataPath, "data"), dataPath), configPath);
+  return loadHousehold(
+    config,
+    parseCsv(await readInputFile(dataPath, "data"), dataPath),
+    configPath,
+  );
 }
 
 export function loadHousehold(

@@ -2,9 +2,11 @@
  * Views of a run for reports and CSVs: community totals per interval, per local month, and the
  * sample week with the most local trade.
  */
+
+import { sum } from "../core/stats.js";
 import { MS_PER_MINUTE } from "../core/time.js";
 import { localParts } from "../core/timeZone.js";
-import { type SimulationRun, sum, type VariantAccount } from "../sim/run.js";
+import type { SimulationRun, VariantAccount } from "../sim/run.js";
 
 export interface MonthRow {
   month: string;

@@ -6,6 +6,7 @@
  * proportion to their consumption.
  */
 import { invariant } from "../core/errors.js";
+import { sum } from "../core/stats.js";
 import { energyCostMicro } from "../core/units.js";
 import { apportion } from "../market/apportion.js";
 import type { Order } from "../market/types.js";
@@ -74,13 +75,6 @@ export function apportionShares(
   const out = new Map<number, number>();
   for (let k = 0; k < members.length; k++) out.set(members[k] as number, shares[k] as number);
   return out;
-}
-
-/** Sum of an array. */
-export function sum(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] as number;
-  return s;
 }
 
 /** The battery's surplus over the run goes back to the homes, in proportion to consumption. */

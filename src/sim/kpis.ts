@@ -4,9 +4,11 @@
  * peak import at the transformer, CO2, battery use, and fairness (Gini coefficient of savings,
  * homes worse off). Units: kWh, kW, kg CO2, and money in the tariff's currency (decimal).
  */
+
+import { sum } from "../core/stats.js";
 import { fromMicro, roundTo } from "../core/units.js";
 import type { HomeFlows } from "./physics.js";
-import { type HomeAccount, type SimulationRun, sum, type VariantAccount } from "./run.js";
+import type { HomeAccount, SimulationRun, VariantAccount } from "./run.js";
 
 const kwh = (wh: number) => Math.round(wh) / 1000;
 const r3 = (x: number) => roundTo(x, 3);

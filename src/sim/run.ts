@@ -20,7 +20,6 @@ import {
   exchangeWithBattery,
   settleWithBattery,
   shareBatterySurplus,
-  sum,
 } from "./communityBattery.js";
 import { type HomeFlows, HomePhysics } from "./physics.js";
 import type { SimulationInput } from "./types.js";
@@ -433,5 +432,3 @@ function averagePrice(result: SettledInterval): number {
   }
   return wh === 0 ? Number.NaN : micro / wh;
 }
-
-export { sum };

@@ -12,14 +12,12 @@ import {
   parseKeyDocument,
 } from "../ledger/keys.js";
 
-const reason = fileReason;
-
 async function readKeyDocument(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new InputError("E_KEY_INVALID", `cannot read key file ${path}: ${reason(error)}`);
+    throw new InputError("E_KEY_INVALID", `cannot read key file ${path}: ${fileReason(error)}`);
   }
   try {
     return JSON.parse(text);
@@ -91,7 +89,7 @@ export async function writeIdentity(
     const exists = (error as { code?: string }).code === "EEXIST";
     throw new InputError(
       exists ? "E_KEY_FILE_EXISTS" : "E_FILE",
-      `cannot write key file ${path}: ${reason(error)}`,
+      `cannot write key file ${path}: ${fileReason(error)}`,
       { details: { path } },
     );
   }

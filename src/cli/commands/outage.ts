@@ -16,8 +16,6 @@ export interface OutageFlags {
   json?: boolean;
 }
 
-const round = roundTo;
-
 export async function runOutage(ctx: CommandContext, scenarioPath: string, flags: OutageFlags) {
   const hours = Number(flags.hours ?? "24");
   if (!(hours > 0))
@@ -60,12 +58,12 @@ export async function runOutage(ctx: CommandContext, scenarioPath: string, flags
     critical_share: critical,
     setups: results.map((r) => ({
       setup: r.setup,
-      demand_kwh: round(r.demandKwh, 3),
-      not_served_kwh: round(r.notServedKwh, 3),
-      critical_not_served_kwh: round(r.criticalNotServedKwh, 3),
+      demand_kwh: roundTo(r.demandKwh, 3),
+      not_served_kwh: roundTo(r.notServedKwh, 3),
+      critical_not_served_kwh: roundTo(r.criticalNotServedKwh, 3),
       homes_keeping_power: r.homesKeepingPower,
-      autonomy_hours: round(r.autonomyHours, 2),
-      mean_home_autonomy_hours: round(r.meanHomeAutonomyHours, 2),
+      autonomy_hours: roundTo(r.autonomyHours, 2),
+      mean_home_autonomy_hours: roundTo(r.meanHomeAutonomyHours, 2),
     })),
   };
   if (flags.json) ctx.io.stdout.write(toJson(doc));
