@@ -9,13 +9,13 @@
  */
 
 import { readFileSync } from "node:fs";
+import { LinearProgram } from "../src/core/lp.js";
 import { parseCsv } from "../src/formats/csv.js";
 import { loadHousehold, parseHouseholdConfig } from "../src/formats/householdConfig.js";
 import { loadScenarioFile } from "../src/formats/scenario.js";
 import { optimizeCommunity } from "../src/optimize/community.js";
 import { addHousehold, initialState, netRows } from "../src/optimize/household.js";
 import { householdForecaster } from "../src/optimize/householdForecaster.js";
-import { LinearProgram } from "../src/optimize/lp.js";
 import { runMpc, runPerfect } from "../src/optimize/policies.js";
 import { summarize } from "../src/optimize/summary.js";
 import { HighsSolver } from "../src/runtime/highsSolver.js";

@@ -8,7 +8,8 @@
 import { readFileSync } from "node:fs";
 import { parseCsv } from "../../src/formats/csv.js";
 import { loadHousehold, parseHouseholdConfig } from "../../src/formats/householdConfig.js";
-import type { BatterySpec, HouseholdProblem, Schedule } from "../../src/optimize/household.js";
+import type { BatterySpec } from "../../src/home/battery.js";
+import type { HouseholdProblem, Schedule } from "../../src/optimize/household.js";
 import { householdForecaster } from "../../src/optimize/householdForecaster.js";
 import { runMpc, runPerfect, runRule } from "../../src/optimize/policies.js";
 import { summarize } from "../../src/optimize/summary.js";

@@ -9,7 +9,7 @@ import { loadScenarioFile } from "../formats/scenario.js";
 import { type CommunityProblem, communityBatteryBenefit } from "../optimize/community.js";
 import { round } from "../optimize/records.js";
 import { HighsSolver } from "../runtime/highsSolver.js";
-import { communityProblemOf, planBattery } from "../sim/batteryPlans.js";
+import { communityProblemOf } from "../sim/batteryPlans.js";
 
 /** A demand-response event: a cap on the community's import, or a price on it, over a window. */
 export interface DemandResponseEvent {
@@ -81,7 +81,7 @@ export async function optimizeCommunity(options: OptimizeCommunityOptions) {
   const problem: CommunityProblem = {
     ...base,
     events,
-    communityBattery: cb ? planBattery(cb) : undefined,
+    communityBattery: cb ?? undefined,
   };
   const solver = new HighsSolver();
   const t0 = performance.now();

@@ -12,14 +12,11 @@ import { formatIssue } from "../core/issues.js";
 import { formatInstant, MS_PER_DAY, MS_PER_MINUTE } from "../core/time.js";
 import { isTimeZone } from "../core/timeZone.js";
 import { fromZodIssues } from "../core/zodIssues.js";
-import type {
-  BatterySpec,
-  DemandResponseEvent,
-  EvSession,
-  EvSpec,
-  FlexibleLoad,
-  HouseholdProblem,
-} from "../optimize/household.js";
+import type { BatterySpec } from "../home/battery.js";
+import type { EvSession, EvSpec } from "../home/ev.js";
+import type { FlexibleLoad } from "../home/flexibleLoad.js";
+import { timeOfUsePeriod, timeOfUsePrices } from "../home/tariff.js";
+import type { DemandResponseEvent, HouseholdProblem } from "../optimize/household.js";
 import { columnIndex, numberColumn, parseCsv } from "./csv.js";
 import { readInputFile } from "./inputFile.js";
 import { clock, fraction, nonNegative, positive } from "./schemaParts.js";
@@ -224,17 +221,13 @@ export function loadHousehold(
   const labels = (timeCol as string[]).slice(offset, offset + T);
   const stepTimes = times.subarray(offset, offset + T);
 
-  const importPrice = new Float64Array(T);
-  const periods = (config.tariff.periods ?? []).map((p) => ({
-    from: clockMinutes(p.from),
-    to: clockMinutes(p.to),
-    price: p.price,
-  }));
-  for (let t = 0; t < T; t++) {
-    const m = minuteOfDay(stepTimes[t] as number, zone);
-    const p = periods.find((x) => inClockWindow(m, x.from, x.to));
-    importPrice[t] = p ? p.price : config.tariff.import_price;
-  }
+  const periods = (config.tariff.periods ?? []).map((p) => timeOfUsePeriod(p.from, p.to, p.price));
+  const importPrice = timeOfUsePrices(
+    periods,
+    { startMs, stepMs, count: T },
+    zone,
+    config.tariff.import_price,
+  );
   const exportPrice = new Float64Array(T).fill(config.tariff.feed_in_price ?? 0);
 
   const battery = batteryOf(config.battery, source);

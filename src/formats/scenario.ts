@@ -14,9 +14,12 @@ import { localParts, localToUtc } from "../core/timeZone.js";
 import { kToPpm, toMicro } from "../core/units.js";
 import { fromZodIssues } from "../core/zodIssues.js";
 import { windEnergy } from "../forecast/wind.js";
+import { type BatterySpec, batteryOfRating } from "../home/battery.js";
+import type { EvSession, EvSpec } from "../home/ev.js";
+import { timeOfUsePeriod, timeOfUsePrices } from "../home/tariff.js";
 import type { MechanismName } from "../market/types.js";
 import { drawHomes } from "../sim/drawHomes.js";
-import type { BatterySpec, EvSpec, MemberInput, SimulationInput } from "../sim/types.js";
+import type { MemberInput, SimulationInput } from "../sim/types.js";
 import { readFlags } from "./cleanedSeries.js";
 import { columnIndex, numberColumn, parseCsv } from "./csv.js";
 import { loadAusgrid, loadCityLearn, loadEulvProfile } from "./datasets.js";
@@ -218,35 +221,52 @@ async function loadSeries(
 }
 
 function batterySpec(b: NonNullable<MemberDocument["battery"]>): BatterySpec {
-  return {
+  return batteryOfRating({
     capacityKwh: b.capacity_kwh,
     powerKw: b.power_kw,
     roundTripEfficiency: b.round_trip_efficiency,
     minSoc: b.min_soc ?? 0,
     initialSoc: b.initial_soc ?? 0.5,
-  };
+  });
 }
 
-/** When the car is plugged in, and what each session needs, interval by interval (local time). */
+/**
+ * The car's stays at home by local time: it arrives at `arrive` (every day or on weekdays)
+ * missing the day's need and leaves at `depart` the next time that clock time comes; the
+ * charger draws what reaches the car (no losses on the record).
+ */
 function evSchedule(ev: NonNullable<MemberDocument["ev"]>, axis: TimeAxis): EvSpec {
-  const plugged = new Uint8Array(axis.count);
-  const sessionNeedKwh = new Float64Array(axis.count);
   const arrive = clockMinutes(ev.arrive);
   const depart = clockMinutes(ev.depart) % 1440;
   const weekdaysOnly = (ev.days ?? "all") === "weekdays";
-  let home = false;
+  const sessions: EvSession[] = [];
+  let open = -1;
+  const leave = (t: number) => {
+    if (open < 0) return;
+    sessions.push({
+      arriveStep: open,
+      departStep: t,
+      arrivalKwh: ev.battery_kwh - ev.energy_needed_kwh,
+      requiredKwh: ev.battery_kwh,
+    });
+    open = -1;
+  };
   for (let t = 0; t < axis.count; t++) {
     const p = localParts(axis.startMs + t * axis.stepMinutes * MS_PER_MINUTE, axis.timeZone);
     const m0 = p.hour * 60 + p.minute;
     const within = (x: number) => x >= m0 && x < m0 + axis.stepMinutes;
-    if (home && within(depart)) home = false;
-    if (!home && within(arrive) && (!weekdaysOnly || (p.weekday >= 1 && p.weekday <= 5))) {
-      home = true;
-      sessionNeedKwh[t] = ev.energy_needed_kwh;
-    }
-    plugged[t] = home ? 1 : 0;
+    if (open >= 0 && within(depart)) leave(t);
+    if (open < 0 && within(arrive) && (!weekdaysOnly || (p.weekday >= 1 && p.weekday <= 5)))
+      open = t;
   }
-  return { batteryKwh: ev.battery_kwh, chargerKw: ev.charger_kw, plugged, sessionNeedKwh };
+  leave(axis.count);
+  return {
+    capacityKwh: ev.battery_kwh,
+    chargerKw: ev.charger_kw,
+    efficiency: 1,
+    vehicleToHome: false,
+    sessions,
+  };
 }
 
 /** Turbine output per interval from wind speed at measurement height (power law to hub height). */
@@ -482,30 +502,24 @@ async function importPriceOf(
   } else if ("flat" in tariff.import) {
     importPrice = new Float64Array(axis.count).fill(tariff.import.flat);
   } else {
-    const periods = tariff.import.time_of_use;
-    importPrice = new Float64Array(axis.count);
-    for (let t = 0; t < axis.count; t++) {
-      const p = localParts(startMs + t * stepMs, doc.time_zone);
-      const m = p.hour * 60 + p.minute;
-      const hit = periods.find((q) => {
-        const a = clockMinutes(q.from);
-        const b = clockMinutes(q.to) === 0 ? 1440 : clockMinutes(q.to);
-        return a <= b ? m >= a && m < b : m >= a || m < b;
-      });
-      if (hit === undefined) {
+    const periods = tariff.import.time_of_use.map((q) => timeOfUsePeriod(q.from, q.to, q.price));
+    importPrice = timeOfUsePrices(
+      periods,
+      { startMs, stepMs, count: axis.count },
+      doc.time_zone,
+      (m) => {
         throw invalid(
           [
             {
               path: ["tariff", "import", "time_of_use"],
               expected: "periods that cover every hour of the day",
-              received: `nothing for ${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`,
+              received: `nothing for ${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`,
             },
           ],
           source,
         );
-      }
-      importPrice[t] = hit.price;
-    }
+      },
+    );
   }
   return importPrice;
 }

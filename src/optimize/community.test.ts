@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import fc from "fast-check";
+import type { BatterySpec } from "../home/battery.js";
 import { HighsSolver } from "../runtime/highsSolver.js";
 import { type CommunityProblem, communityBatteryBenefit, optimizeCommunity } from "./community.js";
-import type { BatterySpec, HouseholdProblem } from "./household.js";
+import type { HouseholdProblem } from "./household.js";
 import { runPerfect } from "./policies.js";
 import { summarize } from "./summary.js";
 

@@ -9,9 +9,10 @@
  * each member is credited its share (by default equal).
  */
 import { InputError } from "../core/errors.js";
+import { LinearProgram, type LpSolver } from "../core/lp.js";
+import { addBatteryRows, type BatterySpec } from "../home/battery.js";
 import {
   addHousehold,
-  type BatterySpec,
   checkHousehold,
   type DemandResponseEvent,
   emptySchedule,
@@ -23,10 +24,8 @@ import {
   netRows,
   readHousehold,
   type Schedule,
-  socFloor,
   stateAfter,
 } from "./household.js";
-import { LinearProgram, type LpSolver } from "./lp.js";
 
 export interface CommunityProblem {
   readonly dtHours: number;
@@ -182,18 +181,17 @@ export async function optimizeCommunity(
       const rv = [G[k] as number, X[k] as number, ...(net.vars[k] as number[])];
       const rc = [1, -1, ...(net.coefs[k] as number[])];
       if (b) {
-        C[k] = lp.addVariable({ upper: b.maxChargeKw }, b.degradationCostPerKwh * p.dtHours);
-        D[k] = lp.addVariable({ upper: b.maxDischargeKw }, b.degradationCostPerKwh * p.dtHours);
-        S[k] = lp.addVariable({ lower: socFloor(b), upper: b.socMaxKwh });
-        rv.push(C[k] as number, D[k] as number);
+        const v = addBatteryRows(
+          lp,
+          b,
+          p.dtHours,
+          k > 0 ? { variable: S[k - 1] as number } : { kwh: cbState },
+        );
+        C[k] = v.charge;
+        D[k] = v.discharge;
+        S[k] = v.soc;
+        rv.push(v.charge, v.discharge);
         rc.push(-1, 1);
-        const sv = [S[k] as number, C[k] as number, D[k] as number];
-        const sc = [1, -b.chargeEfficiency * p.dtHours, p.dtHours / b.dischargeEfficiency];
-        if (k > 0) {
-          sv.push(S[k - 1] as number);
-          sc.push(-1);
-        }
-        lp.addEquality({ vars: sv, coefs: sc }, k > 0 ? 0 : cbState);
       }
       lp.addEquality({ vars: rv, coefs: rc }, net.constant[k] as number);
     }

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import fc from "fast-check";
 import { InputError } from "../core/errors.js";
+import type { BatterySpec } from "../home/battery.js";
 import { HighsSolver } from "../runtime/highsSolver.js";
-import type { BatterySpec, HouseholdProblem, Schedule } from "./household.js";
+import type { HouseholdProblem, Schedule } from "./household.js";
 import { type Forecaster, MpcController, runMpc, runPerfect, runRule } from "./policies.js";
 import { summarize, worstImbalance } from "./summary.js";
 

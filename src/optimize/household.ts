@@ -10,56 +10,11 @@
  */
 
 import { InputError } from "../core/errors.js";
+import type { LinearProgram } from "../core/lp.js";
 import { roundTo } from "../core/units.js";
-import type { LinearProgram } from "./lp.js";
-
-export interface BatterySpec {
-  readonly capacityKwh: number;
-  /** Lowest and highest state of charge allowed, kWh. */
-  readonly socMinKwh: number;
-  readonly socMaxKwh: number;
-  readonly initialKwh: number;
-  /** State of charge at the end of the period at least this, kWh (none when undefined). */
-  readonly finalMinKwh?: number | undefined;
-  /** Power limits on the AC side, kW (Infinity: none). */
-  readonly maxChargeKw: number;
-  readonly maxDischargeKw: number;
-  readonly chargeEfficiency: number;
-  readonly dischargeEfficiency: number;
-  /** Energy always kept for outages, kWh: the state of charge never goes below it. */
-  readonly reserveKwh: number;
-  /** Cost per kWh charged plus per kWh discharged (AC side), for wear. */
-  readonly degradationCostPerKwh: number;
-}
-
-/** One stay of the EV at home: steps [arriveStep, departStep). */
-export interface EvSession {
-  readonly arriveStep: number;
-  readonly departStep: number;
-  readonly arrivalKwh: number;
-  /** Charge the EV must hold when it leaves, kWh. */
-  readonly requiredKwh: number;
-  /** Where the input gives this stay, for messages (e.g. `ev.daily`); `ev.sessions[i]` when absent. */
-  readonly source?: string;
-}
-
-export interface EvSpec {
-  readonly capacityKwh: number;
-  readonly chargerKw: number;
-  readonly efficiency: number;
-  /** Vehicle-to-home: the EV may discharge into the home (never to the grid). */
-  readonly vehicleToHome: boolean;
-  readonly sessions: readonly EvSession[];
-}
-
-/** Energy to serve within steps [startStep, endStep), at most `maxKw`. */
-export interface FlexibleLoad {
-  readonly name: string;
-  readonly energyKwh: number;
-  readonly startStep: number;
-  readonly endStep: number;
-  readonly maxKw: number;
-}
+import { addBatteryRows, type BatterySpec, socFloor } from "../home/battery.js";
+import { type EvSpec, sessionAt } from "../home/ev.js";
+import type { FlexibleLoad } from "../home/flexibleLoad.js";
 
 /** A demand-response event over steps [startStep, endStep): a cap on import or a price. */
 export interface DemandResponseEvent {
@@ -218,11 +173,6 @@ export function stateAfter(
   };
 }
 
-/** Lowest state of charge the battery may reach (its minimum or the outage reserve). */
-export function socFloor(b: BatterySpec): number {
-  return Math.max(b.socMinKwh, b.reserveKwh);
-}
-
 /** Import cap and price adder at step `t` from the demand-response events. */
 export function eventsAt(problem: HouseholdProblem, t: number): { capKw: number; adder: number } {
   let capKw = Number.POSITIVE_INFINITY;
@@ -308,7 +258,7 @@ export function addHousehold(
       coef: [],
     };
     addGridRows(window, step);
-    if (problem.battery) addBatteryRows(window, step, problem.battery);
+    if (problem.battery) addBatteryStep(window, step, problem.battery);
     if (problem.ev) addEvRows(window, step, problem.ev);
     addFlexibleRows(window, step);
     addBalance(window, step);
@@ -385,24 +335,20 @@ function addGridRows(w: WindowRows, step: StepRows): void {
 }
 
 /** The battery at a step: charge, discharge, and its state of charge carried over. */
-function addBatteryRows(w: WindowRows, step: StepRows, b: BatterySpec): void {
-  const { lp, vars } = w;
+function addBatteryStep(w: WindowRows, step: StepRows, b: BatterySpec): void {
+  const { vars } = w;
   const { k } = step;
-  const dt = w.problem.dtHours;
-  const wear = b.degradationCostPerKwh * dt;
-  vars.ch[k] = lp.addVariable({ upper: b.maxChargeKw }, wear);
-  vars.dis[k] = lp.addVariable({ upper: b.maxDischargeKw }, wear);
-  vars.soc[k] = lp.addVariable({ lower: socFloor(b), upper: b.socMaxKwh });
-  term(step, vars.ch[k] as number, -1);
-  term(step, vars.dis[k] as number, 1);
-  // soc[k] - soc[k-1] - ηc·dt·ch + dt/ηd·dis = 0, soc[-1] being the window's start state
-  const sv = [vars.soc[k] as number, vars.ch[k] as number, vars.dis[k] as number];
-  const sc = [1, -b.chargeEfficiency * dt, dt / b.dischargeEfficiency];
-  if (k > 0) {
-    sv.push(vars.soc[k - 1] as number);
-    sc.push(-1);
-  }
-  lp.addEquality({ vars: sv, coefs: sc }, k > 0 ? 0 : w.state.batteryKwh);
+  const v = addBatteryRows(
+    w.lp,
+    b,
+    w.problem.dtHours,
+    k > 0 ? { variable: vars.soc[k - 1] as number } : { kwh: w.state.batteryKwh },
+  );
+  vars.ch[k] = v.charge;
+  vars.dis[k] = v.discharge;
+  vars.soc[k] = v.soc;
+  term(step, v.charge, -1);
+  term(step, v.discharge, 1);
 }
 
 /** The EV at a step of a stay: charging (and vehicle-to-home), its charge, what it must leave with. */
@@ -410,7 +356,7 @@ function addEvRows(w: WindowRows, step: StepRows, ev: EvSpec): void {
   const { lp, vars } = w;
   const { k, t } = step;
   const dt = w.problem.dtHours;
-  const session = ev.sessions.find((s) => t >= s.arriveStep && t < s.departStep);
+  const session = sessionAt(ev, t);
   if (!session) return;
   vars.evc[k] = lp.addVariable({ upper: ev.chargerKw });
   vars.evsoc[k] = lp.addVariable({ upper: ev.capacityKwh });

@@ -3,6 +3,11 @@
  * optimum (a lower bound on cost), and model-predictive control on a rolling horizon.
  */
 import { InputError, InvariantError } from "../core/errors.js";
+import { LinearProgram, type LpSolution, type LpSolver } from "../core/lp.js";
+import { BatteryState } from "../home/battery.js";
+import { chargeGreedily } from "../home/ev.js";
+import { serveAsSoonAsPossible } from "../home/flexibleLoad.js";
+import { followRule } from "../home/rule.js";
 import {
   addHousehold,
   checkHousehold,
@@ -13,72 +18,40 @@ import {
   initialState,
   readHousehold,
   type Schedule,
-  socFloor,
   stateAfter,
 } from "./household.js";
-import { LinearProgram, type LpSolution, type LpSolver } from "./lp.js";
 
 export type PolicyName = "rule" | "perfect" | "mpc";
 
 /**
- * Self-consumption: EV and flexible loads run as soon as they can at full power; the battery
- * charges from surplus and discharges to cover the deficit; the grid takes or gives the rest
- * (import up to its limit, export when allowed and paid, curtailment otherwise). It ignores
- * prices and demand-response events.
+ * Self-consumption (src/home/rule.ts, as the simulator runs it): EV and flexible loads run as
+ * soon as they can at full power; the battery charges from surplus and discharges to cover the
+ * deficit; the grid takes or gives the rest (import up to its limit, export when allowed and
+ * paid, curtailment otherwise). It ignores prices and demand-response events.
  */
 export function runRule(problem: HouseholdProblem): Schedule {
   checkHousehold(problem);
   const T = problem.loadKw.length;
   const dt = problem.dtHours;
   const s = emptySchedule(T, problem.flexibleLoads.length);
-  const b = problem.battery;
-  const ev = problem.ev;
-  let soc = b?.initialKwh ?? 0;
-  let evSoc = 0;
-  const served = problem.flexibleLoads.map(() => 0);
+  const flex = serveAsSoonAsPossible(problem.flexibleLoads, T, dt);
+  flex.forEach((kw, j) => (s.flexKw[j] as Float64Array).set(kw));
+  const ev = problem.ev ? chargeGreedily(problem.ev, T, dt) : null;
+  const battery = problem.battery ? new BatteryState(problem.battery, dt) : null;
   for (let t = 0; t < T; t++) {
     let net = (problem.loadKw[t] as number) - Math.max(0, problem.pvKw[t] as number);
-    problem.flexibleLoads.forEach((f, j) => {
-      if (t < f.startStep || t >= f.endStep) return;
-      const kw = Math.min(f.maxKw, (f.energyKwh - (served[j] as number)) / dt);
-      if (kw <= 0) return;
-      served[j] = (served[j] as number) + kw * dt;
-      (s.flexKw[j] as Float64Array)[t] = kw;
-      net += kw;
-    });
-    const session = ev?.sessions.find((x) => t >= x.arriveStep && t < x.departStep);
-    if (ev && session) {
-      if (t === session.arriveStep) evSoc = session.arrivalKwh;
-      const kw = Math.max(
-        0,
-        Math.min(ev.chargerKw, (ev.capacityKwh - evSoc) / (ev.efficiency * dt)),
-      );
-      evSoc += kw * ev.efficiency * dt;
-      s.evChargeKw[t] = kw;
-      s.evSocKwh[t] = evSoc;
-      net += kw;
+    for (const kw of flex) net += kw[t] as number;
+    if (ev) {
+      s.evChargeKw[t] = (ev.chargeKwh[t] as number) / dt;
+      s.evSocKwh[t] = ev.socKwh[t] as number;
+      net += s.evChargeKw[t] as number;
     }
-    if (b) {
-      if (net > 0) {
-        const kw = Math.min(
-          net,
-          b.maxDischargeKw,
-          ((soc - socFloor(b)) * b.dischargeEfficiency) / dt,
-        );
-        if (kw > 0) {
-          s.dischargeKw[t] = kw;
-          soc -= (kw * dt) / b.dischargeEfficiency;
-          net -= kw;
-        }
-      } else if (net < 0) {
-        const kw = Math.min(-net, b.maxChargeKw, (b.socMaxKwh - soc) / (b.chargeEfficiency * dt));
-        if (kw > 0) {
-          s.chargeKw[t] = kw;
-          soc += kw * b.chargeEfficiency * dt;
-          net += kw;
-        }
-      }
-      s.socKwh[t] = soc;
+    if (battery) {
+      const kw = followRule(battery, net * dt) / dt;
+      if (kw > 0) s.chargeKw[t] = kw;
+      else if (kw < 0) s.dischargeKw[t] = -kw;
+      net += kw;
+      s.socKwh[t] = battery.soc;
     }
     if (net > 0) {
       s.importKw[t] = Math.min(net, problem.importLimitKw);

@@ -5,6 +5,7 @@
 
 import { formatInstant, MS_PER_MINUTE } from "../core/time.js";
 import { fromMicro, roundTo } from "../core/units.js";
+import type { BatterySpec } from "../home/battery.js";
 import type { VariantKpis } from "../sim/kpis.js";
 import { maintenanceOf } from "../sim/maintenance.js";
 import type { SimulationRun, VariantAccount } from "../sim/run.js";
@@ -58,13 +59,17 @@ export function scenarioEcho(run: SimulationRun, description?: string): Scenario
     sign_orders: i.signOrders,
     export_price_per_kwh: fromMicro(i.exportPriceMicro),
     network_fee_per_kwh: fromMicro(i.networkFeeMicro),
-    community_battery: i.communityBattery
-      ? {
-          capacity_kwh: i.communityBattery.capacityKwh,
-          power_kw: i.communityBattery.powerKw,
-          round_trip_efficiency: i.communityBattery.roundTripEfficiency,
-        }
-      : null,
+    community_battery: i.communityBattery ? batteryRecord(i.communityBattery) : null,
+  };
+}
+
+/** A battery as its scenario rated it (or, given in detail, by its capacity, power and losses). */
+function batteryRecord(b: BatterySpec) {
+  return {
+    capacity_kwh: b.capacityKwh,
+    power_kw: b.rating?.powerKw ?? b.maxChargeKw,
+    round_trip_efficiency:
+      b.rating?.roundTripEfficiency ?? b.chargeEfficiency * b.dischargeEfficiency,
   };
 }
 

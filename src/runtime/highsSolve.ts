@@ -3,7 +3,7 @@
  * nothing to parse) or from its CPLEX LP text, and packs the answer into typed arrays indexed
  * the way src/optimize/lp.ts numbers variables and constraints.
  */
-import type { LpArrays, LpStatus, SolveOptions } from "../optimize/lp.js";
+import type { LpArrays, LpStatus, SolveOptions } from "../core/lp.js";
 
 interface HighsModel {
   options: { set(values: Record<string, unknown>): unknown };

@@ -6,7 +6,7 @@
 import { performance } from "node:perf_hooks";
 import type { Worker } from "node:worker_threads";
 import { InvariantError } from "../core/errors.js";
-import type { LinearProgram, LpSolution, LpSolver, SolveOptions } from "../optimize/lp.js";
+import type { LinearProgram, LpSolution, LpSolver, SolveOptions } from "../core/lp.js";
 import type { PackedSolution } from "./highsSolve.js";
 import type { SolveRequest } from "./highsWorker.js";
 import { startWorker } from "./startWorker.js";

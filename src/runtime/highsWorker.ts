@@ -6,7 +6,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import highsLoader from "highs";
-import type { LpArrays, SolveOptions } from "../optimize/lp.js";
+import type { LpArrays, SolveOptions } from "../core/lp.js";
 import { type HighsModule, solveArrays, solveText } from "./highsSolve.js";
 
 export type SolveRequest =

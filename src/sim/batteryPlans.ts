@@ -10,33 +10,16 @@
  * is not part of these plans; EV charging stays as the simulation charges it (greedy).
  */
 import type { Agent } from "../agents/strategies.js";
+import type { LpSolver } from "../core/lp.js";
 import { formatInstant } from "../core/time.js";
 import { fromMicro } from "../core/units.js";
 import { meanProfile } from "../forecast/naive.js";
+import { chargeGreedily } from "../home/ev.js";
 import { type CommunityProblem, optimizeCommunity } from "../optimize/community.js";
-import type { HouseholdProblem, BatterySpec as PlanBattery } from "../optimize/household.js";
-import type { LpSolver } from "../optimize/lp.js";
+import type { HouseholdProblem } from "../optimize/household.js";
 import { MpcController, type PricePath } from "../optimize/policies.js";
-import { evCharging } from "./physics.js";
 import { type BatteryController, daySlots } from "./run.js";
-import type { BatterySpec, SimulationInput } from "./types.js";
-
-/** A simulation battery in the optimiser's terms (losses split evenly, as the simulation does). */
-export function planBattery(b: BatterySpec): PlanBattery {
-  const eta = Math.sqrt(b.roundTripEfficiency);
-  return {
-    capacityKwh: b.capacityKwh,
-    socMinKwh: b.minSoc * b.capacityKwh,
-    socMaxKwh: b.capacityKwh,
-    initialKwh: Math.max(b.minSoc, b.initialSoc) * b.capacityKwh,
-    maxChargeKw: b.powerKw,
-    maxDischargeKw: b.powerKw,
-    chargeEfficiency: eta,
-    dischargeEfficiency: eta,
-    reserveKwh: 0,
-    degradationCostPerKwh: 0,
-  };
-}
+import type { SimulationInput } from "./types.js";
 
 /** The simulation's community as an optimisation problem (kW, currency per kWh). */
 export function communityProblemOf(input: SimulationInput): CommunityProblem {
@@ -47,7 +30,7 @@ export function communityProblemOf(input: SimulationInput): CommunityProblem {
   const importPrice = input.importPriceMicro.map((p) => fromMicro(p));
   const exportPrice = new Float64Array(n).fill(fromMicro(input.exportPriceMicro));
   const homes: HouseholdProblem[] = input.members.map((m) => {
-    const ev = evCharging(m, n, dt).charge;
+    const ev = m.ev ? chargeGreedily(m.ev, n, dt).chargeKwh : new Float64Array(n);
     const loadKw = new Float64Array(n);
     const pvKw = new Float64Array(n);
     for (let t = 0; t < n; t++) {
@@ -65,7 +48,7 @@ export function communityProblemOf(input: SimulationInput): CommunityProblem {
       exportLimitKw: Number.POSITIVE_INFINITY,
       peakChargePerKw: 0,
       curtailment: true,
-      battery: m.battery ? planBattery(m.battery) : undefined,
+      battery: m.battery ?? undefined,
       flexibleLoads: [],
       events: [],
     };

@@ -8,10 +8,10 @@
 import { invariant } from "../core/errors.js";
 import { sum } from "../core/stats.js";
 import { energyCostMicro } from "../core/units.js";
+import type { BatteryState } from "../home/battery.js";
 import { apportion } from "../market/apportion.js";
 import type { Order } from "../market/types.js";
 import type { HomeAccount, VariantAccount } from "./accounts.js";
-import type { BatteryState } from "./battery.js";
 import type { HomeFlows } from "./physics.js";
 
 /** What the community battery exchanged in one interval, Wh. */

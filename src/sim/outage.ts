@@ -18,7 +18,7 @@
  * This is an energy balance per interval: it says whether there is enough energy, not whether
  * the islanded network holds its voltage and frequency.
  */
-import { BatteryState } from "./battery.js";
+import { BatteryState } from "../home/battery.js";
 import { homeFlows } from "./physics.js";
 import type { SimulationInput } from "./types.js";
 
@@ -77,7 +77,7 @@ export function simulateOutage(input: SimulationInput, options: OutageOptions): 
     const b = input.members[i]?.battery;
     if (!b) return null;
     const soc = socAtStart[i] as number;
-    return new BatteryState({ ...b, initialSoc: Number.isNaN(soc) ? b.initialSoc : soc }, dtH);
+    return new BatteryState(b, dtH, Number.isNaN(soc) ? b.initialKwh : soc * b.capacityKwh);
   };
 
   return OUTAGE_SETUPS.map((setup) => {

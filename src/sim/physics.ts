@@ -12,7 +12,9 @@
  *   residual = consumption - generation + battery charge - battery discharge
  * (positive: to buy; negative: to sell).
  */
-import { BatteryState } from "./battery.js";
+import { BatteryState } from "../home/battery.js";
+import { chargeGreedily } from "../home/ev.js";
+import { steerBattery } from "../home/rule.js";
 import type { MemberInput, SimulationInput } from "./types.js";
 
 export interface HomeFlows {
@@ -29,34 +31,6 @@ export interface HomeFlows {
   readonly batteryCapacityKwh: number;
 }
 
-/** Charges the EV greedily from arrival until its session's need is met or it leaves. */
-export function evCharging(
-  member: MemberInput,
-  count: number,
-  stepHours: number,
-): { charge: Float64Array; unmet: number } {
-  const charge = new Float64Array(count);
-  const ev = member.ev;
-  if (ev === null) return { charge, unmet: 0 };
-  let need = 0;
-  let unmet = 0;
-  for (let t = 0; t < count; t++) {
-    if ((ev.sessionNeedKwh[t] as number) > 0) {
-      unmet += need; // a new session starts while the last one is unfinished
-      need = Math.min(ev.sessionNeedKwh[t] as number, ev.batteryKwh);
-    }
-    if (ev.plugged[t] === 1 && need > 0) {
-      const e = Math.min(need, ev.chargerKw * stepHours);
-      charge[t] = e;
-      need -= e;
-    } else if (ev.plugged[t] === 0 && need > 0) {
-      unmet += need;
-      need = 0;
-    }
-  }
-  return { charge, unmet: unmet + need };
-}
-
 /**
  * One home's physics filled interval by interval, so that a battery can be decided at each step
  * from what was known before it (`step`). `flows` is complete once every step has been taken.
@@ -71,17 +45,17 @@ export class HomePhysics {
   ) {
     const n = sim.count;
     const stepHours = sim.stepMinutes / 60;
-    const { charge: evCharge, unmet } = evCharging(member, n, stepHours);
+    const ev = member.ev ? chargeGreedily(member.ev, n, stepHours) : null;
     this.battery = member.battery ? new BatteryState(member.battery, stepHours) : null;
     this.flows = {
       consumption: new Float64Array(n),
       generation: new Float64Array(n),
-      evCharge,
+      evCharge: ev ? ev.chargeKwh : new Float64Array(n),
       batteryIn: new Float64Array(n),
       batteryOut: new Float64Array(n),
       soc: new Float32Array(n).fill(Number.NaN),
       residual: new Float64Array(n),
-      evUnmetKwh: unmet,
+      evUnmetKwh: ev ? ev.unmetKwh : 0,
       batteryCapacityKwh: member.battery?.capacityKwh ?? 0,
     };
   }
@@ -103,14 +77,10 @@ export class HomePhysics {
     let net = c - g;
     if (battery) {
       // The plan, or the rule: charge from surplus, discharge to cover the deficit.
-      const e = plannedKwh ?? -net;
-      if (e > 0) {
-        f.batteryIn[t] = battery.charge(e);
-        net += f.batteryIn[t] as number;
-      } else if (e < 0) {
-        f.batteryOut[t] = battery.discharge(-e);
-        net -= f.batteryOut[t] as number;
-      }
+      const e = steerBattery(battery, plannedKwh ?? -net);
+      if (e > 0) f.batteryIn[t] = e;
+      else if (e < 0) f.batteryOut[t] = -e;
+      net += e;
       f.soc[t] = battery.fraction;
     }
     f.residual[t] = net;

@@ -9,12 +9,12 @@ import { type Agent, createAgent, NO_PREFERENCES } from "../agents/strategies.js
 import { createRng } from "../core/rng.js";
 import { MS_PER_DAY, MS_PER_MINUTE } from "../core/time.js";
 import { energyCostMicro, kwhToWh } from "../core/units.js";
+import { BatteryState } from "../home/battery.js";
 import { clearMarket } from "../market/clearMarket.js";
 import { MECHANISMS } from "../market/mechanisms.js";
 import type { SettledInterval } from "../market/settle.js";
 import type { ClearingInput, Mechanism, MechanismName, Order } from "../market/types.js";
 import { type HomeAccount, VariantAccount, type VariantPlan } from "./accounts.js";
-import { BatteryState } from "./battery.js";
 import {
   apportionShares,
   exchangeWithBattery,

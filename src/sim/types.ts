@@ -3,27 +3,9 @@ import type { AgentPreferences, StrategyName } from "../agents/strategies.js";
  * What a simulation runs on: every series already on the simulation's grid (kWh per interval,
  * prices in micro-units per kWh), so the engine does no I/O and no unit conversion of its own.
  */
+import type { BatterySpec } from "../home/battery.js";
+import type { EvSpec } from "../home/ev.js";
 import type { MechanismName } from "../market/types.js";
-
-export interface BatterySpec {
-  readonly capacityKwh: number;
-  readonly powerKw: number;
-  /** Round-trip efficiency (0, 1]; split evenly between charge and discharge (sqrt each). */
-  readonly roundTripEfficiency: number;
-  /** Reserve kept for outages, as a fraction of capacity [0, 1). */
-  readonly minSoc: number;
-  /** State of charge at the start, fraction of capacity. */
-  readonly initialSoc: number;
-}
-
-export interface EvSpec {
-  readonly batteryKwh: number;
-  readonly chargerKw: number;
-  /** Per interval: 1 while the car is plugged in at home. */
-  readonly plugged: Uint8Array;
-  /** Per interval: the energy (kWh) the session that starts in this interval needs by departure. */
-  readonly sessionNeedKwh: Float64Array;
-}
 
 export interface MemberInput {
   /** The data set's own id (e.g. Building_3), or a derived one for drawn homes (Building_3#7). */

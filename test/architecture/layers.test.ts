@@ -12,6 +12,7 @@ const SRC = fileURLToPath(new URL("../../src", import.meta.url));
 
 const DOMAIN_LAYERS = [
   "core",
+  "home",
   "market",
   "ledger",
   "grid",
@@ -30,15 +31,16 @@ const BELOW_APP = [...DOMAIN_LAYERS, "sim", "store", "formats", "runtime"] as co
  */
 const ALLOWED: Record<string, readonly string[]> = {
   core: [],
+  home: ["core"],
   market: ["core"],
   grid: ["core"],
   forecast: ["core"],
-  optimize: ["core", "forecast"],
+  optimize: ["core", "home", "forecast"],
   maintenance: ["core", "forecast", "grid"],
   ledger: ["core", "market"],
-  agents: ["core", "market", "forecast", "optimize"],
-  sim: ["core", "market", "ledger", "grid", "forecast", "optimize", "maintenance", "agents"],
-  formats: ["core", "market", "sim", "optimize", "grid", "forecast", "agents", "maintenance"],
+  agents: ["core", "home", "market", "forecast", "optimize"],
+  sim: ["core", "home", "market", "ledger", "grid", "forecast", "optimize", "maintenance", "agents"],
+  formats: ["core", "home", "market", "sim", "optimize", "grid", "forecast", "agents", "maintenance"],
   store: ["core", "market", "ledger", "sim", "formats", "runtime"],
   runtime: ["core", "optimize"],
   report: [...DOMAIN_LAYERS, "sim", "formats"],

@@ -1,43 +1,17 @@
 /**
  * The simulator's self-consumption rule (src/sim/physics.ts, kWh per interval) and the
- * optimiser's (src/optimize/policies.ts `runRule`, kW) are the same rule: on the shipped
+ * optimiser's (src/optimize/policies.ts `runRule`, kW) are the same rule (src/home/rule.ts; they
+ * were two before, and this test showed them equal before one was deleted): on the shipped
  * all-features scenario's home with a battery and an EV (CityLearn Building_1, two weeks of real
  * hourly load and PV), both give the same battery, EV and grid flows interval by interval.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadScenarioFile } from "../../src/formats/scenario.js";
-import type { EvSession, HouseholdProblem } from "../../src/optimize/household.js";
+import type { HouseholdProblem } from "../../src/optimize/household.js";
 import { runRule } from "../../src/optimize/policies.js";
-import { planBattery } from "../../src/sim/batteryPlans.js";
 import { homeFlows } from "../../src/sim/physics.js";
 import type { MemberInput } from "../../src/sim/types.js";
-
-/** The simulator's EV pattern as the optimiser's stays: arrive with the need missing, leave full. */
-function sessionsOf(m: MemberInput, count: number): EvSession[] {
-  const ev = m.ev;
-  if (!ev) return [];
-  const out: EvSession[] = [];
-  let open: { arriveStep: number; need: number } | null = null;
-  const close = (t: number) => {
-    if (!open) return;
-    out.push({
-      arriveStep: open.arriveStep,
-      departStep: t,
-      arrivalKwh: ev.batteryKwh - open.need,
-      requiredKwh: ev.batteryKwh,
-    });
-    open = null;
-  };
-  for (let t = 0; t < count; t++) {
-    if ((ev.sessionNeedKwh[t] as number) > 0) {
-      close(t);
-      open = { arriveStep: t, need: Math.min(ev.sessionNeedKwh[t] as number, ev.batteryKwh) };
-    } else if (ev.plugged[t] === 0) close(t);
-  }
-  close(count);
-  return out;
-}
 
 test("rules: the simulator's and the optimiser's self-consumption rules give the same flows", async () => {
   const { input } = await loadScenarioFile("scenarios/all-features.json");
@@ -46,7 +20,6 @@ test("rules: the simulator's and the optimiser's self-consumption rules give the
   const n = input.count;
   const dt = input.stepMinutes / 60;
   const sim = homeFlows(m, input);
-  const ev = m.ev as NonNullable<MemberInput["ev"]>;
   const problem: HouseholdProblem = {
     dtHours: dt,
     labels: Array.from({ length: n }, (_, t) => `t${t}`),
@@ -61,14 +34,8 @@ test("rules: the simulator's and the optimiser's self-consumption rules give the
     exportLimitKw: Number.POSITIVE_INFINITY,
     peakChargePerKw: 0,
     curtailment: false,
-    battery: planBattery(m.battery as NonNullable<MemberInput["battery"]>),
-    ev: {
-      capacityKwh: ev.batteryKwh,
-      chargerKw: ev.chargerKw,
-      efficiency: 1,
-      vehicleToHome: false,
-      sessions: sessionsOf(m, n),
-    },
+    battery: m.battery ?? undefined,
+    ev: m.ev ?? undefined,
     flexibleLoads: [],
     events: [],
   };

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { loadHouseholdFiles } from "../../src/formats/householdConfig.js";
-import type { BatterySpec } from "../../src/optimize/household.js";
+import type { BatterySpec } from "../../src/home/battery.js";
 import { householdForecaster } from "../../src/optimize/householdForecaster.js";
 import { runMpc, runPerfect, runRule } from "../../src/optimize/policies.js";
 import { summarize, worstImbalance } from "../../src/optimize/summary.js";

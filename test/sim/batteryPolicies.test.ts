@@ -50,8 +50,8 @@ test("homes scheduling their own batteries by MPC on their own past pay less tha
     const f = run.flows[i];
     if (!m.battery || !f) return;
     for (let t = 0; t < input.count; t++) {
-      assert.ok((f.batteryIn[t] as number) <= m.battery.powerKw + 1e-6);
-      assert.ok((f.batteryOut[t] as number) <= m.battery.powerKw + 1e-6);
+      assert.ok((f.batteryIn[t] as number) <= m.battery.maxChargeKw + 1e-6);
+      assert.ok((f.batteryOut[t] as number) <= m.battery.maxDischargeKw + 1e-6);
     }
   });
 });

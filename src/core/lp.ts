@@ -8,7 +8,7 @@
  * solution maps back to indices without a name table. The LP format has no ranged rows: a
  * constraint with two different finite sides becomes two text rows.
  */
-import { invariant } from "../core/errors.js";
+import { invariant } from "./errors.js";
 
 export interface Bounds {
   readonly lower?: number;
