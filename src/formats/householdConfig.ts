@@ -6,71 +6,31 @@
  */
 
 import { z } from "zod";
-import { clockMinutes, inClockWindow, minuteOfDay } from "../core/clock.js";
 import { InputError } from "../core/errors.js";
 import { formatIssue } from "../core/issues.js";
-import { formatInstant, MS_PER_DAY, MS_PER_MINUTE } from "../core/time.js";
+import { MS_PER_DAY, MS_PER_MINUTE } from "../core/time.js";
 import { isTimeZone } from "../core/timeZone.js";
 import { fromZodIssues } from "../core/zodIssues.js";
-import type { BatterySpec } from "../home/battery.js";
-import type { EvSession, EvSpec } from "../home/ev.js";
-import type { FlexibleLoad } from "../home/flexibleLoad.js";
 import { timeOfUsePeriod, timeOfUsePrices } from "../home/tariff.js";
 import type { DemandResponseEvent, HouseholdProblem } from "../optimize/household.js";
 import { columnIndex, numberColumn, parseCsv } from "./csv.js";
+import {
+  batteryDocumentSchema,
+  batteryOf,
+  evDocumentSchema,
+  evOf,
+  flexibleLoadSchema,
+  flexibleLoadsOf,
+  type HomeSteps,
+} from "./homeDevices.js";
 import { readInputFile } from "./inputFile.js";
-import { clock, fraction, nonNegative, positive } from "./schemaParts.js";
+import { clock, nonNegative, positive } from "./schemaParts.js";
 import { parseStamp } from "./timestamps.js";
 
 const stamp = z
   .string({ error: 'a time like "2011-11-29 00:00" (local) or ISO 8601 with offset' })
   .min(1);
 const optionalLimit = (what: string) => z.union([z.null(), positive(what)]).optional();
-
-const batteryConfig = z.strictObject({
-  capacity_kwh: positive("kWh"),
-  soc_min_kwh: nonNegative("kWh").optional(),
-  soc_max_kwh: positive("kWh").optional(),
-  initial_kwh: nonNegative("kWh"),
-  final_kwh: z.union([z.null(), nonNegative("kWh")]).optional(),
-  max_charge_kw: optionalLimit("kW; null for no limit"),
-  max_discharge_kw: optionalLimit("kW; null for no limit"),
-  charge_efficiency: fraction("round-trip share on charging").optional(),
-  discharge_efficiency: fraction("share on discharging").optional(),
-  reserve_kwh: nonNegative("kWh kept for outages").optional(),
-  degradation_cost_per_kwh: nonNegative("per kWh charged or discharged").optional(),
-});
-
-const evSessionConfig = z.strictObject({
-  arrive: stamp,
-  depart: stamp,
-  arrival_kwh: nonNegative("kWh"),
-  required_kwh: nonNegative("kWh"),
-});
-
-const evConfig = z.strictObject({
-  capacity_kwh: positive("kWh"),
-  charger_kw: positive("kW"),
-  efficiency: fraction("charging efficiency").optional(),
-  vehicle_to_home: z.boolean().optional(),
-  sessions: z.array(evSessionConfig).optional(),
-  daily: z
-    .strictObject({
-      arrive: clock,
-      depart: clock,
-      arrival_kwh: nonNegative("kWh"),
-      required_kwh: nonNegative("kWh"),
-    })
-    .optional(),
-});
-
-const flexibleLoadConfig = z.strictObject({
-  name: z.string().min(1),
-  energy_kwh: positive("kWh per window"),
-  max_kw: positive("kW"),
-  earliest: z.string({ error: 'a start: "HH:MM" (every day) or a time' }).min(1),
-  latest: z.string({ error: 'an end: "HH:MM" (every day) or a time' }).min(1),
-});
 
 const eventConfig = z
   .strictObject({
@@ -126,9 +86,9 @@ export const householdConfigSchema = z.strictObject({
       value_of_lost_load: z.union([z.null(), positive("per kWh not served")]).optional(),
     })
     .optional(),
-  battery: z.union([z.null(), batteryConfig]).optional(),
-  ev: z.union([z.null(), evConfig]).optional(),
-  flexible_loads: z.array(flexibleLoadConfig).optional(),
+  battery: z.union([z.null(), batteryDocumentSchema]).optional(),
+  ev: z.union([z.null(), evDocumentSchema]).optional(),
+  flexible_loads: z.array(flexibleLoadSchema).optional(),
   demand_response: z.array(eventConfig).optional(),
   mpc: z
     .strictObject({
@@ -230,13 +190,19 @@ export function loadHousehold(
   );
   const exportPrice = new Float64Array(T).fill(config.tariff.feed_in_price ?? 0);
 
-  const battery = batteryOf(config.battery, source);
-
-  const period: PeriodSteps = { source, zone, T, stepTimes, stepOf };
-  const ev = config.ev ? evOf(config.ev, period) : undefined;
-
-  const flexibleLoads = flexibleLoadsOf(config.flexible_loads ?? [], period);
-  const events = eventsOf(config.demand_response ?? [], period);
+  const home: HomeSteps = {
+    field: "",
+    zone,
+    count: T,
+    stepMinutes: stepMs / MS_PER_MINUTE,
+    stepTimes,
+    stepOf,
+    invalid: (message) => configError(source, message),
+  };
+  const battery = config.battery ? batteryOf(config.battery, home) : undefined;
+  const ev = config.ev ? evOf(config.ev, home) : undefined;
+  const flexibleLoads = flexibleLoadsOf(config.flexible_loads ?? [], home);
+  const events = eventsOf(config.demand_response ?? [], { source, T, stepOf });
 
   const grid = config.grid ?? {};
   const problem: HouseholdProblem = {
@@ -260,18 +226,6 @@ export function loadHousehold(
     events,
   };
   return { config, problem, history: { loadKw: loadAll, pvKw: pvAll, offset }, stepsPerDay };
-}
-
-/** What a household's period is, for reading its devices' times as steps. */
-interface PeriodSteps {
-  readonly source: string;
-  readonly zone: string;
-  /** Steps in the period. */
-  readonly T: number;
-  /** Each step's instant, epoch ms. */
-  readonly stepTimes: Float64Array;
-  /** The step of a time given in the config, `field` naming it in a message. */
-  readonly stepOf: (text: string, field: string) => number;
 }
 
 /** The data file's times: every row readable, a regular step that divides a day. */
@@ -309,113 +263,14 @@ function regularTimes(
   return { times, stepMs };
 }
 
-/** The battery's model from its config, checked. */
-function batteryOf(b: HouseholdConfig["battery"], source: string): BatterySpec | undefined {
-  const battery: BatterySpec | undefined = b
-    ? {
-        capacityKwh: b.capacity_kwh,
-        socMinKwh: b.soc_min_kwh ?? 0,
-        socMaxKwh: b.soc_max_kwh ?? b.capacity_kwh,
-        initialKwh: b.initial_kwh,
-        finalMinKwh: b.final_kwh ?? undefined,
-        maxChargeKw: b.max_charge_kw ?? Number.POSITIVE_INFINITY,
-        maxDischargeKw: b.max_discharge_kw ?? Number.POSITIVE_INFINITY,
-        chargeEfficiency: b.charge_efficiency ?? 1,
-        dischargeEfficiency: b.discharge_efficiency ?? 1,
-        reserveKwh: b.reserve_kwh ?? 0,
-        degradationCostPerKwh: b.degradation_cost_per_kwh ?? 0,
-      }
-    : undefined;
-  if (b && (battery as BatterySpec).socMaxKwh > b.capacity_kwh)
-    throw configError(source, "battery.soc_max_kwh: at most capacity_kwh");
-  if (b && (b.charge_efficiency === 0 || b.discharge_efficiency === 0))
-    throw configError(source, "battery: efficiencies must be above 0");
-
-  return battery;
-}
-
-/** The EV's stays (given sessions and daily ones), checked against each other and the battery. */
-function evOf(e: NonNullable<HouseholdConfig["ev"]>, period: PeriodSteps): EvSpec {
-  const { source, T, stepTimes, zone, stepOf } = period;
-  const sessions: EvSession[] = (e.sessions ?? []).map((s, i) => ({
-    arriveStep: Math.max(0, stepOf(s.arrive, `ev.sessions[${i}].arrive`)),
-    departStep: Math.min(T, stepOf(s.depart, `ev.sessions[${i}].depart`)),
-    arrivalKwh: s.arrival_kwh,
-    requiredKwh: s.required_kwh,
-    source: `ev.sessions[${i}]`,
-  }));
-  if (e.daily)
-    sessions.push(
-      ...dailyWindows(e.daily.arrive, e.daily.depart, stepTimes, zone).map(([a, d]) => ({
-        arriveStep: a,
-        departStep: d,
-        arrivalKwh: e.daily?.arrival_kwh ?? 0,
-        requiredKwh: e.daily?.required_kwh ?? 0,
-        source: `ev.daily (the stay from ${stepTimes[a] === undefined ? `step ${a}` : formatInstant(stepTimes[a] as number)})`,
-      })),
-    );
-  sessions.sort((x, y) => x.arriveStep - y.arriveStep);
-  sessions.forEach((s, i) => {
-    if (s.departStep <= s.arriveStep)
-      throw configError(source, `${s.source}: departs before it arrives, or outside the period`);
-    const prev = sessions[i - 1];
-    if (prev && prev.departStep > s.arriveStep)
-      throw configError(
-        source,
-        `ev: two stays overlap: ${prev.source} (steps ${prev.arriveStep}-${prev.departStep}) and ${s.source} (steps ${s.arriveStep}-${s.departStep})`,
-      );
-    if (s.arrivalKwh > e.capacity_kwh || s.requiredKwh > e.capacity_kwh)
-      throw configError(source, `${s.source}: charge above the battery's ${e.capacity_kwh} kWh`);
-  });
-  return {
-    capacityKwh: e.capacity_kwh,
-    chargerKw: e.charger_kw,
-    efficiency: e.efficiency ?? 0.9,
-    vehicleToHome: e.vehicle_to_home ?? false,
-    sessions,
-  };
-}
-
-/** The flexible loads' windows (daily by clock, or between two times) as steps. */
-function flexibleLoadsOf(
-  loads: NonNullable<HouseholdConfig["flexible_loads"]>,
-  period: PeriodSteps,
-): FlexibleLoad[] {
-  const { source, T, stepTimes, zone, stepOf } = period;
-  const flexibleLoads: FlexibleLoad[] = [];
-  loads.forEach((f, j) => {
-    const daily = /^\d{2}:\d{2}$/.test(f.earliest) && /^\d{2}:\d{2}$/.test(f.latest);
-    const windows = daily
-      ? dailyWindows(f.earliest, f.latest, stepTimes, zone)
-      : [
-          [
-            Math.max(0, stepOf(f.earliest, `flexible_loads[${j}].earliest`)),
-            Math.min(T, stepOf(f.latest, `flexible_loads[${j}].latest`)),
-          ] as [number, number],
-        ];
-    for (const [startStep, endStep] of windows) {
-      if (endStep <= startStep)
-        throw configError(
-          source,
-          `flexible_loads[${j}]: the window is empty or outside the period`,
-        );
-      flexibleLoads.push({
-        name: f.name,
-        energyKwh: f.energy_kwh,
-        maxKw: f.max_kw,
-        startStep,
-        endStep,
-      });
-    }
-  });
-
-  return flexibleLoads;
-}
-
 /** The demand-response events as steps, inside the period. */
 function eventsOf(
   config: NonNullable<HouseholdConfig["demand_response"]>,
-  period: PeriodSteps,
+  period: {
+    readonly source: string;
+    readonly T: number;
+    readonly stepOf: (text: string, field: string) => number;
+  },
 ): DemandResponseEvent[] {
   const { source, T, stepOf } = period;
   const events: DemandResponseEvent[] = config.map((e, i) => {
@@ -435,27 +290,4 @@ function eventsOf(
     };
   });
   return events;
-}
-
-/** Every window [arrive, depart) of the period, by local clock, a depart before arrive meaning the next day. */
-function dailyWindows(
-  from: string,
-  to: string,
-  stepTimes: Float64Array,
-  zone: string,
-): [number, number][] {
-  const a = clockMinutes(from);
-  const d = clockMinutes(to);
-  const out: [number, number][] = [];
-  let open = -1;
-  for (let t = 0; t < stepTimes.length; t++) {
-    const inside = inClockWindow(minuteOfDay(stepTimes[t] as number, zone), a, d);
-    if (inside && open < 0) open = t;
-    if (!inside && open >= 0) {
-      out.push([open, t]);
-      open = -1;
-    }
-  }
-  if (open >= 0) out.push([open, stepTimes.length]);
-  return out;
 }

@@ -6,7 +6,6 @@
 
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { clockMinutes } from "../core/clock.js";
 import { InputError } from "../core/errors.js";
 import { formatIssue, type ValidationIssue } from "../core/issues.js";
 import { formatInstant, MS_PER_DAY, MS_PER_MINUTE, parseInstant } from "../core/time.js";
@@ -14,8 +13,6 @@ import { localParts, localToUtc } from "../core/timeZone.js";
 import { kToPpm, toMicro } from "../core/units.js";
 import { fromZodIssues } from "../core/zodIssues.js";
 import { windEnergy } from "../forecast/wind.js";
-import { type BatterySpec, batteryOfRating } from "../home/battery.js";
-import type { EvSession, EvSpec } from "../home/ev.js";
 import { timeOfUsePeriod, timeOfUsePrices } from "../home/tariff.js";
 import type { MechanismName } from "../market/types.js";
 import { drawHomes } from "../sim/drawHomes.js";
@@ -23,6 +20,7 @@ import type { MemberInput, SimulationInput } from "../sim/types.js";
 import { readFlags } from "./cleanedSeries.js";
 import { columnIndex, numberColumn, parseCsv } from "./csv.js";
 import { loadAusgrid, loadCityLearn, loadEulvProfile } from "./datasets.js";
+import { batteryOf, evOf, flexibleLoadsOf, type HomeSteps } from "./homeDevices.js";
 import { fileReason, readInputFile } from "./inputFile.js";
 import { type MemberDocument, type ScenarioDocument, scenarioSchema } from "./scenarioSchema.js";
 import { alignEstimated, alignSeries, type EnergySeries, repeatDaily } from "./series.js";
@@ -170,6 +168,8 @@ interface TimeAxis {
   readonly count: number;
   readonly timeZone: string;
   readonly baseDir: string;
+  /** The scenario file, for messages. */
+  readonly source: string;
 }
 
 /** A daily profile placed at local midnight of the period's first day and repeated. */
@@ -220,55 +220,6 @@ async function loadSeries(
   return align(dailyProfile(await loadEulvProfile(ref.profile), axis));
 }
 
-function batterySpec(b: NonNullable<MemberDocument["battery"]>): BatterySpec {
-  return batteryOfRating({
-    capacityKwh: b.capacity_kwh,
-    powerKw: b.power_kw,
-    roundTripEfficiency: b.round_trip_efficiency,
-    minSoc: b.min_soc ?? 0,
-    initialSoc: b.initial_soc ?? 0.5,
-  });
-}
-
-/**
- * The car's stays at home by local time: it arrives at `arrive` (every day or on weekdays)
- * missing the day's need and leaves at `depart` the next time that clock time comes; the
- * charger draws what reaches the car (no losses on the record).
- */
-function evSchedule(ev: NonNullable<MemberDocument["ev"]>, axis: TimeAxis): EvSpec {
-  const arrive = clockMinutes(ev.arrive);
-  const depart = clockMinutes(ev.depart) % 1440;
-  const weekdaysOnly = (ev.days ?? "all") === "weekdays";
-  const sessions: EvSession[] = [];
-  let open = -1;
-  const leave = (t: number) => {
-    if (open < 0) return;
-    sessions.push({
-      arriveStep: open,
-      departStep: t,
-      arrivalKwh: ev.battery_kwh - ev.energy_needed_kwh,
-      requiredKwh: ev.battery_kwh,
-    });
-    open = -1;
-  };
-  for (let t = 0; t < axis.count; t++) {
-    const p = localParts(axis.startMs + t * axis.stepMinutes * MS_PER_MINUTE, axis.timeZone);
-    const m0 = p.hour * 60 + p.minute;
-    const within = (x: number) => x >= m0 && x < m0 + axis.stepMinutes;
-    if (open >= 0 && within(depart)) leave(t);
-    if (open < 0 && within(arrive) && (!weekdaysOnly || (p.weekday >= 1 && p.weekday <= 5)))
-      open = t;
-  }
-  leave(axis.count);
-  return {
-    capacityKwh: ev.battery_kwh,
-    chargerKw: ev.charger_kw,
-    efficiency: 1,
-    vehicleToHome: false,
-    sessions,
-  };
-}
-
 /** Turbine output per interval from wind speed at measurement height (power law to hub height). */
 async function windOutput(
   w: NonNullable<MemberDocument["wind"]>,
@@ -304,6 +255,7 @@ async function loadMember(
   axis: TimeAxis,
 ): Promise<MemberInput> {
   const field = `members[${index}]`;
+  const home = homeSteps(axis, `${field}.`);
   const loaded = await loadSeries(doc.load, axis, `${field}.load`, "load");
   const load = loaded.values;
   let estimated = loaded.estimated;
@@ -349,12 +301,32 @@ async function loadMember(
         }
       : undefined,
     windKwh: doc.wind ? await windOutput(doc.wind, axis, `${field}.wind`) : null,
-    battery: doc.battery ? batterySpec(doc.battery) : null,
-    ev: doc.ev ? evSchedule(doc.ev, axis) : null,
+    battery: doc.battery ? batteryOf(doc.battery, home) : null,
+    ev: doc.ev ? evOf(doc.ev, home) : null,
+    flexibleLoads: flexibleLoadsOf(doc.flexible_loads ?? [], home),
     source: {
       load: describeRef(doc.load),
       ...(doc.pv ? { pv: describeRef(doc.pv.profile as MemberDocument["load"]) } : {}),
     },
+  };
+}
+
+/** The run's steps as a home's devices are placed on them; `field` prefixes the fields named. */
+function homeSteps(axis: TimeAxis, field: string): HomeSteps {
+  const stepMs = axis.stepMinutes * MS_PER_MINUTE;
+  return {
+    field,
+    zone: axis.timeZone,
+    count: axis.count,
+    stepMinutes: axis.stepMinutes,
+    stepTimes: Float64Array.from({ length: axis.count }, (_, t) => axis.startMs + t * stepMs),
+    stepOf: (text, name) => {
+      const ms = parseStamp(text, axis.timeZone);
+      if (ms === undefined)
+        throw new InputError("E_SCENARIO_INVALID", `${axis.source}: ${name}: not a time (${text})`);
+      return Math.round((ms - axis.startMs) / stepMs);
+    },
+    invalid: (message) => new InputError("E_SCENARIO_INVALID", `${axis.source}: ${message}`),
   };
 }
 
@@ -417,7 +389,9 @@ export async function loadScenario(
     exportPriceMicro: toMicro(tariff.export_per_kwh),
     networkFeeMicro: toMicro(tariff.network_fee_per_kwh ?? 0),
     carbonKgPerKwh: carbon,
-    communityBattery: doc.community_battery ? batterySpec(doc.community_battery) : null,
+    communityBattery: doc.community_battery
+      ? batteryOf(doc.community_battery, homeSteps(axis, "community_"))
+      : null,
     market: {
       mechanism: doc.market.mechanism as MechanismName,
       kPpm: doc.market.k === undefined ? null : kToPpm(doc.market.k),
@@ -476,6 +450,7 @@ function timeAxisOf(
     count: (endMs - startMs) / stepMs,
     timeZone: doc.time_zone,
     baseDir,
+    source,
   };
   return { axis, endMs };
 }

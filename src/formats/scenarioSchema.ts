@@ -9,10 +9,13 @@ import { STRATEGIES } from "../agents/strategies.js";
 import { clockMinutes } from "../core/clock.js";
 import { isTimeZone } from "../core/timeZone.js";
 import { MECHANISM_NAMES } from "../market/types.js";
+import {
+  batteryDocumentSchema,
+  evDocumentSchema,
+  flexibleLoadSchema,
+  MAX_SIZE,
+} from "./homeDevices.js";
 import { clock, fraction, instant, nonNegative, positive, positiveAtMost } from "./schemaParts.js";
-
-/** The largest equipment one member may have: 100 MW(h), far beyond any home or community. */
-const MAX_SIZE = 100_000;
 
 /** A CSV file with a timestamp column and a value column; the unit says what the values are. */
 const csvSeries = <U extends readonly [string, ...string[]]>(units: U) =>
@@ -57,17 +60,6 @@ const windSpeedSchema = z.union([
   csvSeries(["m/s"] as const).extend({ height_m: positive("m") }),
 ]);
 
-export const batterySchema = z.strictObject({
-  capacity_kwh: positiveAtMost("kWh", MAX_SIZE),
-  power_kw: positiveAtMost("kW", MAX_SIZE),
-  round_trip_efficiency: z
-    .number()
-    .gt(0, { error: "a fraction above 0 and at most 1" })
-    .max(1, { error: "a fraction above 0 and at most 1" }),
-  min_soc: fraction("the reserve kept for outages, share of capacity").optional(),
-  initial_soc: fraction("share of capacity at the start").optional(),
-});
-
 const strategySchema = z.enum(STRATEGIES, { error: `one of ${STRATEGIES.join(", ")}` });
 
 export const memberSchema = z.strictObject({
@@ -100,25 +92,9 @@ export const memberSchema = z.strictObject({
       }),
     ])
     .optional(),
-  battery: z.union([z.null(), batterySchema]).optional(),
-  ev: z
-    .union([
-      z.null(),
-      z
-        .strictObject({
-          battery_kwh: positiveAtMost("kWh", MAX_SIZE),
-          charger_kw: positiveAtMost("kW", MAX_SIZE),
-          arrive: clock,
-          depart: clock,
-          energy_needed_kwh: positive("kWh per day"),
-          days: z.enum(["all", "weekdays"], { error: '"all" or "weekdays"' }).optional(),
-        })
-        .refine((ev) => ev.energy_needed_kwh <= ev.battery_kwh, {
-          path: ["energy_needed_kwh"],
-          error: "at most battery_kwh (a session cannot need more than the battery holds)",
-        }),
-    ])
-    .optional(),
+  battery: z.union([z.null(), batteryDocumentSchema]).optional(),
+  ev: z.union([z.null(), evDocumentSchema]).optional(),
+  flexible_loads: z.array(flexibleLoadSchema).optional(),
   agent: z
     .strictObject({
       strategy: strategySchema.optional(),
@@ -200,7 +176,7 @@ export const scenarioSchema = z
     members: z
       .array(memberSchema, { error: "a list of homes" })
       .min(1, { error: "at least one home" }),
-    community_battery: z.union([z.null(), batterySchema]).optional(),
+    community_battery: z.union([z.null(), batteryDocumentSchema]).optional(),
     transformer: z
       .strictObject({
         rating_kva: z

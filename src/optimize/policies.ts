@@ -35,7 +35,9 @@ export function runRule(problem: HouseholdProblem): Schedule {
   const dt = problem.dtHours;
   const s = emptySchedule(T, problem.flexibleLoads.length);
   const flex = serveAsSoonAsPossible(problem.flexibleLoads, T, dt);
-  flex.forEach((kw, j) => (s.flexKw[j] as Float64Array).set(kw));
+  flex.forEach((kw, j) => {
+    (s.flexKw[j] as Float64Array).set(kw);
+  });
   const ev = problem.ev ? chargeGreedily(problem.ev, T, dt) : null;
   const battery = problem.battery ? new BatteryState(problem.battery, dt) : null;
   for (let t = 0; t < T; t++) {

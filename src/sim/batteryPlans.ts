@@ -14,10 +14,10 @@ import type { LpSolver } from "../core/lp.js";
 import { formatInstant } from "../core/time.js";
 import { fromMicro } from "../core/units.js";
 import { meanProfile } from "../forecast/naive.js";
-import { chargeGreedily } from "../home/ev.js";
 import { type CommunityProblem, optimizeCommunity } from "../optimize/community.js";
 import type { HouseholdProblem } from "../optimize/household.js";
 import { MpcController, type PricePath } from "../optimize/policies.js";
+import { deviceDemand } from "./physics.js";
 import { type BatteryController, daySlots } from "./run.js";
 import type { SimulationInput } from "./types.js";
 
@@ -30,11 +30,11 @@ export function communityProblemOf(input: SimulationInput): CommunityProblem {
   const importPrice = input.importPriceMicro.map((p) => fromMicro(p));
   const exportPrice = new Float64Array(n).fill(fromMicro(input.exportPriceMicro));
   const homes: HouseholdProblem[] = input.members.map((m) => {
-    const ev = m.ev ? chargeGreedily(m.ev, n, dt).chargeKwh : new Float64Array(n);
+    const { evCharge: ev, flexible } = deviceDemand(m, n, dt);
     const loadKw = new Float64Array(n);
     const pvKw = new Float64Array(n);
     for (let t = 0; t < n; t++) {
-      loadKw[t] = ((m.loadKwh[t] as number) + (ev[t] as number)) / dt;
+      loadKw[t] = ((m.loadKwh[t] as number) + (ev[t] as number) + (flexible?.[t] ?? 0)) / dt;
       pvKw[t] = ((m.pvKwh?.[t] ?? 0) + (m.windKwh?.[t] ?? 0)) / dt;
     }
     return {

@@ -14,6 +14,7 @@
  */
 import { BatteryState } from "../home/battery.js";
 import { chargeGreedily } from "../home/ev.js";
+import { serveAsSoonAsPossible } from "../home/flexibleLoad.js";
 import { steerBattery } from "../home/rule.js";
 import type { MemberInput, SimulationInput } from "./types.js";
 
@@ -21,6 +22,8 @@ export interface HomeFlows {
   readonly consumption: Float64Array;
   readonly generation: Float64Array;
   readonly evCharge: Float64Array;
+  /** Flexible loads served, kWh per interval (null: the home has none). */
+  readonly flexible: Float64Array | null;
   readonly batteryIn: Float64Array;
   readonly batteryOut: Float64Array;
   /** State of charge at the end of each interval, fraction (NaN without a battery). */
@@ -29,6 +32,32 @@ export interface HomeFlows {
   /** EV energy that could not be delivered before departure, kWh (whole run). */
   readonly evUnmetKwh: number;
   readonly batteryCapacityKwh: number;
+}
+
+/**
+ * What a home draws besides its household load whatever its battery does: the EV charging from
+ * arrival and the flexible loads served at once (the self-consumption rule's way), kWh per
+ * interval, and the EV energy missing at departures.
+ */
+export function deviceDemand(
+  member: MemberInput,
+  count: number,
+  stepHours: number,
+): { evCharge: Float64Array; flexible: Float64Array | null; evUnmetKwh: number } {
+  const ev = member.ev ? chargeGreedily(member.ev, count, stepHours) : null;
+  const loads = member.flexibleLoads ?? [];
+  let flexible: Float64Array | null = null;
+  if (loads.length > 0) {
+    flexible = new Float64Array(count);
+    for (const kw of serveAsSoonAsPossible(loads, count, stepHours))
+      for (let t = 0; t < count; t++)
+        flexible[t] = (flexible[t] as number) + (kw[t] as number) * stepHours;
+  }
+  return {
+    evCharge: ev ? ev.chargeKwh : new Float64Array(count),
+    flexible,
+    evUnmetKwh: ev ? ev.unmetKwh : 0,
+  };
 }
 
 /**
@@ -45,17 +74,18 @@ export class HomePhysics {
   ) {
     const n = sim.count;
     const stepHours = sim.stepMinutes / 60;
-    const ev = member.ev ? chargeGreedily(member.ev, n, stepHours) : null;
+    const demand = deviceDemand(member, n, stepHours);
     this.battery = member.battery ? new BatteryState(member.battery, stepHours) : null;
     this.flows = {
       consumption: new Float64Array(n),
       generation: new Float64Array(n),
-      evCharge: ev ? ev.chargeKwh : new Float64Array(n),
+      evCharge: demand.evCharge,
+      flexible: demand.flexible,
       batteryIn: new Float64Array(n),
       batteryOut: new Float64Array(n),
       soc: new Float32Array(n).fill(Number.NaN),
       residual: new Float64Array(n),
-      evUnmetKwh: ev ? ev.unmetKwh : 0,
+      evUnmetKwh: demand.evUnmetKwh,
       batteryCapacityKwh: member.battery?.capacityKwh ?? 0,
     };
   }
@@ -68,7 +98,8 @@ export class HomePhysics {
     const member = this.member;
     const f = this.flows;
     const battery = this.battery;
-    const c = (member.loadKwh[t] as number) + (f.evCharge[t] as number);
+    let c = (member.loadKwh[t] as number) + (f.evCharge[t] as number);
+    if (f.flexible) c += f.flexible[t] as number;
     const g =
       (member.pvKwh ? (member.pvKwh[t] as number) : 0) +
       (member.windKwh ? (member.windKwh[t] as number) : 0);

@@ -5,6 +5,7 @@ import type { AgentPreferences, StrategyName } from "../agents/strategies.js";
  */
 import type { BatterySpec } from "../home/battery.js";
 import type { EvSpec } from "../home/ev.js";
+import type { FlexibleLoad } from "../home/flexibleLoad.js";
 import type { MechanismName } from "../market/types.js";
 
 export interface MemberInput {
@@ -26,6 +27,8 @@ export interface MemberInput {
   readonly windKwh: Float64Array | null;
   readonly battery: BatterySpec | null;
   readonly ev: EvSpec | null;
+  /** Loads the home may move in time; the self-consumption rule serves them at once. */
+  readonly flexibleLoads?: readonly FlexibleLoad[] | undefined;
   /** Where the home's data came from (for drawn homes: template, time shift, scaling). */
   readonly source: Readonly<Record<string, string | number>>;
 }
