@@ -7,6 +7,11 @@ export function clockMinutes(text: string): number {
   return (h as number) * 60 + (m as number);
 }
 
+/** The local clock time "HH:MM" of minute-of-day `m` (0 to 1439). */
+export function clockText(m: number): string {
+  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+}
+
 /** True when minute-of-day `m` falls in [from, to), wrapping past midnight. */
 export function inClockWindow(m: number, from: number, to: number): boolean {
   return from <= to ? m >= from && m < to : m >= from || m < to;

@@ -14,14 +14,18 @@ import { localParts } from "../core/timeZone.js";
 import { type BatterySpec, batteryOfRating } from "../home/battery.js";
 import type { EvSession, EvSpec } from "../home/ev.js";
 import type { FlexibleLoad } from "../home/flexibleLoad.js";
-import { clock, fraction, nonNegative, positive, positiveAtMost } from "./schemaParts.js";
+import {
+  clock,
+  fraction,
+  localStamp,
+  nonNegative,
+  positive,
+  positiveAtMost,
+} from "./schemaParts.js";
 
 /** The largest equipment one home may have: 100 MW(h), far beyond any home or community. */
 export const MAX_SIZE = 100_000;
 
-const stamp = z
-  .string({ error: 'a time like "2011-11-29 00:00" (local) or ISO 8601 with offset' })
-  .min(1);
 const optionalLimit = (what: string) =>
   z.union([z.null(), positiveAtMost(what, MAX_SIZE)]).optional();
 
@@ -76,8 +80,8 @@ export const evStaysSchema = z.strictObject({
   sessions: z
     .array(
       z.strictObject({
-        arrive: stamp,
-        depart: stamp,
+        arrive: localStamp,
+        depart: localStamp,
         arrival_kwh: nonNegative("kWh"),
         required_kwh: nonNegative("kWh"),
       }),

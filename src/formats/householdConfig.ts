@@ -24,19 +24,16 @@ import {
   type HomeSteps,
 } from "./homeDevices.js";
 import { readInputFile } from "./inputFile.js";
-import { clock, nonNegative, positive } from "./schemaParts.js";
+import { clock, localStamp, nonNegative, positive } from "./schemaParts.js";
 import { parseStamp } from "./timestamps.js";
 
-const stamp = z
-  .string({ error: 'a time like "2011-11-29 00:00" (local) or ISO 8601 with offset' })
-  .min(1);
 const optionalLimit = (what: string) => z.union([z.null(), positive(what)]).optional();
 
 const eventConfig = z
   .strictObject({
     name: z.string().min(1),
-    start: stamp,
-    end: stamp,
+    start: localStamp,
+    end: localStamp,
     import_cap_kw: nonNegative("kW").optional(),
     price_per_kwh: z
       .number({ error: "a price added per kWh imported during the event" })
@@ -53,7 +50,7 @@ export const householdConfigSchema = z.strictObject({
     .string()
     .refine(isTimeZone, { error: "an IANA time zone name, e.g. Australia/Sydney" })
     .optional(),
-  period: z.strictObject({ start: stamp, days: positive("days") }),
+  period: z.strictObject({ start: localStamp, days: positive("days") }),
   data: z.strictObject({
     time_column: z.string().optional(),
     load_column: z.string().min(1),

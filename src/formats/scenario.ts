@@ -6,6 +6,7 @@
 
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { clockText } from "../core/clock.js";
 import { InputError } from "../core/errors.js";
 import { formatIssue, type ValidationIssue } from "../core/issues.js";
 import { formatInstant, MS_PER_DAY, MS_PER_MINUTE, parseInstant } from "../core/time.js";
@@ -170,6 +171,8 @@ interface TimeAxis {
   readonly baseDir: string;
   /** The scenario file, for messages. */
   readonly source: string;
+  /** Each interval's start, epoch ms. */
+  readonly stepTimes: Float64Array;
 }
 
 /** A daily profile placed at local midnight of the period's first day and repeated. */
@@ -319,7 +322,7 @@ function homeSteps(axis: TimeAxis, field: string): HomeSteps {
     zone: axis.timeZone,
     count: axis.count,
     stepMinutes: axis.stepMinutes,
-    stepTimes: Float64Array.from({ length: axis.count }, (_, t) => axis.startMs + t * stepMs),
+    stepTimes: axis.stepTimes,
     stepOf: (text, name) => {
       const ms = parseStamp(text, axis.timeZone);
       if (ms === undefined)
@@ -444,13 +447,15 @@ function timeAxisOf(
       source,
     );
   }
+  const count = (endMs - startMs) / stepMs;
   const axis: TimeAxis = {
     startMs,
     stepMinutes,
-    count: (endMs - startMs) / stepMs,
+    count,
     timeZone: doc.time_zone,
     baseDir,
     source,
+    stepTimes: Float64Array.from({ length: count }, (_, t) => startMs + t * stepMs),
   };
   return { axis, endMs };
 }
@@ -488,7 +493,7 @@ async function importPriceOf(
             {
               path: ["tariff", "import", "time_of_use"],
               expected: "periods that cover every hour of the day",
-              received: `nothing for ${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`,
+              received: `nothing for ${clockText(m)}`,
             },
           ],
           source,

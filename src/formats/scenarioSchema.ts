@@ -6,7 +6,7 @@
 
 import { z } from "zod";
 import { STRATEGIES } from "../agents/strategies.js";
-import { clockMinutes } from "../core/clock.js";
+import { clockMinutes, clockText } from "../core/clock.js";
 import { isTimeZone } from "../core/timeZone.js";
 import { MECHANISM_NAMES } from "../market/types.js";
 import {
@@ -119,7 +119,7 @@ function firstOverlap(
       const m = (a + k) % 1440;
       const earlier = owner[m] as number;
       if (earlier >= 0) {
-        const at = `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+        const at = clockText(m);
         return { earlier, later: i, at };
       }
       owner[m] = i;

@@ -29,3 +29,7 @@ export const instant = z
 export const clock = z
   .string({ error: 'a local time "HH:MM"' })
   .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, { error: 'a local time "HH:MM"' });
+/** A time in a household's or a home's own file: local without offset, or ISO 8601 with one. */
+export const localStamp = z
+  .string({ error: 'a time like "2011-11-29 00:00" (local) or ISO 8601 with offset' })
+  .min(1);

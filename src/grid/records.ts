@@ -2,6 +2,7 @@
  * Grid results as files and JSON carry them: snake_case, volts, kW, percent, rounded to what a
  * reader can use. Only these builders round; the power flow and the day stay floats.
  */
+import { clockText } from "../core/clock.js";
 import { roundTo as round } from "../core/units.js";
 import type { DaySummary, StepReport } from "./day.js";
 import type { Feeder } from "./feeder.js";
@@ -9,11 +10,6 @@ import type { PowerFlowResult } from "./powerflow.js";
 import type { DailyCycle } from "./transformerAgeing.js";
 
 export const PHASES = ["A", "B", "C"] as const;
-
-/** `HH:MM` of minute `m` of the day. */
-export function hhmm(m: number): string {
-  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
-}
 
 /** Bus and phase of index 3·bus + phase. */
 export function busPhase(feeder: Feeder, k: number) {
@@ -115,8 +111,8 @@ export function dayExtremesRecord(f: Feeder, steps: readonly StepReport[], d: Da
   const H = steps[d.highest] as StepReport;
   const LL = steps[d.mostLoadedLine] as StepReport;
   return {
-    v_min: { time: hhmm(d.lowest), ...busPhase(f, L.vMinAt), volts: round(L.vMinV, 3) },
-    v_max: { time: hhmm(d.highest), ...busPhase(f, H.vMaxAt), volts: round(H.vMaxV, 3) },
+    v_min: { time: clockText(d.lowest), ...busPhase(f, L.vMinAt), volts: round(L.vMinV, 3) },
+    v_max: { time: clockText(d.highest), ...busPhase(f, H.vMaxAt), volts: round(H.vMaxV, 3) },
     voltage_limits: "EN 50160: 207-253 V (230 V +-10 %)",
     violations_bus_phase_minutes: d.violations,
     minutes_with_violations: d.stepsWithViolations,
@@ -125,7 +121,10 @@ export function dayExtremesRecord(f: Feeder, steps: readonly StepReport[], d: Da
       2,
     ),
     line_max_loading_pct: round(LL.lineLoadingPct, 2),
-    line_max_loaded: { time: hhmm(d.mostLoadedLine), line: f.lineOf[LL.lineBus]?.name ?? null },
+    line_max_loaded: {
+      time: clockText(d.mostLoadedLine),
+      line: f.lineOf[LL.lineBus]?.name ?? null,
+    },
   };
 }
 
@@ -148,7 +147,7 @@ export const MINUTE_COLUMNS = [
 export function minuteRecords(steps: readonly StepReport[], pvKw: (m: number) => number) {
   return steps.map((s, m) => ({
     minute: m + 1,
-    time: hhmm(m),
+    time: clockText(m),
     load_kw: round(s.loadKw + pvKw(m), 4),
     pv_kw: round(pvKw(m), 4),
     substation_kw: round(s.substationKw, 4),

@@ -39,17 +39,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   maintenance: ["core", "forecast", "grid"],
   ledger: ["core", "market"],
   agents: ["core", "home", "market", "forecast", "optimize"],
-  sim: [
-    "core",
-    "home",
-    "market",
-    "ledger",
-    "grid",
-    "forecast",
-    "optimize",
-    "maintenance",
-    "agents",
-  ],
+  sim: [...DOMAIN_LAYERS],
   formats: [
     "core",
     "home",
