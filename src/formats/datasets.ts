@@ -6,9 +6,10 @@
  */
 import { readFile } from "node:fs/promises";
 import { InputError } from "../core/errors.js";
-import { MS_PER_HOUR } from "../core/time.js";
+import { MS_PER_MINUTE } from "../core/time.js";
 import { columnIndex, numberColumn, parseCsv } from "./csv.js";
 import type { EnergySeries } from "./series.js";
+import { regularStepMs, requireTimes, StampReader, unreadableLocalStamp } from "./timeColumn.js";
 
 /** The repository's data folder (from src/formats or dist/formats alike). */
 export const DATA_DIR = new URL("../../data/", import.meta.url);
@@ -162,33 +163,27 @@ export function loadAusgrid(): Promise<AusgridHome> {
     const file = "data/ausgrid-solar-home/customer12_2011-2012.csv";
     const table = parseCsv(await readData("ausgrid-solar-home/customer12_2011-2012.csv"), file);
     const stamps = table.columns[columnIndex(table, "")] as string[];
-    const first = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})/.exec(stamps[0] ?? "");
-    if (!first)
-      throw new InputError(
-        "E_DATA_INVALID",
-        `${file}, line ${table.lines[0]}: unreadable timestamp`,
-      );
-    const startMs =
-      Date.UTC(
-        Number(first[1]),
-        Number(first[2]) - 1,
-        Number(first[3]),
-        Number(first[4]),
-        Number(first[5]),
-      ) -
-      10 * MS_PER_HOUR;
-    const halfHour = (kw: Float64Array) => kw.map((p) => p * 0.5);
+    const reader = new StampReader(AUSGRID_TIME_ZONE, "unreadable");
+    const times = requireTimes(
+      table,
+      stamps,
+      (t) => reader.read(t),
+      unreadableLocalStamp(AUSGRID_TIME_ZONE),
+    );
+    const startMs = times[0] as number;
+    const stepMinutes = regularStepMs(times, table) / MS_PER_MINUTE;
+    const perInterval = (kw: Float64Array) => kw.map((p) => p * (stepMinutes / 60));
     return {
       load: {
         startMs,
-        stepMinutes: 30,
-        values: halfHour(numberColumn(table, "GC")),
+        stepMinutes,
+        values: perInterval(numberColumn(table, "GC")),
         source: `${file} GC`,
       },
       pv: {
         startMs,
-        stepMinutes: 30,
-        values: halfHour(numberColumn(table, "GG")),
+        stepMinutes,
+        values: perInterval(numberColumn(table, "GG")),
         source: `${file} GG`,
       },
       pvKwp: 1.04,

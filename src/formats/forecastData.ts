@@ -10,12 +10,12 @@
  * same run (the first step, stamped 01:00, is its own accumulation); radiation is turned from
  * J/m² per hour into mean W/m².
  */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../core/errors.js";
 import type { ForecastData, TargetKind } from "../forecast/problem.js";
 import { columnIndex, numberColumn, parseCsv } from "./csv.js";
 import { CITYLEARN_START_MS, loadCityLearn } from "./datasets.js";
+import { readInputFile } from "./inputFile.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -99,12 +99,13 @@ export async function gefcomProblem(dir: string, zone: number): Promise<Forecast
   const read = async (name: string) => {
     const file = join(dir, name);
     try {
-      return parseCsv(await readFile(file, "utf8"), file);
+      return parseCsv(await readInputFile(file), file);
     } catch (error) {
-      if (error instanceof InputError) throw error;
+      if (!(error instanceof InputError) || error.code !== "E_FILE") throw error;
       throw new InputError(
         "E_FILE",
-        `cannot read ${file}: the GEFCom2014 solar directory must hold power.csv and predictors.csv`,
+        `${error.message}: the GEFCom2014 solar directory must hold power.csv and predictors.csv`,
+        { details: { path: file }, cause: error },
       );
     }
   };

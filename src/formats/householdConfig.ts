@@ -25,7 +25,13 @@ import {
 } from "./homeDevices.js";
 import { readInputFile } from "./inputFile.js";
 import { clock, localStamp, nonNegative, positive } from "./schemaParts.js";
-import { parseStamp } from "./timestamps.js";
+import {
+  parseStamp,
+  regularStepMs,
+  requireTimes,
+  StampReader,
+  unreadableLocalStamp,
+} from "./timeColumn.js";
 
 const optionalLimit = (what: string) => z.union([z.null(), positive(what)]).optional();
 
@@ -148,7 +154,7 @@ export function loadHousehold(
   const file = table.file;
   const timeCol =
     table.columns[columnIndex(table, config.data.time_column ?? table.header[0] ?? "")];
-  const { times, stepMs } = regularTimes(file, table, timeCol as string[], zone);
+  const { times, stepMs } = regularTimes(table, timeCol as string[], zone);
   const dt = stepMs / 3_600_000;
   const perKw = config.data.unit === "kWh" ? 1 / dt : 1;
   const loadAll = numberColumn(table, config.data.load_column).map(
@@ -227,35 +233,17 @@ export function loadHousehold(
 
 /** The data file's times: every row readable, a regular step that divides a day. */
 function regularTimes(
-  file: string,
   table: ReturnType<typeof parseCsv>,
   timeCol: readonly string[],
   zone: string,
 ): { times: Float64Array; stepMs: number } {
-  const times = new Float64Array(table.rowCount);
-  for (let r = 0; r < table.rowCount; r++) {
-    const ms = parseStamp(timeCol[r] as string, zone);
-    if (ms === undefined)
-      throw new InputError(
-        "E_DATA_INVALID",
-        `${file}, line ${table.lines[r]}: expected a timestamp like "2011-11-29 00:00" or ISO 8601, received ${JSON.stringify(timeCol?.[r])}`,
-      );
-    times[r] = ms;
-  }
-  if (table.rowCount < 2)
-    throw new InputError("E_DATA_INVALID", `${file}: needs at least two rows`);
-  const stepMs = (times[1] as number) - (times[0] as number);
-  for (let r = 1; r < table.rowCount; r++) {
-    if ((times[r] as number) - (times[r - 1] as number) !== stepMs)
-      throw new InputError(
-        "E_DATA_INVALID",
-        `${file}, line ${table.lines[r]}: the time step changes (expected ${stepMs / MS_PER_MINUTE} min like the first rows; gaps and repeats must be filled first)`,
-      );
-  }
-  if (stepMs <= 0 || MS_PER_DAY % stepMs !== 0)
+  const reader = new StampReader(zone, "unreadable");
+  const times = requireTimes(table, timeCol, (t) => reader.read(t), unreadableLocalStamp(zone));
+  const stepMs = regularStepMs(times, table);
+  if (MS_PER_DAY % stepMs !== 0)
     throw new InputError(
       "E_DATA_INVALID",
-      `${file}: the time step (${stepMs / MS_PER_MINUTE} min) must divide a day`,
+      `${table.file}: the time step (${stepMs / MS_PER_MINUTE} min) must divide a day`,
     );
   return { times, stepMs };
 }

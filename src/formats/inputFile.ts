@@ -31,3 +31,23 @@ export async function readInputFile(path: string, what?: string): Promise<string
     );
   }
 }
+
+/**
+ * The text of a file a document names in `field` (as `shown`, resolved to `path`);
+ * `InputError` (E_SCENARIO_INVALID, since the document is what is wrong) when it cannot be read.
+ */
+export async function readInputFileFor(
+  field: string,
+  shown: string,
+  path: string,
+): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    throw new InputError(
+      "E_SCENARIO_INVALID",
+      `${field}: cannot read ${shown} (resolved to ${path}): ${fileReason(error)}`,
+      { details: { path }, cause: error },
+    );
+  }
+}

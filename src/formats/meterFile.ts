@@ -7,8 +7,9 @@
 
 import { InputError } from "../core/errors.js";
 import { MS_PER_DAY } from "../core/time.js";
-import { localToUtc, offsetMinutes } from "../core/timeZone.js";
+import { offsetMinutes } from "../core/timeZone.js";
 import { type CsvTable, columnIndex, parseCsv, parseDecimal } from "./csv.js";
+import { StampReader } from "./timeColumn.js";
 
 type Head = Pick<CsvTable, "file" | "header">;
 
@@ -36,86 +37,6 @@ export interface MeterSeries {
   readonly dstDates: Set<string> | undefined;
 }
 
-/** The fields of the last stamp `scanStamp` read (kept here to spare an object per row). */
-const scanned = {
-  year: 0,
-  month: 0,
-  day: 0,
-  hour: 0,
-  zone: "none" as "none" | "Z" | "offset",
-  offsetMinutes: 0,
-};
-
-function digitsAt(text: string, at: number, count: number): number {
-  let v = 0;
-  for (let k = 0; k < count; k++) {
-    const c = text.charCodeAt(at + k) - 48;
-    if (!(c >= 0 && c <= 9)) return -1;
-    v = v * 10 + c;
-  }
-  return v;
-}
-
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/**
- * Reads `YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|+HH:MM|+HHMM]` without a regular expression (the hot
- * loop of a year of minutes): the naive time as UTC milliseconds, the zone in `scanned`; or
- * undefined when the text is not such a time or names an impossible date.
- */
-function scanStamp(text: string): number | undefined {
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const sep = text[10];
-  if (
-    year < 0 ||
-    month < 1 ||
-    month > 12 ||
-    day < 1 ||
-    hour < 0 ||
-    hour > 23 ||
-    minute < 0 ||
-    minute > 59
-  )
-    return undefined;
-  if (text[4] !== "-" || text[7] !== "-" || (sep !== "T" && sep !== " ") || text[13] !== ":")
-    return undefined;
-  let at = 16;
-  let second = 0;
-  if (text[at] === ":") {
-    second = digitsAt(text, at + 1, 2);
-    if (second < 0 || second > 59) return undefined;
-    at += 3;
-    if (text[at] === ".") {
-      at++;
-      while (at < text.length && digitsAt(text, at, 1) >= 0) at++;
-    }
-  }
-  scanned.zone = "none";
-  if (at < text.length) {
-    const c = text[at];
-    if (c === "Z" && at + 1 === text.length) scanned.zone = "Z";
-    else if (c === "+" || c === "-") {
-      const oh = digitsAt(text, at + 1, 2);
-      const colon = text[at + 3] === ":" ? 1 : 0;
-      const om = digitsAt(text, at + 3 + colon, 2);
-      if (oh < 0 || oh > 23 || om < 0 || om > 59 || at + 5 + colon !== text.length)
-        return undefined;
-      scanned.zone = "offset";
-      scanned.offsetMinutes = (c === "-" ? -1 : 1) * (oh * 60 + om);
-    } else return undefined;
-  }
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > (month === 2 && !leap ? 28 : (DAYS_IN_MONTH[month - 1] as number))) return undefined;
-  scanned.year = year;
-  scanned.month = month;
-  scanned.day = day;
-  scanned.hour = hour;
-  return Date.UTC(year, month - 1, day, hour, minute, second);
-}
 const TIME_HEADER = /time|date|stamp/i;
 
 function pickTimeColumn(table: Head, given: string | undefined): number {
@@ -162,10 +83,11 @@ export function readMeterSeries(
     },
   });
   const column = table.header[valueIdx] as string;
+  const reader = new StampReader(options.timeZone, "clock-before");
   // A file without a header row would lend its first readings as column names.
   const looksLikeData = (name: string | undefined) =>
     name !== undefined &&
-    (parseDecimal(name) !== undefined || scanStamp(name.trim()) !== undefined);
+    (parseDecimal(name) !== undefined || !Number.isNaN(reader.read(name.trim())));
   if (looksLikeData(column) || (timeIdx >= 0 && looksLikeData(table.header[timeIdx]))) {
     throw new InputError(
       "E_DATA_INVALID",
@@ -193,53 +115,23 @@ export function readMeterSeries(
   } else {
     localDates = [];
     const stamps = table.columns[timeIdx] as string[];
-    const hourOffset = new Map<number, number>();
     let labelsAreLocal = true;
     for (let r = 0; r < n; r++) {
       const stamp = (stamps[r] as string).trim();
-      const naive = scanStamp(stamp);
-      if (naive === undefined) {
-        times[r] = Number.NaN;
+      const t = reader.read(stamp);
+      times[r] = t;
+      if (Number.isNaN(t)) {
         if (labelsAreLocal) localDates.push("");
         continue;
       }
-      if (scanned.zone === "Z") {
-        times[r] = naive;
-        labelsAreLocal = false;
-      } else if (scanned.zone === "offset") {
-        times[r] = naive - scanned.offsetMinutes * 60_000;
-      } else {
-        // Naive local time: the zone's offset, looked up once per local hour.
-        const hourKey = naive - (naive % 3_600_000);
-        let off = hourOffset.get(hourKey);
-        if (off === undefined) {
-          const utc = localToUtc(
-            {
-              year: scanned.year,
-              month: scanned.month,
-              day: scanned.day,
-              hour: scanned.hour,
-              minute: 0,
-            },
-            options.timeZone,
-          );
-          // A local hour the clocks skip (spring forward) is read on the clock before the change.
-          off =
-            utc !== undefined
-              ? hourKey - utc
-              : (hourOffset.get(hourKey - 3_600_000) ??
-                offsetMinutes(hourKey - MS_PER_DAY, options.timeZone) * 60_000);
-          hourOffset.set(hourKey, off);
-        }
-        times[r] = naive - off;
-      }
+      if (reader.lastZone === "Z") labelsAreLocal = false;
       if (labelsAreLocal) localDates.push(stamp.slice(0, 10));
     }
     if (!labelsAreLocal) localDates = undefined;
     let readable = 0;
     for (let r = 0; r < n; r++) if (!Number.isNaN(times[r] as number)) readable++;
     if (n > 0 && readable < 2) {
-      const bad = stamps.findIndex((t) => scanStamp(t.trim()) === undefined);
+      const bad = times.findIndex((t) => Number.isNaN(t));
       throw new InputError(
         "E_DATA_INVALID",
         `${table.file}, line ${table.lines[bad] ?? table.lines[0]}, column ${JSON.stringify(table.header[timeIdx])}: expected a time such as 2017-01-01T00:00:00Z or 2017-01-01 00:00, received ${JSON.stringify((stamps[bad] ?? "").trim())} (${readable} of ${n} timestamps are readable)`,

@@ -4,12 +4,11 @@
  * be wrong with the scenario or its data is found here, before anything is written.
  */
 
-import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { clockText } from "../core/clock.js";
 import { InputError } from "../core/errors.js";
 import { formatIssue, type ValidationIssue } from "../core/issues.js";
-import { formatInstant, MS_PER_DAY, MS_PER_MINUTE, parseInstant } from "../core/time.js";
+import { MS_PER_DAY, MS_PER_MINUTE, parseInstant } from "../core/time.js";
 import { localParts, localToUtc } from "../core/timeZone.js";
 import { kToPpm, toMicro } from "../core/units.js";
 import { fromZodIssues } from "../core/zodIssues.js";
@@ -18,14 +17,13 @@ import { timeOfUsePeriod, timeOfUsePrices } from "../home/tariff.js";
 import type { MechanismName } from "../market/types.js";
 import { drawHomes } from "../sim/drawHomes.js";
 import type { MemberInput, SimulationInput } from "../sim/types.js";
-import { readFlags } from "./cleanedSeries.js";
-import { columnIndex, numberColumn, parseCsv } from "./csv.js";
 import { loadAusgrid, loadCityLearn, loadEulvProfile } from "./datasets.js";
 import { batteryOf, evOf, flexibleLoadsOf, type HomeSteps } from "./homeDevices.js";
-import { fileReason, readInputFile } from "./inputFile.js";
+import { readInputFile } from "./inputFile.js";
 import { type MemberDocument, type ScenarioDocument, scenarioSchema } from "./scenarioSchema.js";
 import { alignEstimated, alignSeries, type EnergySeries, repeatDaily } from "./series.js";
-import { parseStamp } from "./timestamps.js";
+import { loadCsvSeries } from "./seriesCsv.js";
+import { parseStamp } from "./timeColumn.js";
 
 export interface ScenarioOverrides {
   /** Draw this many homes from the scenario's homes (seeded time shift and scaling). */
@@ -54,113 +52,6 @@ export function parseScenario(raw: unknown, source: string): ScenarioDocument {
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) throw invalid(fromZodIssues(parsed.error.issues, raw), source);
   return parsed.data;
-}
-
-const ENERGY_FACTOR: Record<string, (stepHours: number) => number> = {
-  kW: (h) => h,
-  W: (h) => h / 1000,
-  kWh: () => 1,
-  Wh: () => 1 / 1000,
-  kW_per_kWp: (h) => h,
-  W_per_kWp: (h) => h / 1000,
-  kWh_per_kWp: () => 1,
-  Wh_per_kWp: () => 1 / 1000,
-  "m/s": () => 1,
-};
-
-/**
- * A series from a generic CSV: timestamps (the start of each interval) and values in a declared
- * unit. The resolution is detected; gaps, duplicates and out-of-order rows are reported, never
- * filled.
- */
-export async function loadCsvSeries(
-  ref: {
-    csv: string;
-    column: string;
-    unit: string;
-    timestamp_column?: string | undefined;
-    time_zone?: string | undefined;
-    flag_column?: string | undefined;
-  },
-  baseDir: string,
-  field: string,
-  defaultTimeZone: string,
-): Promise<EnergySeries> {
-  const path = resolve(baseDir, ref.csv);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new InputError(
-      "E_SCENARIO_INVALID",
-      `${field}.csv: cannot read ${ref.csv} (resolved to ${path}): ${fileReason(error)}`,
-    );
-  }
-  const table = parseCsv(text, ref.csv);
-  const stampsCol =
-    ref.timestamp_column ?? table.header.find((h) => /^(timestamp|time|datetime|date)$/i.test(h));
-  if (stampsCol === undefined) {
-    throw new InputError(
-      "E_SCENARIO_INVALID",
-      `${field}.timestamp_column: ${ref.csv} has no column named timestamp/time/datetime; name it with timestamp_column`,
-    );
-  }
-  const stamps = table.columns[columnIndex(table, stampsCol)] as string[];
-  const values = numberColumn(table, ref.column);
-  const tz = ref.time_zone ?? defaultTimeZone;
-  const times = new Float64Array(stamps.length);
-  for (let i = 0; i < stamps.length; i++) {
-    const t = parseStamp(stamps[i] as string, tz);
-    if (t === undefined) {
-      throw new InputError(
-        "E_DATA_INVALID",
-        `${ref.csv}, line ${table.lines[i]}: unreadable timestamp ${JSON.stringify(stamps[i])} (expected ISO 8601, or YYYY-MM-DD HH:MM in ${tz}; a local time that daylight saving skips does not exist)`,
-      );
-    }
-    times[i] = t;
-  }
-  if (times.length < 2)
-    throw new InputError(
-      "E_DATA_INVALID",
-      `${ref.csv}: need at least two rows to know the resolution`,
-    );
-  const diffs = new Map<number, number>();
-  for (let i = 1; i < times.length; i++) {
-    const d = (times[i] as number) - (times[i - 1] as number);
-    diffs.set(d, (diffs.get(d) ?? 0) + 1);
-  }
-  const step = [...diffs.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] as number;
-  if (!(step > 0) || step % MS_PER_MINUTE !== 0) {
-    throw new InputError(
-      "E_DATA_INVALID",
-      `${ref.csv}: cannot detect a regular resolution in whole minutes`,
-    );
-  }
-  const problems: string[] = [];
-  for (let i = 1; i < times.length && problems.length < 4; i++) {
-    const d = (times[i] as number) - (times[i - 1] as number);
-    if (d === step) continue;
-    const where = `line ${table.lines[i]} (${formatInstant(times[i] as number)})`;
-    if (d === 0) problems.push(`duplicate timestamp at ${where}`);
-    else if (d < 0) problems.push(`out-of-order timestamp at ${where}`);
-    else if (d % step === 0) problems.push(`gap of ${d / step - 1} interval(s) before ${where}`);
-    else problems.push(`irregular step before ${where}`);
-  }
-  if (problems.length > 0) {
-    throw new InputError(
-      "E_DATA_INVALID",
-      `${ref.csv}: the series is not regular at ${step / MS_PER_MINUTE}-minute resolution: ${problems.join("; ")}. Gaps and duplicates are not filled silently: clean the file first (gridshare data check can fill and flag them)`,
-    );
-  }
-  const stepMinutes = step / MS_PER_MINUTE;
-  const factor = (ENERGY_FACTOR[ref.unit] as (h: number) => number)(stepMinutes / 60);
-  return {
-    startMs: times[0] as number,
-    stepMinutes,
-    values: values.map((v) => v * factor),
-    source: ref.csv,
-    estimated: readFlags(table, ref.flag_column, field),
-  };
 }
 
 interface TimeAxis {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { loadCsvSeries } from "./scenario.js";
+import { loadCsvSeries } from "./seriesCsv.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gridshare-csv-"));
 function csv(name: string, text: string) {
