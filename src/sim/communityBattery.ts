@@ -7,7 +7,7 @@
  */
 import { invariant } from "../core/errors.js";
 import { sum } from "../core/stats.js";
-import { energyCostMicro } from "../core/units.js";
+import { energyCostMicro, kwhToWh } from "../core/units.js";
 import type { BatteryState } from "../home/battery.js";
 import { apportion } from "../market/apportion.js";
 import type { Order } from "../market/types.js";
@@ -21,8 +21,10 @@ export interface BatteryExchange {
 }
 
 /**
- * Charges from the unmatched export or discharges into the unmatched import (whole Wh, never more
- * than the battery can take or give), and records its state of charge at `t`.
+ * Charges from the unmatched export or discharges into the unmatched import, and records its state
+ * of charge at `t`. What it exchanges is settled in whole Wh, rounded half-even from what it can
+ * take or give (as a meter rounds); the battery itself takes or gives at most what it can, so a
+ * rounded-up Wh never lifts it above full or below its floor.
  */
 export function exchangeWithBattery(
   cb: BatteryState | null,
@@ -34,10 +36,10 @@ export function exchangeWithBattery(
   let chargeWh = 0;
   let dischargeWh = 0;
   if (unmatched.exportWh > 0) {
-    chargeWh = Math.floor(Math.min(unmatched.exportWh, cb.chargeableKwh() * 1000));
+    chargeWh = Math.min(unmatched.exportWh, kwhToWh(cb.chargeableKwh()));
     cb.charge(chargeWh / 1000);
   } else if (unmatched.importWh > 0) {
-    dischargeWh = Math.floor(Math.min(unmatched.importWh, cb.dischargeableKwh() * 1000));
+    dischargeWh = Math.min(unmatched.importWh, kwhToWh(cb.dischargeableKwh()));
     cb.discharge(dischargeWh / 1000);
   }
   acc.communityBatterySoc[t] = cb.fraction;
