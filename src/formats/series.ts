@@ -1,5 +1,5 @@
 /**
- * Time series on a regular grid: `values[i]` covers `[start + i·step, start + (i+1)·step)`.
+ * Time series on a regular time axis: `values[i]` covers `[start + i·step, start + (i+1)·step)`.
  * For energy it is the kWh delivered in the interval, and resampling integrates
  * piecewise-constant power, so the energy of any span is conserved (up to float rounding); for
  * rates (prices, intensities, speeds) it is the interval's average, resampled as a time-weighted
@@ -72,7 +72,7 @@ export function resample(
 }
 
 /**
- * The series on the grid `[startMs, startMs + count·step)` with `stepMinutes`: resampled, then
+ * The series on the time axis `[startMs, startMs + count·step)` with `stepMinutes`: resampled, then
  * cut. Throws naming the source when the grid is not inside the data.
  */
 export function alignSeries(
@@ -111,7 +111,7 @@ export function repeatDaily(day: EnergySeries, days: number): EnergySeries {
 }
 
 /**
- * Which intervals of the grid `[startMs, startMs + count·step)` hold an estimate: those that
+ * Which intervals of the time axis `[startMs, startMs + count·step)` hold an estimate: those that
  * overlap any estimated interval of `s` (null when `s` has no estimates).
  */
 export function alignEstimated(

@@ -1,10 +1,10 @@
 /**
  * Meter-data quality: validation, estimation and editing (VEE) of one metered series.
  *
- * Validation finds: unreadable, duplicate and out-of-order timestamps; gaps in the regular grid;
- * days on which clocks change but the file has the row count of any other day; spikes (a Hampel
- * filter: far from the median of the neighbouring readings in units of their spread, and by more
- * than twice the series' normal range); stuck (flat-lined) readings; negative consumption; PV
+ * Validation finds: unreadable, duplicate and out-of-order timestamps; gaps in the regular time
+ * axis; days on which clocks change but the file has the row count of any other day; spikes (a
+ * Hampel filter: far from the median of the neighbouring readings in units of their spread, and by
+ * more than twice the series' normal range); stuck (flat-lined) readings; negative consumption; PV
  * output at times of day at which this system is dark on the days around; readings beyond a
  * physical limit; and, for cumulative counters, resets or roll-overs, single bad readings, and
  * the rise a counter makes across a gap.
@@ -83,7 +83,7 @@ export interface QualityInput {
 
 export interface QualityResult {
   readonly stepMs: number;
-  /** The regular grid: slot times, raw values (NaN where none), cleaned values, flags. */
+  /** The regular time axis: slot times, raw values (NaN where none), cleaned values, flags. */
   readonly times: Float64Array;
   readonly raw: Float64Array;
   /** Cleaned values; for a cumulative counter, the energy of each interval ending at the slot. */
@@ -142,8 +142,8 @@ function extreme(a: Float64Array, from: number, to: number, sign: 1 | -1): numbe
 
 const fmt = (x: number) => String(Math.round(x * 1000) / 1000);
 
-/** The regular grid of a series, its raw readings, and what it found on the way. */
-interface Grid {
+/** The regular time axis of a series, its raw readings, and what it found on the way. */
+interface Slots {
   readonly stepMs: number;
   readonly times: Float64Array;
   readonly raw: Float64Array;
@@ -161,8 +161,8 @@ function hoursText(slots: number, stepMs: number): string {
   return h >= 48 ? `${fmt(h / 24)} days` : `${fmt(h)} h`;
 }
 
-/** Timestamps: unreadable, duplicate, out of order; then the step and the regular grid. */
-function buildGrid(input: QualityInput): Grid {
+/** Timestamps: unreadable, duplicate, out of order; then the step and the regular time axis. */
+function buildSlots(input: QualityInput): Slots {
   const { times: t, values } = input;
   const n = t.length;
   const findings: Finding[] = [];
@@ -262,7 +262,7 @@ function buildGrid(input: QualityInput): Grid {
   }
   const finding: (FindingKind | null)[] = new Array(slots).fill(null);
   const perDay = Math.max(1, Math.round(DAY_MS / stepMs));
-  const grid: Grid = {
+  const out: Slots = {
     stepMs,
     times,
     raw,
@@ -282,17 +282,17 @@ function buildGrid(input: QualityInput): Grid {
     slots,
     (s) => Number.isNaN(raw[s] as number),
     (a, b) =>
-      grid.mark("gap", a, b, `${b - a + 1} missing reading(s), ${hoursText(b - a + 1, stepMs)}`),
+      out.mark("gap", a, b, `${b - a + 1} missing reading(s), ${hoursText(b - a + 1, stepMs)}`),
   );
   if (input.sourceFilled)
     for (let s = 0; s < slots; s++)
       if ((rowOf[s] as number) >= 0 && input.sourceFilled[rowOf[s] as number])
-        grid.flags[s] = "source_filled";
-  return grid;
+        out.flags[s] = "source_filled";
+  return out;
 }
 
 /** A clock-change day with the row count of any other day: its labels ignore the change. */
-function checkDst(input: QualityInput, g: Grid): void {
+function checkDst(input: QualityInput, axis: Slots): void {
   if (!input.localDates || !input.dstDates) return;
   const perDate = new Map<string, { first: number; last: number; count: number }>();
   input.localDates.forEach((d, i) => {
@@ -302,23 +302,23 @@ function checkDst(input: QualityInput, g: Grid): void {
       e.last = i;
     } else perDate.set(d, { first: i, last: i, count: 1 });
   });
-  const hourSteps = Math.round(HOUR_MS / g.stepMs);
+  const hourSteps = Math.round(HOUR_MS / axis.stepMs);
   for (const day of input.dstDates) {
     const e = perDate.get(day);
-    if (e === undefined || e.count !== g.perDay) continue;
-    g.findings.push({
+    if (e === undefined || e.count !== axis.perDay) continue;
+    axis.findings.push({
       kind: "dst",
       fromMs: input.times[e.first] as number,
       toMs: input.times[e.last] as number,
       row: e.first,
-      detail: `clocks change on ${day} but the file has ${e.count} rows for it like any other day (expected ${g.perDay - hourSteps} or ${g.perDay + hourSteps}): its labels look like standard time all year; read it in a fixed-offset zone`,
+      detail: `clocks change on ${day} but the file has ${e.count} rows for it like any other day (expected ${axis.perDay - hourSteps} or ${axis.perDay + hourSteps}): its labels look like standard time all year; read it in a fixed-offset zone`,
     });
   }
 }
 
 /** Value checks of a load or PV series; the slots they touch lose their reading. */
-function checkValues(input: QualityInput, g: Grid): void {
-  const { raw, perDay } = g;
+function checkValues(input: QualityInput, axis: Slots): void {
+  const { raw, perDay } = axis;
   const slots = raw.length;
   const present = sample(raw);
   const p99 = quantileSorted(present, 0.99);
@@ -330,14 +330,14 @@ function checkValues(input: QualityInput, g: Grid): void {
     // system that is mostly dead (its few live days) is not mistaken for night.
     const threshold = 0.02 * p99;
     const days = Math.ceil(slots / perDay) + 1;
-    const first = g.slotOfDay(0);
+    const first = axis.slotOfDay(0);
     const dayOf = (s: number) => Math.floor((s + first) / perDay);
     const lit = new Int32Array((days + 1) * perDay);
     // Prefix sums over days, per time of day: index (day + 1) * perDay + slot.
     for (let s = 0; s < slots; s++) {
       const v = raw[s] as number;
       if (Number.isNaN(v)) continue;
-      const i = (dayOf(s) + 1) * perDay + g.slotOfDay(s);
+      const i = (dayOf(s) + 1) * perDay + axis.slotOfDay(s);
       if (v > threshold) lit[i] = 1;
     }
     for (let i = perDay; i < lit.length; i++) {
@@ -355,7 +355,7 @@ function checkValues(input: QualityInput, g: Grid): void {
       const d = dayOf(s);
       const self = (raw[s] as number) > threshold ? 1 : 0;
       const most = (brightest[d] as number) - self;
-      return most >= 3 && litIn(d, g.slotOfDay(s)) - self < 0.05 * most;
+      return most >= 3 && litIn(d, axis.slotOfDay(s)) - self < 0.05 * most;
     };
     runs(
       slots,
@@ -364,7 +364,7 @@ function checkValues(input: QualityInput, g: Grid): void {
         // Output that runs on from the day's lit hours is an early sunrise or a late sunset.
         const litNext = (s: number) => s >= 0 && s < slots && (raw[s] as number) > threshold;
         if (litNext(a - 1) || litNext(b + 1)) return;
-        g.mark(
+        axis.mark(
           "night_pv",
           a,
           b,
@@ -378,7 +378,7 @@ function checkValues(input: QualityInput, g: Grid): void {
     slots,
     (s) => (raw[s] as number) < floor,
     (a, b) =>
-      g.mark(
+      axis.mark(
         "negative",
         a,
         b,
@@ -391,7 +391,7 @@ function checkValues(input: QualityInput, g: Grid): void {
       slots,
       (s) => Math.abs(raw[s] as number) > limit,
       (a, b) =>
-        g.mark(
+        axis.mark(
           "over_limit",
           a,
           b,
@@ -424,28 +424,33 @@ function checkValues(input: QualityInput, g: Grid): void {
     const mad = 1.4826 * medianInPlace(around.map((x) => Math.abs(x - m)));
     const dev = Math.abs(v - m);
     if (dev > HAMPEL_K * mad && dev > SPIKE_RANGES * range)
-      g.mark("spike", s, s, `${fmt(v)} against ${fmt(m)} around it`);
+      axis.mark("spike", s, s, `${fmt(v)} against ${fmt(m)} around it`);
   }
   // Stuck: the same non-zero reading for 3 h or more.
-  const minRun = Math.max(STUCK_MIN_READINGS, Math.ceil((STUCK_HOURS * HOUR_MS) / g.stepMs));
+  const minRun = Math.max(STUCK_MIN_READINGS, Math.ceil((STUCK_HOURS * HOUR_MS) / axis.stepMs));
   for (let s = 0; s < slots; ) {
     const v = raw[s] as number;
     let e = s;
     while (e + 1 < slots && raw[e + 1] === v) e++;
     if (!Number.isNaN(v) && Math.abs(v) > 0.01 * p99 && e - s + 1 >= minRun)
-      g.mark("stuck", s, e, `the same reading ${fmt(v)} for ${hoursText(e - s + 1, g.stepMs)}`);
+      axis.mark(
+        "stuck",
+        s,
+        e,
+        `the same reading ${fmt(v)} for ${hoursText(e - s + 1, axis.stepMs)}`,
+      );
     s = e + 1;
   }
 }
 
 /** The mean of the kept values at each time of day (0 where none). */
-function typicalProfile(value: Float64Array, g: Grid): Float64Array {
-  const sum = new Float64Array(g.perDay);
-  const cnt = new Float64Array(g.perDay);
+function typicalProfile(value: Float64Array, axis: Slots): Float64Array {
+  const sum = new Float64Array(axis.perDay);
+  const cnt = new Float64Array(axis.perDay);
   for (let s = 0; s < value.length; s++) {
     const v = value[s] as number;
     if (Number.isNaN(v)) continue;
-    const d = g.slotOfDay(s);
+    const d = axis.slotOfDay(s);
     sum[d] = (sum[d] as number) + v;
     cnt[d] = (cnt[d] as number) + 1;
   }
@@ -453,8 +458,8 @@ function typicalProfile(value: Float64Array, g: Grid): Float64Array {
 }
 
 /** Fills NaN runs: short ones linearly between their neighbours, long ones from the profile. */
-function estimate(value: Float64Array, flags: Flag[], g: Grid, maxInterp: number): void {
-  const profile = typicalProfile(value, g);
+function estimate(value: Float64Array, flags: Flag[], axis: Slots, maxInterp: number): void {
+  const profile = typicalProfile(value, axis);
   const slots = value.length;
   runs(
     slots,
@@ -469,7 +474,7 @@ function estimate(value: Float64Array, flags: Flag[], g: Grid, maxInterp: number
       for (let k = s; k <= e; k++) {
         value[k] = linear
           ? before + ((after - before) * (k - s + 1)) / (len + 1)
-          : (profile[g.slotOfDay(k)] as number);
+          : (profile[axis.slotOfDay(k)] as number);
         flags[k] = linear ? "interpolated" : "profile";
       }
     },
@@ -482,8 +487,8 @@ function estimate(value: Float64Array, flags: Flag[], g: Grid, maxInterp: number
  * interval is not known and is estimated); a rise across a gap is spread over the gap in the
  * shape of the typical profile.
  */
-function checkCounter(input: QualityInput, g: Grid, maxInterp: number): Float64Array {
-  const { raw } = g;
+function checkCounter(input: QualityInput, axis: Slots, maxInterp: number): Float64Array {
+  const { raw } = axis;
   const slots = raw.length;
   const reading = Float64Array.from(raw);
   const present: number[] = [];
@@ -492,7 +497,7 @@ function checkCounter(input: QualityInput, g: Grid, maxInterp: number): Float64A
     const [p, s, q] = [present[j - 1], present[j], present[j + 1]] as [number, number, number];
     const [a, b, c] = [raw[p] as number, raw[s] as number, raw[q] as number];
     if ((b > c && a <= c) || (b < a && c >= a)) {
-      g.mark(
+      axis.mark(
         "spike",
         s,
         s,
@@ -510,7 +515,7 @@ function checkCounter(input: QualityInput, g: Grid, maxInterp: number): Float64A
     if (prev >= 0) {
       const d = v - (reading[prev] as number);
       if (d < 0) {
-        g.mark(
+        axis.mark(
           "reset",
           s,
           s,
@@ -521,60 +526,66 @@ function checkCounter(input: QualityInput, g: Grid, maxInterp: number): Float64A
       } else {
         energy[s] = d;
         if (input.limit !== undefined && d > input.limit)
-          g.mark("over_limit", s, s, `${fmt(d)} in one interval, beyond the limit ${input.limit}`);
+          axis.mark(
+            "over_limit",
+            s,
+            s,
+            `${fmt(d)} in one interval, beyond the limit ${input.limit}`,
+          );
       }
     }
     prev = s;
   }
-  for (let s = 0; s < slots; s++) if (g.finding[s] === "over_limit") energy[s] = Number.NaN;
-  const profile = typicalProfile(energy, g);
+  for (let s = 0; s < slots; s++) if (axis.finding[s] === "over_limit") energy[s] = Number.NaN;
+  const profile = typicalProfile(energy, axis);
   for (const [p, s, d] of across) {
     let weight = 0;
-    for (let k = p + 1; k <= s; k++) weight += profile[g.slotOfDay(k)] as number;
-    const gapHours = hoursText(s - p - 1, g.stepMs);
+    for (let k = p + 1; k <= s; k++) weight += profile[axis.slotOfDay(k)] as number;
+    const gapHours = hoursText(s - p - 1, axis.stepMs);
     if (d > 0 && s - p - 1 > maxInterp)
-      g.mark(
+      axis.mark(
         "jump_after_gap",
         p + 1,
         s,
         `the counter rose ${fmt(d)} across a ${gapHours} gap: spread over it in the shape of the typical profile`,
       );
     for (let k = p + 1; k <= s; k++) {
-      energy[k] = weight > 0 ? (d * (profile[g.slotOfDay(k)] as number)) / weight : d / (s - p);
-      if (g.flags[k] === "measured") g.flags[k] = "spread";
+      energy[k] = weight > 0 ? (d * (profile[axis.slotOfDay(k)] as number)) / weight : d / (s - p);
+      if (axis.flags[k] === "measured") axis.flags[k] = "spread";
     }
   }
-  const flags = g.flags;
-  estimate(energy, flags, g, maxInterp);
+  const flags = axis.flags;
+  estimate(energy, flags, axis, maxInterp);
   return energy;
 }
 
 /** Validates, estimates and flags one series. */
 export function checkSeries(input: QualityInput): QualityResult {
-  const g = buildGrid(input);
-  checkDst(input, g);
-  const slots = g.times.length;
-  const maxInterp = input.maxInterpolateSteps ?? Math.max(1, Math.round((2 * HOUR_MS) / g.stepMs));
+  const axis = buildSlots(input);
+  checkDst(input, axis);
+  const slots = axis.times.length;
+  const maxInterp =
+    input.maxInterpolateSteps ?? Math.max(1, Math.round((2 * HOUR_MS) / axis.stepMs));
   let value: Float64Array;
-  if (input.kind === "cumulative") value = checkCounter(input, g, maxInterp);
+  if (input.kind === "cumulative") value = checkCounter(input, axis, maxInterp);
   else {
-    checkValues(input, g);
-    value = Float64Array.from(g.raw);
-    for (let s = 0; s < slots; s++) if (g.finding[s] !== null) value[s] = Number.NaN;
-    estimate(value, g.flags, g, maxInterp);
+    checkValues(input, axis);
+    value = Float64Array.from(axis.raw);
+    for (let s = 0; s < slots; s++) if (axis.finding[s] !== null) value[s] = Number.NaN;
+    estimate(value, axis.flags, axis, maxInterp);
   }
-  for (let s = 0; s < slots; s++) if (Number.isNaN(value[s] as number)) g.flags[s] = "missing";
-  g.findings.sort(
+  for (let s = 0; s < slots; s++) if (Number.isNaN(value[s] as number)) axis.flags[s] = "missing";
+  axis.findings.sort(
     (a, b) => a.fromMs - b.fromMs || FINDING_KINDS.indexOf(a.kind) - FINDING_KINDS.indexOf(b.kind),
   );
   return {
-    stepMs: g.stepMs,
-    times: g.times,
-    raw: g.raw,
+    stepMs: axis.stepMs,
+    times: axis.times,
+    raw: axis.raw,
     value,
-    flags: g.flags,
-    finding: g.finding,
-    findings: g.findings,
+    flags: axis.flags,
+    finding: axis.finding,
+    findings: axis.findings,
   };
 }
 

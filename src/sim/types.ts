@@ -1,6 +1,6 @@
 import type { AgentPreferences, StrategyName } from "../agents/strategies.js";
 /**
- * What a simulation runs on: every series already on the simulation's grid (kWh per interval,
+ * What a simulation runs on: every series already on the simulation's time axis (kWh per interval,
  * prices in micro-units per kWh), so the engine does no I/O and no unit conversion of its own.
  */
 import type { BatterySpec } from "../home/battery.js";
