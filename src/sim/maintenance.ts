@@ -83,14 +83,9 @@ function hourlyPv(run: SimulationRun): { systems: PvSystemInput[]; reason: strin
   };
 }
 
-export function maintenanceOf(run: SimulationRun) {
+/** Each flagged PV system against its peers, its lost energy valued at `importPrice`. */
+function pvSection(run: SimulationRun, importPrice: number) {
   const { input } = run;
-  const findings: MaintenanceFinding[] = [];
-  let meanImport = 0;
-  for (const p of input.importPriceMicro) meanImport += p;
-  const importPrice = fromMicro(Math.round(meanImport / Math.max(1, input.count)));
-
-  // PV against peers.
   const pv = hourlyPv(run);
   const verdicts =
     pv.reason === null
@@ -98,6 +93,7 @@ export function maintenanceOf(run: SimulationRun) {
           utcOffsetHours: offsetMinutes(input.startMs, input.timeZone) / 60,
         })
       : [];
+  const findings: MaintenanceFinding[] = [];
   for (const v of verdicts) {
     if (!v.flagged || v.cause === null) continue;
     const lost = Math.max(0, v.expectedKwh - v.measuredKwh);
@@ -117,91 +113,111 @@ export function maintenanceOf(run: SimulationRun) {
       action: PV_ACTIONS[v.cause],
     });
   }
+  const record =
+    pv.reason === null
+      ? {
+          assessed: true as const,
+          systems: verdicts.map((v) => ({
+            ...pvVerdictRecord(v),
+            days_affected: v.daysAffected.length,
+          })),
+        }
+      : { assessed: false as const, reason: pv.reason };
+  return { findings, record };
+}
 
-  // The transformer under each variant.
-  let transformer = null;
+/** The transformer's hot spot and ageing under each variant, and a finding where it ages fast. */
+function transformerSection(run: SimulationRun) {
+  const { input } = run;
   const t = input.transformer;
-  if (t) {
-    const stepH = input.stepMinutes / 60;
-    const variants: Record<string, unknown> = {};
-    let gridOnly = Number.NaN;
-    for (const acc of run.variants) {
-      const pu = Array.from(acc.transformerKwh, (kwh) => Math.abs(kwh) / stepH / t.ratingKva);
-      const r = transformerThermal(pu, t.ambientC, input.stepMinutes);
-      const days = (input.count * input.stepMinutes) / 1440;
-      variants[acc.plan.key] = {
-        peak_load_pu: round(r.peakLoadPu, 3),
-        peak_hot_spot_c: round(r.peakHotSpotC, 1),
-        peak_top_oil_c: round(r.peakTopOilC, 1),
-        equivalent_ageing: round(r.equivalentAgeing, 4),
-        loss_of_life_days: round(r.lossOfLifeHours / 24, 3),
-        period_days: round(days, 2),
-        hours_beyond_limits: round(r.hoursBeyondLimits, 2),
-      };
-      if (acc.plan.key === "grid_only") gridOnly = r.equivalentAgeing;
-      const faster = r.equivalentAgeing > 1;
-      const fasterThanAlone =
-        acc.plan.key !== "grid_only" &&
-        r.equivalentAgeing > 1.1 * gridOnly &&
-        r.equivalentAgeing > 0.1;
-      if (faster || fasterThanAlone)
-        findings.push({
-          subject: `transformer (${acc.plan.key})`,
-          kind: "transformer",
-          cause: faster ? "ages_faster_than_nominal" : "ages_faster_than_grid_only",
-          detail: `equivalent ageing ${round(r.equivalentAgeing, 2)} (1 = nominal${Number.isNaN(gridOnly) ? "" : `, grid only ${round(gridOnly, 2)}`}), hot spot up to ${round(r.peakHotSpotC, 1)} °C, load up to ${round(r.peakLoadPu, 2)} pu of ${t.ratingKva} kVA, ${round(r.hoursBeyondLimits, 1)} h beyond the normal cyclic limits`,
-          confidence: null,
-          days_affected: null,
-          lost_kwh: null,
-          cost: null,
-          action:
-            "spread the peaks: shift EV charging and battery charging out of the evening peak (a demand-response cap, see optimize community --dr-cap), or plan a larger transformer",
-        });
-    }
-    transformer = {
-      rating_kva: t.ratingKva,
-      model:
-        "IEC 60076-7 ONAN distribution transformer; net exchange with the grid at unity power factor",
-      variants,
+  const findings: MaintenanceFinding[] = [];
+  if (!t) return { findings, record: null };
+  const stepH = input.stepMinutes / 60;
+  const variants: Record<string, unknown> = {};
+  let gridOnly = Number.NaN;
+  for (const acc of run.variants) {
+    const pu = Array.from(acc.transformerKwh, (kwh) => Math.abs(kwh) / stepH / t.ratingKva);
+    const r = transformerThermal(pu, t.ambientC, input.stepMinutes);
+    const days = (input.count * input.stepMinutes) / 1440;
+    variants[acc.plan.key] = {
+      peak_load_pu: round(r.peakLoadPu, 3),
+      peak_hot_spot_c: round(r.peakHotSpotC, 1),
+      peak_top_oil_c: round(r.peakTopOilC, 1),
+      equivalent_ageing: round(r.equivalentAgeing, 4),
+      loss_of_life_days: round(r.lossOfLifeHours / 24, 3),
+      period_days: round(days, 2),
+      hours_beyond_limits: round(r.hoursBeyondLimits, 2),
     };
+    if (acc.plan.key === "grid_only") gridOnly = r.equivalentAgeing;
+    const faster = r.equivalentAgeing > 1;
+    const fasterThanAlone =
+      acc.plan.key !== "grid_only" &&
+      r.equivalentAgeing > 1.1 * gridOnly &&
+      r.equivalentAgeing > 0.1;
+    if (faster || fasterThanAlone)
+      findings.push({
+        subject: `transformer (${acc.plan.key})`,
+        kind: "transformer",
+        cause: faster ? "ages_faster_than_nominal" : "ages_faster_than_grid_only",
+        detail: `equivalent ageing ${round(r.equivalentAgeing, 2)} (1 = nominal${Number.isNaN(gridOnly) ? "" : `, grid only ${round(gridOnly, 2)}`}), hot spot up to ${round(r.peakHotSpotC, 1)} °C, load up to ${round(r.peakLoadPu, 2)} pu of ${t.ratingKva} kVA, ${round(r.hoursBeyondLimits, 1)} h beyond the normal cyclic limits`,
+        confidence: null,
+        days_affected: null,
+        lost_kwh: null,
+        cost: null,
+        action:
+          "spread the peaks: shift EV charging and battery charging out of the evening peak (a demand-response cap, see optimize community --dr-cap), or plan a larger transformer",
+      });
   }
+  const record = {
+    rating_kva: t.ratingKva,
+    model:
+      "IEC 60076-7 ONAN distribution transformer; net exchange with the grid at unity power factor",
+    variants,
+  };
+  return { findings, record };
+}
 
-  // Data settled on estimates.
+/** Members whose series hold estimates, which their trades carry into the ledger. */
+function dataSection(run: SimulationRun) {
+  const { input } = run;
   const estimated = input.members
     .map((m) => ({ id: m.id, n: m.estimated ? m.estimated.reduce((a, b) => a + b, 0) : 0 }))
     .filter((m) => m.n > 0);
-  for (const m of estimated)
-    findings.push({
-      subject: m.id,
-      kind: "data",
-      cause: "estimated_readings",
-      detail: `${m.n} of ${input.count} intervals settled on estimated readings (their trades say "estimated" in the ledger export)`,
-      confidence: null,
-      days_affected: null,
-      lost_kwh: null,
-      cost: null,
-      action:
-        "check the meter and its communication; re-settle the estimated intervals when the readings arrive",
-    });
+  const findings: MaintenanceFinding[] = estimated.map((m) => ({
+    subject: m.id,
+    kind: "data",
+    cause: "estimated_readings",
+    detail: `${m.n} of ${input.count} intervals settled on estimated readings (their trades say "estimated" in the ledger export)`,
+    confidence: null,
+    days_affected: null,
+    lost_kwh: null,
+    cost: null,
+    action:
+      "check the meter and its communication; re-settle the estimated intervals when the readings arrive",
+  }));
+  const record = {
+    members_with_estimates: estimated.map((m) => ({ id: m.id, estimated_intervals: m.n })),
+  };
+  return { findings, record };
+}
 
+/** The maintenance section: PV, transformer and data findings, their cost, and each record. */
+export function maintenanceOf(run: SimulationRun) {
+  const { input } = run;
+  let meanImport = 0;
+  for (const p of input.importPriceMicro) meanImport += p;
+  const importPrice = fromMicro(Math.round(meanImport / Math.max(1, input.count)));
+  const pv = pvSection(run, importPrice);
+  const transformer = transformerSection(run);
+  const data = dataSection(run);
+  const findings = [...pv.findings, ...transformer.findings, ...data.findings];
   return {
     findings,
     total_cost: round(findings.reduce((a, f) => a + (f.cost ?? 0), 0)),
     cost_basis: `energy lost valued at the period's mean import price, ${importPrice} ${input.currency}/kWh`,
-    pv:
-      pv.reason === null
-        ? {
-            assessed: true as const,
-            systems: verdicts.map((v) => ({
-              ...pvVerdictRecord(v),
-              days_affected: v.daysAffected.length,
-            })),
-          }
-        : { assessed: false as const, reason: pv.reason },
-    transformer,
-    data_quality: {
-      members_with_estimates: estimated.map((m) => ({ id: m.id, estimated_intervals: m.n })),
-    },
+    pv: pv.record,
+    transformer: transformer.record,
+    data_quality: data.record,
   };
 }
 
