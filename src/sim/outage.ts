@@ -61,141 +61,254 @@ export interface OutageResult {
 
 const EPS = 1e-9;
 
+/** What every set-up shares: the homes' demand and generation, and their batteries at the start. */
+interface Outage {
+  readonly input: SimulationInput;
+  readonly homes: number;
+  readonly dtH: number;
+  readonly intervals: number;
+  readonly criticalShare: number;
+  /** Home i's load and generation (PV and wind) in interval t of the outage, kWh. */
+  readonly demand: (i: number, t: number) => number;
+  readonly gen: (i: number, t: number) => number;
+  /** Home i's state of charge (share of capacity) when the outage starts; NaN at interval 0. */
+  readonly socAtStart: readonly number[];
+}
+
+/** One set-up's running state over the outage. */
+interface SetupState {
+  readonly shared: boolean;
+  /** Each home's battery (null without one or in a PV-only set-up), and the community's. */
+  readonly batteries: readonly (BatteryState | null)[];
+  readonly community: BatteryState | null;
+  /** Per home: critical energy not served so far, and the first interval it went unmet. */
+  readonly critUnmet: Float64Array;
+  readonly firstOut: Float64Array;
+  notServed: number;
+  totalDemand: number;
+  /** The first interval in which any home's critical load went unmet. */
+  firstAny: number;
+}
+
+/** One interval's demand per home, split into its critical part and the rest. */
+interface IntervalDemand {
+  readonly crit: Float64Array;
+  readonly rest: Float64Array;
+}
+
+/** One interval's unmet demand per home. */
+interface IntervalShortfall {
+  readonly unmetCrit: Float64Array;
+  readonly unmetRest: Float64Array;
+}
+
+/** The outage under each of the four set-ups, on the same homes, weather and batteries. */
 export function simulateOutage(input: SimulationInput, options: OutageOptions): OutageResult[] {
-  const m = input.members.length;
-  const dtH = input.stepMinutes / 60;
+  const outage = prepareOutage(input, options);
+  return OUTAGE_SETUPS.map((setup) => simulateSetup(outage, setup));
+}
+
+/** The outage's demand and generation, and each battery's charge from the normal run up to it. */
+function prepareOutage(input: SimulationInput, options: OutageOptions): Outage {
   const { start, intervals, criticalShare } = options;
   // Battery states at the outage's start from the normal run (rule dispatch) up to then.
   const before = input.members.map((member) =>
     homeFlows(member, { count: Math.max(start, 1), stepMinutes: input.stepMinutes }),
   );
-  const socAtStart = before.map((f) => (start > 0 ? (f.soc[start - 1] as number) : Number.NaN));
-  const demand = (i: number, t: number) => input.members[i]?.loadKwh[start + t] as number;
-  const gen = (i: number, t: number) =>
-    (input.members[i]?.pvKwh?.[start + t] ?? 0) + (input.members[i]?.windKwh?.[start + t] ?? 0);
-  const batteryOf = (i: number) => {
-    const b = input.members[i]?.battery;
-    if (!b) return null;
-    const soc = socAtStart[i] as number;
-    return new BatteryState(b, dtH, Number.isNaN(soc) ? b.initialKwh : soc * b.capacityKwh);
+  return {
+    input,
+    homes: input.members.length,
+    dtH: input.stepMinutes / 60,
+    intervals,
+    criticalShare,
+    demand: (i, t) => input.members[i]?.loadKwh[start + t] as number,
+    gen: (i, t) =>
+      (input.members[i]?.pvKwh?.[start + t] ?? 0) + (input.members[i]?.windKwh?.[start + t] ?? 0),
+    socAtStart: before.map((f) => (start > 0 ? (f.soc[start - 1] as number) : Number.NaN)),
   };
+}
 
-  return OUTAGE_SETUPS.map((setup) => {
-    const shared = setup.startsWith("shared");
-    const withBatteries = setup.endsWith("with batteries");
-    const batteries = input.members.map((_, i) => (withBatteries ? batteryOf(i) : null));
-    const community =
+/** Home i's battery as the outage finds it; null when it has none. */
+function batteryAtStart(outage: Outage, i: number): BatteryState | null {
+  const b = outage.input.members[i]?.battery;
+  if (!b) return null;
+  const soc = outage.socAtStart[i] as number;
+  return new BatteryState(b, outage.dtH, Number.isNaN(soc) ? b.initialKwh : soc * b.capacityKwh);
+}
+
+/** One set-up through every interval of the outage, summed up. */
+function simulateSetup(outage: Outage, setup: OutageSetup): OutageResult {
+  const state = setUp(outage, setup);
+  for (let t = 0; t < outage.intervals; t++) {
+    const demand = intervalDemand(outage, state, t);
+    const shortfall = state.shared
+      ? serveShared(outage, state, t, demand)
+      : serveAlone(outage, state, t, demand);
+    record(outage, state, t, shortfall);
+  }
+  return summarise(outage, setup, state);
+}
+
+/** A set-up's batteries (its homes', and the community's when shared) and empty tallies. */
+function setUp(outage: Outage, setup: OutageSetup): SetupState {
+  const { input, homes, dtH, intervals } = outage;
+  const shared = setup.startsWith("shared");
+  const withBatteries = setup.endsWith("with batteries");
+  return {
+    shared,
+    batteries: input.members.map((_, i) => (withBatteries ? batteryAtStart(outage, i) : null)),
+    community:
       withBatteries && shared && input.communityBattery
         ? new BatteryState(input.communityBattery, dtH)
-        : null;
-    const critUnmet = new Float64Array(m);
-    const firstOut = new Float64Array(m).fill(intervals);
-    let notServed = 0;
-    let totalDemand = 0;
-    let firstAny = intervals;
-    for (let t = 0; t < intervals; t++) {
-      const crit = new Float64Array(m);
-      const rest = new Float64Array(m);
-      for (let i = 0; i < m; i++) {
-        const d = demand(i, t);
-        crit[i] = d * criticalShare;
-        rest[i] = d - (crit[i] as number);
-        totalDemand += d;
-      }
-      const unmetCrit = new Float64Array(m);
-      const unmetRest = new Float64Array(m);
-      if (!shared) {
-        for (let i = 0; i < m; i++) {
-          let supply = gen(i, t);
-          const b = batteries[i];
-          const need = (crit[i] as number) + (rest[i] as number);
-          if (b && supply < need) supply += b.discharge(need - supply);
-          const servedCrit = Math.min(crit[i] as number, supply);
-          unmetCrit[i] = (crit[i] as number) - servedCrit;
-          const servedRest = Math.min(rest[i] as number, supply - servedCrit);
-          unmetRest[i] = (rest[i] as number) - servedRest;
-          const surplus = supply - servedCrit - servedRest;
-          if (b && surplus > 0) b.charge(surplus);
-        }
-      } else {
-        let supply = 0;
-        let need = 0;
-        let needCrit = 0;
-        for (let i = 0; i < m; i++) {
-          supply += gen(i, t);
-          need += (crit[i] as number) + (rest[i] as number);
-          needCrit += crit[i] as number;
-        }
-        // Pooled storage: the community battery first, then the homes' in turn.
-        const stores = [community, ...batteries].filter((b): b is BatteryState => b !== null);
-        for (const b of stores) if (supply < need) supply += b.discharge(need - supply);
-        // Short of energy: keep whole homes' critical supply, the smallest critical demands
-        // first, so that as many homes as possible keep it; the rest is spread pro rata.
-        let left = supply;
-        let servedCrit = 0;
-        if (left >= needCrit) {
-          servedCrit = needCrit;
-          left -= needCrit;
-        } else {
-          const order = Array.from({ length: m }, (_, i) => i).sort(
-            (a, b) => (crit[a] as number) - (crit[b] as number),
-          );
-          let short = 0;
-          for (const i of order) {
-            const c = crit[i] as number;
-            if (c <= left) {
-              left -= c;
-              servedCrit += c;
-            } else {
-              unmetCrit[i] = c;
-              short += c;
-            }
-          }
-          // What no whole home can use still goes to critical demand, pro rata.
-          if (short > 0 && left > 0) {
-            const f = left / short;
-            for (let i = 0; i < m; i++) unmetCrit[i] = (unmetCrit[i] as number) * (1 - f);
-            servedCrit += left;
-            left = 0;
-          }
-        }
-        const restNeed = need - needCrit;
-        const servedRest = Math.min(restNeed, left);
-        const restFactor = restNeed > 0 ? 1 - servedRest / restNeed : 0;
-        for (let i = 0; i < m; i++) unmetRest[i] = (rest[i] as number) * restFactor;
-        let surplus = supply - servedCrit - servedRest;
-        for (const b of stores) if (surplus > 0) surplus -= b.charge(surplus);
-      }
-      for (let i = 0; i < m; i++) {
-        critUnmet[i] = (critUnmet[i] as number) + (unmetCrit[i] as number);
-        notServed += (unmetCrit[i] as number) + (unmetRest[i] as number);
-        if ((unmetCrit[i] as number) > EPS && (firstOut[i] as number) === intervals) {
-          firstOut[i] = t;
-          firstAny = Math.min(firstAny, t);
-        }
-      }
+        : null,
+    critUnmet: new Float64Array(homes),
+    firstOut: new Float64Array(homes).fill(intervals),
+    notServed: 0,
+    totalDemand: 0,
+    firstAny: intervals,
+  };
+}
+
+/** Interval t's demand per home, critical and the rest; counted into the set-up's total. */
+function intervalDemand(outage: Outage, state: SetupState, t: number): IntervalDemand {
+  const crit = new Float64Array(outage.homes);
+  const rest = new Float64Array(outage.homes);
+  for (let i = 0; i < outage.homes; i++) {
+    const d = outage.demand(i, t);
+    crit[i] = d * outage.criticalShare;
+    rest[i] = d - (crit[i] as number);
+    state.totalDemand += d;
+  }
+  return { crit, rest };
+}
+
+/** Every home on its own generation and battery: critical load first, surplus to the battery. */
+function serveAlone(
+  outage: Outage,
+  state: SetupState,
+  t: number,
+  { crit, rest }: IntervalDemand,
+): IntervalShortfall {
+  const unmetCrit = new Float64Array(outage.homes);
+  const unmetRest = new Float64Array(outage.homes);
+  for (let i = 0; i < outage.homes; i++) {
+    let supply = outage.gen(i, t);
+    const b = state.batteries[i];
+    const need = (crit[i] as number) + (rest[i] as number);
+    if (b && supply < need) supply += b.discharge(need - supply);
+    const servedCrit = Math.min(crit[i] as number, supply);
+    unmetCrit[i] = (crit[i] as number) - servedCrit;
+    const servedRest = Math.min(rest[i] as number, supply - servedCrit);
+    unmetRest[i] = (rest[i] as number) - servedRest;
+    const surplus = supply - servedCrit - servedRest;
+    if (b && surplus > 0) b.charge(surplus);
+  }
+  return { unmetCrit, unmetRest };
+}
+
+/** The community's generation and storage pooled: whole homes shed when short, surplus stored. */
+function serveShared(
+  outage: Outage,
+  state: SetupState,
+  t: number,
+  { crit, rest }: IntervalDemand,
+): IntervalShortfall {
+  const m = outage.homes;
+  const unmetCrit = new Float64Array(m);
+  const unmetRest = new Float64Array(m);
+  let supply = 0;
+  let need = 0;
+  let needCrit = 0;
+  for (let i = 0; i < m; i++) {
+    supply += outage.gen(i, t);
+    need += (crit[i] as number) + (rest[i] as number);
+    needCrit += crit[i] as number;
+  }
+  // Pooled storage: the community battery first, then the homes' in turn.
+  const stores = [state.community, ...state.batteries].filter((b): b is BatteryState => b !== null);
+  for (const b of stores) if (supply < need) supply += b.discharge(need - supply);
+  const { servedCrit, left } = serveCritical(crit, supply, needCrit, unmetCrit);
+  const restNeed = need - needCrit;
+  const servedRest = Math.min(restNeed, left);
+  const restFactor = restNeed > 0 ? 1 - servedRest / restNeed : 0;
+  for (let i = 0; i < m; i++) unmetRest[i] = (rest[i] as number) * restFactor;
+  let surplus = supply - servedCrit - servedRest;
+  for (const b of stores) if (surplus > 0) surplus -= b.charge(surplus);
+  return { unmetCrit, unmetRest };
+}
+
+/**
+ * The pooled supply to critical demand; short of energy, whole homes keep theirs, the smallest
+ * critical demands first, and the rest is spread pro rata (written into `unmetCrit`).
+ */
+function serveCritical(
+  crit: Float64Array,
+  supply: number,
+  needCrit: number,
+  unmetCrit: Float64Array,
+): { servedCrit: number; left: number } {
+  if (supply >= needCrit) return { servedCrit: needCrit, left: supply - needCrit };
+  let left = supply;
+  let servedCrit = 0;
+  const order = Array.from({ length: crit.length }, (_, i) => i).sort(
+    (a, b) => (crit[a] as number) - (crit[b] as number),
+  );
+  let short = 0;
+  for (const i of order) {
+    const c = crit[i] as number;
+    if (c <= left) {
+      left -= c;
+      servedCrit += c;
+    } else {
+      unmetCrit[i] = c;
+      short += c;
     }
-    let critDemand = 0;
-    for (let t = 0; t < intervals; t++)
-      for (let i = 0; i < m; i++) critDemand += demand(i, t) * criticalShare;
-    let critNotServed = 0;
-    let keeping = 0;
-    let autonomy = 0;
-    for (let i = 0; i < m; i++) {
-      critNotServed += critUnmet[i] as number;
-      if ((critUnmet[i] as number) <= EPS * intervals) keeping++;
-      autonomy += (firstOut[i] as number) * dtH;
+  }
+  // What no whole home can use still goes to critical demand, pro rata.
+  if (short > 0 && left > 0) {
+    const f = left / short;
+    for (let i = 0; i < crit.length; i++) unmetCrit[i] = (unmetCrit[i] as number) * (1 - f);
+    servedCrit += left;
+    left = 0;
+  }
+  return { servedCrit, left };
+}
+
+/** Interval t's shortfall into the set-up's tallies, and when each home first lost power. */
+function record(outage: Outage, state: SetupState, t: number, s: IntervalShortfall): void {
+  for (let i = 0; i < outage.homes; i++) {
+    state.critUnmet[i] = (state.critUnmet[i] as number) + (s.unmetCrit[i] as number);
+    state.notServed += (s.unmetCrit[i] as number) + (s.unmetRest[i] as number);
+    if ((s.unmetCrit[i] as number) > EPS && (state.firstOut[i] as number) === outage.intervals) {
+      state.firstOut[i] = t;
+      state.firstAny = Math.min(state.firstAny, t);
     }
-    return {
-      setup,
-      demandKwh: totalDemand,
-      criticalDemandKwh: critDemand,
-      notServedKwh: notServed,
-      criticalNotServedKwh: critNotServed,
-      homesKeepingPower: keeping,
-      autonomyHours: firstAny * dtH,
-      meanHomeAutonomyHours: m > 0 ? autonomy / m : 0,
-      homeCriticalNotServedKwh: critUnmet,
-    };
-  });
+  }
+}
+
+/** A set-up's result: energy not served, homes keeping power, and autonomy. */
+function summarise(outage: Outage, setup: OutageSetup, state: SetupState): OutageResult {
+  const { homes: m, intervals, dtH } = outage;
+  let critDemand = 0;
+  for (let t = 0; t < intervals; t++)
+    for (let i = 0; i < m; i++) critDemand += outage.demand(i, t) * outage.criticalShare;
+  let critNotServed = 0;
+  let keeping = 0;
+  let autonomy = 0;
+  for (let i = 0; i < m; i++) {
+    critNotServed += state.critUnmet[i] as number;
+    if ((state.critUnmet[i] as number) <= EPS * intervals) keeping++;
+    autonomy += (state.firstOut[i] as number) * dtH;
+  }
+  return {
+    setup,
+    demandKwh: state.totalDemand,
+    criticalDemandKwh: critDemand,
+    notServedKwh: state.notServed,
+    criticalNotServedKwh: critNotServed,
+    homesKeepingPower: keeping,
+    autonomyHours: state.firstAny * dtH,
+    meanHomeAutonomyHours: m > 0 ? autonomy / m : 0,
+    homeCriticalNotServedKwh: state.critUnmet,
+  };
 }
