@@ -49,6 +49,11 @@ if (!only) {
   step("lint (biome check)", [bin("@biomejs/biome", "bin/biome"), "check", "."]);
 }
 const files = testFiles(only);
+if (files.length === 0) {
+  // node --test with no files would go looking for any test-like file itself.
+  process.stderr.write(`no test file under src/ or test/ has "${only}" in its path\n`);
+  process.exit(2);
+}
 step(`tests (${files.length} files)`, [
   "--import",
   "tsx",
