@@ -41,6 +41,10 @@ export type ErrorCode =
   | "E_NOT_CONVERGED"
   | "E_FORECAST_LEAKAGE"
   | "E_FORECAST_MLP_UNAVAILABLE"
+  | "E_STORE_LOCKED"
+  | "E_STORE_SCHEMA_NEWER"
+  | "E_STORE_UNAVAILABLE"
+  | "E_STORE_CONFLICT"
   | "E_INTERNAL";
 
 export interface GridshareErrorOptions {
