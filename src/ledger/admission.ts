@@ -7,9 +7,13 @@
  * ledger already holds comes in as `nonceUsed`.
  */
 import type { ErrorCode } from "../core/errors.js";
-import type { Interval } from "../core/time.js";
+import { formatInstant, type Interval } from "../core/time.js";
 import { checkOrders } from "../market/clearMarket.js";
-import { type OrderDocument, orderFromDocument } from "../market/orderDocument.js";
+import {
+  namesOtherInterval,
+  type OrderDocument,
+  orderFromDocument,
+} from "../market/orderDocument.js";
 import type { Mechanism, Order } from "../market/types.js";
 import { type OrderItem, orderOfItem } from "./block.js";
 import { envelopeProblem, nonceKey, orderSigningBytes } from "./envelope.js";
@@ -24,6 +28,7 @@ export type RejectionCode = Extract<
   | "E_LEDGER_KEY_MISMATCH"
   | "E_LEDGER_ORDER_EXPIRED"
   | "E_LEDGER_NONCE_REPLAYED"
+  | "E_LEDGER_INTERVAL_MISMATCH"
   | "E_MARKET_DUPLICATE_ID"
   | "E_MARKET_SIDE_CONFLICT"
   | "E_MARKET_INTERVAL_FULL"
@@ -88,6 +93,25 @@ function rejection(
   return { status: "rejected", code, index, orderId: order.id, field, expected, received, message };
 }
 
+/** An order that names its delivery interval must name this one. */
+function intervalMismatch(
+  order: OrderDocument,
+  index: number,
+  interval: Interval,
+): Rejected | undefined {
+  if (!namesOtherInterval(order, interval.startMs)) return undefined;
+  const start = formatInstant(interval.startMs);
+  return rejection(
+    index,
+    order,
+    "E_LEDGER_INTERVAL_MISMATCH",
+    "order.interval_start",
+    `${start} (this interval's start)`,
+    String(order.interval_start),
+    `the order is for the interval starting ${order.interval_start}, not ${start}`,
+  );
+}
+
 /** Why an order is not authentic for this interval, or undefined when it is. */
 function authenticity(
   item: OrderItem,
@@ -96,8 +120,9 @@ function authenticity(
   seen: ReadonlySet<string>,
 ): Rejected | undefined {
   const order = orderOfItem(item);
+  const wrongInterval = intervalMismatch(order, index, options.interval);
   if (item.kind !== "signed") {
-    if (!options.requireSignatures) return undefined;
+    if (!options.requireSignatures) return wrongInterval;
     return rejection(
       index,
       order,
@@ -123,6 +148,7 @@ function authenticity(
       "the signature does not verify (the order was changed after signing, or signed with another key)",
     );
   }
+  if (wrongInterval) return wrongInterval;
   const problem = envelopeProblem(env, options.interval.startMs);
   if (problem) {
     return rejection(

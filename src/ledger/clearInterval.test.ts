@@ -5,15 +5,17 @@ import { arbitraryBook } from "../../test/support/books.js";
 import { HOMES, OPERATOR, signedOrdersFor, T0 } from "../../test/support/ledgerFixtures.js";
 import { clearMarket } from "../market/clearMarket.js";
 import { MECHANISMS } from "../market/mechanisms.js";
-import { orderDocument } from "../market/orderDocument.js";
+import { orderDocument, orderFromDocument } from "../market/orderDocument.js";
 import { MECHANISM_NAMES, type Order, type Side } from "../market/types.js";
 import {
   blockEntries,
   blockPayload,
   type ChainState,
   emptyChain,
+  marketRules,
   type OrderItem,
   type SealedBlock,
+  sealBlock,
 } from "./block.js";
 import { clearInterval, type LedgerPort } from "./clearInterval.js";
 import { signOrder } from "./envelope.js";
@@ -261,5 +263,95 @@ test("property: a duplicate id or (for net-position mechanisms) a second side is
       assert.match(outcome.rejected[0]?.expected ?? "", /orders\[0\]/);
     }),
     { numRuns: 60 },
+  );
+});
+
+test("behavior: an order that names its interval is valid there only; the ledger keeps the field and verifies", async () => {
+  const store = new MemoryLedger();
+  const named = (k: number, at: number): OrderItem[] =>
+    signedOrdersFor(k).map((item, i) => {
+      const e = (item as OrderItem & { kind: "signed" }).envelope;
+      const order = {
+        ...e.order,
+        interval_start: new Date(interval(at).startMs).toISOString().replace(".000Z", "Z"),
+      };
+      return {
+        kind: "signed",
+        envelope: signOrder(order, HOMES[i] as (typeof HOMES)[number], e.nonce, T0 + 7_200_000),
+      };
+    });
+  const ok = clearInterval({
+    interval: interval(0),
+    tariff,
+    mechanism: uniform,
+    items: [...named(0, 0).slice(0, 3), ...named(9, 1).slice(3)],
+    requireSignatures: true,
+    ledger: { store, operator: OPERATOR },
+  });
+  assert.deepEqual(
+    ok.rejected.map((r) => [r.index, r.code, r.field, r.expected, r.received]),
+    [
+      [
+        3,
+        "E_LEDGER_INTERVAL_MISMATCH",
+        "order.interval_start",
+        "2026-06-01T12:00:00Z (this interval's start)",
+        "2026-06-01T12:15:00Z",
+      ],
+    ],
+  );
+  assert.match(
+    store.payloads[0] as string,
+    /"interval_start":"2026-06-01T12:00:00Z","participant"/,
+  );
+  const report = await verifyBlocks(store.payloads, { operator: OPERATOR.publicKey });
+  assert.equal(report.orders, 3);
+  // Changing the signed interval breaks the signature: it is covered.
+  const moved = named(0, 0)[0] as OrderItem & { kind: "signed" };
+  const forged = clearInterval({
+    interval: interval(1),
+    tariff,
+    mechanism: uniform,
+    items: [
+      {
+        kind: "signed",
+        envelope: {
+          ...moved.envelope,
+          order: { ...moved.envelope.order, interval_start: "2026-06-01T12:15:00Z" },
+        },
+      },
+    ],
+    requireSignatures: true,
+  });
+  assert.deepEqual(
+    forged.rejected.map((r) => r.code),
+    ["E_SIGNATURE_INVALID"],
+  );
+});
+
+test("error: a block holding an order for another interval does not verify", async () => {
+  const order = {
+    ...(signedOrdersFor(0)[0] as OrderItem & { kind: "signed" }).envelope.order,
+    interval_start: "2026-06-01T12:15:00Z",
+  };
+  const items: OrderItem[] = [{ kind: "attested", order }];
+  const cleared = {
+    result: clearMarket(
+      { interval: interval(0), grid: tariff, orders: [orderFromDocument(order)] },
+      { mechanism: uniform },
+    ),
+    mechanism: uniform,
+  };
+  const sealed = sealBlock(
+    emptyChain(),
+    interval(0),
+    marketRules(uniform, null, tariff),
+    items,
+    cleared,
+    OPERATOR,
+  );
+  await assert.rejects(
+    verifyBlocks([blockPayload(sealed.block)], { operator: OPERATOR.publicKey }),
+    /order "i0-o0" is for the interval starting 2026-06-01T12:15:00Z, not 2026-06-01T12:00:00Z/,
   );
 });

@@ -56,6 +56,7 @@ export function sortedOrder(o: OrderDocument) {
     ...(o.data_quality === undefined ? {} : { data_quality: o.data_quality }),
     energy_kwh: o.energy_kwh,
     id: checked(o.id),
+    ...(o.interval_start === undefined ? {} : { interval_start: o.interval_start }),
     participant: checked(o.participant),
     price_per_kwh: o.price_per_kwh,
     side: o.side,

@@ -12,8 +12,12 @@ import { z } from "zod";
 import { canonicalize } from "../core/canonicalJson.js";
 import { VerificationError } from "../core/errors.js";
 import { formatIssue } from "../core/issues.js";
-import { parseInstant } from "../core/time.js";
-import { orderDocumentSchema } from "../market/orderDocument.js";
+import { formatInstant, parseInstant } from "../core/time.js";
+import {
+  namesOtherInterval,
+  type OrderDocument,
+  orderDocumentSchema,
+} from "../market/orderDocument.js";
 import { MECHANISM_NAMES } from "../market/types.js";
 import {
   type BlockHead,
@@ -224,6 +228,15 @@ class ChainVerifier {
     }
   }
 
+  /** An order that names its delivery interval must be in that interval's block. */
+  private checkInterval(height: number, order: OrderDocument, startMs: number): void {
+    if (namesOtherInterval(order, startMs))
+      throw damaged(
+        height,
+        `order ${JSON.stringify(order.id)} is for the interval starting ${order.interval_start}, not ${formatInstant(startMs)}`,
+      );
+  }
+
   /** The orders, as recorded: each signed one valid for the interval, its nonce new. */
   private recordedOrders(
     height: number,
@@ -238,6 +251,7 @@ class ChainVerifier {
       if (!("envelope" in e)) {
         const doc = orderDocumentSchema.safeParse(e.order);
         if (!doc.success) throw damaged(height, `order entry ${i} is not a valid order`);
+        this.checkInterval(height, doc.data, startMs);
         items.push({ kind: "attested", order: doc.data });
         continue;
       }
@@ -248,6 +262,7 @@ class ChainVerifier {
           `order entry ${i}: ${formatIssue({ path: env.error.issues[0]?.path.filter((p) => typeof p !== "symbol") ?? [], expected: env.error.issues[0]?.message ?? "", received: undefined })}`,
         );
       const envelope = env.data;
+      this.checkInterval(height, envelope.order, startMs);
       const problem = envelopeProblem(envelope, startMs);
       if (problem)
         throw damaged(height, `order ${JSON.stringify(envelope.order.id)}: ${problem.message}`);

@@ -5,7 +5,8 @@
  * to the market's integer units.
  *
  * { "id": "o1", "participant": "home-1", "side": "sell", "energy_kwh": 1.2,
- *   "price_per_kwh": 0.08, "timestamp": "2026-06-01T11:58:02Z" }
+ *   "price_per_kwh": 0.08, "timestamp": "2026-06-01T11:58:02Z",
+ *   "interval_start": "2026-06-01T12:00:00Z" }
  */
 import { z } from "zod";
 import { isWellFormed } from "../core/canonicalJson.js";
@@ -57,6 +58,11 @@ export const orderDocumentSchema = z.strictObject(
     energy_kwh: positiveKwhSchema,
     price_per_kwh: positivePriceSchema,
     timestamp: instantSchema,
+    /**
+     * The delivery interval's start. Live orders name it (and sign it); an order that names it
+     * is only valid in that interval. Orders of one interval's file may leave it out.
+     */
+    interval_start: instantSchema.optional(),
     /** "estimated" when the order rests on an estimated meter reading (absent: measured). */
     data_quality: z
       .enum(["measured", "estimated"], { error: '"measured" or "estimated"' })
@@ -66,6 +72,11 @@ export const orderDocumentSchema = z.strictObject(
 );
 
 export type OrderDocument = z.infer<typeof orderDocumentSchema>;
+
+/** True when the order names a delivery interval other than the one starting at `startMs`. */
+export function namesOtherInterval(doc: OrderDocument, startMs: number): boolean {
+  return doc.interval_start !== undefined && parseInstant(doc.interval_start) !== startMs;
+}
 
 /** A validated order document in the market's units. */
 export function orderFromDocument(doc: OrderDocument): Order {
