@@ -24,7 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: [
       `create table communities (
         community_id text primary key,
-        document jsonb not null,
+        document text not null,
         created_ms bigint not null
       )`,
       `create table participants (
@@ -42,7 +42,7 @@ export const MIGRATIONS: readonly Migration[] = [
         participant_id text not null,
         public_key text not null,
         valid_from_ms bigint not null,
-        document jsonb not null,
+        document text not null,
         primary key (community_id, public_key),
         foreign key (community_id, participant_id) references participants
       )`,
@@ -51,9 +51,8 @@ export const MIGRATIONS: readonly Migration[] = [
         nonce text not null,
         digest text not null,
         kind text not null,
-        received_seq bigint not null,
         received_ms bigint not null,
-        answer jsonb not null,
+        answer text not null,
         primary key (community_id, nonce)
       )`,
       `create table orders (
@@ -62,21 +61,24 @@ export const MIGRATIONS: readonly Migration[] = [
         participant_id text not null,
         order_id text not null,
         received_seq bigint not null,
+        received_ms bigint not null,
         side text not null,
         energy_wh bigint not null,
         price_micro bigint not null,
         status text not null,
-        envelope jsonb not null,
+        envelope text not null,
         primary key (community_id, interval_start_ms, participant_id, order_id),
         foreign key (community_id, participant_id) references participants
       )`,
+      "create sequence received_seq",
       "create index orders_by_receipt on orders (community_id, interval_start_ms, received_seq)",
       `create table intervals (
         community_id text not null references communities,
         interval_start_ms bigint not null,
         status text not null,
         block_height bigint,
-        summary jsonb,
+        cleared_ms bigint,
+        summary text,
         primary key (community_id, interval_start_ms)
       )`,
       `create table clocks (

@@ -1,0 +1,157 @@
+/**
+ * Gate closure of one interval: its open orders, in the order they were received, cleared by the
+ * same pipeline as `gridshare clear` and the simulation's ledger (ledger/clearInterval.ts), the
+ * block made durable (fsync) before anything says so, then the interval and its orders marked.
+ *
+ * The ledger log is the truth for blocks and the database an index of it: when a crash fell
+ * between the two, the block is in the log and the interval not yet marked. `reconcile` finds
+ * such intervals at start and marks them from the same orders (clearing is deterministic, so the
+ * statuses are the block's).
+ */
+import type { Interval } from "../core/time.js";
+import { clearInterval, type LedgerPort } from "../ledger/clearInterval.js";
+import type { Identity } from "../ledger/keys.js";
+import { summaryRecord } from "../market/records.js";
+import type { SettledInterval } from "../market/settle.js";
+import type { GridTariff, Mechanism } from "../market/types.js";
+import type {
+  ClearedInterval,
+  CommunityStore,
+  OrderStatus,
+  StoredOrder,
+} from "../store/communityStore.js";
+
+/** The ledger as gate closure uses it: the pipeline's port, and making appends durable. */
+export interface DurableLedger extends LedgerPort {
+  flush(): Promise<void>;
+  /** The interval start of each block, by height. */
+  readonly blockIntervals: readonly number[];
+}
+
+export interface GateContext {
+  readonly store: CommunityStore;
+  readonly ledger: DurableLedger;
+  readonly blockSigner: Identity;
+  readonly intervalMinutes: number;
+  readonly mechanism: Mechanism;
+  readonly kPpm: number | undefined;
+  readonly tariffAt: (intervalStartMs: number) => GridTariff;
+  readonly wall: () => number;
+}
+
+export interface ClosedInterval {
+  readonly intervalStartMs: number;
+  readonly blockHeight: number | null;
+  readonly orders: number;
+  readonly rejected: number;
+  readonly result: SettledInterval | undefined;
+}
+
+/** Each order's status after clearing: filled, partly, not at all, or rejected at the gate. */
+function statusesOf(
+  orders: readonly StoredOrder[],
+  decisions: readonly { status: "accepted" | "rejected" }[],
+  result: SettledInterval | undefined,
+): ClearedInterval["statuses"] {
+  const filledWh = new Map<string, number>();
+  for (const t of result?.trades ?? []) {
+    filledWh.set(`b:${t.buyOrderId}`, (filledWh.get(`b:${t.buyOrderId}`) ?? 0) + t.energyWh);
+    filledWh.set(`s:${t.sellOrderId}`, (filledWh.get(`s:${t.sellOrderId}`) ?? 0) + t.energyWh);
+  }
+  return orders.map((o, i) => {
+    const filled = filledWh.get(`${o.side === "buy" ? "b" : "s"}:${o.orderId}`) ?? 0;
+    const status: OrderStatus =
+      decisions[i]?.status === "rejected"
+        ? "rejected"
+        : filled === 0
+          ? "unfilled"
+          : filled >= o.energyWh
+            ? "filled"
+            : "partially_filled";
+    return { participant: o.participant, orderId: o.orderId, status };
+  });
+}
+
+function clearOrders(
+  ctx: GateContext,
+  startMs: number,
+  orders: readonly StoredOrder[],
+  append: boolean,
+) {
+  const interval: Interval = { startMs, minutes: ctx.intervalMinutes };
+  return clearInterval({
+    interval,
+    tariff: ctx.tariffAt(startMs),
+    mechanism: ctx.mechanism,
+    ...(ctx.kPpm === undefined ? {} : { kPpm: ctx.kPpm }),
+    items: orders.map((o) => ({ kind: "signed" as const, envelope: o.envelope })),
+    requireSignatures: true,
+    // Every signature was checked when the order was taken.
+    signaturesChecked: true,
+    ...(append ? { ledger: { store: ctx.ledger, operator: ctx.blockSigner } } : {}),
+  });
+}
+
+/** Clears the interval starting at `startMs`; an interval with no orders gets no block. */
+export async function closeGate(ctx: GateContext, startMs: number): Promise<ClosedInterval> {
+  const orders = await ctx.store.openOrders(startMs);
+  if (orders.length === 0) {
+    await ctx.store.markCleared({
+      intervalStartMs: startMs,
+      blockHeight: null,
+      clearedMs: ctx.wall(),
+      statuses: [],
+      summary: null,
+    });
+    return {
+      intervalStartMs: startMs,
+      blockHeight: null,
+      orders: 0,
+      rejected: 0,
+      result: undefined,
+    };
+  }
+  const outcome = clearOrders(ctx, startMs, orders, true);
+  if (outcome.status !== "cleared") throw new Error("unreachable: skip-order never refuses");
+  await ctx.ledger.flush();
+  const blockHeight = ctx.ledger.state.height;
+  await ctx.store.markCleared({
+    intervalStartMs: startMs,
+    blockHeight,
+    clearedMs: ctx.wall(),
+    statuses: statusesOf(orders, outcome.decisions, outcome.result),
+    summary: JSON.stringify(summaryRecord(outcome.result)),
+  });
+  return {
+    intervalStartMs: startMs,
+    blockHeight,
+    orders: orders.length,
+    rejected: outcome.rejected.length,
+    result: outcome.result,
+  };
+}
+
+/**
+ * Marks every interval the ledger holds a block for but the database does not know as cleared
+ * (a crash between the log's fsync and the database's commit). Returns their starts.
+ */
+export async function reconcile(ctx: GateContext): Promise<number[]> {
+  const marked: number[] = [];
+  const starts = ctx.ledger.blockIntervals;
+  for (let height = starts.length - 1; height >= 0; height--) {
+    const startMs = starts[height] as number;
+    if ((await ctx.store.intervalRecord(startMs)) !== undefined) break;
+    const orders = await ctx.store.openOrders(startMs);
+    const outcome = clearOrders(ctx, startMs, orders, false);
+    if (outcome.status !== "cleared") throw new Error("unreachable: skip-order never refuses");
+    await ctx.store.markCleared({
+      intervalStartMs: startMs,
+      blockHeight: height,
+      clearedMs: ctx.wall(),
+      statuses: statusesOf(orders, outcome.decisions, outcome.result),
+      summary: JSON.stringify(summaryRecord(outcome.result)),
+    });
+    marked.push(startMs);
+  }
+  return marked.reverse();
+}

@@ -1,0 +1,204 @@
+/**
+ * Taking a signed order for an upcoming interval. Checks, in this order, each refusal with its
+ * stable code: the envelope's shape (E_ORDER_INVALID, with the field), the delivery interval named
+ * and aligned, the signature (E_SIGNATURE_INVALID), the key's registration (E_PARTICIPANT_UNKNOWN)
+ * and standing (E_PARTICIPANT_SUSPENDED), the participant named as the key's, the interval taking
+ * orders at the market's time (E_INTERVAL_NOT_OPEN, E_GATE_CLOSED), expiry, then, in one
+ * transaction with the order's record: the nonce (the same bytes again get the first answer,
+ * other content under a used nonce is E_NONCE_REUSED), the id unused for the interval
+ * (E_MARKET_DUPLICATE_ID) and one side per participant where the mechanism prices net positions
+ * (E_MARKET_SIDE_CONFLICT). A refused order changes nothing.
+ */
+import { canonicalize } from "../core/canonicalJson.js";
+import { type ErrorCode, InputError } from "../core/errors.js";
+import { sha256Hex } from "../core/ids.js";
+import { formatIssue } from "../core/issues.js";
+import { formatInstant, parseInstant } from "../core/time.js";
+import { kwhToWh, toMicro } from "../core/units.js";
+import { fromZodIssues } from "../core/zodIssues.js";
+import {
+  envelopeProblem,
+  envelopeSchema,
+  nonceKey,
+  orderSigningBytes,
+  type SignedOrder,
+} from "../ledger/envelope.js";
+import { verifyMessage } from "../ledger/keys.js";
+import type { Mechanism } from "../market/types.js";
+import type { CommunityStore, OrderReceipt } from "../store/communityStore.js";
+import type { MarketClock } from "./clock.js";
+import { gateClosesAt, isIntervalStart, opensAt, phaseAt, type Schedule } from "./schedule.js";
+
+/** A refusal: the code, the field it concerns, what was expected and what came. */
+function refuse(
+  code: ErrorCode,
+  field: string,
+  expected: string,
+  received: unknown,
+  message: string,
+): InputError {
+  return new InputError(code, message, { details: { field, expected, received } });
+}
+
+export interface IntakeContext {
+  readonly store: CommunityStore;
+  readonly clock: MarketClock;
+  readonly schedule: Schedule;
+  readonly mechanism: Mechanism;
+  /** Wall time, for the record of when an order arrived. */
+  readonly wall: () => number;
+}
+
+export interface Accepted {
+  /** 201 for a new order, 200 for the same signed bytes posted again. */
+  readonly created: boolean;
+  readonly receipt: OrderReceipt;
+}
+
+/** The envelope's shape, or E_ORDER_INVALID naming the first bad field. */
+export function parseEnvelope(raw: unknown): SignedOrder {
+  const parsed = envelopeSchema.safeParse(raw);
+  if (!parsed.success) {
+    const [issue] = fromZodIssues(parsed.error.issues, raw);
+    const field = issue?.path.join(".") || "(body)";
+    throw refuse(
+      "E_ORDER_INVALID",
+      field,
+      issue?.expected ?? "a signed order envelope",
+      issue?.received,
+      formatIssue(issue ?? { path: [], expected: "a signed order envelope", received: raw }),
+    );
+  }
+  return parsed.data;
+}
+
+/** The interval the order names: present, and the start of an interval. */
+function intervalOf(e: SignedOrder, schedule: Schedule): number {
+  const text = e.order.interval_start;
+  if (text === undefined)
+    throw refuse(
+      "E_ORDER_INVALID",
+      "order.interval_start",
+      "the delivery interval's start, an ISO 8601 time",
+      undefined,
+      "order.interval_start: a live order names its delivery interval's start",
+    );
+  const start = parseInstant(text) as number;
+  if (!isIntervalStart(schedule, start))
+    throw refuse(
+      "E_ORDER_INVALID",
+      "order.interval_start",
+      `the start of a ${schedule.intervalMinutes}-minute interval (aligned to UTC)`,
+      text,
+      `order.interval_start: ${text} is not the start of a ${schedule.intervalMinutes}-minute interval`,
+    );
+  return start;
+}
+
+/** Whether the interval takes orders at market time `now`. */
+function checkOpen(schedule: Schedule, start: number, now: number): void {
+  const phase = phaseAt(schedule, start, now);
+  const at = formatInstant(start);
+  if (phase === "scheduled")
+    throw refuse(
+      "E_INTERVAL_NOT_OPEN",
+      "order.interval_start",
+      `an interval open for orders now (this one opens at ${formatInstant(opensAt(schedule, start))})`,
+      at,
+      `the interval starting ${at} is not open for orders yet: it opens at ${formatInstant(opensAt(schedule, start))}`,
+    );
+  if (phase === "gate_closed")
+    throw refuse(
+      "E_GATE_CLOSED",
+      "order.interval_start",
+      `an interval whose gate is still ahead (this one closed at ${formatInstant(gateClosesAt(schedule, start))})`,
+      at,
+      `the gate of the interval starting ${at} closed at ${formatInstant(gateClosesAt(schedule, start))}`,
+    );
+}
+
+/** Takes one signed order (see the module comment for the checks and their codes). */
+export async function submitOrder(ctx: IntakeContext, raw: unknown): Promise<Accepted> {
+  const envelope = parseEnvelope(raw);
+  const start = intervalOf(envelope, ctx.schedule);
+  if (!verifyMessage(envelope.public_key, orderSigningBytes(envelope), envelope.signature))
+    throw refuse(
+      "E_SIGNATURE_INVALID",
+      "signature",
+      `a signature by ${envelope.public_key} over the order as given`,
+      envelope.signature,
+      "the signature does not verify (the order was changed after signing, or signed with another key)",
+    );
+  const participant = await ctx.store.participantByKey(envelope.public_key);
+  if (participant === undefined)
+    throw refuse(
+      "E_PARTICIPANT_UNKNOWN",
+      "public_key",
+      "the key of a registered participant",
+      envelope.public_key,
+      `no participant of this community holds the key ${envelope.public_key}`,
+    );
+  if (participant.status === "suspended")
+    throw refuse(
+      "E_PARTICIPANT_SUSPENDED",
+      "order.participant",
+      "an active participant",
+      participant.id,
+      `participant ${participant.id} is suspended and cannot place orders`,
+    );
+  if (envelope.order.participant !== participant.id)
+    throw refuse(
+      "E_LEDGER_KEY_MISMATCH",
+      "order.participant",
+      participant.id,
+      envelope.order.participant,
+      `the key belongs to participant ${participant.id}, not ${envelope.order.participant}`,
+    );
+  checkOpen(ctx.schedule, start, ctx.clock.now());
+  const expired = envelopeProblem(envelope, start);
+  if (expired)
+    throw refuse(expired.code, expired.field, expired.expected, expired.received, expired.message);
+  const outcome = await ctx.store.recordOrder({
+    intervalStartMs: start,
+    participant: participant.id,
+    orderId: envelope.order.id,
+    receivedMs: ctx.wall(),
+    side: envelope.order.side,
+    energyWh: kwhToWh(envelope.order.energy_kwh),
+    priceMicro: toMicro(envelope.order.price_per_kwh),
+    envelope,
+    nonceKey: nonceKey(envelope),
+    digest: sha256Hex(canonicalize(envelope)),
+    oneSidePerParticipant: !ctx.mechanism.allowsBothSides,
+  });
+  switch (outcome.kind) {
+    case "recorded":
+      return { created: true, receipt: outcome.receipt };
+    case "replayed":
+      return { created: false, receipt: outcome.receipt };
+    case "nonce_reused":
+      throw refuse(
+        "E_NONCE_REUSED",
+        "nonce",
+        "a nonce this key has not used before (the same signed bytes again are answered as the first time)",
+        envelope.nonce,
+        `nonce ${envelope.nonce} was already used by this key for another document`,
+      );
+    case "duplicate_id":
+      throw refuse(
+        "E_MARKET_DUPLICATE_ID",
+        "order.id",
+        "an order id this participant has not used for this interval",
+        envelope.order.id,
+        `order id ${JSON.stringify(envelope.order.id)} is already used by ${participant.id} for the interval starting ${formatInstant(start)}`,
+      );
+    case "side_conflict":
+      throw refuse(
+        "E_MARKET_SIDE_CONFLICT",
+        "order.side",
+        `"${outcome.openSide}" like this participant's open orders: ${ctx.mechanism.name} prices net positions, one side per participant per interval`,
+        envelope.order.side,
+        `${participant.id} already has a ${outcome.openSide} order open for this interval`,
+      );
+  }
+}

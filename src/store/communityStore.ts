@@ -1,0 +1,133 @@
+/**
+ * What the live community (src/service) needs of its database, as one port: the SQL store
+ * implements it on PGlite and PostgreSQL (sql/communityStore.ts).
+ */
+import type { SignedOrder } from "../ledger/envelope.js";
+import type { Side } from "../market/types.js";
+
+/** The market clock as persisted, so that a virtual clock resumes after a restart. */
+export interface ClockState {
+  /** The market's time now, epoch ms. */
+  readonly now: number;
+  /** Market milliseconds per wall millisecond (0: manual). */
+  readonly speed: number;
+  /** The market instant the clock started from. */
+  readonly startedAt: number;
+}
+
+export type ParticipantStatus = "active" | "suspended";
+
+export interface Participant {
+  readonly id: string;
+  readonly name: string;
+  readonly role: "member";
+  readonly status: ParticipantStatus;
+  readonly meterId: string | null;
+  readonly publicKey: string;
+  readonly registeredMs: number;
+}
+
+/** Where an order stands: open until its interval clears, then filled (in part) or not. */
+export type OrderStatus =
+  | "open"
+  | "filled"
+  | "partially_filled"
+  | "unfilled"
+  | "rejected"
+  | "cancelled";
+
+/** What the platform answered when it took an order: returned again for the same bytes. */
+export interface OrderReceipt {
+  readonly order_id: string;
+  readonly participant: string;
+  readonly interval_start: string;
+  readonly received_seq: number;
+  readonly status: "open";
+}
+
+export interface StoredOrder {
+  readonly intervalStartMs: number;
+  readonly participant: string;
+  readonly orderId: string;
+  readonly receivedSeq: number;
+  readonly receivedMs: number;
+  readonly side: Side;
+  readonly energyWh: number;
+  readonly priceMicro: number;
+  readonly status: OrderStatus;
+  readonly envelope: SignedOrder;
+}
+
+/** A new order to record with its nonce, in one transaction. */
+export interface NewOrder {
+  readonly intervalStartMs: number;
+  readonly participant: string;
+  readonly orderId: string;
+  readonly receivedMs: number;
+  readonly side: Side;
+  readonly energyWh: number;
+  readonly priceMicro: number;
+  readonly envelope: SignedOrder;
+  /** The key the nonce must be unique under: (public key, nonce). */
+  readonly nonceKey: string;
+  /** SHA-256 of the envelope's canonical JSON: the same bytes again are the same submission. */
+  readonly digest: string;
+  /** Refuse an order on the other side of one of the participant's open orders. */
+  readonly oneSidePerParticipant: boolean;
+}
+
+export type RecordOutcome =
+  | { readonly kind: "recorded"; readonly receipt: OrderReceipt }
+  /** The same signed bytes again: the first answer. */
+  | { readonly kind: "replayed"; readonly receipt: OrderReceipt }
+  | { readonly kind: "nonce_reused" }
+  | { readonly kind: "duplicate_id" }
+  | { readonly kind: "side_conflict"; readonly openSide: Side };
+
+/** An interval once cleared: its block (none when it had no orders) and each order's status. */
+export interface ClearedInterval {
+  readonly intervalStartMs: number;
+  readonly blockHeight: number | null;
+  readonly clearedMs: number;
+  readonly statuses: readonly {
+    readonly participant: string;
+    readonly orderId: string;
+    readonly status: OrderStatus;
+  }[];
+  /** The interval's summary as recorded (canonical JSON), or null without a block. */
+  readonly summary: string | null;
+}
+
+export interface CommunityStore {
+  readonly communityId: string;
+  /**
+   * Records the community (its document as canonical JSON) when it is not yet recorded; returns
+   * the market time it was first recorded at.
+   */
+  ensureCommunity(document: string, nowMs: number): Promise<number>;
+  addParticipant(p: Participant): Promise<"added" | "exists">;
+  participantByKey(publicKey: string): Promise<Participant | undefined>;
+  participants(): Promise<Participant[]>;
+  setParticipantStatus(id: string, status: ParticipantStatus): Promise<boolean>;
+  recordOrder(order: NewOrder): Promise<RecordOutcome>;
+  /** The interval's open orders in the order they were received. */
+  openOrders(intervalStartMs: number): Promise<StoredOrder[]>;
+  /** The participant's orders, newest interval first, bounded. */
+  ordersOf(
+    participant: string,
+    filter: {
+      readonly intervalStartMs?: number;
+      readonly status?: OrderStatus;
+      readonly limit: number;
+    },
+  ): Promise<StoredOrder[]>;
+  /** Marks the interval cleared and its orders' statuses, in one transaction. */
+  markCleared(cleared: ClearedInterval): Promise<void>;
+  /** The latest interval start marked cleared, or undefined. */
+  lastCleared(): Promise<number | undefined>;
+  intervalRecord(
+    intervalStartMs: number,
+  ): Promise<{ blockHeight: number | null; clearedMs: number; summary: string | null } | undefined>;
+  saveClock(state: ClockState): Promise<void>;
+  loadClock(): Promise<ClockState | undefined>;
+}

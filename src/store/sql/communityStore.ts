@@ -1,0 +1,336 @@
+/**
+ * The live community's records in SQL, the same statements on PGlite and PostgreSQL. An order and
+ * its nonce are recorded in one transaction, so the same signed bytes posted twice are one order
+ * (the second post gets the first answer), and a nonce reused with other content is refused.
+ */
+import type { SignedOrder } from "../../ledger/envelope.js";
+import type { Side } from "../../market/types.js";
+import type {
+  ClearedInterval,
+  ClockState,
+  CommunityStore,
+  NewOrder,
+  OrderReceipt,
+  OrderStatus,
+  Participant,
+  ParticipantStatus,
+  RecordOutcome,
+  StoredOrder,
+} from "../communityStore.js";
+import type { SqlDatabase, SqlSession } from "./database.js";
+
+interface OrderRow {
+  readonly interval_start_ms: number;
+  readonly participant_id: string;
+  readonly order_id: string;
+  readonly received_seq: number;
+  readonly received_ms: number;
+  readonly side: string;
+  readonly energy_wh: number;
+  readonly price_micro: number;
+  readonly status: string;
+  readonly envelope: string;
+  readonly [column: string]: unknown;
+}
+
+interface ParticipantRow {
+  readonly participant_id: string;
+  readonly name: string;
+  readonly role: string;
+  readonly status: string;
+  readonly meter_id: string | null;
+  readonly public_key: string;
+  readonly registered_ms: number;
+  readonly [column: string]: unknown;
+}
+
+const ORDER_COLUMNS =
+  "interval_start_ms, participant_id, order_id, received_seq, received_ms, side, energy_wh, price_micro, status, envelope";
+
+function orderOf(r: OrderRow): StoredOrder {
+  return {
+    intervalStartMs: r.interval_start_ms,
+    participant: r.participant_id,
+    orderId: r.order_id,
+    receivedSeq: r.received_seq,
+    receivedMs: r.received_ms,
+    side: r.side as Side,
+    energyWh: r.energy_wh,
+    priceMicro: r.price_micro,
+    status: r.status as OrderStatus,
+    envelope: JSON.parse(r.envelope) as SignedOrder,
+  };
+}
+
+function participantOf(r: ParticipantRow): Participant {
+  return {
+    id: r.participant_id,
+    name: r.name,
+    role: "member",
+    status: r.status as ParticipantStatus,
+    meterId: r.meter_id,
+    publicKey: r.public_key,
+    registeredMs: r.registered_ms,
+  };
+}
+
+const PARTICIPANT_SELECT = `select p.participant_id, p.name, p.role, p.status, p.meter_id, p.registered_ms, k.public_key
+  from participants p join participant_keys k
+    on k.community_id = p.community_id and k.participant_id = p.participant_id`;
+
+export class SqlCommunityStore implements CommunityStore {
+  constructor(
+    private readonly db: SqlDatabase,
+    readonly communityId: string,
+  ) {}
+
+  async ensureCommunity(document: string, nowMs: number): Promise<number> {
+    await this.db.query(
+      `insert into communities (community_id, document, created_ms) values ($1, $2, $3)
+       on conflict (community_id) do nothing`,
+      [this.communityId, document, nowMs],
+    );
+    const rows = await this.db.query<{ created_ms: number }>(
+      "select created_ms from communities where community_id = $1",
+      [this.communityId],
+    );
+    return (rows[0] as { created_ms: number }).created_ms;
+  }
+
+  addParticipant(p: Participant): Promise<"added" | "exists"> {
+    return this.db.transaction(async (tx) => {
+      const inserted = await tx.query(
+        `insert into participants (community_id, participant_id, name, role, status, meter_id, registered_ms)
+         values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing returning participant_id`,
+        [this.communityId, p.id, p.name, p.role, p.status, p.meterId, p.registeredMs],
+      );
+      if (inserted.length === 0) return "exists";
+      await tx.query(
+        `insert into participant_keys (community_id, participant_id, public_key, valid_from_ms, document)
+         values ($1, $2, $3, $4, $5)`,
+        [
+          this.communityId,
+          p.id,
+          p.publicKey,
+          p.registeredMs,
+          JSON.stringify({ public_key: p.publicKey }),
+        ],
+      );
+      return "added";
+    });
+  }
+
+  async participantByKey(publicKey: string): Promise<Participant | undefined> {
+    const rows = await this.db.query<ParticipantRow>(
+      `${PARTICIPANT_SELECT} where p.community_id = $1 and k.public_key = $2`,
+      [this.communityId, publicKey],
+    );
+    return rows[0] === undefined ? undefined : participantOf(rows[0]);
+  }
+
+  async participants(): Promise<Participant[]> {
+    const rows = await this.db.query<ParticipantRow>(
+      `${PARTICIPANT_SELECT} where p.community_id = $1 order by p.participant_id`,
+      [this.communityId],
+    );
+    return rows.map(participantOf);
+  }
+
+  async setParticipantStatus(id: string, status: ParticipantStatus): Promise<boolean> {
+    const rows = await this.db.query(
+      `update participants set status = $3 where community_id = $1 and participant_id = $2
+       returning participant_id`,
+      [this.communityId, id, status],
+    );
+    return rows.length > 0;
+  }
+
+  recordOrder(o: NewOrder): Promise<RecordOutcome> {
+    return this.db.transaction(async (tx) => {
+      // One submission at a time per participant: its side and ids are checked against its own
+      // open orders, which no concurrent transaction may change meanwhile.
+      await tx.query(
+        "select 1 from participants where community_id = $1 and participant_id = $2 for update",
+        [this.communityId, o.participant],
+      );
+      const earlier = await tx.query<{ digest: string; answer: string }>(
+        "select digest, answer from signed_documents where community_id = $1 and nonce = $2",
+        [this.communityId, o.nonceKey],
+      );
+      if (earlier[0] !== undefined)
+        return earlier[0].digest === o.digest
+          ? { kind: "replayed" as const, receipt: JSON.parse(earlier[0].answer) as OrderReceipt }
+          : { kind: "nonce_reused" as const };
+      const clash = await this.clash(tx, o);
+      if (clash !== undefined) return clash;
+      const [seq] = await tx.query<{ seq: number }>("select nextval('received_seq') as seq");
+      const receipt: OrderReceipt = {
+        order_id: o.orderId,
+        participant: o.participant,
+        interval_start: new Date(o.intervalStartMs).toISOString().replace(".000Z", "Z"),
+        received_seq: (seq as { seq: number }).seq,
+        status: "open",
+      };
+      await tx.query(
+        `insert into orders (community_id, ${ORDER_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10)`,
+        [
+          this.communityId,
+          o.intervalStartMs,
+          o.participant,
+          o.orderId,
+          receipt.received_seq,
+          o.receivedMs,
+          o.side,
+          o.energyWh,
+          o.priceMicro,
+          JSON.stringify(o.envelope),
+        ],
+      );
+      await tx.query(
+        `insert into signed_documents (community_id, nonce, digest, kind, received_ms, answer)
+         values ($1, $2, $3, 'order', $4, $5)`,
+        [this.communityId, o.nonceKey, o.digest, o.receivedMs, JSON.stringify(receipt)],
+      );
+      return { kind: "recorded" as const, receipt };
+    });
+  }
+
+  /**
+   * An id already used in the interval, or an open order of the participant on the other side.
+   * (Ledger format 1 needs order ids unique within an interval, across participants.)
+   */
+  private async clash(tx: SqlSession, o: NewOrder): Promise<RecordOutcome | undefined> {
+    const used = await tx.query(
+      `select 1 from orders
+       where community_id = $1 and interval_start_ms = $2 and order_id = $3 limit 1`,
+      [this.communityId, o.intervalStartMs, o.orderId],
+    );
+    if (used.length > 0) return { kind: "duplicate_id" };
+    if (!o.oneSidePerParticipant) return undefined;
+    const other = await tx.query<{ side: string }>(
+      `select side from orders
+       where community_id = $1 and interval_start_ms = $2 and participant_id = $3
+         and status = 'open' and side <> $4 limit 1`,
+      [this.communityId, o.intervalStartMs, o.participant, o.side],
+    );
+    return other[0] === undefined
+      ? undefined
+      : { kind: "side_conflict", openSide: other[0].side as Side };
+  }
+
+  async openOrders(intervalStartMs: number): Promise<StoredOrder[]> {
+    const rows = await this.db.query<OrderRow>(
+      `select ${ORDER_COLUMNS} from orders
+       where community_id = $1 and interval_start_ms = $2 and status = 'open'
+       order by received_seq`,
+      [this.communityId, intervalStartMs],
+    );
+    return rows.map(orderOf);
+  }
+
+  async ordersOf(
+    participant: string,
+    filter: {
+      readonly intervalStartMs?: number;
+      readonly status?: OrderStatus;
+      readonly limit: number;
+    },
+  ): Promise<StoredOrder[]> {
+    const rows = await this.db.query<OrderRow>(
+      `select ${ORDER_COLUMNS} from orders
+       where community_id = $1 and participant_id = $2
+         and ($3::bigint is null or interval_start_ms = $3)
+         and ($4::text is null or status = $4)
+       order by interval_start_ms desc, received_seq desc limit $5`,
+      [
+        this.communityId,
+        participant,
+        filter.intervalStartMs ?? null,
+        filter.status ?? null,
+        filter.limit,
+      ],
+    );
+    return rows.map(orderOf);
+  }
+
+  markCleared(c: ClearedInterval): Promise<void> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(
+        `insert into intervals (community_id, interval_start_ms, status, block_height, cleared_ms, summary)
+         values ($1, $2, 'cleared', $3, $4, $5)
+         on conflict (community_id, interval_start_ms) do update
+           set status = 'cleared', block_height = excluded.block_height,
+               cleared_ms = excluded.cleared_ms, summary = excluded.summary`,
+        [this.communityId, c.intervalStartMs, c.blockHeight, c.clearedMs, c.summary],
+      );
+      for (const [status, list] of groupByStatus(c.statuses))
+        await tx.query(
+          `update orders set status = $5
+           where community_id = $1 and interval_start_ms = $2
+             and (participant_id, order_id) in (select * from unnest($3::text[], $4::text[]))`,
+          [
+            this.communityId,
+            c.intervalStartMs,
+            list.map((o) => o.participant),
+            list.map((o) => o.orderId),
+            status,
+          ],
+        );
+    });
+  }
+
+  async lastCleared(): Promise<number | undefined> {
+    const rows = await this.db.query<{ start: number | null }>(
+      "select max(interval_start_ms) as start from intervals where community_id = $1 and status = 'cleared'",
+      [this.communityId],
+    );
+    return rows[0]?.start ?? undefined;
+  }
+
+  async intervalRecord(intervalStartMs: number) {
+    const rows = await this.db.query<{
+      block_height: number | null;
+      cleared_ms: number;
+      summary: string | null;
+    }>(
+      `select block_height, cleared_ms, summary from intervals
+       where community_id = $1 and interval_start_ms = $2 and status = 'cleared'`,
+      [this.communityId, intervalStartMs],
+    );
+    const r = rows[0];
+    return r === undefined
+      ? undefined
+      : { blockHeight: r.block_height, clearedMs: r.cleared_ms, summary: r.summary };
+  }
+
+  async saveClock(state: ClockState): Promise<void> {
+    await this.db.query(
+      `insert into clocks (community_id, virtual_ms, speed, started_ms) values ($1, $2, $3, $4)
+       on conflict (community_id) do update
+         set virtual_ms = greatest(clocks.virtual_ms, excluded.virtual_ms),
+             speed = excluded.speed, started_ms = excluded.started_ms`,
+      [this.communityId, state.now, state.speed, state.startedAt],
+    );
+  }
+
+  async loadClock(): Promise<ClockState | undefined> {
+    const rows = await this.db.query<{ virtual_ms: number; speed: number; started_ms: number }>(
+      "select virtual_ms, speed, started_ms from clocks where community_id = $1",
+      [this.communityId],
+    );
+    const r = rows[0];
+    return r === undefined
+      ? undefined
+      : { now: r.virtual_ms, speed: r.speed, startedAt: r.started_ms };
+  }
+}
+
+function groupByStatus(statuses: ClearedInterval["statuses"]) {
+  const out = new Map<OrderStatus, { participant: string; orderId: string }[]>();
+  for (const o of statuses) {
+    const list = out.get(o.status) ?? [];
+    list.push(o);
+    out.set(o.status, list);
+  }
+  return out;
+}

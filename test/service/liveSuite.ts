@@ -1,0 +1,337 @@
+/**
+ * The live community on a manual clock, run on each store: intake's refusals and their codes,
+ * idempotent resubmission, the gate to the millisecond, gate closure into a ledger that the
+ * offline verifier accepts, the offline twin, and recovery of a block the database missed.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { formatInstant } from "../../src/core/time.js";
+import {
+  blockPayload,
+  type ChainState,
+  emptyChain,
+  type OrderItem,
+  type SealedBlock,
+} from "../../src/ledger/block.js";
+import { clearInterval, type LedgerPort } from "../../src/ledger/clearInterval.js";
+import { type SignedOrder, signOrder } from "../../src/ledger/envelope.js";
+import { type Identity, participantIdOf } from "../../src/ledger/keys.js";
+import { verifyBlocks } from "../../src/ledger/verify.js";
+import { MECHANISMS } from "../../src/market/mechanisms.js";
+import { ManualClock } from "../../src/service/clock.js";
+import { LiveCommunity } from "../../src/service/liveCommunity.js";
+import { LedgerWriter, scanLedger } from "../../src/store/ledgerStore.js";
+import { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
+import type { SqlDatabase } from "../../src/store/sql/database.js";
+import { migrate } from "../../src/store/sql/migrations.js";
+import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
+
+const SCHEDULE = { intervalMinutes: 15, gateClosureMinutes: 5, openHours: 24 };
+const TARIFF = { importPriceMicro: 300_000, exportPriceMicro: 50_000, networkFeeMicro: 10_000 };
+const MIN = 60_000;
+const iso = (ms: number) => formatInstant(ms);
+
+const nonceOf = (name: string) => createHash("sha256").update(name).digest("hex").slice(0, 32);
+
+/** An order for the interval at `startMs`, signed by `who`. */
+function order(
+  who: Identity,
+  id: string,
+  side: "buy" | "sell",
+  kwh: number,
+  price: number,
+  startMs: number,
+  nonce = id,
+): SignedOrder {
+  return signOrder(
+    {
+      id,
+      participant: participantIdOf(who.publicKey),
+      side,
+      energy_kwh: kwh,
+      price_per_kwh: price,
+      timestamp: iso(startMs - 20 * MIN),
+      interval_start: iso(startMs),
+    },
+    who,
+    nonceOf(nonce),
+    startMs + 60 * MIN,
+  );
+}
+
+/** The four fixture homes' orders for one interval: two sellers, two buyers. */
+function book(startMs: number, tag: string): SignedOrder[] {
+  const [a, b, c, d] = HOMES as [Identity, Identity, Identity, Identity];
+  return [
+    order(a, `${tag}-a`, "sell", 1.2, 0.08, startMs),
+    order(b, `${tag}-b`, "sell", 0.7, 0.12, startMs),
+    order(c, `${tag}-c`, "buy", 1.0, 0.28, startMs),
+    order(d, `${tag}-d`, "buy", 0.9, 0.18, startMs),
+  ];
+}
+
+interface Fixture {
+  readonly community: LiveCommunity;
+  readonly clock: ManualClock;
+  readonly ledgerDir: string;
+  readonly writer: LedgerWriter;
+  readonly store: SqlCommunityStore;
+}
+
+async function openCommunity(
+  db: SqlDatabase,
+  ledgerDir: string,
+  clock: ManualClock,
+): Promise<Fixture> {
+  const store = new SqlCommunityStore(db, "fontana");
+  const writer = await LedgerWriter.open(ledgerDir, { create: true });
+  const community = await LiveCommunity.open({
+    id: "fontana",
+    document: JSON.stringify({ id: "fontana" }),
+    schedule: SCHEDULE,
+    mechanism: MECHANISMS.uniform,
+    kPpm: undefined,
+    tariffAt: () => TARIFF,
+    clock,
+    store,
+    ledger: writer,
+    blockSigner: OPERATOR,
+  });
+  return { community, clock, ledgerDir, writer, store };
+}
+
+async function register(store: SqlCommunityStore, who: readonly Identity[]): Promise<void> {
+  for (const [i, id] of who.entries())
+    await store.addParticipant({
+      id: participantIdOf(id.publicKey),
+      name: `Building_${i + 1}`,
+      role: "member",
+      status: "active",
+      meterId: `m-${i + 1}`,
+      publicKey: id.publicKey,
+      registeredMs: 0,
+    });
+}
+
+async function payloads(dir: string): Promise<string[]> {
+  return (await scanLedger(dir)).acknowledged.map((r) => r.payload);
+}
+
+const refusal =
+  (code: string, field?: string) => (e: { code?: string; details?: { field?: string } }) => {
+    assert.equal(e.code, code);
+    if (field !== undefined) assert.equal(e.details?.field, field);
+    return true;
+  };
+
+export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): void {
+  const withCommunity = (title: string, body: (f: Fixture, db: SqlDatabase) => Promise<void>) =>
+    test(`${name}: ${title}`, async () => {
+      const db = await open();
+      const dir = mkdtempSync(join(tmpdir(), "gridshare-live-"));
+      try {
+        await migrate(db);
+        const f = await openCommunity(db, join(dir, "ledger"), new ManualClock(T0 - 60 * MIN));
+        await register(f.store, HOMES);
+        await body(f, db);
+        await f.writer.close();
+      } finally {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+  withCommunity(
+    "orders are taken once; bad ones are refused with their codes and change nothing",
+    async ({ community }) => {
+      const [first] = book(T0, "x");
+      const taken = await community.submit(first);
+      assert.equal(taken.created, true);
+      assert.equal(taken.receipt.status, "open");
+      assert.equal(taken.receipt.interval_start, iso(T0));
+      // The same bytes again: the first answer, nothing new.
+      const again = await community.submit(JSON.parse(JSON.stringify(first)));
+      assert.equal(again.created, false);
+      assert.deepEqual(again.receipt, taken.receipt);
+      const [a] = HOMES as [Identity];
+      // The same nonce with other content.
+      await assert.rejects(
+        community.submit(order(a, "x-a2", "sell", 2, 0.08, T0, "x-a")),
+        refusal("E_NONCE_REUSED", "nonce"),
+      );
+      // An id already used in the interval.
+      await assert.rejects(
+        community.submit(order(a, "x-a", "sell", 2, 0.08, T0, "fresh-1")),
+        refusal("E_MARKET_DUPLICATE_ID", "order.id"),
+      );
+      // The other side while a sell is open (uniform prices net positions).
+      await assert.rejects(
+        community.submit(order(a, "x-a3", "buy", 1, 0.3, T0, "fresh-2")),
+        refusal("E_MARKET_SIDE_CONFLICT", "order.side"),
+      );
+      // Changed after signing.
+      const forged = { ...first, order: { ...(first as SignedOrder).order, energy_kwh: 9 } };
+      await assert.rejects(community.submit(forged), refusal("E_SIGNATURE_INVALID", "signature"));
+      // A key nobody registered.
+      await assert.rejects(
+        community.submit(order(fixedIdentity("stranger"), "s-1", "buy", 1, 0.3, T0)),
+        refusal("E_PARTICIPANT_UNKNOWN", "public_key"),
+      );
+      // No delivery interval named, or one not on the 15-minute grid.
+      const { interval_start: _, ...bare } = (first as SignedOrder).order;
+      await assert.rejects(
+        community.submit(signOrder(bare, a, nonceOf("bare"), T0 + 60 * MIN)),
+        refusal("E_ORDER_INVALID", "order.interval_start"),
+      );
+      await assert.rejects(
+        community.submit(order(a, "odd", "sell", 1, 0.1, T0 + 7 * MIN)),
+        refusal("E_ORDER_INVALID", "order.interval_start"),
+      );
+      // Not open yet: more than 24 h ahead.
+      await assert.rejects(
+        community.submit(order(a, "far", "sell", 1, 0.1, T0 + 24 * 60 * MIN)),
+        refusal("E_INTERVAL_NOT_OPEN"),
+      );
+      // Malformed.
+      await assert.rejects(
+        community.submit({ order: {}, nonce: "zz" }),
+        refusal("E_ORDER_INVALID"),
+      );
+      const mine = await community.store.ordersOf(participantIdOf(a.publicKey), { limit: 10 });
+      assert.deepEqual(
+        mine.map((o) => o.orderId),
+        ["x-a"],
+      );
+    },
+  );
+
+  withCommunity("a suspended participant's orders are refused", async ({ community, store }) => {
+    const c = HOMES[2] as Identity;
+    assert.equal(await store.setParticipantStatus(participantIdOf(c.publicKey), "suspended"), true);
+    await assert.rejects(community.submit(book(T0, "s")[2]), refusal("E_PARTICIPANT_SUSPENDED"));
+  });
+
+  withCommunity(
+    "the gate closes to the millisecond, on the market's clock",
+    async ({ community, clock }) => {
+      const gate = T0 - 5 * MIN;
+      clock.advanceTo(gate - 1);
+      const [a, b] = book(T0, "g");
+      assert.equal((await community.submit(a)).created, true);
+      clock.advanceTo(gate);
+      await assert.rejects(community.submit(b), refusal("E_GATE_CLOSED", "order.interval_start"));
+    },
+  );
+
+  withCommunity(
+    "gate closure clears into a ledger the offline verifier accepts, the twin of clear",
+    async ({ community, clock, ledgerDir }) => {
+      const first = book(T0, "k0");
+      const second = book(T0 + 15 * MIN, "k1");
+      for (const e of [...first, ...second])
+        assert.equal((await community.submit(e)).created, true);
+      assert.deepEqual(await community.tick(), []);
+      clock.advanceTo(T0 + 15 * MIN); // past both gates (T0 − 5 min and T0 + 10 min)
+      const closed = await community.tick();
+      // Every gate since the community started closes in order; those without orders get no block.
+      assert.deepEqual(
+        closed.map((c) => [iso(c.intervalStartMs), c.blockHeight, c.orders, c.rejected]),
+        [
+          [iso(T0 - 45 * MIN), null, 0, 0],
+          [iso(T0 - 30 * MIN), null, 0, 0],
+          [iso(T0 - 15 * MIN), null, 0, 0],
+          [iso(T0), 0, 4, 0],
+          [iso(T0 + 15 * MIN), 1, 4, 0],
+        ],
+      );
+      // Nothing more is due; an interval with no orders gets no block.
+      clock.advanceTo(T0 + 30 * MIN);
+      assert.deepEqual(
+        (await community.tick()).map((c) => c.blockHeight),
+        [null],
+      );
+      const logged = await payloads(ledgerDir);
+      assert.equal(logged.length, 2);
+      const report = await verifyBlocks(logged, { operator: OPERATOR.publicKey });
+      assert.equal(report.orders, 8);
+      // The twin: the same signed orders through the offline pipeline give the same blocks.
+      const offline = new MemoryLedger();
+      for (const [k, orders] of [first, second].entries())
+        clearInterval({
+          interval: { startMs: T0 + k * 15 * MIN, minutes: 15 },
+          tariff: TARIFF,
+          mechanism: MECHANISMS.uniform,
+          items: orders.map((envelope): OrderItem => ({ kind: "signed", envelope })),
+          requireSignatures: true,
+          ledger: { store: offline, operator: OPERATOR },
+        });
+      assert.deepEqual(logged, offline.payloads);
+      // Each order's status follows its fills.
+      const c = HOMES[2] as Identity;
+      const [filled] = await community.store.ordersOf(participantIdOf(c.publicKey), {
+        intervalStartMs: T0,
+        limit: 5,
+      });
+      assert.equal(filled?.status, "filled");
+    },
+  );
+
+  test(`${name}: a block the database missed (a crash between the two) is marked at start`, async () => {
+    const db = await open();
+    const dir = mkdtempSync(join(tmpdir(), "gridshare-live-"));
+    try {
+      await migrate(db);
+      const clock = new ManualClock(T0 - 60 * MIN);
+      const f = await openCommunity(db, join(dir, "ledger"), clock);
+      await register(f.store, HOMES);
+      for (const e of book(T0, "r")) await f.community.submit(e);
+      // The gate closure's first half only: the block appended and made durable, the database
+      // not told.
+      const orders = await f.store.openOrders(T0);
+      clearInterval({
+        interval: { startMs: T0, minutes: 15 },
+        tariff: TARIFF,
+        mechanism: MECHANISMS.uniform,
+        items: orders.map((o): OrderItem => ({ kind: "signed", envelope: o.envelope })),
+        requireSignatures: true,
+        ledger: { store: f.writer, operator: OPERATOR },
+      });
+      await f.writer.close();
+      clock.advanceTo(T0);
+      const reopened = await openCommunity(db, join(dir, "ledger"), clock);
+      assert.deepEqual(await reopened.store.intervalRecord(T0).then((r) => r?.blockHeight), 0);
+      // The gate is not closed twice: no second block.
+      assert.deepEqual(await reopened.community.tick(), []);
+      assert.equal((await payloads(join(dir, "ledger"))).length, 1);
+      const statuses = (
+        await reopened.store.ordersOf(participantIdOf((HOMES[0] as Identity).publicKey), {
+          limit: 5,
+        })
+      ).map((o) => o.status);
+      assert.deepEqual(statuses, ["filled"]);
+      await reopened.writer.close();
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+/** A ledger in memory, as `clear` would append to. */
+class MemoryLedger implements LedgerPort {
+  state: ChainState = emptyChain();
+  readonly payloads: string[] = [];
+  private readonly nonces = new Set<string>();
+  hasNonce(key: string): boolean {
+    return this.nonces.has(key);
+  }
+  append(sealed: SealedBlock, nonces: readonly string[]): void {
+    this.payloads.push(blockPayload(sealed.block));
+    this.state = sealed.next;
+    for (const n of nonces) this.nonces.add(n);
+  }
+}
