@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { GridshareError } from "../core/errors.js";
 import { registerClear } from "./commands/clear.js";
+import { registerCommunity } from "./commands/community.js";
 import { registerData } from "./commands/data.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerForecast } from "./commands/forecast.js";
@@ -51,6 +52,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerDemo(program, ctx);
   registerSimulate(program, ctx);
   registerScenario(program, ctx);
+  registerCommunity(program, ctx);
   registerOptimize(program, ctx);
   registerPowerflow(program, ctx);
   registerHosting(program, ctx);

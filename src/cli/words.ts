@@ -34,6 +34,7 @@ function detail(error: GridshareError, key: string): unknown {
 export function cliMessage(error: GridshareError): string {
   switch (error.code) {
     case "E_KEY_FILE_EXISTS":
+    case "E_FILE_EXISTS":
       return `${error.message} (use --force to replace it)`;
     case "E_LEDGER_HEAD_MISSING":
       return `${error.message}; see what can be kept: gridshare ledger repair ${String(detail(error, "dir"))}`;

@@ -128,7 +128,8 @@ function firstOverlap(
   return undefined;
 }
 
-const priceSchema = z.union([
+/** The import price: CityLearn's hourly series, flat, or time of use (the community file reuses it). */
+export const priceSchema = z.union([
   z.strictObject({ dataset: z.literal("citylearn") }),
   z.strictObject({ flat: positive("currency per kWh") }),
   z.strictObject({
@@ -149,10 +150,24 @@ const priceSchema = z.union([
   }),
 ]);
 
-const carbonSchema = z.union([
+/** The grid's carbon intensity: CityLearn's hourly series or flat. */
+export const carbonSchema = z.union([
   z.strictObject({ dataset: z.literal("citylearn") }),
   z.strictObject({ flat_kg_per_kwh: nonNegative("kg CO2 per kWh") }),
 ]);
+
+/** The community's time zone, by its IANA name. */
+export const timeZoneSchema = z
+  .string({ error: "an IANA time zone name, e.g. Europe/Berlin or Etc/GMT+8" })
+  .refine(isTimeZone, { error: "an IANA time zone name, e.g. Europe/Berlin or Etc/GMT+8" });
+
+/** A clearing mechanism's name, from the registry. */
+export const mechanismSchema = z.enum(MECHANISM_NAMES as [string, ...string[]], {
+  error: `one of ${MECHANISM_NAMES.join(", ")}`,
+});
+
+/** The k of k-pricing, for mechanisms that split the surplus. */
+export const kSchema = fraction("k of k-pricing");
 
 export const scenarioSchema = z
   .strictObject({
@@ -169,9 +184,7 @@ export const scenarioSchema = z
           .max(36_600, { error: "a whole number of days, at most 36600 (100 years)" }),
       }),
     ]),
-    time_zone: z
-      .string({ error: "an IANA time zone name, e.g. Europe/Berlin or Etc/GMT+8" })
-      .refine(isTimeZone, { error: "an IANA time zone name, e.g. Europe/Berlin or Etc/GMT+8" }),
+    time_zone: timeZoneSchema,
     seed: z.number({ error: "an integer seed" }).int({ error: "an integer seed" }),
     members: z
       .array(memberSchema, { error: "a list of homes" })
@@ -198,10 +211,8 @@ export const scenarioSchema = z
       carbon: carbonSchema.optional(),
     }),
     market: z.strictObject({
-      mechanism: z.enum(MECHANISM_NAMES as [string, ...string[]], {
-        error: `one of ${MECHANISM_NAMES.join(", ")}`,
-      }),
-      k: fraction("k of k-pricing").optional(),
+      mechanism: mechanismSchema,
+      k: kSchema.optional(),
       interval_minutes: z
         .number({ error: "a whole number of minutes that divides a day" })
         .int()
