@@ -17,7 +17,7 @@ import { windEnergy } from "../forecast/wind.js";
 import { timeOfUsePeriod, timeOfUsePrices } from "../home/tariff.js";
 import type { MechanismName } from "../market/types.js";
 import { drawHomes } from "../sim/drawHomes.js";
-import type { MemberInput, SimulationInput } from "../sim/types.js";
+import { batteryPolicyOf, type MemberInput, type SimulationInput } from "../sim/types.js";
 import { readFlags } from "./cleanedSeries.js";
 import { columnIndex, numberColumn, parseCsv } from "./csv.js";
 import { loadAusgrid, loadCityLearn, loadEulvProfile } from "./datasets.js";
@@ -403,7 +403,7 @@ export async function loadScenario(
     compare: overrides.compare ?? [],
     ledger: overrides.ledger ?? doc.ledger ?? true,
     signOrders: overrides.signOrders ?? false,
-    batteryPolicy: doc.battery_policy ?? "rule",
+    batteryPolicy: batteryPolicyOf(doc.battery_policy ?? "rule"),
     transformer,
   };
   return { document: doc, input, endMs };

@@ -5,10 +5,8 @@ import { runStudy } from "../../app/study.js";
 import { InputError } from "../../core/errors.js";
 import { MECHANISM_NAMES, type MechanismName } from "../../market/types.js";
 import type { VariantKpis } from "../../sim/kpis.js";
-
-const BATTERY_POLICIES = ["rule", "optimal", "mpc"] as const;
-
 import type { MaintenanceReport } from "../../sim/maintenance.js";
+import { BATTERY_POLICIES, batteryPolicyOf } from "../../sim/types.js";
 import type { CommandContext } from "../context.js";
 import { oneOf, positiveInt } from "../flags.js";
 import { summaryTable } from "../kpiTable.js";
@@ -64,12 +62,13 @@ export async function runSimulate(
   const compare = mechanismList(flags.compare);
   let ledger = ledgerFlag(flags.ledger);
   const mechanism = oneOf(flags.mechanism, MECHANISM_NAMES, "--mechanism");
-  const batteryPolicy = oneOf(
+  const policyName = oneOf(
     flags.batteryPolicy,
-    BATTERY_POLICIES,
+    [...BATTERY_POLICIES, "optimal"] as const,
     "--battery-policy",
-    "rule, optimal or mpc",
+    "rule, perfect or mpc (optimal is accepted for perfect)",
   );
+  const batteryPolicy = policyName === undefined ? undefined : batteryPolicyOf(policyName);
   if (flags.out === undefined && ledger === true)
     throw new InputError("E_USAGE", "--ledger on: needs --out <dir> to write the ledger to");
   if (flags.out === undefined) ledger = false;
@@ -140,7 +139,7 @@ export function registerSimulate(program: Command, ctx: CommandContext): void {
     )
     .option("--sign-orders", "sign every order with its home's key instead of operator attestation")
     .option(
-      "--battery-policy <rule|optimal|mpc>",
+      "--battery-policy <rule|perfect|mpc>",
       "home batteries (default: the scenario's battery_policy, else rule) on the self-consumption rule, on the joint community optimum (perfect day-ahead foresight), or each by its own MPC on its own past (non-anticipative; forecast-driven agents plan against the local market they expect, the others against the tariff)",
     )
     .option("--json", "print results.json instead of the summary table")
