@@ -6,7 +6,7 @@ import { parseInstant } from "../../core/time.js";
 import { isTimeZone } from "../../core/timeZone.js";
 import type { SeriesKind } from "../../maintenance/dataQuality.js";
 import type { CommandContext } from "../context.js";
-import { positiveNumber } from "../flags.js";
+import { positiveNumber, readGiven } from "../flags.js";
 import { writeFileAtomic } from "../io.js";
 import { toJson, toTable } from "../output.js";
 
@@ -48,8 +48,8 @@ export async function runDataCheck(ctx: CommandContext, file: string, flags: Dat
       "E_USAGE",
       "--step-minutes: only with --start (for files without a time column)",
     );
-  const limit = positiveNumber(flags.limit, "--limit");
-  const stepMinutes = positiveNumber(flags.stepMinutes, "--step-minutes");
+  const limit = readGiven(flags.limit, "--limit", positiveNumber);
+  const stepMinutes = readGiven(flags.stepMinutes, "--step-minutes", positiveNumber);
   const {
     record: doc,
     result,

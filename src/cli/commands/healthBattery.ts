@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { batteryHealth } from "../../app/health.js";
 import { InputError } from "../../core/errors.js";
 import type { CommandContext } from "../context.js";
-import { positiveNumber } from "../flags.js";
+import { positiveNumber, readGiven } from "../flags.js";
 import { keyValues, toJson } from "../output.js";
 
 export interface BatteryHealthFlags {
@@ -18,9 +18,9 @@ export interface BatteryHealthFlags {
 
 export async function runBatteryHealth(ctx: CommandContext, flags: BatteryHealthFlags) {
   if (flags.data === undefined) throw new InputError("E_USAGE", "--data <csv>: required");
-  const trainCycles = positiveNumber(flags.trainCycles, "--train-cycles");
-  const ratedAh = positiveNumber(flags.ratedAh, "--rated-ah");
-  const eolFraction = positiveNumber(flags.eolFraction, "--eol-fraction");
+  const trainCycles = readGiven(flags.trainCycles, "--train-cycles", positiveNumber);
+  const ratedAh = readGiven(flags.ratedAh, "--rated-ah", positiveNumber);
+  const eolFraction = readGiven(flags.eolFraction, "--eol-fraction", positiveNumber);
   if (eolFraction !== undefined && eolFraction >= 1)
     throw new InputError("E_USAGE", "--eol-fraction: expected a share below 1, e.g. 0.7");
   const h = await batteryHealth({

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { type DemandResponseEvent, optimizeCommunity } from "../../app/optimizeCommunity.js";
 import { InputError } from "../../core/errors.js";
 import type { CommandContext } from "../context.js";
-import { parseTime, positiveNumber } from "../flags.js";
+import { instant, positiveNumber, readGiven } from "../flags.js";
 import { keyValues, toJson } from "../output.js";
 
 export interface CommunityFlags {
@@ -21,7 +21,7 @@ export interface CommunityFlags {
 function drEvent(flags: CommunityFlags): DemandResponseEvent | undefined {
   if ((flags.drStart ?? flags.drEnd ?? flags.drCap ?? flags.drPrice) === undefined)
     return undefined;
-  const at = (text: string | undefined, flag: string) => parseTime(text ?? "", flag) as number;
+  const at = (text: string | undefined, flag: string) => instant(text ?? "", flag);
   const startMs = at(flags.drStart, "--dr-start");
   const endMs = at(flags.drEnd, "--dr-end");
   const cap = flags.drCap === undefined ? undefined : Number(flags.drCap);
@@ -49,9 +49,9 @@ export async function runOptimizeCommunity(
   scenarioPath: string,
   flags: CommunityFlags,
 ) {
-  const days = positiveNumber(flags.days, "--days");
-  const homes = positiveNumber(flags.homes, "--homes");
-  const windowHours = positiveNumber(flags.windowHours, "--window-hours");
+  const days = readGiven(flags.days, "--days", positiveNumber);
+  const homes = readGiven(flags.homes, "--homes", positiveNumber);
+  const windowHours = readGiven(flags.windowHours, "--window-hours", positiveNumber);
   const event = drEvent(flags);
   const { record: doc, batteryBenefit } = await optimizeCommunity({
     scenarioPath,

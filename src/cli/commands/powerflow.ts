@@ -5,7 +5,7 @@ import { type BaseCase, checkIntervalTrades, solveSnapshot } from "../../app/pow
 import { InputError } from "../../core/errors.js";
 import { snapshotRecord, VOLTAGE_COLUMNS, voltageRecords } from "../../grid/records.js";
 import type { CommandContext } from "../context.js";
-import { nonNegativeNumber, positiveInt } from "../flags.js";
+import { nonNegativeNumber, positiveInt, readGiven } from "../flags.js";
 import { writeFileAtomic } from "../io.js";
 import { toCsv, toJson } from "../output.js";
 
@@ -83,8 +83,8 @@ async function runDay(ctx: CommandContext, feederDir: string, flags: PowerflowFl
       "E_USAGE",
       `--ambient-c: expected an air temperature in °C from -50 to 60, received ${JSON.stringify(flags.ambientC)}`,
     );
-  const pvKwp = nonNegativeNumber(flags.pvKwp, "--pv-kwp");
-  const pvDay = nonNegativeNumber(flags.pvDay, "--pv-day");
+  const pvKwp = readGiven(flags.pvKwp, "--pv-kwp", nonNegativeNumber);
+  const pvDay = readGiven(flags.pvDay, "--pv-day", nonNegativeNumber);
   if (pvDay !== undefined && !Number.isInteger(pvDay))
     throw new InputError("E_USAGE", "--pv-day: expected a whole day number");
   if (flags.scenario !== undefined && (pvKwp ?? 0) > 0)
@@ -92,7 +92,7 @@ async function runDay(ctx: CommandContext, feederDir: string, flags: PowerflowFl
       "E_USAGE",
       "--pv-kwp: not with --scenario (the scenario says what PV each home has)",
     );
-  const homes = positiveInt(flags.homes, "--homes");
+  const homes = readGiven(flags.homes, "--homes", positiveInt);
   const day = await feederDay({
     feederDir,
     ambientC: ambient,

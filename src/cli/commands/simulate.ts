@@ -8,7 +8,7 @@ import type { VariantKpis } from "../../sim/kpis.js";
 import type { MaintenanceReport } from "../../sim/maintenance.js";
 import { BATTERY_POLICIES, batteryPolicyOf } from "../../sim/types.js";
 import type { CommandContext } from "../context.js";
-import { oneOf, positiveInt } from "../flags.js";
+import { choiceReader, positiveInt, readGiven } from "../flags.js";
 import { summaryTable } from "../kpiTable.js";
 import { progressBar, toJson } from "../output.js";
 
@@ -57,16 +57,18 @@ export async function runSimulate(
   scenarioPath: string,
   flags: SimulateFlags,
 ): Promise<SimulationOutcome> {
-  const homes = positiveInt(flags.homes, "--homes");
-  const days = positiveInt(flags.days, "--days");
+  const homes = readGiven(flags.homes, "--homes", positiveInt);
+  const days = readGiven(flags.days, "--days", positiveInt);
   const compare = mechanismList(flags.compare);
   let ledger = ledgerFlag(flags.ledger);
-  const mechanism = oneOf(flags.mechanism, MECHANISM_NAMES, "--mechanism");
-  const policyName = oneOf(
+  const mechanism = readGiven(flags.mechanism, "--mechanism", choiceReader(MECHANISM_NAMES));
+  const policyName = readGiven(
     flags.batteryPolicy,
-    [...BATTERY_POLICIES, "optimal"] as const,
     "--battery-policy",
-    "rule, perfect or mpc (optimal is accepted for perfect)",
+    choiceReader(
+      [...BATTERY_POLICIES, "optimal"] as const,
+      "rule, perfect or mpc (optimal is accepted for perfect)",
+    ),
   );
   const batteryPolicy = policyName === undefined ? undefined : batteryPolicyOf(policyName);
   if (flags.out === undefined && ledger === true)
