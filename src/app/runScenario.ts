@@ -4,7 +4,7 @@
  * the run, interval by interval). The solver lives only as long as the run.
  */
 import { HighsSolver } from "../runtime/highsSolver.js";
-import { mpcController, optimalBatteryPlans } from "../sim/batteryPlans.js";
+import { mpcController, perfectBatteryPlans } from "../sim/batteryPlans.js";
 import { type RunHooks, runSimulation, type SimulationRun } from "../sim/run.js";
 import type { SimulationInput } from "../sim/types.js";
 
@@ -23,9 +23,9 @@ export async function runWithBatteryPolicy(
   const solver = new HighsSolver();
   let planMs = 0;
   try {
-    if (policy === "optimal") {
+    if (policy === "perfect") {
       const t0 = performance.now();
-      const plans = await optimalBatteryPlans(input, solver);
+      const plans = await perfectBatteryPlans(input, solver);
       planMs = performance.now() - t0;
       const run = await runSimulation({ ...input, batteryPlans: plans }, hooks);
       return { run, planSeconds: planMs / 1000 };

@@ -1,5 +1,5 @@
 /** What every command receives: the I/O and the conventions shared by all commands. */
-import { InputError } from "../core/errors.js";
+import { choiceReader } from "./flags.js";
 import type { CliIo } from "./io.js";
 import type { OutputFormat } from "./output.js";
 
@@ -17,15 +17,8 @@ export function resolveFormat(
   allowed: readonly OutputFormat[],
 ): OutputFormat {
   if (flags.json) return "json";
-  if (flags.format !== undefined) {
-    if (!(allowed as readonly string[]).includes(flags.format)) {
-      throw new InputError(
-        "E_USAGE",
-        `--format: expected one of ${allowed.join(", ")}, received ${JSON.stringify(flags.format)}`,
-      );
-    }
-    return flags.format as OutputFormat;
-  }
+  // Checked here, not while parsing: with --json a --format is not read at all.
+  if (flags.format !== undefined) return choiceReader(allowed)(flags.format, "--format");
   if (ctx.io.stdout.isTTY && allowed.includes("table")) return "table";
   return allowed.includes("json") ? "json" : (allowed[0] as OutputFormat);
 }

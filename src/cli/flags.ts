@@ -1,5 +1,14 @@
-/** Command-line flags, read with one message style: the flag, what it expects, what came. */
+/**
+ * Command-line flags, read with one message style: the flag, what it expects, what came.
+ *
+ * A reader checks one flag's text and turns it into its value; `flagOption` attaches it to the
+ * option, so commander runs it while it parses the command line and a command receives checked
+ * values (undefined for an absent flag, as commander leaves it). A reader throws our `E_USAGE`
+ * InputError, which commander passes through untouched, so the message and the exit code are
+ * the ones every other usage error has. Checks that relate two flags stay in the commands.
+ */
 
+import { Option } from "commander";
 import { InputError } from "../core/errors.js";
 import { parseInstant } from "../core/time.js";
 import { kToPpm } from "../core/units.js";
@@ -7,107 +16,107 @@ import { findMechanism } from "../market/mechanisms.js";
 import { MECHANISM_NAMES, type Mechanism } from "../market/types.js";
 import { resolvePublicKey } from "../store/keyFile.js";
 
-/** A number above 0, or undefined when the flag is absent. */
-export function positiveNumber(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new InputError(
-      "E_USAGE",
-      `${flag}: expected a number above 0, received ${JSON.stringify(text)}`,
-    );
-  return n;
+/** The usage error for a flag's value: `--flag: expected ..., received "..."`. */
+export function usageError(flag: string, expected: string, received: string | undefined) {
+  return new InputError(
+    "E_USAGE",
+    `${flag}: expected ${expected}, received ${JSON.stringify(received)}`,
+  );
 }
 
-/** A number of 0 or more, or undefined when the flag is absent. */
-export function nonNegativeNumber(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0)
-    throw new InputError(
-      "E_USAGE",
-      `${flag}: expected a number of 0 or more, received ${JSON.stringify(text)}`,
-    );
-  return n;
+/** Reads a flag's text into its value, or throws the usage error naming `flag`. */
+export type FlagReader<T> = (text: string, flag: string) => T;
+
+/** An option whose value `read` checks and converts while the command line is parsed. */
+export function flagOption<T>(flags: string, description: string, read: FlagReader<T>): Option {
+  const option = new Option(flags, description);
+  const flag = option.long ?? option.name();
+  return option.argParser((text: string) => read(text, flag));
 }
 
-/** A whole number above 0, or undefined when the flag is absent. */
-export function positiveInt(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new InputError(
-      "E_USAGE",
-      `${flag}: expected a positive whole number, received ${JSON.stringify(text)}`,
-    );
-  return n;
+/**
+ * `read` on a flag that only some of a command's modes read, so is checked only there: an absent
+ * flag stays undefined.
+ */
+export function readGiven<T>(
+  text: string | undefined,
+  flag: string,
+  read: FlagReader<T>,
+): T | undefined {
+  return text === undefined ? undefined : read(text, flag);
 }
 
-/** Parses `--k`: a number from 0 to 1, returned in ppm. */
-export function parseK(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
+/** A reader of numbers: the number when `accept` holds, else the error saying `expected`. */
+export function numberReader(expected: string, accept: (n: number) => boolean): FlagReader<number> {
+  return (text, flag) => {
+    const n = Number(text);
+    if (!accept(n)) throw usageError(flag, expected, text);
+    return n;
+  };
+}
+
+/** A number above 0. */
+export const positiveNumber = numberReader("a number above 0", (n) => Number.isFinite(n) && n > 0);
+
+/** A number of 0 or more. */
+export const nonNegativeNumber = numberReader(
+  "a number of 0 or more",
+  (n) => Number.isFinite(n) && n >= 0,
+);
+
+/** A whole number above 0. */
+export const positiveInt = numberReader(
+  "a positive whole number",
+  (n) => Number.isSafeInteger(n) && n > 0,
+);
+
+/** A block height (0 or more). */
+export const blockHeight = numberReader(
+  "a block height (0 or more)",
+  (n) => Number.isSafeInteger(n) && n >= 0,
+);
+
+/** `--k`: a number from 0 to 1 (not blank), returned in ppm. */
+export const kInPpm: FlagReader<number> = (text, flag) => {
   const k = Number(text);
-  if (text.trim() === "" || !Number.isFinite(k) || k < 0 || k > 1) {
-    throw new InputError(
-      "E_USAGE",
-      `--k: expected a number from 0 to 1, received ${JSON.stringify(text)}`,
-    );
-  }
+  if (text.trim() === "" || !Number.isFinite(k) || k < 0 || k > 1)
+    throw usageError(flag, "a number from 0 to 1", text);
   return kToPpm(k);
+};
+
+/** A reader of instants (ISO 8601 with offset, or epoch ms), in epoch ms. */
+export function instantReader(
+  expected = "an ISO 8601 time with offset, e.g. 2026-06-01T12:00:00Z",
+): FlagReader<number> {
+  return (text, flag) => {
+    const t = parseInstant(text);
+    if (t === undefined) throw usageError(flag, expected, text);
+    return t;
+  };
+}
+
+/** An ISO 8601 instant with offset, or epoch ms. */
+export const instant = instantReader();
+
+/** A reader of one of `choices`, the error saying `expected`. */
+export function choiceReader<T extends string>(
+  choices: readonly T[],
+  expected = `one of ${choices.join(", ")}`,
+): FlagReader<T> {
+  return (text, flag) => {
+    if ((choices as readonly string[]).includes(text)) return text as T;
+    throw usageError(flag, expected, text);
+  };
 }
 
 /** `--mechanism`: one of the market mechanisms, by name. */
-export function mechanismOrThrow(name: string): Mechanism {
-  const mechanism = findMechanism(name);
-  if (mechanism === undefined) {
-    throw new InputError(
-      "E_USAGE",
-      `--mechanism: expected one of ${MECHANISM_NAMES.join(", ")}, received ${JSON.stringify(name)}`,
-    );
-  }
-  return mechanism;
-}
-
-/** A block height (0 or more), or undefined when the flag is absent. */
-export function parseHeight(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new InputError(
-      "E_USAGE",
-      `${flag}: expected a block height (0 or more), received ${JSON.stringify(text)}`,
-    );
-  return n;
-}
-
-/** An ISO 8601 instant with offset, epoch ms, or undefined when the flag is absent. */
-export function parseTime(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const t = parseInstant(text);
-  if (t === undefined)
-    throw new InputError(
-      "E_USAGE",
-      `${flag}: expected an ISO 8601 time with offset, e.g. 2026-06-01T12:00:00Z, received ${JSON.stringify(text)}`,
-    );
-  return t;
-}
+export const marketMechanism: FlagReader<Mechanism> = (text, flag) => {
+  const found = findMechanism(text);
+  if (found === undefined) throw usageError(flag, `one of ${MECHANISM_NAMES.join(", ")}`, text);
+  return found;
+};
 
 /** `--operator`: a public key as hex or a key file, or undefined when the flag is absent. */
 export async function operatorKey(value: string | undefined): Promise<string | undefined> {
   return value === undefined ? undefined : resolvePublicKey(value);
-}
-
-/** One of `choices`, or undefined when the flag is absent. */
-export function oneOf<T extends string>(
-  text: string | undefined,
-  choices: readonly T[],
-  flag: string,
-  expected = `one of ${choices.join(", ")}`,
-): T | undefined {
-  if (text === undefined) return undefined;
-  if ((choices as readonly string[]).includes(text)) return text as T;
-  throw new InputError(
-    "E_USAGE",
-    `${flag}: expected ${expected}, received ${JSON.stringify(text)}`,
-  );
 }

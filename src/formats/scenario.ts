@@ -16,7 +16,7 @@ import { windEnergy } from "../forecast/wind.js";
 import { timeOfUsePeriod, timeOfUsePrices } from "../home/tariff.js";
 import type { MechanismName } from "../market/types.js";
 import { drawHomes } from "../sim/drawHomes.js";
-import type { MemberInput, SimulationInput } from "../sim/types.js";
+import { batteryPolicyOf, type MemberInput, type SimulationInput } from "../sim/types.js";
 import { loadAusgrid, loadCityLearn, loadEulvProfile } from "./datasets.js";
 import { batteryOf, evOf, flexibleLoadsOf, type HomeSteps } from "./homeDevices.js";
 import { readInputFile } from "./inputFile.js";
@@ -294,7 +294,7 @@ export async function loadScenario(
     compare: overrides.compare ?? [],
     ledger: overrides.ledger ?? doc.ledger ?? true,
     signOrders: overrides.signOrders ?? false,
-    batteryPolicy: doc.battery_policy ?? "rule",
+    batteryPolicy: batteryPolicyOf(doc.battery_policy ?? "rule"),
     transformer,
   };
   return { document: doc, input, endMs };

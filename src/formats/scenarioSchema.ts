@@ -223,7 +223,9 @@ export const scenarioSchema = z
       strategy: strategySchema.optional(),
     }),
     battery_policy: z
-      .enum(["rule", "optimal", "mpc"], { error: "one of rule, optimal, mpc" })
+      .enum(["rule", "perfect", "optimal", "mpc"], {
+        error: "one of rule, perfect, mpc (optimal is accepted for perfect)",
+      })
       .optional(),
     ledger: z.boolean({ error: "true or false" }).optional(),
   })

@@ -153,7 +153,7 @@ function strategyMix(run: SimulationRun): string {
 const BATTERY_POLICY_TEXT: Record<BatteryPolicy, string> = {
   rule: "Home batteries follow the self-consumption rule: charge from surplus, discharge to cover deficit, never from or to the grid; losses split evenly between charging and discharging.",
   mpc: "Home batteries are scheduled by each home itself, by model-predictive control on its own past (a 24-hour plan every interval, the first step applied); homes with forecast-driven agents plan against the prices they expect on the local market, the others against the tariff. Losses split evenly between charging and discharging.",
-  optimal:
+  perfect:
     "Home batteries follow the joint community optimum with perfect day-ahead foresight (a yardstick no real controller reaches); losses split evenly between charging and discharging.",
 };
 

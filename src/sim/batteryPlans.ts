@@ -66,8 +66,11 @@ export function communityProblemOf(input: SimulationInput): CommunityProblem {
   };
 }
 
-/** Per member: kWh into the battery each interval (negative: out), or null without a battery. */
-export async function optimalBatteryPlans(
+/**
+ * The `perfect` policy's plans, per member: kWh into the battery each interval (negative: out),
+ * or null without a battery.
+ */
+export async function perfectBatteryPlans(
   input: SimulationInput,
   solver: LpSolver,
 ): Promise<(Float64Array | null)[]> {

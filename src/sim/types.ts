@@ -79,8 +79,20 @@ export interface SimulationInput {
   readonly transformer?: TransformerInput | null | undefined;
 }
 
-/** The self-consumption rule, the joint optimum with day-ahead foresight, or each home's own MPC. */
-export type BatteryPolicy = "rule" | "optimal" | "mpc";
+/**
+ * How home batteries run: the self-consumption rule, the joint optimum with perfect day-ahead
+ * foresight, or each home's own MPC. The names are the optimiser's (`optimize household --policy`).
+ */
+export const BATTERY_POLICIES = ["rule", "perfect", "mpc"] as const;
+export type BatteryPolicy = (typeof BATTERY_POLICIES)[number];
+
+/** A policy as a flag or a scenario file may name it: `optimal` is the old name of `perfect`. */
+export type BatteryPolicyName = BatteryPolicy | "optimal";
+
+/** The policy a name stands for, the alias `optimal` read as `perfect`. */
+export function batteryPolicyOf(name: BatteryPolicyName): BatteryPolicy {
+  return name === "optimal" ? "perfect" : name;
+}
 
 export interface TransformerInput {
   readonly ratingKva: number;

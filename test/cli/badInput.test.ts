@@ -125,6 +125,83 @@ test("error: values past what a command can mean are exit 2 naming the flag or f
   }
 });
 
+test("error: a flag's wrong value is refused while the command line is parsed, in one line, exit 2", async () => {
+  // Nothing is read first: the files named here do not exist.
+  const missing = p("missing");
+  const cases: [string[], string][] = [
+    [
+      ["hosting", "--feeder", missing, "--phase", "D"],
+      '--phase: expected abc, A, B or C, received "D"',
+    ],
+    [
+      ["hosting", "--feeder", missing, "--source-pu", "1.2"],
+      '--source-pu: expected a set point from 0.8 to 1.2, received "1.2"',
+    ],
+    [
+      ["hosting", "--feeder", missing, "--max-kwp", "0"],
+      '--max-kwp: expected kWp above 0, received "0"',
+    ],
+    [
+      ["hosting", "--feeder", missing, "--minute", "0"],
+      '--minute: expected a whole minute from 1 to 1440, received "0"',
+    ],
+    [
+      ["powerflow", "--feeder", missing, "--minute", "1441"],
+      '--minute: expected a whole minute of the day from 1 to 1440, received "1441"',
+    ],
+    [["outage", missing, "--hours", "0"], '--hours: expected hours above 0, received "0"'],
+    [
+      ["outage", missing, "--critical", "2"],
+      '--critical: expected a share from 0 to 1, received "2"',
+    ],
+    [
+      ["health", "battery", "--data", missing, "--eol-fraction", "1"],
+      "--eol-fraction: expected a share below 1, e.g. 0.7",
+    ],
+    [
+      ["ledger", "repair", missing, "--truncate-after", "-1"],
+      '--truncate-after: expected a block height (0 or more), received "-1"',
+    ],
+    [
+      ["simulate", missing, "--battery-policy", "best"],
+      '--battery-policy: expected rule, perfect or mpc (optimal is accepted for perfect), received "best"',
+    ],
+  ];
+  for (const [argv, message] of cases) {
+    const r = await runCli(argv);
+    assert.equal(r.code, 2, `${argv.join(" ")}: ${r.stderr}`);
+    assert.equal(r.stderr, `gridshare: ${message}\n`);
+    assert.equal(r.stdout, "");
+  }
+});
+
+test("behavior: a flag that only another mode reads is not checked in this one", async () => {
+  // --pv-kwp is read with --day only; a snapshot at a minute ignores it, as it always did.
+  const r = await runCli([
+    "powerflow",
+    "--feeder",
+    "data/ieee-eulv",
+    "--minute",
+    "720",
+    "--pv-kwp",
+    "lots",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const day = await runCli([
+    "powerflow",
+    "--feeder",
+    "data/ieee-eulv",
+    "--day",
+    "--pv-kwp",
+    "lots",
+  ]);
+  assert.equal(day.code, 2);
+  assert.equal(
+    day.stderr,
+    'gridshare: --pv-kwp: expected a number of 0 or more, received "lots"\n',
+  );
+});
+
 test("error: data check refuses a file with no readable timestamp, and one without a header", async () => {
   writeFileSync(p("stamps.csv"), "time,value\nnope,1\nbad,2\nxx,3\n");
   const stamps = await runCli(["data", "check", p("stamps.csv")]);

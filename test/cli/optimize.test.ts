@@ -214,11 +214,32 @@ test("simulate: home batteries on the joint optimum lower the community's bill",
     return doc.variants.p2p.total_bill as number;
   };
   const rule = await run("rule");
-  const optimal = await run("optimal");
-  assert.ok(optimal < rule, `optimal ${optimal} vs rule ${rule}`);
+  const perfect = await run("perfect");
+  assert.ok(perfect < rule, `perfect ${perfect} vs rule ${rule}`);
   const r = await runCli(["simulate", DEMO, "--battery-policy", "smart"]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /--battery-policy: expected rule, optimal or mpc, received "smart"/);
+  assert.match(
+    r.stderr,
+    /--battery-policy: expected rule, perfect or mpc \(optimal is accepted for perfect\), received "smart"/,
+  );
+});
+
+test("simulate: optimal, the earlier name of perfect, runs and records perfect, as a flag and in a scenario file", async () => {
+  const simulate = async (scenario: string, ...flags: string[]) => {
+    const r = await runCli(["simulate", scenario, "--days", "3", "--json", ...flags]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout;
+  };
+  const perfect = await simulate(DEMO, "--battery-policy", "perfect");
+  assert.equal(JSON.parse(perfect).scenario.battery_policy, "perfect");
+  assert.equal(await simulate(DEMO, "--battery-policy", "optimal"), perfect);
+  const doc = JSON.parse(readFileSync(DEMO, "utf8"));
+  doc.battery_policy = "optimal";
+  const file = join(dir, "optimal-policy.json");
+  writeFileSync(file, JSON.stringify(doc));
+  const fromFile = JSON.parse(await simulate(file));
+  assert.equal(fromFile.scenario.battery_policy, "perfect");
+  assert.deepEqual(fromFile.variants, JSON.parse(perfect).variants);
 });
 
 test("simulate: a scenario's battery_policy is run and echoed, the flag overrides it, a bad one is named", async () => {
@@ -241,7 +262,7 @@ test("simulate: a scenario's battery_policy is run and echoed, the flag override
   const r = await runCli(["simulate", bad, "--days", "3"]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /battery_policy/);
-  assert.match(r.stderr, /one of rule, optimal, mpc/);
+  assert.match(r.stderr, /one of rule, perfect, mpc \(optimal is accepted for perfect\)/);
 });
 
 test("optimize household: a demand-response event is met and its cost reported; a peak charge flattens imports", async () => {

@@ -8,14 +8,15 @@ import { type ClearingResult, MECHANISM_NAMES, type Mechanism } from "../../mark
 import { describeRecovery } from "../../store/ledgerStore.js";
 import { parseClearInput } from "../clearInput.js";
 import { type CommandContext, resolveFormat } from "../context.js";
-import { mechanismOrThrow, parseK } from "../flags.js";
+import { flagOption, kInPpm, marketMechanism } from "../flags.js";
 import { readJsonInput } from "../io.js";
 import { toCsv, toJson, toKeyValues, toTable } from "../output.js";
 import { refusal } from "../words.js";
 
 export interface ClearFlags {
-  mechanism: string;
-  k?: string;
+  mechanism: Mechanism;
+  /** k in ppm. */
+  k?: number;
   format?: string;
   json?: boolean;
   ledger?: string;
@@ -68,8 +69,7 @@ export async function runClear(
   file: string,
   flags: ClearFlags,
 ): Promise<void> {
-  const mechanism = mechanismOrThrow(flags.mechanism);
-  const kPpm = parseK(flags.k);
+  const { mechanism, k: kPpm } = flags;
   const format = resolveFormat(ctx, flags, ["table", "json", "csv"]);
   if (flags.operatorKey !== undefined && flags.ledger === undefined) {
     throw new InputError("E_USAGE", "--operator-key: only used with --ledger <dir>");
@@ -118,12 +118,20 @@ export function registerClear(program: Command, ctx: CommandContext): void {
       "clear one market interval: match orders, price them, settle with the grid as fallback",
     )
     .argument("<file>", "orders as JSON ({ interval, grid, orders }), or - for standard input")
-    .option(
-      "-m, --mechanism <name>",
-      `clearing mechanism: ${MECHANISM_NAMES.join(", ")}`,
-      "uniform",
+    .addOption(
+      flagOption(
+        "-m, --mechanism <name>",
+        `clearing mechanism: ${MECHANISM_NAMES.join(", ")}`,
+        marketMechanism,
+      ).default(marketMechanism("uniform", "--mechanism"), JSON.stringify("uniform")),
     )
-    .option("--k <0..1>", "k of k-pricing: uniform (default 0.5) and pay-as-bid (default 1)")
+    .addOption(
+      flagOption(
+        "--k <0..1>",
+        "k of k-pricing: uniform (default 0.5) and pay-as-bid (default 1)",
+        kInPpm,
+      ),
+    )
     .option("--format <format>", "output: table, json or csv (trades only)")
     .option("--json", "shorthand for --format json")
     .option(

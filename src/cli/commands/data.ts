@@ -2,54 +2,40 @@
 import type { Command } from "commander";
 import { dataCheck, KINDS } from "../../app/dataCheck.js";
 import { InputError } from "../../core/errors.js";
-import { parseInstant } from "../../core/time.js";
 import { isTimeZone } from "../../core/timeZone.js";
 import type { SeriesKind } from "../../maintenance/dataQuality.js";
 import type { CommandContext } from "../context.js";
-import { positiveNumber } from "../flags.js";
+import { choiceReader, flagOption, instantReader, positiveNumber } from "../flags.js";
 import { writeFileAtomic } from "../io.js";
 import { toJson, toTable } from "../output.js";
 
 export interface DataCheckFlags {
   column?: string;
   timeColumn?: string;
-  kind?: string;
+  kind: SeriesKind;
   timeZone?: string;
-  limit?: string;
-  start?: string;
-  stepMinutes?: string;
+  limit?: number;
+  start?: number;
+  stepMinutes?: number;
   out?: string;
   json?: boolean;
 }
 
+/** `--time-zone`: an IANA zone. */
+function timeZoneName(text: string, flag: string): string {
+  if (!isTimeZone(text))
+    throw new InputError("E_USAGE", `${flag}: unknown IANA time zone ${JSON.stringify(text)}`);
+  return text;
+}
+
 export async function runDataCheck(ctx: CommandContext, file: string, flags: DataCheckFlags) {
-  const kind = (flags.kind ?? "load") as SeriesKind;
-  if (!KINDS.includes(kind))
-    throw new InputError(
-      "E_USAGE",
-      `--kind: expected one of ${KINDS.join(", ")}, received ${JSON.stringify(flags.kind)}`,
-    );
+  const { kind, limit, start: startMs, stepMinutes } = flags;
   const timeZone = flags.timeZone ?? "UTC";
-  if (!isTimeZone(timeZone))
-    throw new InputError(
-      "E_USAGE",
-      `--time-zone: unknown IANA time zone ${JSON.stringify(timeZone)}`,
-    );
-  let startMs: number | undefined;
-  if (flags.start !== undefined) {
-    startMs = parseInstant(flags.start);
-    if (startMs === undefined)
-      throw new InputError(
-        "E_USAGE",
-        `--start: expected an ISO 8601 time with an offset or Z, received ${JSON.stringify(flags.start)}`,
-      );
-  } else if (flags.stepMinutes !== undefined)
+  if (startMs === undefined && stepMinutes !== undefined)
     throw new InputError(
       "E_USAGE",
       "--step-minutes: only with --start (for files without a time column)",
     );
-  const limit = positiveNumber(flags.limit, "--limit");
-  const stepMinutes = positiveNumber(flags.stepMinutes, "--step-minutes");
   const {
     record: doc,
     result,
@@ -105,21 +91,41 @@ export function registerData(program: Command, ctx: CommandContext): void {
       "--time-column <name>",
       "the time column (default: the unnamed one, or the first whose name says time or date)",
     )
-    .option(
-      "--kind <kind>",
-      "load (consumption), pv (generation) or cumulative (a meter counter)",
-      "load",
+    .addOption(
+      flagOption(
+        "--kind <kind>",
+        "load (consumption), pv (generation) or cumulative (a meter counter)",
+        choiceReader(KINDS),
+      ).default("load"),
     )
-    .option(
-      "--time-zone <zone>",
-      "IANA zone of naive timestamps and of the daylight-saving check (default UTC)",
+    .addOption(
+      flagOption(
+        "--time-zone <zone>",
+        "IANA zone of naive timestamps and of the daylight-saving check (default UTC)",
+        timeZoneName,
+      ),
     )
-    .option(
-      "--limit <value>",
-      "physical limit of a reading in the column's unit (per interval for a counter)",
+    .addOption(
+      flagOption(
+        "--limit <value>",
+        "physical limit of a reading in the column's unit (per interval for a counter)",
+        positiveNumber,
+      ),
     )
-    .option("--start <time>", "for files without a time column: the first row's time (ISO 8601)")
-    .option("--step-minutes <n>", "with --start: minutes between rows (default 60)")
+    .addOption(
+      flagOption(
+        "--start <time>",
+        "for files without a time column: the first row's time (ISO 8601)",
+        instantReader("an ISO 8601 time with an offset or Z"),
+      ),
+    )
+    .addOption(
+      flagOption(
+        "--step-minutes <n>",
+        "with --start: minutes between rows (default 60)",
+        positiveNumber,
+      ),
+    )
     .option("--out <csv>", "write the cleaned series: time, raw, value, flag, finding")
     .option("--json", "print the report as JSON")
     .addHelpText(

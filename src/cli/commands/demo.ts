@@ -2,14 +2,22 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { MECHANISM_NAMES } from "../../market/types.js";
+import { MECHANISM_NAMES, type MechanismName } from "../../market/types.js";
 import type { CommandContext } from "../context.js";
-import { runSimulate } from "./simulate.js";
+import { choiceReader, flagOption, positiveInt } from "../flags.js";
+import { mechanismList, runSimulate } from "./simulate.js";
 
 /** The shipped demo scenario. */
 export const DEMO_SCENARIO = fileURLToPath(
   new URL("../../../scenarios/citylearn-2022.json", import.meta.url),
 );
+
+interface DemoFlags {
+  out: string;
+  days?: number;
+  mechanism?: MechanismName;
+  compare?: MechanismName[];
+}
 
 export function registerDemo(program: Command, ctx: CommandContext): void {
   program
@@ -18,17 +26,20 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
       "run the shipped CityLearn community for a year: p2p market vs grid only, ledger on, report",
     )
     .option("--out <dir>", "where to write the results", "gridshare-demo")
-    .option("--days <n>", "simulate only the first n days")
-    .option(
-      "--mechanism <m>",
-      `the market mechanism: ${MECHANISM_NAMES.join(", ")} (default: uniform)`,
+    .addOption(flagOption("--days <n>", "simulate only the first n days", positiveInt))
+    .addOption(
+      flagOption(
+        "--mechanism <m>",
+        `the market mechanism: ${MECHANISM_NAMES.join(", ")} (default: uniform)`,
+        choiceReader(MECHANISM_NAMES),
+      ),
     )
-    .option("--compare <m1,m2,...>", "also run these mechanisms")
+    .addOption(flagOption("--compare <m1,m2,...>", "also run these mechanisms", mechanismList))
     .addHelpText("after", "\nExample:\n  gridshare demo --out demo/ --days 90 --mechanism mmr")
-    .action(async (flags: { out: string; days?: string; mechanism?: string; compare?: string }) => {
+    .action(async (flags: DemoFlags) => {
       const outcome = await runSimulate(ctx, DEMO_SCENARIO, {
         out: flags.out,
-        ledger: "on",
+        ledger: true,
         ...(flags.days === undefined ? {} : { days: flags.days }),
         ...(flags.mechanism === undefined ? {} : { mechanism: flags.mechanism }),
         ...(flags.compare === undefined ? {} : { compare: flags.compare }),

@@ -5,47 +5,35 @@ import { InputError } from "../../core/errors.js";
 import { MODEL_NAMES } from "../../forecast/models.js";
 import type { TargetKind } from "../../forecast/problem.js";
 import type { CommandContext } from "../context.js";
+import { choiceReader, flagOption, numberReader, usageError } from "../flags.js";
 import { toJson, toTable } from "../output.js";
 
 export interface BacktestFlags {
-  dataset?: string;
+  dataset: "citylearn" | "gefcom2014";
   data?: string;
-  target?: string;
+  target?: TargetKind;
   scope?: string;
   models?: string;
-  horizon?: string;
-  trainDays?: string;
-  refitDays?: string;
+  horizon?: number;
+  trainDays?: number;
+  refitDays?: number;
   json?: boolean;
 }
 
 const TARGETS: readonly TargetKind[] = ["pv", "load", "price", "wind"];
+/** What a wrong --target is told (wind is accepted as well). */
+const TARGETS_EXPECTED = "one of pv, load, price";
 
-function wholeNumber(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InputError(
-      "E_USAGE",
-      `${flag}: expected a whole number of at least 1, received ${JSON.stringify(text)}`,
-    );
-  return n;
-}
+/** A whole number of at least 1. */
+const wholeNumber = numberReader(
+  "a whole number of at least 1",
+  (n) => Number.isInteger(n) && n >= 1,
+);
 
 function sourceOf(flags: BacktestFlags): BacktestSource {
-  const target = (flags.target ?? "") as TargetKind;
-  if (!TARGETS.includes(target))
-    throw new InputError(
-      "E_USAGE",
-      `--target: expected one of pv, load, price, received ${JSON.stringify(flags.target)}`,
-    );
-  const dataset = flags.dataset ?? "citylearn";
+  const { target, dataset } = flags;
+  if (target === undefined) throw usageError("--target", TARGETS_EXPECTED, undefined);
   if (dataset === "citylearn") return { dataset, target, scope: flags.scope ?? "community" };
-  if (dataset !== "gefcom2014")
-    throw new InputError(
-      "E_USAGE",
-      `--dataset: expected citylearn or gefcom2014, received ${JSON.stringify(dataset)}`,
-    );
   if (flags.data === undefined)
     throw new InputError(
       "E_USAGE",
@@ -63,9 +51,7 @@ function sourceOf(flags: BacktestFlags): BacktestSource {
 
 export async function runBacktest(ctx: CommandContext, flags: BacktestFlags) {
   const source = sourceOf(flags);
-  const horizon = wholeNumber(flags.horizon, "--horizon");
-  const trainDays = wholeNumber(flags.trainDays, "--train-days");
-  const refitDays = wholeNumber(flags.refitDays, "--refit-days");
+  const { horizon, trainDays, refitDays } = flags;
   const { data, record: doc } = await forecastBacktest({
     source,
     ...(horizon === undefined ? {} : { horizon }),
@@ -104,24 +90,39 @@ export function registerForecast(program: Command, ctx: CommandContext): void {
   forecast
     .command("backtest")
     .description("walk-forward backtest of every model against persistence, day-ahead from 00:00")
-    .option("--dataset <name>", "citylearn (shipped) or gefcom2014 (give --data)", "citylearn")
+    .addOption(
+      flagOption(
+        "--dataset <name>",
+        "citylearn (shipped) or gefcom2014 (give --data)",
+        choiceReader(["citylearn", "gefcom2014"] as const, "citylearn or gefcom2014"),
+      ).default("citylearn"),
+    )
     .option(
       "--data <dir>",
       "with --dataset gefcom2014: the directory with power.csv and predictors.csv",
     )
-    .option("--target <target>", "pv, load or price")
+    .addOption(
+      flagOption("--target <target>", "pv, load or price", choiceReader(TARGETS, TARGETS_EXPECTED)),
+    )
     .option(
       "--scope <scope>",
       "community, a home (Building_3), or zone:N for GEFCom2014",
       "community",
     )
     .option("--models <list>", `comma-separated, default all: ${MODEL_NAMES.join(", ")}`)
-    .option("--horizon <hours>", "hours ahead from each origin (default 24)")
-    .option(
-      "--train-days <n>",
-      "days before the first forecast scored (default: all but the last 120 days)",
+    .addOption(
+      flagOption("--horizon <hours>", "hours ahead from each origin (default 24)", wholeNumber),
     )
-    .option("--refit-days <n>", "refit learned models every n days (default 28)")
+    .addOption(
+      flagOption(
+        "--train-days <n>",
+        "days before the first forecast scored (default: all but the last 120 days)",
+        wholeNumber,
+      ),
+    )
+    .addOption(
+      flagOption("--refit-days <n>", "refit learned models every n days (default 28)", wholeNumber),
+    )
     .option("--json", "print { target, scope, horizon_hours, period, models: [...] }")
     .addHelpText(
       "after",

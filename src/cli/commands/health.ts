@@ -3,31 +3,27 @@ import type { Command } from "commander";
 import { pvHealth } from "../../app/health.js";
 import { InputError } from "../../core/errors.js";
 import type { CommandContext } from "../context.js";
+import { choiceReader, flagOption, numberReader } from "../flags.js";
 import { toJson, toTable } from "../output.js";
 import { registerHealthBattery } from "./healthBattery.js";
 
 export interface PvHealthFlags {
-  dataset?: string;
+  dataset: "citylearn" | "csv";
   data?: string;
   kwp?: string;
   timeColumn?: string;
-  utcOffset?: string;
+  utcOffset?: number;
   json?: boolean;
 }
 
+/** `--utc-offset`: hours from -14 to 14. */
+const utcOffsetHours = numberReader(
+  "hours from -14 to 14",
+  (hours) => Number.isFinite(hours) && Math.abs(hours) <= 14,
+);
+
 export async function runPvHealth(ctx: CommandContext, flags: PvHealthFlags) {
-  const dataset = flags.dataset ?? "citylearn";
-  const offset = flags.utcOffset === undefined ? undefined : Number(flags.utcOffset);
-  if (offset !== undefined && !(Number.isFinite(offset) && Math.abs(offset) <= 14))
-    throw new InputError(
-      "E_USAGE",
-      `--utc-offset: expected hours from -14 to 14, received ${JSON.stringify(flags.utcOffset)}`,
-    );
-  if (dataset !== "citylearn" && dataset !== "csv")
-    throw new InputError(
-      "E_USAGE",
-      `--dataset: expected citylearn or csv, received ${JSON.stringify(dataset)}`,
-    );
+  const { dataset, utcOffset: offset } = flags;
   if (dataset === "csv" && flags.data === undefined)
     throw new InputError("E_USAGE", "--data <csv>: required with --dataset csv");
   if (dataset === "csv" && flags.kwp === undefined)
@@ -82,13 +78,22 @@ export function registerHealth(program: Command, ctx: CommandContext): void {
     .description(
       "PV systems against their peers, day by day: outages, shading, wrong kWp on record, derates, soiling, degradation",
     )
-    .option("--dataset <name>", "citylearn (the shipped community) or csv", "citylearn")
+    .addOption(
+      flagOption(
+        "--dataset <name>",
+        "citylearn (the shipped community) or csv",
+        choiceReader(["citylearn", "csv"] as const, "citylearn or csv"),
+      ).default("citylearn"),
+    )
     .option("--data <csv>", "with --dataset csv: a time column, then kWh per interval per system")
     .option("--kwp <json>", 'with --dataset csv: each system\'s kWp, e.g. { "home-1": 4.2 }')
     .option("--time-column <name>", "with --dataset csv: the time column (default: the first)")
-    .option(
-      "--utc-offset <hours>",
-      "local day for the comparison (default -8 for CityLearn, 0 for csv)",
+    .addOption(
+      flagOption(
+        "--utc-offset <hours>",
+        "local day for the comparison (default -8 for CityLearn, 0 for csv)",
+        utcOffsetHours,
+      ),
     )
     .option(
       "--json",

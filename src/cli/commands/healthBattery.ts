@@ -3,26 +3,29 @@ import type { Command } from "commander";
 import { batteryHealth } from "../../app/health.js";
 import { InputError } from "../../core/errors.js";
 import type { CommandContext } from "../context.js";
-import { positiveNumber } from "../flags.js";
+import { type FlagReader, flagOption, positiveNumber } from "../flags.js";
 import { keyValues, toJson } from "../output.js";
 
 export interface BatteryHealthFlags {
   data?: string;
-  trainCycles?: string;
-  ratedAh?: string;
-  eolFraction?: string;
+  trainCycles?: number;
+  ratedAh?: number;
+  eolFraction?: number;
   cycleColumn?: string;
   capacityColumn?: string;
   json?: boolean;
 }
 
+/** `--eol-fraction`: a share of the rated capacity, above 0 and below 1. */
+const eolShare: FlagReader<number> = (text, flag) => {
+  const share = positiveNumber(text, flag);
+  if (share >= 1) throw new InputError("E_USAGE", `${flag}: expected a share below 1, e.g. 0.7`);
+  return share;
+};
+
 export async function runBatteryHealth(ctx: CommandContext, flags: BatteryHealthFlags) {
   if (flags.data === undefined) throw new InputError("E_USAGE", "--data <csv>: required");
-  const trainCycles = positiveNumber(flags.trainCycles, "--train-cycles");
-  const ratedAh = positiveNumber(flags.ratedAh, "--rated-ah");
-  const eolFraction = positiveNumber(flags.eolFraction, "--eol-fraction");
-  if (eolFraction !== undefined && eolFraction >= 1)
-    throw new InputError("E_USAGE", "--eol-fraction: expected a share below 1, e.g. 0.7");
+  const { trainCycles, ratedAh, eolFraction } = flags;
   const h = await batteryHealth({
     dataPath: flags.data,
     ...(flags.cycleColumn === undefined ? {} : { cycleColumn: flags.cycleColumn }),
@@ -59,9 +62,27 @@ export function registerHealthBattery(health: Command, ctx: CommandContext): voi
       "state of health and predicted end of life of a battery from its capacity per cycle",
     )
     .requiredOption("--data <csv>", "capacity per cycle: columns cycle, capacity_Ah (NASA layout)")
-    .option("--train-cycles <n>", "fit on the cycles up to n only (default: the first half)")
-    .option("--rated-ah <Ah>", "rated capacity (default: the first cycle's, rounded to 0.5 Ah)")
-    .option("--eol-fraction <share>", "end of life below this share of rated (default 0.7)")
+    .addOption(
+      flagOption(
+        "--train-cycles <n>",
+        "fit on the cycles up to n only (default: the first half)",
+        positiveNumber,
+      ),
+    )
+    .addOption(
+      flagOption(
+        "--rated-ah <Ah>",
+        "rated capacity (default: the first cycle's, rounded to 0.5 Ah)",
+        positiveNumber,
+      ),
+    )
+    .addOption(
+      flagOption(
+        "--eol-fraction <share>",
+        "end of life below this share of rated (default 0.7)",
+        eolShare,
+      ),
+    )
     .option("--cycle-column <name>", "cycle column (default cycle)")
     .option("--capacity-column <name>", "capacity column (default capacity_Ah)")
     .option("--json", "print the result as JSON")

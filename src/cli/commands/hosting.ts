@@ -7,44 +7,48 @@ import { InputError } from "../../core/errors.js";
 import { parsePhase } from "../../formats/feederFiles.js";
 import { feederMap } from "../../report/feederMap.js";
 import type { CommandContext } from "../context.js";
+import { type FlagReader, flagOption, numberReader, usageError } from "../flags.js";
 import { writeFileAtomic } from "../io.js";
 import { toCsv, toJson } from "../output.js";
 
+type Phases = "abc" | 0 | 1 | 2;
+
 export interface HostingFlags {
   feeder?: string;
-  minute?: string;
-  phase?: string;
-  sourcePu?: string;
-  maxKwp?: string;
+  minute?: number;
+  phase?: Phases;
+  sourcePu?: number;
+  maxKwp?: number;
   out?: string;
 }
 
-function usage(flag: string, expected: string, received: string | undefined): InputError {
-  return new InputError(
-    "E_USAGE",
-    `${flag}: expected ${expected}, received ${JSON.stringify(received)}`,
-  );
-}
+/** `--phase`: all three (abc, any case) or one, as A, B, C or 1, 2, 3. */
+const phases: FlagReader<Phases> = (text, flag) => {
+  if (text.toLowerCase() === "abc") return "abc";
+  const phase = parsePhase(text) as 0 | 1 | 2 | undefined;
+  if (phase === undefined) throw usageError(flag, "abc, A, B or C", text);
+  return phase;
+};
+
+/** `--source-pu`: the MV source's set point, strictly between 0.8 and 1.2. */
+const sourcePu = numberReader("a set point from 0.8 to 1.2", (pu) => pu > 0.8 && pu < 1.2);
+
+/** `--max-kwp`: the top of the search. */
+const maxKwp = numberReader("kWp above 0", (kwp) => kwp > 0);
+
+/** `--minute`: a minute of the day. */
+const minuteOfDay = numberReader(
+  "a whole minute from 1 to 1440",
+  (m) => Number.isInteger(m) && m >= 1 && m <= 1440,
+);
 
 export async function runHosting(ctx: CommandContext, flags: HostingFlags) {
   if (flags.feeder === undefined) throw new InputError("E_USAGE", "--feeder <dir>: required");
-  const pu = flags.sourcePu === undefined ? undefined : Number(flags.sourcePu);
-  if (pu !== undefined && !(pu > 0.8 && pu < 1.2))
-    throw usage("--source-pu", "a set point from 0.8 to 1.2", flags.sourcePu);
-  const phase =
-    flags.phase === undefined || flags.phase.toLowerCase() === "abc"
-      ? "abc"
-      : (parsePhase(flags.phase) as 0 | 1 | 2 | undefined);
-  if (phase === undefined) throw usage("--phase", "abc, A, B or C", flags.phase);
-  const maxKwp = flags.maxKwp === undefined ? 200 : Number(flags.maxKwp);
-  if (!(maxKwp > 0)) throw usage("--max-kwp", "kWp above 0", flags.maxKwp);
-  const minute = flags.minute === undefined ? undefined : Number(flags.minute);
-  if (minute !== undefined && !(Number.isInteger(minute) && minute >= 1 && minute <= 1440))
-    throw usage("--minute", "a whole minute from 1 to 1440", flags.minute);
+  const { sourcePu: pu, minute } = flags;
   const study = await hostingStudy({
     feederDir: flags.feeder,
-    phase,
-    maxKwp,
+    phase: flags.phase ?? "abc",
+    maxKwp: flags.maxKwp ?? 200,
     ...(pu === undefined ? {} : { sourcePu: pu }),
     ...(minute === undefined ? {} : { minute }),
   });
@@ -84,10 +88,28 @@ export function registerHosting(program: Command, ctx: CommandContext): void {
       "the largest PV each bus of a feeder can take before a voltage, line or transformer limit",
     )
     .requiredOption("--feeder <dir>", "feeder directory (see docs/grid.md), e.g. data/ieee-eulv")
-    .option("--minute <n>", "the base case's minute of the day (default: the lightest minute)")
-    .option("--phase <abc|A|B|C>", "PV split over the three phases (default) or on one phase")
-    .option("--source-pu <pu>", "override the MV source's set point (the feeder's own by default)")
-    .option("--max-kwp <kWp>", "upper end of the search (default 200)")
+    .addOption(
+      flagOption(
+        "--minute <n>",
+        "the base case's minute of the day (default: the lightest minute)",
+        minuteOfDay,
+      ),
+    )
+    .addOption(
+      flagOption(
+        "--phase <abc|A|B|C>",
+        "PV split over the three phases (default) or on one phase",
+        phases,
+      ),
+    )
+    .addOption(
+      flagOption(
+        "--source-pu <pu>",
+        "override the MV source's set point (the feeder's own by default)",
+        sourcePu,
+      ),
+    )
+    .addOption(flagOption("--max-kwp <kWp>", "upper end of the search (default 200)", maxKwp))
     .option(
       "--out <dir>",
       "write hosting.csv (bus, x, y, hosting_kwp, limit) and hosting.svg (a map)",

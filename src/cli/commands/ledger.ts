@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { exportTrades, verifyLedger } from "../../app/ledgerQueries.js";
 import { TRADE_RECORD_COLUMNS } from "../../market/records.js";
 import { type CommandContext, resolveFormat } from "../context.js";
-import { operatorKey, parseTime } from "../flags.js";
+import { flagOption, instant, operatorKey } from "../flags.js";
 import { toCsv, toJson, toTable } from "../output.js";
 import { registerLedgerProofs } from "./ledgerProofs.js";
 import { registerLedgerRepair } from "./ledgerRepair.js";
@@ -68,8 +68,8 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
     .option("--format <format>", "json or csv (table on a terminal)")
     .option("--json", "shorthand for --format json")
     .option("--participant <id>", "only trades where this participant bought or sold")
-    .option("--from <time>", "only trades at or after this time (ISO 8601)")
-    .option("--to <time>", "only trades before this time (ISO 8601)")
+    .addOption(flagOption("--from <time>", "only trades at or after this time (ISO 8601)", instant))
+    .addOption(flagOption("--to <time>", "only trades before this time (ISO 8601)", instant))
     .addHelpText(
       "after",
       "\nExample:\n  gridshare ledger export ledger/ --participant home-1 --format csv",
@@ -81,13 +81,12 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
           format?: string;
           json?: boolean;
           participant?: string;
-          from?: string;
-          to?: string;
+          from?: number;
+          to?: number;
         },
       ) => {
         const format = resolveFormat(ctx, flags, ["table", "json", "csv"]);
-        const from = parseTime(flags.from, "--from");
-        const to = parseTime(flags.to, "--to");
+        const { from, to } = flags;
         const records = await exportTrades({
           dir,
           ...(flags.participant === undefined ? {} : { participant: flags.participant }),

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { proveConsistency, proveTrade } from "../../app/ledgerQueries.js";
 import { checkConsistencyProof, checkInclusionProof } from "../../ledger/proofs.js";
 import type { CommandContext } from "../context.js";
-import { operatorKey, parseHeight } from "../flags.js";
+import { blockHeight, flagOption, operatorKey } from "../flags.js";
 import { readJsonInput } from "../io.js";
 import { toJson } from "../output.js";
 
@@ -15,13 +15,19 @@ export function registerLedgerProofs(ledger: Command, ctx: CommandContext): void
     )
     .argument("<dir>", "the ledger directory")
     .requiredOption("--tx <transaction_id>", "the trade to prove")
-    .option("--height <n>", "prove against the head of block n (default: the latest)")
+    .addOption(
+      flagOption(
+        "--height <n>",
+        "prove against the head of block n (default: the latest)",
+        blockHeight,
+      ),
+    )
     .addHelpText(
       "after",
       "\nExample:\n  gridshare ledger prove ledger/ --tx 3fa2... > proof.json\n  gridshare ledger check-proof proof.json --operator operator.pub",
     )
-    .action(async (dir: string, flags: { tx: string; height?: string }) => {
-      const height = parseHeight(flags.height, "--height");
+    .action(async (dir: string, flags: { tx: string; height?: number }) => {
+      const { height } = flags;
       const proof = await proveTrade({
         dir,
         txId: flags.tx,
@@ -56,16 +62,18 @@ export function registerLedgerProofs(ledger: Command, ctx: CommandContext): void
     .command("consistency")
     .description("a consistency proof that the head at --to extends the head at --from")
     .argument("<dir>", "the ledger directory")
-    .requiredOption("--from <height>", "the earlier block height")
-    .requiredOption("--to <height>", "the later block height")
+    .addOption(
+      flagOption("--from <height>", "the earlier block height", blockHeight).makeOptionMandatory(),
+    )
+    .addOption(
+      flagOption("--to <height>", "the later block height", blockHeight).makeOptionMandatory(),
+    )
     .addHelpText(
       "after",
       "\nExample:\n  gridshare ledger consistency ledger/ --from 10 --to 500 > consistency.json",
     )
-    .action(async (dir: string, flags: { from: string; to: string }) => {
-      const from = parseHeight(flags.from, "--from") as number;
-      const to = parseHeight(flags.to, "--to") as number;
-      ctx.io.stdout.write(toJson(await proveConsistency({ dir, from, to })));
+    .action(async (dir: string, flags: { from: number; to: number }) => {
+      ctx.io.stdout.write(toJson(await proveConsistency({ dir, from: flags.from, to: flags.to })));
     });
 
   ledger

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { inspectLedger, type LedgerDiagnosis, repairLedger } from "../../app/repairLedger.js";
 import type { CommandContext } from "../context.js";
-import { parseHeight } from "../flags.js";
+import { blockHeight, flagOption } from "../flags.js";
 
 const span = (from: number, to: number) => (from === to ? `block ${from}` : `blocks ${from}–${to}`);
 
@@ -44,16 +44,19 @@ export function registerLedgerRepair(ledger: Command, ctx: CommandContext): void
       "say what a damaged ledger holds and what a repair would drop; with --truncate-after, keep blocks 0 to n and drop the rest",
     )
     .argument("<dir>", "the ledger directory")
-    .option(
-      "--truncate-after <n>",
-      "keep blocks 0 to n (they must link), drop everything after them, publish HEAD for block n",
+    .addOption(
+      flagOption(
+        "--truncate-after <n>",
+        "keep blocks 0 to n (they must link), drop everything after them, publish HEAD for block n",
+        blockHeight,
+      ),
     )
     .addHelpText(
       "after",
       "\nWithout --truncate-after nothing is changed. Opening a ledger for append never drops a complete block; only this command does, when told which to keep.\n\nExample:\n  gridshare ledger repair ledger/\n  gridshare ledger repair ledger/ --truncate-after 41",
     )
-    .action(async (dir: string, flags: { truncateAfter?: string }) => {
-      const keep = parseHeight(flags.truncateAfter, "--truncate-after");
+    .action(async (dir: string, flags: { truncateAfter?: number }) => {
+      const keep = flags.truncateAfter;
       if (keep === undefined) {
         ctx.io.stdout.write(describe(await inspectLedger({ dir })));
         return;

@@ -12,6 +12,7 @@ import { InputError } from "../../core/errors.js";
 import type { PolicyName } from "../../optimize/policies.js";
 import { round, TRAJECTORY_COLUMNS, trajectoryRecords } from "../../optimize/records.js";
 import type { CommandContext } from "../context.js";
+import { choiceReader, flagOption, numberReader } from "../flags.js";
 import { writeFileAtomic } from "../io.js";
 import { keyValues, progressBar, toCsv, toJson, toTable } from "../output.js";
 import { registerOptimizeCommunity } from "./optimizeCommunity.js";
@@ -19,34 +20,25 @@ import { registerOptimizeCommunity } from "./optimizeCommunity.js";
 export interface OptimizeFlags {
   data?: string;
   config?: string;
-  policy?: string;
-  horizon?: string;
+  policy?: PolicyName;
+  horizon?: number;
   forecast?: string;
   out?: string;
   json?: boolean;
 }
 
-function parsePolicy(text: string | undefined): PolicyName {
-  if (text === undefined || !(POLICIES as readonly string[]).includes(text))
-    throw new InputError(
-      "E_USAGE",
-      text === undefined
-        ? `--policy: required, one of ${POLICIES.join(", ")}`
-        : `--policy: expected one of ${POLICIES.join(", ")}, received ${JSON.stringify(text)}`,
-    );
-  return text as PolicyName;
-}
+/** `--horizon`: hours above 0. */
+const horizonHours = numberReader(
+  "a number of hours above 0",
+  (hours) => Number.isFinite(hours) && hours > 0,
+);
 
 export async function runOptimizeHousehold(ctx: CommandContext, flags: OptimizeFlags) {
   if (flags.data === undefined) throw new InputError("E_USAGE", "--data <csv>: required");
   if (flags.config === undefined) throw new InputError("E_USAGE", "--config <json>: required");
-  const policy = parsePolicy(flags.policy);
-  const horizon = flags.horizon === undefined ? undefined : Number(flags.horizon);
-  if (horizon !== undefined && !(Number.isFinite(horizon) && horizon > 0))
-    throw new InputError(
-      "E_USAGE",
-      `--horizon: expected a number of hours above 0, received ${JSON.stringify(flags.horizon)}`,
-    );
+  const { policy, horizon } = flags;
+  if (policy === undefined)
+    throw new InputError("E_USAGE", `--policy: required, one of ${POLICIES.join(", ")}`);
   const bar =
     policy === "mpc"
       ? progressBar(ctx, "mpc [{bar}] {percentage}% | {value}/{total} steps | {eta_formatted} left")
@@ -127,11 +119,20 @@ export function registerOptimize(program: Command, ctx: CommandContext): void {
     .description("operate one home over a period with a policy: rule, perfect foresight or MPC")
     .requiredOption("--data <csv>", "time series with a timestamp, load and (optionally) PV column")
     .requiredOption("--config <json>", "household config (see docs/optimisation.md)")
-    .requiredOption(
-      "--policy <rule|perfect|mpc>",
-      "self-consumption rule, perfect-foresight optimum, or MPC",
+    .addOption(
+      flagOption(
+        "--policy <rule|perfect|mpc>",
+        "self-consumption rule, perfect-foresight optimum, or MPC",
+        choiceReader(POLICIES),
+      ).makeOptionMandatory(),
     )
-    .option("--horizon <hours>", "MPC horizon in hours (default: config mpc.horizon_hours or 24)")
+    .addOption(
+      flagOption(
+        "--horizon <hours>",
+        "MPC horizon in hours (default: config mpc.horizon_hours or 24)",
+        horizonHours,
+      ),
+    )
     .option(
       "--forecast <name>",
       `MPC forecast: ${FORECASTS.join(", ")} (default: config mpc.forecast or fixed-profile)`,

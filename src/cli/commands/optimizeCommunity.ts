@@ -3,39 +3,35 @@ import type { Command } from "commander";
 import { type DemandResponseEvent, optimizeCommunity } from "../../app/optimizeCommunity.js";
 import { InputError } from "../../core/errors.js";
 import type { CommandContext } from "../context.js";
-import { parseTime, positiveNumber } from "../flags.js";
+import { flagOption, instant, numberReader, positiveNumber } from "../flags.js";
 import { keyValues, toJson } from "../output.js";
 
 export interface CommunityFlags {
-  days?: string;
-  homes?: string;
-  windowHours?: string;
-  drStart?: string;
-  drEnd?: string;
-  drCap?: string;
-  drPrice?: string;
+  days?: number;
+  homes?: number;
+  windowHours?: number;
+  drStart?: number;
+  drEnd?: number;
+  drCap?: number;
+  drPrice?: number;
   json?: boolean;
 }
+
+/** `--dr-cap`: kW of 0 or more. */
+const capKw = numberReader("kW of 0 or more", (kw) => kw >= 0);
+
+/** `--dr-price`: any finite price per kWh, a negative one too. */
+const pricePerKwh = numberReader("a price per kWh", Number.isFinite);
 
 /** The demand-response event given on the command line, if any. */
 function drEvent(flags: CommunityFlags): DemandResponseEvent | undefined {
   if ((flags.drStart ?? flags.drEnd ?? flags.drCap ?? flags.drPrice) === undefined)
     return undefined;
-  const at = (text: string | undefined, flag: string) => parseTime(text ?? "", flag) as number;
+  // An event needs both ends; a missing one is refused as an empty time.
+  const at = (ms: number | undefined, flag: string) => ms ?? instant("", flag);
   const startMs = at(flags.drStart, "--dr-start");
   const endMs = at(flags.drEnd, "--dr-end");
-  const cap = flags.drCap === undefined ? undefined : Number(flags.drCap);
-  if (cap !== undefined && !(cap >= 0))
-    throw new InputError(
-      "E_USAGE",
-      `--dr-cap: expected kW of 0 or more, received ${JSON.stringify(flags.drCap)}`,
-    );
-  const price = flags.drPrice === undefined ? undefined : Number(flags.drPrice);
-  if (price !== undefined && !Number.isFinite(price))
-    throw new InputError(
-      "E_USAGE",
-      `--dr-price: expected a price per kWh, received ${JSON.stringify(flags.drPrice)}`,
-    );
+  const { drCap: cap, drPrice: price } = flags;
   if (cap === undefined && price === undefined)
     throw new InputError(
       "E_USAGE",
@@ -49,9 +45,7 @@ export async function runOptimizeCommunity(
   scenarioPath: string,
   flags: CommunityFlags,
 ) {
-  const days = positiveNumber(flags.days, "--days");
-  const homes = positiveNumber(flags.homes, "--homes");
-  const windowHours = positiveNumber(flags.windowHours, "--window-hours");
+  const { days, homes, windowHours } = flags;
   const event = drEvent(flags);
   const { record: doc, batteryBenefit } = await optimizeCommunity({
     scenarioPath,
@@ -90,16 +84,33 @@ export function registerOptimizeCommunity(optimize: Command, ctx: CommandContext
       "schedule every home battery and the community battery together for the lowest community cost",
     )
     .argument("<scenario>", "scenario file (see docs/scenario.md)")
-    .option("--days <n>", "only the first n days of the period")
-    .option("--homes <n>", "draw n homes from the scenario's homes")
-    .option(
-      "--window-hours <h>",
-      "each solve sees this far ahead and keeps the first half (default 48)",
+    .addOption(flagOption("--days <n>", "only the first n days of the period", positiveNumber))
+    .addOption(flagOption("--homes <n>", "draw n homes from the scenario's homes", positiveNumber))
+    .addOption(
+      flagOption(
+        "--window-hours <h>",
+        "each solve sees this far ahead and keeps the first half (default 48)",
+        positiveNumber,
+      ),
     )
-    .option("--dr-start <time>", "a demand-response event: start (ISO 8601 with offset)")
-    .option("--dr-end <time>", "the event's end")
-    .option("--dr-cap <kW>", "the event caps the community's import at this many kW")
-    .option("--dr-price <per kWh>", "or adds this price per kWh imported during the event")
+    .addOption(
+      flagOption(
+        "--dr-start <time>",
+        "a demand-response event: start (ISO 8601 with offset)",
+        instant,
+      ),
+    )
+    .addOption(flagOption("--dr-end <time>", "the event's end", instant))
+    .addOption(
+      flagOption("--dr-cap <kW>", "the event caps the community's import at this many kW", capKw),
+    )
+    .addOption(
+      flagOption(
+        "--dr-price <per kWh>",
+        "or adds this price per kWh imported during the event",
+        pricePerKwh,
+      ),
+    )
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",

@@ -8,10 +8,20 @@ import { signOrder } from "../../ledger/envelope.js";
 import { orderDocumentSchema } from "../../market/orderDocument.js";
 import { readIdentity } from "../../store/keyFile.js";
 import type { CommandContext } from "../context.js";
+import { flagOption, numberReader } from "../flags.js";
 import { readJsonInput } from "../io.js";
 import { toJson } from "../output.js";
 
 const MAX_EXPIRY_MINUTES = 525_600;
+
+/**
+ * `--expires-minutes`: an order is for an interval soon, so a year ahead is far more than any
+ * market needs.
+ */
+const expiryMinutes = numberReader(
+  `a positive number of minutes, at most ${MAX_EXPIRY_MINUTES} (a year)`,
+  (m) => Number.isFinite(m) && m > 0 && m <= MAX_EXPIRY_MINUTES,
+);
 
 export function registerOrder(program: Command, ctx: CommandContext): void {
   const order = program.command("order").description("work with orders");
@@ -25,7 +35,13 @@ export function registerOrder(program: Command, ctx: CommandContext): void {
       "the order as JSON ({ id, participant, side, energy_kwh, price_per_kwh, timestamp }), or -",
     )
     .requiredOption("--key <file>", "the participant's key file (gridshare keys new)")
-    .option("--expires-minutes <minutes>", "how long the signed order stays valid", "60")
+    .addOption(
+      flagOption(
+        "--expires-minutes <minutes>",
+        "how long the signed order stays valid",
+        expiryMinutes,
+      ).default(60),
+    )
     .option(
       "--participant",
       "set the order's participant to the key's id (otherwise it must match)",
@@ -37,16 +53,9 @@ export function registerOrder(program: Command, ctx: CommandContext): void {
     .action(
       async (
         file: string,
-        flags: { key: string; expiresMinutes: string; participant?: boolean },
+        flags: { key: string; expiresMinutes: number; participant?: boolean },
       ) => {
-        const minutes = Number(flags.expiresMinutes);
-        // An order is for an interval soon: a year ahead is far more than any market needs.
-        if (!Number.isFinite(minutes) || minutes <= 0 || minutes > MAX_EXPIRY_MINUTES) {
-          throw new InputError(
-            "E_USAGE",
-            `--expires-minutes: expected a positive number of minutes, at most ${MAX_EXPIRY_MINUTES} (a year), received ${JSON.stringify(flags.expiresMinutes)}`,
-          );
-        }
+        const minutes = flags.expiresMinutes;
         const identity = await readIdentity(flags.key, {
           onWarning: (message) => ctx.io.stderr.write(`warning: ${message}\n`),
         });

@@ -2,46 +2,34 @@
 
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
-import { MS_PER_MINUTE, parseInstant } from "../../core/time.js";
+import { MS_PER_MINUTE } from "../../core/time.js";
 import { roundTo } from "../../core/units.js";
 import { loadScenarioFile } from "../../formats/scenario.js";
 import { simulateOutage } from "../../sim/outage.js";
 import type { CommandContext } from "../context.js";
+import { flagOption, instantReader, numberReader } from "../flags.js";
 import { toJson, toTable } from "../output.js";
 
 export interface OutageFlags {
-  start?: string;
-  hours?: string;
-  critical?: string;
+  start?: number;
+  hours?: number;
+  critical?: number;
   json?: boolean;
 }
 
+/** `--hours`: how long, above 0. */
+const outageHours = numberReader("hours above 0", (hours) => hours > 0);
+
+/** `--critical`: the critical share of a home's load. */
+const criticalShare = numberReader("a share from 0 to 1", (share) => share >= 0 && share <= 1);
+
 export async function runOutage(ctx: CommandContext, scenarioPath: string, flags: OutageFlags) {
-  const hours = Number(flags.hours ?? "24");
-  if (!(hours > 0))
-    throw new InputError(
-      "E_USAGE",
-      `--hours: expected hours above 0, received ${JSON.stringify(flags.hours)}`,
-    );
-  const critical = Number(flags.critical ?? "0.3");
-  if (!(critical >= 0 && critical <= 1))
-    throw new InputError(
-      "E_USAGE",
-      `--critical: expected a share from 0 to 1, received ${JSON.stringify(flags.critical)}`,
-    );
+  const hours = flags.hours ?? 24;
+  const critical = flags.critical ?? 0.3;
   const loaded = await loadScenarioFile(scenarioPath, { ledger: false });
   const input = loaded.input;
   const stepMs = input.stepMinutes * MS_PER_MINUTE;
-  let startMs = input.startMs;
-  if (flags.start !== undefined) {
-    const ms = parseInstant(flags.start);
-    if (ms === undefined)
-      throw new InputError(
-        "E_USAGE",
-        `--start: expected an ISO 8601 time with offset, received ${JSON.stringify(flags.start)}`,
-      );
-    startMs = ms;
-  }
+  const startMs = flags.start ?? input.startMs;
   const start = Math.round((startMs - input.startMs) / stepMs);
   const intervals = Math.round((hours * 60) / input.stepMinutes);
   if (start < 0 || start + intervals > input.count)
@@ -98,14 +86,20 @@ export function registerOutage(program: Command, ctx: CommandContext): void {
       "the upstream grid fails: energy not served and homes keeping power, alone or sharing, with or without batteries",
     )
     .argument("<scenario>", "scenario file (see docs/scenario.md)")
-    .option(
-      "--start <time>",
-      "when the outage starts (ISO 8601 with offset; default the period's start)",
+    .addOption(
+      flagOption(
+        "--start <time>",
+        "when the outage starts (ISO 8601 with offset; default the period's start)",
+        instantReader("an ISO 8601 time with offset"),
+      ),
     )
-    .option("--hours <h>", "how long it lasts (default 24)")
-    .option(
-      "--critical <share>",
-      "share of each home's load that is critical and served first (default 0.3)",
+    .addOption(flagOption("--hours <h>", "how long it lasts (default 24)", outageHours))
+    .addOption(
+      flagOption(
+        "--critical <share>",
+        "share of each home's load that is critical and served first (default 0.3)",
+        criticalShare,
+      ),
     )
     .option("--json", "print the result as JSON")
     .addHelpText(

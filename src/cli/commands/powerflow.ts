@@ -5,14 +5,14 @@ import { type BaseCase, checkIntervalTrades, solveSnapshot } from "../../app/pow
 import { InputError } from "../../core/errors.js";
 import { snapshotRecord, VOLTAGE_COLUMNS, voltageRecords } from "../../grid/records.js";
 import type { CommandContext } from "../context.js";
-import { nonNegativeNumber, positiveInt } from "../flags.js";
+import { flagOption, nonNegativeNumber, numberReader, positiveInt, readGiven } from "../flags.js";
 import { writeFileAtomic } from "../io.js";
 import { toCsv, toJson } from "../output.js";
 
 export interface PowerflowFlags {
   feeder?: string;
   loads?: string;
-  minute?: string;
+  minute?: number;
   day?: boolean;
   ambientC?: string;
   trades?: string;
@@ -25,15 +25,25 @@ export interface PowerflowFlags {
   out?: string;
 }
 
+/** `--minute`: a minute of the day's load shapes. */
+const minuteOfDay = numberReader(
+  "a whole minute of the day from 1 to 1440",
+  (m) => Number.isInteger(m) && m >= 1 && m <= 1440,
+);
+
+/** With --trades: the market interval, minutes above 0. */
+const intervalMinutes = numberReader("minutes above 0", (m) => m > 0);
+
+/** With --day: the air temperature around the transformer. */
+const ambientC = numberReader(
+  "an air temperature in °C from -50 to 60",
+  (c) => Number.isFinite(c) && c >= -50 && c <= 60,
+);
+
 function baseCase(flags: PowerflowFlags): BaseCase {
   if (flags.loads !== undefined) return { loadsPath: flags.loads };
-  const minute = Number(flags.minute);
-  if (!Number.isInteger(minute) || minute < 1 || minute > 1440)
-    throw new InputError(
-      "E_USAGE",
-      `--minute: expected a whole minute of the day from 1 to 1440, received ${JSON.stringify(flags.minute)}`,
-    );
-  return { minute };
+  // The one mode left (runPowerflow saw exactly one of them).
+  return { minute: flags.minute as number };
 }
 
 async function write(ctx: CommandContext, path: string, text: string): Promise<void> {
@@ -52,12 +62,8 @@ export async function runPowerflow(ctx: CommandContext, flags: PowerflowFlags) {
   if (flags.day) return runDay(ctx, feederDir, flags);
   const base = baseCase(flags);
   if (flags.trades !== undefined) {
-    const minutes = flags.intervalMinutes === undefined ? 15 : Number(flags.intervalMinutes);
-    if (!(minutes > 0))
-      throw new InputError(
-        "E_USAGE",
-        `--interval-minutes: expected minutes above 0, received ${JSON.stringify(flags.intervalMinutes)}`,
-      );
+    // Read with --trades only, so checked here and not while parsing.
+    const minutes = readGiven(flags.intervalMinutes, "--interval-minutes", intervalMinutes) ?? 15;
     const doc = await checkIntervalTrades({
       feederDir,
       base,
@@ -77,14 +83,10 @@ export async function runPowerflow(ctx: CommandContext, flags: PowerflowFlags) {
 }
 
 async function runDay(ctx: CommandContext, feederDir: string, flags: PowerflowFlags) {
-  const ambient = flags.ambientC === undefined ? 20 : Number(flags.ambientC);
-  if (!Number.isFinite(ambient) || ambient < -50 || ambient > 60)
-    throw new InputError(
-      "E_USAGE",
-      `--ambient-c: expected an air temperature in °C from -50 to 60, received ${JSON.stringify(flags.ambientC)}`,
-    );
-  const pvKwp = nonNegativeNumber(flags.pvKwp, "--pv-kwp");
-  const pvDay = nonNegativeNumber(flags.pvDay, "--pv-day");
+  // These flags are read with --day only, so checked here and not while parsing.
+  const ambient = readGiven(flags.ambientC, "--ambient-c", ambientC) ?? 20;
+  const pvKwp = readGiven(flags.pvKwp, "--pv-kwp", nonNegativeNumber);
+  const pvDay = readGiven(flags.pvDay, "--pv-day", nonNegativeNumber);
   if (pvDay !== undefined && !Number.isInteger(pvDay))
     throw new InputError("E_USAGE", "--pv-day: expected a whole day number");
   if (flags.scenario !== undefined && (pvKwp ?? 0) > 0)
@@ -92,7 +94,7 @@ async function runDay(ctx: CommandContext, feederDir: string, flags: PowerflowFl
       "E_USAGE",
       "--pv-kwp: not with --scenario (the scenario says what PV each home has)",
     );
-  const homes = positiveInt(flags.homes, "--homes");
+  const homes = readGiven(flags.homes, "--homes", positiveInt);
   const day = await feederDay({
     feederDir,
     ambientC: ambient,
@@ -120,7 +122,13 @@ export function registerPowerflow(program: Command, ctx: CommandContext): void {
       "feeder directory (the IEEE EU LV layout, see docs/grid.md), e.g. data/ieee-eulv",
     )
     .option("--loads <csv>", "each load's P and Q: load,bus,phase,p_kw,q_kvar")
-    .option("--minute <n>", "each load from its load shape at this minute of the day (1-1440)")
+    .addOption(
+      flagOption(
+        "--minute <n>",
+        "each load from its load shape at this minute of the day (1-1440)",
+        minuteOfDay,
+      ),
+    )
     .option(
       "--day",
       "all 1,440 minutes: voltages against EN 50160, loadings, losses, transformer ageing",

@@ -5,47 +5,47 @@ import { runStudy } from "../../app/study.js";
 import { InputError } from "../../core/errors.js";
 import { MECHANISM_NAMES, type MechanismName } from "../../market/types.js";
 import type { VariantKpis } from "../../sim/kpis.js";
-
-const BATTERY_POLICIES = ["rule", "optimal", "mpc"] as const;
-
 import type { MaintenanceReport } from "../../sim/maintenance.js";
+import { BATTERY_POLICIES, type BatteryPolicy, batteryPolicyOf } from "../../sim/types.js";
 import type { CommandContext } from "../context.js";
-import { oneOf, positiveInt } from "../flags.js";
+import { choiceReader, type FlagReader, flagOption, positiveInt } from "../flags.js";
 import { summaryTable } from "../kpiTable.js";
 import { progressBar, toJson } from "../output.js";
 
 export interface SimulateFlags {
   out?: string;
-  compare?: string;
-  homes?: string;
-  days?: string;
-  ledger?: string;
+  compare?: MechanismName[];
+  homes?: number;
+  days?: number;
+  ledger?: boolean;
   signOrders?: boolean;
   json?: boolean;
-  mechanism?: string;
-  batteryPolicy?: string;
+  mechanism?: MechanismName;
+  batteryPolicy?: BatteryPolicy;
 }
 
-function mechanismList(text: string | undefined): MechanismName[] {
-  if (text === undefined || text.trim() === "") return [];
-  return text.split(",").map((raw) => {
-    const name = raw.trim();
-    if (!(MECHANISM_NAMES as readonly string[]).includes(name)) {
-      throw new InputError(
-        "E_USAGE",
-        `--compare: expected mechanisms from ${MECHANISM_NAMES.join(", ")}, received ${JSON.stringify(name)}`,
-      );
-    }
-    return name as MechanismName;
-  });
-}
+const comparedMechanism = choiceReader(
+  MECHANISM_NAMES,
+  `mechanisms from ${MECHANISM_NAMES.join(", ")}`,
+);
 
-const ledgerFlag = (v: string | undefined) => {
-  if (v === undefined) return undefined;
-  if (v !== "on" && v !== "off")
-    throw new InputError("E_USAGE", `--ledger: expected on or off, received ${JSON.stringify(v)}`);
-  return v === "on";
-};
+/** `--compare`: comma-separated mechanism names (blank: none). */
+export const mechanismList: FlagReader<MechanismName[]> = (text, flag) =>
+  text.trim() === "" ? [] : text.split(",").map((raw) => comparedMechanism(raw.trim(), flag));
+
+const onOff = choiceReader(["on", "off"] as const, "on or off");
+
+/** `--ledger on|off`. */
+const ledgerSwitch: FlagReader<boolean> = (text, flag) => onOff(text, flag) === "on";
+
+const policyName = choiceReader(
+  [...BATTERY_POLICIES, "optimal"] as const,
+  "rule, perfect or mpc (optimal is accepted for perfect)",
+);
+
+/** `--battery-policy`, its old name `optimal` read as `perfect`. */
+const batteryPolicy: FlagReader<BatteryPolicy> = (text, flag) =>
+  batteryPolicyOf(policyName(text, flag));
 
 export interface SimulationOutcome {
   readonly kpis: Record<string, VariantKpis>;
@@ -59,17 +59,7 @@ export async function runSimulate(
   scenarioPath: string,
   flags: SimulateFlags,
 ): Promise<SimulationOutcome> {
-  const homes = positiveInt(flags.homes, "--homes");
-  const days = positiveInt(flags.days, "--days");
-  const compare = mechanismList(flags.compare);
-  let ledger = ledgerFlag(flags.ledger);
-  const mechanism = oneOf(flags.mechanism, MECHANISM_NAMES, "--mechanism");
-  const batteryPolicy = oneOf(
-    flags.batteryPolicy,
-    BATTERY_POLICIES,
-    "--battery-policy",
-    "rule, optimal or mpc",
-  );
+  let { ledger } = flags;
   if (flags.out === undefined && ledger === true)
     throw new InputError("E_USAGE", "--ledger on: needs --out <dir> to write the ledger to");
   if (flags.out === undefined) ledger = false;
@@ -84,13 +74,13 @@ export async function runSimulate(
   try {
     study = await runStudy({
       scenarioPath,
-      homes,
-      days,
-      compare,
+      homes: flags.homes,
+      days: flags.days,
+      compare: flags.compare ?? [],
       ledger,
       signOrders: flags.signOrders === true,
-      mechanism,
-      batteryPolicy,
+      mechanism: flags.mechanism,
+      batteryPolicy: flags.batteryPolicy,
       out: flags.out,
       onStart: (n) => bar?.start(n, 0),
       onProgress: (done) => bar?.update(done),
@@ -128,20 +118,37 @@ export function registerSimulate(program: Command, ctx: CommandContext): void {
       "--out <dir>",
       "write results.json, homes.csv, intervals.csv, trades.csv, report.html and ledger/ here",
     )
-    .option(
-      "--compare <m1,m2,...>",
-      `also run these mechanisms on the same community: ${MECHANISM_NAMES.join(", ")}`,
+    .addOption(
+      flagOption(
+        "--compare <m1,m2,...>",
+        `also run these mechanisms on the same community: ${MECHANISM_NAMES.join(", ")}`,
+        mechanismList,
+      ),
     )
-    .option("--homes <n>", "draw n homes from the scenario's homes (seeded time shift and scaling)")
-    .option("--days <n>", "simulate only the first n days of the period")
-    .option(
-      "--ledger <on|off>",
-      "record the scenario's market in a ledger (default: the scenario's ledger field; needs --out)",
+    .addOption(
+      flagOption(
+        "--homes <n>",
+        "draw n homes from the scenario's homes (seeded time shift and scaling)",
+        positiveInt,
+      ),
+    )
+    .addOption(
+      flagOption("--days <n>", "simulate only the first n days of the period", positiveInt),
+    )
+    .addOption(
+      flagOption(
+        "--ledger <on|off>",
+        "record the scenario's market in a ledger (default: the scenario's ledger field; needs --out)",
+        ledgerSwitch,
+      ),
     )
     .option("--sign-orders", "sign every order with its home's key instead of operator attestation")
-    .option(
-      "--battery-policy <rule|optimal|mpc>",
-      "home batteries (default: the scenario's battery_policy, else rule) on the self-consumption rule, on the joint community optimum (perfect day-ahead foresight), or each by its own MPC on its own past (non-anticipative; forecast-driven agents plan against the local market they expect, the others against the tariff)",
+    .addOption(
+      flagOption(
+        "--battery-policy <rule|perfect|mpc>",
+        "home batteries (default: the scenario's battery_policy, else rule) on the self-consumption rule, on the joint community optimum (perfect day-ahead foresight), or each by its own MPC on its own past (non-anticipative; forecast-driven agents plan against the local market they expect, the others against the tariff)",
+        batteryPolicy,
+      ),
     )
     .option("--json", "print results.json instead of the summary table")
     .addHelpText(
