@@ -9,6 +9,7 @@
  * statuses are the block's).
  */
 import type { Interval } from "../core/time.js";
+import { blockPayload } from "../ledger/block.js";
 import { clearInterval, type LedgerPort } from "../ledger/clearInterval.js";
 import type { Identity } from "../ledger/keys.js";
 import { summaryRecord } from "../market/records.js";
@@ -45,6 +46,8 @@ export interface ClosedInterval {
   readonly orders: number;
   readonly rejected: number;
   readonly result: SettledInterval | undefined;
+  /** The block as the log holds it (canonical JSON), when one was written. */
+  readonly payload: string | undefined;
 }
 
 /** Each order's status after clearing: filled, partly, not at all, or rejected at the gate. */
@@ -109,6 +112,7 @@ export async function closeGate(ctx: GateContext, startMs: number): Promise<Clos
       orders: 0,
       rejected: 0,
       result: undefined,
+      payload: undefined,
     };
   }
   const outcome = clearOrders(ctx, startMs, orders, true);
@@ -128,6 +132,7 @@ export async function closeGate(ctx: GateContext, startMs: number): Promise<Clos
     orders: orders.length,
     rejected: outcome.rejected.length,
     result: outcome.result,
+    payload: outcome.block === undefined ? undefined : blockPayload(outcome.block.block),
   };
 }
 

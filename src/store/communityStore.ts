@@ -98,6 +98,33 @@ export interface ClearedInterval {
   readonly summary: string | null;
 }
 
+/** A signed document other than an order, recorded under its nonce with the answer it got. */
+export interface DocumentRecord {
+  readonly nonceKey: string;
+  readonly digest: string;
+  readonly kind: string;
+  readonly receivedMs: number;
+  /** The answer, as canonical JSON: returned again for the same bytes. */
+  readonly answer: string;
+}
+
+/** What a document changes, in the same transaction as its record. */
+export type DocumentEffect =
+  | { readonly kind: "add_participant"; readonly participant: Participant }
+  | {
+      readonly kind: "set_status";
+      readonly participant: string;
+      readonly status: ParticipantStatus;
+    }
+  | { readonly kind: "none" };
+
+export type DocumentOutcome =
+  | { readonly kind: "applied" }
+  | { readonly kind: "replayed"; readonly answer: string }
+  | { readonly kind: "nonce_reused" }
+  /** The effect could not apply (the participant exists, or is unknown): nothing was recorded. */
+  | { readonly kind: "refused"; readonly reason: "exists" | "unknown" };
+
 export interface CommunityStore {
   readonly communityId: string;
   /**
@@ -110,6 +137,8 @@ export interface CommunityStore {
   participants(): Promise<Participant[]>;
   setParticipantStatus(id: string, status: ParticipantStatus): Promise<boolean>;
   recordOrder(order: NewOrder): Promise<RecordOutcome>;
+  /** Records a signed document and applies its effect, all or nothing. */
+  applyDocument(record: DocumentRecord, effect: DocumentEffect): Promise<DocumentOutcome>;
   /** The interval's open orders in the order they were received. */
   openOrders(intervalStartMs: number): Promise<StoredOrder[]>;
   /** The participant's orders, newest interval first, bounded. */

@@ -9,6 +9,9 @@ import type {
   ClearedInterval,
   ClockState,
   CommunityStore,
+  DocumentEffect,
+  DocumentOutcome,
+  DocumentRecord,
   NewOrder,
   OrderReceipt,
   OrderStatus,
@@ -98,26 +101,70 @@ export class SqlCommunityStore implements CommunityStore {
   }
 
   addParticipant(p: Participant): Promise<"added" | "exists"> {
-    return this.db.transaction(async (tx) => {
-      const inserted = await tx.query(
-        `insert into participants (community_id, participant_id, name, role, status, meter_id, registered_ms)
+    return this.db.transaction((tx) => this.insertParticipant(tx, p));
+  }
+
+  private async insertParticipant(tx: SqlSession, p: Participant): Promise<"added" | "exists"> {
+    const inserted = await tx.query(
+      `insert into participants (community_id, participant_id, name, role, status, meter_id, registered_ms)
          values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing returning participant_id`,
-        [this.communityId, p.id, p.name, p.role, p.status, p.meterId, p.registeredMs],
-      );
-      if (inserted.length === 0) return "exists";
-      await tx.query(
-        `insert into participant_keys (community_id, participant_id, public_key, valid_from_ms, document)
+      [this.communityId, p.id, p.name, p.role, p.status, p.meterId, p.registeredMs],
+    );
+    if (inserted.length === 0) return "exists";
+    await tx.query(
+      `insert into participant_keys (community_id, participant_id, public_key, valid_from_ms, document)
          values ($1, $2, $3, $4, $5)`,
-        [
-          this.communityId,
-          p.id,
-          p.publicKey,
-          p.registeredMs,
-          JSON.stringify({ public_key: p.publicKey }),
-        ],
-      );
-      return "added";
-    });
+      [
+        this.communityId,
+        p.id,
+        p.publicKey,
+        p.registeredMs,
+        JSON.stringify({ public_key: p.publicKey }),
+      ],
+    );
+    return "added";
+  }
+
+  applyDocument(record: DocumentRecord, effect: DocumentEffect): Promise<DocumentOutcome> {
+    return this.db
+      .transaction(async (tx): Promise<DocumentOutcome> => {
+        const earlier = await tx.query<{ digest: string; answer: string }>(
+          "select digest, answer from signed_documents where community_id = $1 and nonce = $2",
+          [this.communityId, record.nonceKey],
+        );
+        if (earlier[0] !== undefined)
+          return earlier[0].digest === record.digest
+            ? { kind: "replayed", answer: earlier[0].answer }
+            : { kind: "nonce_reused" };
+        if (effect.kind === "add_participant") {
+          if ((await this.insertParticipant(tx, effect.participant)) === "exists")
+            throw new Refused("exists");
+        } else if (effect.kind === "set_status") {
+          const rows = await tx.query(
+            `update participants set status = $3 where community_id = $1 and participant_id = $2
+             returning participant_id`,
+            [this.communityId, effect.participant, effect.status],
+          );
+          if (rows.length === 0) throw new Refused("unknown");
+        }
+        await tx.query(
+          `insert into signed_documents (community_id, nonce, digest, kind, received_ms, answer)
+           values ($1, $2, $3, $4, $5, $6)`,
+          [
+            this.communityId,
+            record.nonceKey,
+            record.digest,
+            record.kind,
+            record.receivedMs,
+            record.answer,
+          ],
+        );
+        return { kind: "applied" };
+      })
+      .catch((error: unknown): DocumentOutcome => {
+        if (error instanceof Refused) return { kind: "refused", reason: error.reason };
+        throw error;
+      });
   }
 
   async participantByKey(publicKey: string): Promise<Participant | undefined> {
@@ -333,4 +380,11 @@ function groupByStatus(statuses: ClearedInterval["statuses"]) {
     out.set(o.status, list);
   }
   return out;
+}
+
+/** Thrown inside a transaction to roll it back when a document's effect cannot apply. */
+class Refused extends Error {
+  constructor(readonly reason: "exists" | "unknown") {
+    super(reason);
+  }
 }

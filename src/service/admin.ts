@@ -1,0 +1,243 @@
+/**
+ * The operator's signed actions: registering a participant, suspending and reinstating one, and
+ * moving a manual clock. Each is a signed document (context `gridshare/admin/v1`) by the
+ * community's admin key, with a nonce (the same bytes again get the first answer; other content
+ * under a used nonce is E_NONCE_REUSED) and an expiry on wall time. The document is recorded
+ * with its effect in one transaction; a refused one changes nothing.
+ */
+import { z } from "zod";
+import { canonicalize } from "../core/canonicalJson.js";
+import { type ErrorCode, InputError } from "../core/errors.js";
+import { sha256Hex } from "../core/ids.js";
+import { formatIssue } from "../core/issues.js";
+import { formatInstant, parseInstant } from "../core/time.js";
+import { fromZodIssues } from "../core/zodIssues.js";
+import { participantIdOf } from "../ledger/keys.js";
+import {
+  documentVerifies,
+  type SignedDocument,
+  signedDocumentSchema,
+} from "../ledger/signedDocument.js";
+import { instantSchema } from "../market/orderDocument.js";
+import type { CommunityStore, DocumentEffect, Participant } from "../store/communityStore.js";
+import type { ManualClock, MarketClock } from "./clock.js";
+
+const hexKey = z
+  .string({ error: "64 lowercase hex digits" })
+  .regex(/^[0-9a-f]{64}$/, { error: "64 lowercase hex digits" });
+const text = (what: string) =>
+  z
+    .string({ error: what })
+    .min(1, { error: what })
+    .max(200, { error: `${what}, at most 200 characters` });
+
+export const adminActionSchema = z.discriminatedUnion(
+  "action",
+  [
+    z.strictObject({
+      action: z.literal("participant.add"),
+      public_key: hexKey,
+      name: text("the participant's name"),
+      meter_id: text("the meter's id").optional(),
+    }),
+    z.strictObject({
+      action: z.literal("participant.suspend"),
+      participant: text("a participant id"),
+    }),
+    z.strictObject({
+      action: z.literal("participant.reinstate"),
+      participant: text("a participant id"),
+    }),
+    z.strictObject({ action: z.literal("clock.advance"), to: instantSchema }),
+  ],
+  {
+    error:
+      "an action: participant.add, participant.suspend, participant.reinstate or clock.advance",
+  },
+);
+
+export type AdminAction = z.infer<typeof adminActionSchema>;
+
+export interface AdminContext {
+  readonly store: CommunityStore;
+  readonly adminPublicKey: string;
+  readonly clock: MarketClock;
+  readonly wall: () => number;
+}
+
+export interface AdminAnswer {
+  readonly created: boolean;
+  /** The answer as recorded (canonical JSON). */
+  readonly answer: string;
+}
+
+function refuse(
+  code: ErrorCode,
+  field: string,
+  expected: string,
+  received: unknown,
+  message: string,
+) {
+  return new InputError(code, message, { details: { field, expected, received } });
+}
+
+function parse<T>(schema: z.ZodType<T>, raw: unknown, prefix: string): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const [issue] = fromZodIssues(parsed.error.issues, raw);
+  const path = [prefix, ...(issue?.path ?? [])].filter((p) => p !== "").join(".");
+  const shown = {
+    path: [prefix, ...(issue?.path ?? [])].filter((p) => p !== ""),
+    expected: issue?.expected ?? "",
+    received: issue?.received,
+  };
+  throw refuse(
+    "E_INPUT",
+    path || "(body)",
+    issue?.expected ?? "",
+    issue?.received,
+    formatIssue(shown),
+  );
+}
+
+/** Checks the document is the admin's, current and intact; returns its action. */
+function authenticate(ctx: AdminContext, doc: SignedDocument): AdminAction {
+  if (!documentVerifies("admin", doc))
+    throw refuse(
+      "E_SIGNATURE_INVALID",
+      "signature",
+      `a signature by ${doc.public_key} over the document as given`,
+      doc.signature,
+      "the signature does not verify (the document was changed after signing, or signed with another key)",
+    );
+  if (doc.public_key !== ctx.adminPublicKey)
+    throw refuse(
+      "E_FORBIDDEN",
+      "public_key",
+      "the community's admin key",
+      doc.public_key,
+      "only the community's admin key may do this",
+    );
+  const expires = parseInstant(doc.expires) as number;
+  if (expires < ctx.wall())
+    throw refuse(
+      "E_DOCUMENT_EXPIRED",
+      "expires",
+      `${formatInstant(ctx.wall())} or later`,
+      doc.expires,
+      `the document expired at ${doc.expires}`,
+    );
+  return parse(adminActionSchema, doc.document, "document");
+}
+
+/** What the action changes in the database, and the answer it gets. */
+function effectOf(
+  ctx: AdminContext,
+  action: AdminAction,
+): { effect: DocumentEffect; answer: unknown } {
+  switch (action.action) {
+    case "participant.add": {
+      const participant: Participant = {
+        id: participantIdOf(action.public_key),
+        name: action.name,
+        role: "member",
+        status: "active",
+        meterId: action.meter_id ?? null,
+        publicKey: action.public_key,
+        registeredMs: ctx.clock.now(),
+      };
+      return {
+        effect: { kind: "add_participant", participant },
+        answer: { participant: participantRecord(participant) },
+      };
+    }
+    case "participant.suspend":
+    case "participant.reinstate": {
+      const status = action.action === "participant.suspend" ? "suspended" : "active";
+      return {
+        effect: { kind: "set_status", participant: action.participant, status },
+        answer: { participant: action.participant, status },
+      };
+    }
+    case "clock.advance": {
+      if (ctx.clock.kind !== "manual")
+        throw refuse(
+          "E_CONFLICT",
+          "document.action",
+          "a server on a manual clock",
+          ctx.clock.kind,
+          `this server's clock is ${ctx.clock.kind}: only a manual clock is moved by hand`,
+        );
+      const to = parseInstant(action.to) as number;
+      if (to < ctx.clock.now())
+        throw refuse(
+          "E_INPUT",
+          "document.to",
+          `${formatInstant(ctx.clock.now())} or later (the market's time never runs back)`,
+          action.to,
+          `the clock is at ${formatInstant(ctx.clock.now())} and never runs back`,
+        );
+      return { effect: { kind: "none" }, answer: { clock: { now: action.to } } };
+    }
+  }
+}
+
+/** A participant as the API shows it. */
+export function participantRecord(
+  p: Pick<Participant, "id" | "name" | "status" | "meterId" | "publicKey">,
+) {
+  return { id: p.id, name: p.name, status: p.status, meter_id: p.meterId, public_key: p.publicKey };
+}
+
+/** Applies one signed admin document; the caller moves a manual clock on `clock.advance`. */
+export async function applyAdmin(
+  ctx: AdminContext,
+  raw: unknown,
+): Promise<AdminAnswer & { action: AdminAction }> {
+  const doc = parse(signedDocumentSchema, raw, "");
+  const action = authenticate(ctx, doc);
+  const { effect, answer } = effectOf(ctx, action);
+  const recorded = canonicalize(answer);
+  const outcome = await ctx.store.applyDocument(
+    {
+      nonceKey: `${doc.public_key}:${doc.nonce}`,
+      digest: sha256Hex(canonicalize(doc)),
+      kind: action.action,
+      receivedMs: ctx.wall(),
+      answer: recorded,
+    },
+    effect,
+  );
+  switch (outcome.kind) {
+    case "applied":
+      if (action.action === "clock.advance")
+        (ctx.clock as ManualClock).advanceTo(parseInstant(action.to) as number);
+      return { created: true, answer: recorded, action };
+    case "replayed":
+      return { created: false, answer: outcome.answer, action };
+    case "nonce_reused":
+      throw refuse(
+        "E_NONCE_REUSED",
+        "nonce",
+        "a nonce this key has not used before",
+        doc.nonce,
+        `nonce ${doc.nonce} was already used by this key for another document`,
+      );
+    case "refused":
+      if (outcome.reason === "exists")
+        throw refuse(
+          "E_CONFLICT",
+          "document.public_key",
+          "a key no participant holds yet",
+          action.action === "participant.add" ? action.public_key : "",
+          "a participant with this key is already registered",
+        );
+      throw refuse(
+        "E_NOT_FOUND",
+        "document.participant",
+        "a registered participant",
+        "participant" in action ? action.participant : "",
+        "no such participant in this community",
+      );
+  }
+}

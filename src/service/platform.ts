@@ -1,0 +1,140 @@
+/**
+ * The live platform of one community, assembled: its database (PGlite in the data directory, or
+ * PostgreSQL), its ledger log (always in the data directory: the truth for blocks), its market
+ * clock, and the community that takes orders and closes gates. The server and the tests open it
+ * the same way; nothing here speaks HTTP.
+ */
+import { join } from "node:path";
+import { canonicalize } from "../core/canonicalJson.js";
+import { InputError } from "../core/errors.js";
+import type { CommunityConfig } from "../formats/communityFile.js";
+import type { Identity } from "../ledger/keys.js";
+import type { ClockState } from "../store/communityStore.js";
+import { type DataDirLock, lockDataDir } from "../store/dataDirLock.js";
+import { LedgerWriter, scanLedger } from "../store/ledgerStore.js";
+import { SqlCommunityStore } from "../store/sql/communityStore.js";
+import type { SqlDatabase } from "../store/sql/database.js";
+import { openDatabase } from "../store/sql/open.js";
+import type { AdminContext } from "./admin.js";
+import { ManualClock, type MarketClock, realClock, virtualClock } from "./clock.js";
+import type { ClosedInterval } from "./gateClosure.js";
+import { LiveCommunity } from "./liveCommunity.js";
+import type { Schedule } from "./schedule.js";
+
+/** How the market's clock runs. */
+export type ClockSpec =
+  | { readonly kind: "real" }
+  | { readonly kind: "virtual"; readonly startMs: number | undefined; readonly speed: number }
+  | { readonly kind: "manual"; readonly startMs: number | undefined };
+
+export interface PlatformOptions {
+  readonly config: CommunityConfig;
+  readonly dataDir: string;
+  /** A PostgreSQL URL; the embedded database in the data directory when undefined. */
+  readonly databaseUrl?: string | undefined;
+  /** The key that signs blocks: the community file's block-signing key. */
+  readonly blockSigner: Identity;
+  readonly clock: ClockSpec;
+  readonly wall?: () => number;
+  readonly onCleared?: (closed: ClosedInterval) => void;
+}
+
+export interface Platform {
+  readonly config: CommunityConfig;
+  readonly community: LiveCommunity;
+  readonly admin: AdminContext;
+  readonly clock: MarketClock;
+  readonly db: SqlDatabase;
+  readonly ledgerDir: string;
+  /** Every block of the ledger as canonical JSON, height 0 first. */
+  readonly blocks: string[];
+  /** How the clock started: resumed from the database, or new. */
+  readonly clockResumed: boolean;
+  close(): Promise<void>;
+}
+
+/** The clock as the spec asks, resumed from what was persisted for a virtual or manual one. */
+function clockOf(
+  spec: ClockSpec,
+  saved: ClockState | undefined,
+  wall: () => number,
+): { clock: MarketClock; resumed: boolean } {
+  if (spec.kind === "real") return { clock: realClock(wall), resumed: false };
+  const from = saved?.now ?? spec.startMs ?? wall();
+  if (spec.kind === "manual") return { clock: new ManualClock(from), resumed: saved !== undefined };
+  return { clock: virtualClock(from, spec.speed, wall), resumed: saved !== undefined };
+}
+
+export function scheduleOf(config: CommunityConfig): Schedule {
+  return {
+    intervalMinutes: config.intervalMinutes,
+    gateClosureMinutes: config.gateClosureMs / 60_000,
+    openHours: config.openMs / 3_600_000,
+  };
+}
+
+export async function openPlatform(options: PlatformOptions): Promise<Platform> {
+  const { config } = options;
+  const wall = options.wall ?? Date.now;
+  if (options.blockSigner.publicKey !== config.blockSigningPublicKey)
+    throw new InputError(
+      "E_KEY_INVALID",
+      `the block-signing key given is ${options.blockSigner.publicKey}, but the community file names ${config.blockSigningPublicKey} (operator.block_signing_public_key)`,
+    );
+  // With PostgreSQL the data directory still holds the ledger log: one server per directory.
+  const lock: DataDirLock | undefined =
+    options.databaseUrl === undefined ? undefined : await lockDataDir(options.dataDir);
+  let db: SqlDatabase | undefined;
+  let writer: LedgerWriter | undefined;
+  try {
+    db = (await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir })).db;
+    const store = new SqlCommunityStore(db, config.id);
+    const { clock, resumed } = clockOf(options.clock, await store.loadClock(), wall);
+    const ledgerDir = join(options.dataDir, "ledger", config.id);
+    writer = await LedgerWriter.open(ledgerDir, { create: true });
+    const blocks = (await scanLedger(ledgerDir)).acknowledged.map((r) => r.payload);
+    const community = await LiveCommunity.open({
+      id: config.id,
+      document: canonicalize(config.document),
+      schedule: scheduleOf(config),
+      mechanism: config.mechanism,
+      kPpm: config.kPpm ?? undefined,
+      tariffAt: (ms) => ({
+        importPriceMicro: config.importPriceMicroAt(ms),
+        exportPriceMicro: config.exportPriceMicro,
+        networkFeeMicro: config.networkFeeMicro,
+      }),
+      clock,
+      store,
+      ledger: writer,
+      blockSigner: options.blockSigner,
+      wall,
+      onCleared: (closed) => {
+        if (closed.payload !== undefined) blocks.push(closed.payload);
+        options.onCleared?.(closed);
+      },
+    });
+    const openedDb = db;
+    const openedWriter = writer;
+    return {
+      config,
+      community,
+      admin: { store, adminPublicKey: config.adminPublicKey, clock, wall },
+      clock,
+      db,
+      ledgerDir,
+      blocks,
+      clockResumed: resumed,
+      async close() {
+        await openedWriter.close();
+        await openedDb.close();
+        await lock?.release();
+      },
+    };
+  } catch (error) {
+    await writer?.close().catch(() => undefined);
+    await db?.close().catch(() => undefined);
+    await lock?.release();
+    throw error;
+  }
+}

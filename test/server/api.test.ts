@@ -1,0 +1,245 @@
+/**
+ * The API against a real server listening on 127.0.0.1 (embedded database, manual clock): the
+ * operator registers members, members place signed orders, the clock moves past the gate, and
+ * the trades, head, block and an inclusion proof come back, the proof checking against the head.
+ * Every refusal is problem+json with its code.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { formatInstant } from "../../src/core/time.js";
+import { communityConfig, communityTemplate } from "../../src/formats/communityFile.js";
+import { signOrder } from "../../src/ledger/envelope.js";
+import { type Identity, participantIdOf } from "../../src/ledger/keys.js";
+import { checkInclusionProof } from "../../src/ledger/proofs.js";
+import { signDocument } from "../../src/ledger/signedDocument.js";
+import { verifyBlocks } from "../../src/ledger/verify.js";
+import { buildApp } from "../../src/server/app.js";
+import { openPlatform, type Platform } from "../../src/service/platform.js";
+import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
+
+const MIN = 60_000;
+const ADMIN = fixedIdentity("admin");
+const dir = mkdtempSync(join(tmpdir(), "gridshare-api-"));
+let platform: Platform;
+let base: string;
+let close: () => Promise<void>;
+let nonces = 0;
+
+const nonce = () => createHash("sha256").update(`api nonce ${nonces++}`).digest("hex").slice(0, 32);
+const admin = (document: Record<string, unknown>, key: Identity = ADMIN) =>
+  signDocument("admin", document, key, nonce(), Date.now() + 10 * MIN);
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; type: string; json: any }> {
+  const init: RequestInit = { method, signal: AbortSignal.timeout(20_000) };
+  if (body !== undefined) {
+    init.headers = { "content-type": "application/json" };
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
+  }
+  const r = await fetch(`${base}${path}`, init);
+  const text = await r.text();
+  return {
+    status: r.status,
+    type: r.headers.get("content-type") ?? "",
+    json: text === "" ? null : JSON.parse(text),
+  };
+}
+
+function order(who: Identity, id: string, side: "buy" | "sell", kwh: number, price: number) {
+  return signOrder(
+    {
+      id,
+      participant: participantIdOf(who.publicKey),
+      side,
+      energy_kwh: kwh,
+      price_per_kwh: price,
+      timestamp: formatInstant(T0 - 20 * MIN),
+      interval_start: formatInstant(T0),
+    },
+    who,
+    nonce(),
+    T0 + 60 * MIN,
+  );
+}
+
+const isProblem = (
+  r: { status: number; type: string; json: any },
+  status: number,
+  code: string,
+) => {
+  assert.equal(r.status, status, JSON.stringify(r.json));
+  assert.match(r.type, /^application\/problem\+json/);
+  assert.equal(r.json.code, code);
+  assert.equal(r.json.status, status);
+  assert.equal(typeof r.json.detail, "string");
+};
+
+before(async () => {
+  const doc = communityTemplate(
+    { adminPublicKey: ADMIN.publicKey, blockSigningPublicKey: OPERATOR.publicKey, id: "fontana" },
+    "test",
+  );
+  const config = await communityConfig(doc, "test");
+  platform = await openPlatform({
+    config,
+    dataDir: dir,
+    blockSigner: OPERATOR,
+    clock: { kind: "manual", startMs: T0 - 60 * MIN },
+  });
+  const app = await buildApp(platform, { bodyLimit: 64 * 1024 });
+  const address = await app.listen({ host: "127.0.0.1", port: 0 });
+  base = address;
+  close = async () => {
+    await app.close();
+    await platform.close();
+  };
+});
+
+after(async () => {
+  await close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("api: health, readiness, the clock and the community", async () => {
+  assert.deepEqual((await call("GET", "/healthz")).json, { status: "ok" });
+  assert.deepEqual((await call("GET", "/readyz")).json, { ready: true });
+  const clock = await call("GET", "/v1/clock");
+  assert.deepEqual(clock.json, {
+    now: formatInstant(T0 - 60 * MIN),
+    speed: 0,
+    started_at: formatInstant(T0 - 60 * MIN),
+  });
+  const community = await call("GET", "/v1/community");
+  assert.equal(community.json.id, "fontana");
+  assert.equal(community.json.operator.block_signing_public_key, OPERATOR.publicKey);
+});
+
+test("api: the operator registers members; the same document again is the same answer; others may not", async () => {
+  for (const [i, home] of HOMES.entries()) {
+    const add = admin({
+      action: "participant.add",
+      public_key: home.publicKey,
+      name: `Building_${i + 1}`,
+      meter_id: `m-${i + 1}`,
+    });
+    const r = await call("POST", "/v1/participants", add);
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    assert.equal(r.json.participant.id, participantIdOf(home.publicKey));
+    const again = await call("POST", "/v1/participants", add);
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.json, r.json);
+  }
+  isProblem(
+    await call(
+      "POST",
+      "/v1/participants",
+      admin({ action: "participant.add", public_key: HOMES[0]?.publicKey, name: "again" }),
+    ),
+    409,
+    "E_CONFLICT",
+  );
+  isProblem(
+    await call(
+      "POST",
+      "/v1/participants",
+      admin(
+        { action: "participant.add", public_key: ADMIN.publicKey, name: "x" },
+        HOMES[0] as Identity,
+      ),
+    ),
+    403,
+    "E_FORBIDDEN",
+  );
+  const listed = await call("GET", "/v1/participants");
+  assert.equal(listed.json.participants.length, 4);
+  // Names are private unless the community makes them public.
+  assert.equal(listed.json.participants[0].name, null);
+});
+
+test("api: orders are taken, replayed idempotently, and refused with their codes", async () => {
+  const [a, b, c, d] = HOMES as [Identity, Identity, Identity, Identity];
+  const first = order(a, "o-a", "sell", 1.2, 0.08);
+  const r = await call("POST", "/v1/orders", first);
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+  assert.equal(r.json.interval_start, formatInstant(T0));
+  const again = await call("POST", "/v1/orders", first);
+  assert.equal(again.status, 200);
+  assert.deepEqual(again.json, r.json);
+  for (const o of [
+    order(b, "o-b", "sell", 0.7, 0.12),
+    order(c, "o-c", "buy", 1.0, 0.28),
+    order(d, "o-d", "buy", 0.9, 0.18),
+  ])
+    assert.equal((await call("POST", "/v1/orders", o)).status, 201);
+  const forged = { ...first, order: { ...first.order, energy_kwh: 5 } };
+  isProblem(await call("POST", "/v1/orders", forged), 401, "E_SIGNATURE_INVALID");
+  const bad = await call("POST", "/v1/orders", { ...first, nonce: "xyz" });
+  isProblem(bad, 422, "E_ORDER_INVALID");
+  assert.equal(bad.json.field, "nonce");
+  isProblem(await call("POST", "/v1/orders", "{not json"), 422, "E_INPUT");
+  isProblem(
+    await call("POST", "/v1/orders", { ...first, pad: "x".repeat(70 * 1024) }),
+    413,
+    "E_TOO_LARGE",
+  );
+  isProblem(await call("GET", "/v1/nothing-here"), 404, "E_NOT_FOUND");
+  const open = await call("GET", "/v1/intervals?status=open");
+  // At 11:00 the next gate ahead is 11:15's (at 11:10); the last open is 24 h ahead.
+  const starts = open.json.intervals.map((i: { start: string }) => i.start);
+  assert.equal(starts[0], formatInstant(T0 - 45 * MIN));
+  assert.equal(starts.at(-1), formatInstant(T0 - 60 * MIN + 24 * 60 * MIN));
+  assert.equal(starts.length, 96);
+  const t0 = open.json.intervals.find((i: { start: string }) => i.start === formatInstant(T0));
+  assert.equal(t0.gate_closes_at, formatInstant(T0 - 5 * MIN));
+});
+
+test("api: past the gate the interval clears; trades, head, block and a proof come back and check", async () => {
+  isProblem(
+    await call(
+      "POST",
+      "/v1/clock/advance",
+      admin({ action: "clock.advance", to: formatInstant(T0) }, HOMES[1] as Identity),
+    ),
+    403,
+    "E_FORBIDDEN",
+  );
+  const moved = await call(
+    "POST",
+    "/v1/clock/advance",
+    admin({ action: "clock.advance", to: formatInstant(T0) }),
+  );
+  assert.equal(moved.status, 200, JSON.stringify(moved.json));
+  assert.deepEqual(moved.json.cleared.at(-1), {
+    interval_start: formatInstant(T0),
+    block_height: 0,
+    orders: 4,
+  });
+  const late = order(HOMES[0] as Identity, "late", "sell", 1, 0.1);
+  isProblem(await call("POST", "/v1/orders", late), 409, "E_GATE_CLOSED");
+  const interval = await call("GET", `/v1/intervals/${formatInstant(T0)}`);
+  assert.equal(interval.json.status, "cleared");
+  assert.equal(interval.json.block_height, 0);
+  const trades = await call("GET", `/v1/trades?interval=${formatInstant(T0)}`);
+  assert.ok(trades.json.trades.length > 0);
+  const head = await call("GET", "/v1/ledger/head");
+  assert.equal(head.json.height, 0);
+  const block = await call("GET", "/v1/ledger/blocks/0");
+  const report = await verifyBlocks([JSON.stringify(block.json)], { operator: OPERATOR.publicKey });
+  assert.equal(report.orders, 4);
+  isProblem(await call("GET", "/v1/ledger/blocks/7"), 404, "E_NOT_FOUND");
+  const tx = trades.json.trades[0].transaction_id;
+  const proof = await call("GET", `/v1/ledger/proofs/inclusion?tx=${tx}`);
+  assert.equal(proof.status, 200, JSON.stringify(proof.json));
+  checkInclusionProof(proof.json, "the API's proof", OPERATOR.publicKey);
+  isProblem(await call("GET", "/v1/ledger/proofs/inclusion?tx=nope"), 404, "E_LEDGER_TX_NOT_FOUND");
+  const openapi = await call("GET", "/v1/openapi.json");
+  assert.equal(openapi.json.openapi, "3.1.0");
+  assert.ok(openapi.json.paths["/v1/orders"].post);
+});
