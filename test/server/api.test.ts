@@ -29,6 +29,14 @@ let base: string;
 let close: () => Promise<void>;
 let nonces = 0;
 
+/** An answer; its JSON is read field by field and each field asserted. */
+interface Reply {
+  readonly status: number;
+  readonly type: string;
+  // biome-ignore lint/suspicious/noExplicitAny: answers are asserted field by field
+  readonly json: any;
+}
+
 const nonce = () => createHash("sha256").update(`api nonce ${nonces++}`).digest("hex").slice(0, 32);
 const admin = (document: Record<string, unknown>, key: Identity = ADMIN) =>
   signDocument("admin", document, key, nonce(), Date.now() + 10 * MIN);
@@ -37,7 +45,7 @@ async function call(
   method: string,
   path: string,
   body?: unknown,
-): Promise<{ status: number; type: string; json: any }> {
+): Promise<Reply> {
   const init: RequestInit = { method, signal: AbortSignal.timeout(20_000) };
   if (body !== undefined) {
     init.headers = { "content-type": "application/json" };
@@ -70,7 +78,7 @@ function order(who: Identity, id: string, side: "buy" | "sell", kwh: number, pri
 }
 
 const isProblem = (
-  r: { status: number; type: string; json: any },
+  r: Reply,
   status: number,
   code: string,
 ) => {
