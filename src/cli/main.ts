@@ -22,6 +22,7 @@ import { registerOrder } from "./commands/order.js";
 import { registerOutage } from "./commands/outage.js";
 import { registerPowerflow } from "./commands/powerflow.js";
 import { registerScenario } from "./commands/scenario.js";
+import { registerServe } from "./commands/serve.js";
 import { registerSimulate } from "./commands/simulate.js";
 import type { CommandContext } from "./context.js";
 import { type CliIo, processIo } from "./io.js";
@@ -53,6 +54,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerSimulate(program, ctx);
   registerScenario(program, ctx);
   registerCommunity(program, ctx);
+  registerServe(program, ctx);
   registerOptimize(program, ctx);
   registerPowerflow(program, ctx);
   registerHosting(program, ctx);

@@ -1,0 +1,141 @@
+/** `gridshare serve`: run a community's live platform (HTTP API, market clock, ledger). */
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { InputError } from "../../core/errors.js";
+import { type ServeOptions, startServe } from "../../server/serve.js";
+import type { ClockSpec } from "../../service/platform.js";
+import type { CommandContext } from "../context.js";
+import { choiceReader, flagOption, instant, numberReader, positiveNumber } from "../flags.js";
+
+interface ServeFlags {
+  community?: string;
+  operatorKey?: string;
+  demo?: boolean;
+  dataDir: string;
+  host: string;
+  port: number;
+  speed?: number;
+  start?: number;
+  clock?: "real" | "manual";
+  logLevel?: string;
+}
+
+const port = numberReader(
+  "a port from 0 to 65535 (0 picks a free one)",
+  (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
+);
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
+
+/** The market clock the flags ask for. */
+function clockOf(flags: ServeFlags): ClockSpec {
+  if (flags.clock === "manual") {
+    if (flags.speed !== undefined)
+      throw new InputError(
+        "E_USAGE",
+        "--speed: a manual clock moves only by POST /v1/clock/advance; leave out --speed",
+      );
+    return { kind: "manual", startMs: flags.start };
+  }
+  if (flags.speed === undefined && flags.start === undefined) return { kind: "real" };
+  return { kind: "virtual", startMs: flags.start, speed: flags.speed ?? 1 };
+}
+
+function optionsOf(ctx: CommandContext, flags: ServeFlags): ServeOptions {
+  if (flags.demo !== true && (flags.community === undefined || flags.operatorKey === undefined))
+    throw new InputError(
+      "E_USAGE",
+      "serve: give --community FILE and --operator-key FILE, or --demo for the shipped CityLearn community",
+    );
+  if (flags.demo === true && (flags.community !== undefined || flags.operatorKey !== undefined))
+    throw new InputError(
+      "E_USAGE",
+      "--demo: runs the shipped community with its own keys; leave out --community and --operator-key",
+    );
+  return {
+    communityFile: flags.community,
+    operatorKeyFile: flags.operatorKey,
+    demo: flags.demo === true,
+    dataDir: resolve(ctx.io.cwd, flags.dataDir),
+    // An empty DATABASE_URL is unset.
+    databaseUrl: ctx.io.env.DATABASE_URL || undefined,
+    host: flags.host,
+    port: flags.port,
+    clock: clockOf(flags),
+    logLevel: flags.logLevel,
+    note: (line) => ctx.io.stderr.write(`${line}\n`),
+  };
+}
+
+/** Resolves on SIGTERM or SIGINT. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolveSignal) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off("SIGTERM", on);
+      process.off("SIGINT", on);
+      resolveSignal(signal);
+    };
+    process.on("SIGTERM", on);
+    process.on("SIGINT", on);
+  });
+}
+
+export function registerServe(program: Command, ctx: CommandContext): void {
+  program
+    .command("serve")
+    .description(
+      "run a community's live platform: signed orders, gate closure, the ledger, over HTTP",
+    )
+    .option("--community <file>", "the community file (gridshare community init writes one)")
+    .option(
+      "--operator-key <file>",
+      "the key file that signs blocks (the community file names its public key)",
+    )
+    .option(
+      "--demo",
+      "the shipped CityLearn community: its 17 homes registered, their keys in <data-dir>/demo-keys/",
+    )
+    .option("--data-dir <dir>", "the embedded database and the ledger log", "gridshare-data")
+    .option("--host <host>", "the address to listen on", "127.0.0.1")
+    .addOption(
+      flagOption(
+        "--port <n>",
+        "the port (0 picks a free one; the address is printed)",
+        port,
+      ).default(8080),
+    )
+    .addOption(
+      flagOption(
+        "--speed <n>",
+        "run the market's clock N times faster than real time",
+        positiveNumber,
+      ),
+    )
+    .addOption(
+      flagOption("--start <time>", "start the market's clock at this instant (ISO 8601)", instant),
+    )
+    .addOption(
+      flagOption(
+        "--clock <kind>",
+        "real (default) or manual (tests: moved only by the admin-signed POST /v1/clock/advance)",
+        choiceReader(["real", "manual"] as const),
+      ),
+    )
+    .addOption(
+      flagOption(
+        "--log-level <level>",
+        `log each request at this level (${LOG_LEVELS.join(", ")})`,
+        choiceReader(LOG_LEVELS),
+      ),
+    )
+    .addHelpText(
+      "after",
+      "\nDATABASE_URL=postgres://... uses a PostgreSQL server instead of the embedded database.\n\nExamples:\n  gridshare serve --demo --port 0\n  gridshare serve --community community.json --operator-key signing.key\n  gridshare serve --demo --start 2016-08-01T08:00:00Z --speed 60",
+    )
+    .action(async (flags: ServeFlags) => {
+      const server = await startServe(optionsOf(ctx, flags));
+      ctx.io.stderr.write(`listening on ${server.address}\n`);
+      const signal = await untilSignal();
+      ctx.io.stderr.write(`${signal}: closing\n`);
+      await server.stop();
+    });
+}

@@ -1,0 +1,176 @@
+/**
+ * `gridshare serve`: one community's live platform on HTTP. Opens the platform (database, ledger
+ * log, clock), listens, and closes due gates on a timer (a manual clock moves only by the
+ * operator's signed request). With `demo`, the community is the shipped CityLearn one: an
+ * operator key and one key per home are written to `<data-dir>/demo-keys/` on first start, and
+ * the homes are registered.
+ */
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { canonicalize } from "../core/canonicalJson.js";
+import {
+  type CommunityConfig,
+  communityConfig,
+  communityFromScenario,
+  loadCommunityFile,
+} from "../formats/communityFile.js";
+import { parseScenario } from "../formats/scenario.js";
+import type { Identity } from "../ledger/keys.js";
+import { signDocument } from "../ledger/signedDocument.js";
+import { applyAdmin } from "../service/admin.js";
+import { type ClockSpec, openPlatform, type Platform } from "../service/platform.js";
+import { pathExists } from "../store/atomicFile.js";
+import { readIdentity, writeNewIdentity } from "../store/keyFile.js";
+import { buildApp } from "./app.js";
+
+export interface ServeOptions {
+  /** The community file; with `demo`, none. */
+  readonly communityFile?: string | undefined;
+  readonly demo: boolean;
+  /** The block-signing key file; with `demo`, the demo's own. */
+  readonly operatorKeyFile?: string | undefined;
+  readonly dataDir: string;
+  readonly databaseUrl?: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly clock: ClockSpec;
+  /** Log level of the request log (fastify's pino), or none. */
+  readonly logLevel?: string | undefined;
+  /** Notes for the operator (stderr). */
+  readonly note: (line: string) => void;
+}
+
+export interface RunningServer {
+  /** `http://HOST:PORT`. */
+  readonly address: string;
+  readonly platform: Platform;
+  stop(): Promise<void>;
+}
+
+const DEMO_SCENARIO = fileURLToPath(
+  new URL("../../scenarios/citylearn-2022.json", import.meta.url),
+);
+
+/** The demo's keys: made on first start, read after. */
+async function demoKey(dir: string, name: string): Promise<{ identity: Identity; made: boolean }> {
+  const path = join(dir, `${name}.key`);
+  if (await pathExists(path)) return { identity: await readIdentity(path), made: false };
+  return { identity: await writeNewIdentity(path, { force: false }), made: true };
+}
+
+interface Prepared {
+  readonly config: CommunityConfig;
+  readonly signer: Identity;
+  /** Homes to register (the demo's), with their keys. */
+  readonly homes: readonly { readonly name: string; readonly identity: Identity }[];
+}
+
+async function prepareDemo(options: ServeOptions): Promise<Prepared> {
+  const keysDir = join(options.dataDir, "demo-keys");
+  await mkdir(keysDir, { recursive: true });
+  const scenario = parseScenario(JSON.parse(await readFile(DEMO_SCENARIO, "utf8")), DEMO_SCENARIO);
+  const operator = await demoKey(keysDir, "operator");
+  const homes = [];
+  let made = operator.made;
+  for (const m of scenario.members) {
+    const key = await demoKey(keysDir, m.id);
+    made ||= key.made;
+    homes.push({ name: m.id, identity: key.identity });
+  }
+  if (made)
+    options.note(`demo keys (the operator's and ${homes.length} homes') written to ${keysDir}`);
+  const doc = communityFromScenario(
+    scenario,
+    { id: "citylearn", adminPublicKey: operator.identity.publicKey },
+    DEMO_SCENARIO,
+  );
+  return { config: await communityConfig(doc, DEMO_SCENARIO), signer: operator.identity, homes };
+}
+
+async function prepare(options: ServeOptions): Promise<Prepared> {
+  if (options.demo) return prepareDemo(options);
+  const config = await loadCommunityFile(options.communityFile as string);
+  const signer = await readIdentity(options.operatorKeyFile as string, { onWarning: options.note });
+  return { config, signer, homes: [] };
+}
+
+/** Registers the demo's homes with the operator's own signed documents (once: replays are no-ops). */
+async function registerHomes(platform: Platform, prepared: Prepared): Promise<void> {
+  const known = new Set((await platform.community.store.participants()).map((p) => p.publicKey));
+  for (const home of prepared.homes) {
+    if (known.has(home.identity.publicKey)) continue;
+    const nonce = canonicalize(home.identity.publicKey).slice(1, 33);
+    const doc = signDocument(
+      "admin",
+      { action: "participant.add", public_key: home.identity.publicKey, name: home.name },
+      prepared.signer,
+      nonce,
+      Date.now() + 60_000,
+    );
+    await applyAdmin(platform.admin, doc);
+  }
+}
+
+/** How often gates are looked at, in wall ms: ten times an interval at the clock's speed, within [20 ms, 1 s]. */
+function tickMs(config: CommunityConfig, clock: ClockSpec): number {
+  const speed = clock.kind === "virtual" ? clock.speed : 1;
+  return Math.min(1000, Math.max(20, config.intervalMs / speed / 10));
+}
+
+export async function startServe(options: ServeOptions): Promise<RunningServer> {
+  const prepared = await prepare(options);
+  const platform = await openPlatform({
+    config: prepared.config,
+    dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
+    blockSigner: prepared.signer,
+    clock: options.clock,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    if (platform.clockResumed)
+      options.note(`the market clock resumes at ${new Date(platform.clock.now()).toISOString()}`);
+    if (options.databaseUrl === undefined)
+      options.note(
+        "database: embedded PGlite (for trying and testing: it does not survive a power cut; use DATABASE_URL=postgres://... for a real community)",
+      );
+    await registerHomes(platform, prepared);
+    const app = await buildApp(platform, {
+      logger: options.logLevel === undefined ? false : { level: options.logLevel },
+    });
+    const address = await app.listen({ host: options.host, port: options.port });
+    if (options.clock.kind !== "manual") {
+      let busy = false;
+      timer = setInterval(
+        () => {
+          if (busy) return;
+          busy = true;
+          platform.community
+            .tick()
+            .catch((error: unknown) =>
+              options.note(`gate closure failed, will retry: ${(error as Error).message}`),
+            )
+            .finally(() => {
+              busy = false;
+            });
+        },
+        tickMs(prepared.config, options.clock),
+      );
+    }
+    return {
+      address,
+      platform,
+      async stop() {
+        if (timer !== undefined) clearInterval(timer);
+        await app.close();
+        await platform.community.tick().catch(() => undefined);
+        await platform.close();
+      },
+    };
+  } catch (error) {
+    if (timer !== undefined) clearInterval(timer);
+    await platform.close();
+    throw error;
+  }
+}
