@@ -6,6 +6,8 @@
  * changes nothing. Bodies are validated by the service (with the same messages as the files'),
  * so the schemas here document them.
  */
+import { createReadStream } from "node:fs";
+import { join } from "node:path";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import {
@@ -24,6 +26,7 @@ import { signedDocumentSchema } from "../ledger/signedDocument.js";
 import { applyAdmin } from "../service/admin.js";
 import type { Platform } from "../service/platform.js";
 import { gateClosesAt, openIntervals, opensAt, phaseAt } from "../service/schedule.js";
+import { LOG_FILE } from "../store/ledgerStore.js";
 import { problemOf } from "./problems.js";
 
 export interface AppOptions {
@@ -319,8 +322,39 @@ export async function buildApp(
 
   api.get("/v1/ledger/head", { schema: { summary: "The latest signed head" } }, async () => {
     const heads = index().heads;
-    return { height: heads.length - 1, head: heads[heads.length - 1] ?? null };
+    return {
+      height: heads.length - 1,
+      head: heads[heads.length - 1] ?? null,
+      pointer: platform.ledgerPointer(),
+    };
   });
+
+  api.get(
+    "/v1/ledger/log",
+    {
+      schema: {
+        summary:
+          "The ledger log's first `bytes` bytes, as the file holds it (for a verifiable copy)",
+        querystring: z.strictObject({ bytes: z.coerce.number().int().positive().optional() }),
+      },
+    },
+    async (request, reply) => {
+      const acknowledged = platform.ledgerPointer().log_bytes;
+      const bytes = request.query.bytes ?? acknowledged;
+      if (bytes > acknowledged)
+        throw new InputError(
+          "E_INPUT",
+          `bytes: expected at most ${acknowledged} (the acknowledged log), received ${bytes}`,
+          {
+            details: { field: "bytes", expected: `at most ${acknowledged}`, received: bytes },
+          },
+        );
+      return reply
+        .type("application/octet-stream")
+        .header("content-length", bytes)
+        .send(createReadStream(join(platform.ledgerDir, LOG_FILE), { start: 0, end: bytes - 1 }));
+    },
+  );
 
   api.get(
     "/v1/ledger/blocks/:height",

@@ -11,7 +11,7 @@ import type { CommunityConfig } from "../formats/communityFile.js";
 import type { Identity } from "../ledger/keys.js";
 import type { ClockState } from "../store/communityStore.js";
 import { type DataDirLock, lockDataDir } from "../store/dataDirLock.js";
-import { LedgerWriter, scanLedger } from "../store/ledgerStore.js";
+import { type HeadPointer, LedgerWriter, scanLedger } from "../store/ledgerStore.js";
 import { SqlCommunityStore } from "../store/sql/communityStore.js";
 import type { SqlDatabase } from "../store/sql/database.js";
 import { openDatabase } from "../store/sql/open.js";
@@ -48,6 +48,8 @@ export interface Platform {
   readonly ledgerDir: string;
   /** Every block of the ledger as canonical JSON, height 0 first. */
   readonly blocks: string[];
+  /** The ledger's published head pointer: what the log holds acknowledged. */
+  ledgerPointer(): HeadPointer;
   /** How the clock started: resumed from the database, or new. */
   readonly clockResumed: boolean;
   close(): Promise<void>;
@@ -124,6 +126,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       db,
       ledgerDir,
       blocks,
+      ledgerPointer: () => openedWriter.head,
       clockResumed: resumed,
       async close() {
         await openedWriter.close();

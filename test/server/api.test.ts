@@ -41,11 +41,7 @@ const nonce = () => createHash("sha256").update(`api nonce ${nonces++}`).digest(
 const admin = (document: Record<string, unknown>, key: Identity = ADMIN) =>
   signDocument("admin", document, key, nonce(), Date.now() + 10 * MIN);
 
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<Reply> {
+async function call(method: string, path: string, body?: unknown): Promise<Reply> {
   const init: RequestInit = { method, signal: AbortSignal.timeout(20_000) };
   if (body !== undefined) {
     init.headers = { "content-type": "application/json" };
@@ -77,11 +73,7 @@ function order(who: Identity, id: string, side: "buy" | "sell", kwh: number, pri
   );
 }
 
-const isProblem = (
-  r: Reply,
-  status: number,
-  code: string,
-) => {
+const isProblem = (r: Reply, status: number, code: string) => {
   assert.equal(r.status, status, JSON.stringify(r.json));
   assert.match(r.type, /^application\/problem\+json/);
   assert.equal(r.json.code, code);
