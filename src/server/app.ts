@@ -24,8 +24,10 @@ import { indexBlocks, type LedgerIndex, proveTradeIn, tradeRecords } from "../le
 import { parsePayload } from "../ledger/replay.js";
 import { signedDocumentSchema } from "../ledger/signedDocument.js";
 import { applyAdmin } from "../service/admin.js";
+import { cancelOrder } from "../service/memberDocuments.js";
 import type { Platform } from "../service/platform.js";
 import { gateClosesAt, openIntervals, opensAt, phaseAt } from "../service/schedule.js";
+import { Sessions } from "../service/sessions.js";
 import { LOG_FILE } from "../store/ledgerStore.js";
 import { problemOf } from "./problems.js";
 
@@ -238,6 +240,83 @@ export async function buildApp(
     async (request: FastifyRequest, reply) => {
       const accepted = await community.submit(request.body);
       return reply.status(accepted.created ? 201 : 200).send(accepted.receipt);
+    },
+  );
+
+  const member = {
+    store: community.store,
+    clock: platform.clock,
+    schedule,
+    wall: platform.admin.wall,
+  };
+  const sessions = new Sessions(member, config.id);
+
+  api.post(
+    "/v1/session/challenge",
+    { schema: { summary: "A challenge to sign for a session token" } },
+    async () => sessions.challenge(),
+  );
+
+  api.post(
+    "/v1/session",
+    {
+      schema: {
+        summary: "A session token (at most 15 minutes) for the member that signed a challenge",
+        body: signedDocumentSchema,
+      },
+    },
+    async (request: FastifyRequest, reply) =>
+      reply.status(201).send(await sessions.open(request.body)),
+  );
+
+  api.get(
+    "/v1/orders",
+    {
+      schema: {
+        summary: "The caller's own orders (session token)",
+        querystring: z.strictObject({
+          interval: instantParam.optional(),
+          status: z
+            .enum(["open", "filled", "partially_filled", "unfilled", "rejected", "cancelled"])
+            .optional(),
+        }),
+      },
+    },
+    async (request) => {
+      const me = await sessions.participantOf(request.headers.authorization);
+      const { interval, status } = request.query;
+      const orders = await community.store.ordersOf(me.id, {
+        ...(interval === undefined ? {} : { intervalStartMs: instantOf(interval, "interval") }),
+        ...(status === undefined ? {} : { status }),
+        limit: 500,
+      });
+      return {
+        participant: me.id,
+        orders: orders.map((o) => ({
+          order_id: o.orderId,
+          interval_start: formatInstant(o.intervalStartMs),
+          side: o.side,
+          energy_kwh: o.envelope.order.energy_kwh,
+          price_per_kwh: o.envelope.order.price_per_kwh,
+          status: o.status,
+          received_seq: o.receivedSeq,
+        })),
+      };
+    },
+  );
+
+  api.delete(
+    "/v1/orders/:id",
+    {
+      schema: {
+        summary: "Cancel one of your open orders (a signed cancel)",
+        params: z.strictObject({ id: z.string().min(1) }),
+        body: signedDocumentSchema,
+      },
+    },
+    async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
+      const outcome = await cancelOrder(member, request.body, request.params.id);
+      return reply.status(200).type("application/json").send(outcome.answer);
     },
   );
 

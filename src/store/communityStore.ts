@@ -111,10 +111,17 @@ export interface DocumentRecord {
 /** What a document changes, in the same transaction as its record. */
 export type DocumentEffect =
   | { readonly kind: "add_participant"; readonly participant: Participant }
+  /** Suspending also cancels the participant's open orders, at once. */
   | {
       readonly kind: "set_status";
       readonly participant: string;
       readonly status: ParticipantStatus;
+    }
+  | {
+      readonly kind: "cancel_order";
+      readonly participant: string;
+      readonly intervalStartMs: number;
+      readonly orderId: string;
     }
   | { readonly kind: "none" };
 
@@ -134,6 +141,7 @@ export interface CommunityStore {
   ensureCommunity(document: string, nowMs: number): Promise<number>;
   addParticipant(p: Participant): Promise<"added" | "exists">;
   participantByKey(publicKey: string): Promise<Participant | undefined>;
+  participantById(id: string): Promise<Participant | undefined>;
   participants(): Promise<Participant[]>;
   setParticipantStatus(id: string, status: ParticipantStatus): Promise<boolean>;
   recordOrder(order: NewOrder): Promise<RecordOutcome>;

@@ -146,6 +146,21 @@ export class SqlCommunityStore implements CommunityStore {
             [this.communityId, effect.participant, effect.status],
           );
           if (rows.length === 0) throw new Refused("unknown");
+          if (effect.status === "suspended")
+            await tx.query(
+              `update orders set status = 'cancelled'
+               where community_id = $1 and participant_id = $2 and status = 'open'`,
+              [this.communityId, effect.participant],
+            );
+        } else if (effect.kind === "cancel_order") {
+          const rows = await tx.query(
+            `update orders set status = 'cancelled'
+             where community_id = $1 and interval_start_ms = $2 and participant_id = $3
+               and order_id = $4 and status = 'open'
+             returning order_id`,
+            [this.communityId, effect.intervalStartMs, effect.participant, effect.orderId],
+          );
+          if (rows.length === 0) throw new Refused("unknown");
         }
         await tx.query(
           `insert into signed_documents (community_id, nonce, digest, kind, received_ms, answer)
@@ -171,6 +186,14 @@ export class SqlCommunityStore implements CommunityStore {
     const rows = await this.db.query<ParticipantRow>(
       `${PARTICIPANT_SELECT} where p.community_id = $1 and k.public_key = $2`,
       [this.communityId, publicKey],
+    );
+    return rows[0] === undefined ? undefined : participantOf(rows[0]);
+  }
+
+  async participantById(id: string): Promise<Participant | undefined> {
+    const rows = await this.db.query<ParticipantRow>(
+      `${PARTICIPANT_SELECT} where p.community_id = $1 and p.participant_id = $2`,
+      [this.communityId, id],
     );
     return rows[0] === undefined ? undefined : participantOf(rows[0]);
   }

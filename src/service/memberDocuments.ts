@@ -1,0 +1,192 @@
+/**
+ * A member's own signed documents: cancelling one of its open orders (context
+ * `gridshare/cancel/v1`), recorded under its nonce like every document (the same bytes again get
+ * the first answer). Only the order's owner can cancel it: the order is looked up under the
+ * signing key's participant, so another member's order is simply not found, never revealed.
+ */
+import { z } from "zod";
+import { canonicalize } from "../core/canonicalJson.js";
+import { type ErrorCode, InputError } from "../core/errors.js";
+import { sha256Hex } from "../core/ids.js";
+import { formatIssue } from "../core/issues.js";
+import { formatInstant, parseInstant } from "../core/time.js";
+import { fromZodIssues } from "../core/zodIssues.js";
+import {
+  documentVerifies,
+  type SignedDocument,
+  signedDocumentSchema,
+} from "../ledger/signedDocument.js";
+import { instantSchema } from "../market/orderDocument.js";
+import type { CommunityStore } from "../store/communityStore.js";
+import type { MarketClock } from "./clock.js";
+import { isIntervalStart, phaseAt, type Schedule } from "./schedule.js";
+
+export const cancelSchema = z.strictObject(
+  {
+    action: z.literal("order.cancel"),
+    participant: z.string({ error: "the participant's id" }).min(1),
+    order_id: z.string({ error: "the order's id" }).min(1),
+    interval_start: instantSchema,
+  },
+  { error: 'a cancel { action: "order.cancel", participant, order_id, interval_start }' },
+);
+
+export interface MemberContext {
+  readonly store: CommunityStore;
+  readonly clock: MarketClock;
+  readonly schedule: Schedule;
+  readonly wall: () => number;
+}
+
+function refuse(
+  code: ErrorCode,
+  field: string,
+  expected: string,
+  received: unknown,
+  message: string,
+) {
+  return new InputError(code, message, { details: { field, expected, received } });
+}
+
+/** Parses `raw` as a signed document of `kind`, by a registered key; returns it and the participant. */
+export async function memberDocument(ctx: MemberContext, raw: unknown, kind: "cancel" | "session") {
+  const parsed = signedDocumentSchema.safeParse(raw);
+  if (!parsed.success) {
+    const [issue] = fromZodIssues(parsed.error.issues, raw);
+    throw refuse(
+      "E_INPUT",
+      issue?.path.join(".") || "(body)",
+      issue?.expected ?? "",
+      issue?.received,
+      formatIssue(issue ?? { path: [], expected: "a signed document", received: raw }),
+    );
+  }
+  const doc: SignedDocument = parsed.data;
+  if (!documentVerifies(kind, doc))
+    throw refuse(
+      "E_SIGNATURE_INVALID",
+      "signature",
+      `a signature by ${doc.public_key} over the document as given`,
+      doc.signature,
+      "the signature does not verify (the document was changed after signing, or signed with another key)",
+    );
+  if ((parseInstant(doc.expires) as number) < ctx.wall())
+    throw refuse(
+      "E_DOCUMENT_EXPIRED",
+      "expires",
+      `${formatInstant(ctx.wall())} or later`,
+      doc.expires,
+      `the document expired at ${doc.expires}`,
+    );
+  const participant = await ctx.store.participantByKey(doc.public_key);
+  if (participant === undefined)
+    throw refuse(
+      "E_PARTICIPANT_UNKNOWN",
+      "public_key",
+      "the key of a registered participant",
+      doc.public_key,
+      `no participant of this community holds the key ${doc.public_key}`,
+    );
+  if (participant.status === "suspended")
+    throw refuse(
+      "E_PARTICIPANT_SUSPENDED",
+      "public_key",
+      "an active participant's key",
+      participant.id,
+      `participant ${participant.id} is suspended`,
+    );
+  return { doc, participant };
+}
+
+/** Cancels one of the signer's open orders; `orderId` is the one the request addresses. */
+export async function cancelOrder(
+  ctx: MemberContext,
+  raw: unknown,
+  orderId: string,
+): Promise<{ created: boolean; answer: string }> {
+  const { doc, participant } = await memberDocument(ctx, raw, "cancel");
+  const parsed = cancelSchema.safeParse(doc.document);
+  if (!parsed.success) {
+    const [issue] = fromZodIssues(parsed.error.issues, doc.document);
+    const path = ["document", ...(issue?.path ?? [])];
+    throw refuse(
+      "E_INPUT",
+      path.join("."),
+      issue?.expected ?? "",
+      issue?.received,
+      formatIssue({ path, expected: issue?.expected ?? "", received: issue?.received }),
+    );
+  }
+  const cancel = parsed.data;
+  if (cancel.participant !== participant.id)
+    throw refuse(
+      "E_LEDGER_KEY_MISMATCH",
+      "document.participant",
+      participant.id,
+      cancel.participant,
+      `the key belongs to participant ${participant.id}, not ${cancel.participant}`,
+    );
+  if (cancel.order_id !== orderId)
+    throw refuse(
+      "E_INPUT",
+      "document.order_id",
+      orderId,
+      cancel.order_id,
+      `the document cancels order ${JSON.stringify(cancel.order_id)}, not ${JSON.stringify(orderId)} as addressed`,
+    );
+  const start = parseInstant(cancel.interval_start) as number;
+  if (!isIntervalStart(ctx.schedule, start))
+    throw refuse(
+      "E_INPUT",
+      "document.interval_start",
+      `the start of a ${ctx.schedule.intervalMinutes}-minute interval`,
+      cancel.interval_start,
+      `${cancel.interval_start} is not the start of an interval`,
+    );
+  if (phaseAt(ctx.schedule, start, ctx.clock.now()) === "gate_closed")
+    throw refuse(
+      "E_GATE_CLOSED",
+      "document.interval_start",
+      "an interval whose gate is still ahead",
+      cancel.interval_start,
+      `the gate of the interval starting ${cancel.interval_start} has closed: its orders can no longer be cancelled`,
+    );
+  const answer = canonicalize({
+    order_id: orderId,
+    participant: participant.id,
+    interval_start: formatInstant(start),
+    status: "cancelled",
+  });
+  const outcome = await ctx.store.applyDocument(
+    {
+      nonceKey: `${doc.public_key}:${doc.nonce}`,
+      digest: sha256Hex(canonicalize(doc)),
+      kind: "order.cancel",
+      receivedMs: ctx.wall(),
+      answer,
+    },
+    { kind: "cancel_order", participant: participant.id, intervalStartMs: start, orderId },
+  );
+  switch (outcome.kind) {
+    case "applied":
+      return { created: true, answer };
+    case "replayed":
+      return { created: false, answer: outcome.answer };
+    case "nonce_reused":
+      throw refuse(
+        "E_NONCE_REUSED",
+        "nonce",
+        "a nonce this key has not used before",
+        doc.nonce,
+        `nonce ${doc.nonce} was already used by this key for another document`,
+      );
+    case "refused":
+      throw refuse(
+        "E_NOT_FOUND",
+        "order_id",
+        "one of your open orders",
+        orderId,
+        `you have no open order ${JSON.stringify(orderId)} for the interval starting ${formatInstant(start)}`,
+      );
+  }
+}
