@@ -76,6 +76,17 @@ export const blockHeight = numberReader(
   (n) => Number.isSafeInteger(n) && n >= 0,
 );
 
+const MAX_EXPIRY_MINUTES = 525_600;
+
+/**
+ * `--expires-minutes`: an order is for an interval soon, so a year ahead is far more than any
+ * market needs.
+ */
+export const expiryMinutes = numberReader(
+  `a positive number of minutes, at most ${MAX_EXPIRY_MINUTES} (a year)`,
+  (m) => Number.isFinite(m) && m > 0 && m <= MAX_EXPIRY_MINUTES,
+);
+
 /** `--k`: a number from 0 to 1 (not blank), returned in ppm. */
 export const kInPpm: FlagReader<number> = (text, flag) => {
   const k = Number(text);

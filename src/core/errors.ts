@@ -60,6 +60,8 @@ export type ErrorCode =
   | "E_STORE_SCHEMA_NEWER"
   | "E_STORE_UNAVAILABLE"
   | "E_STORE_CONFLICT"
+  | "E_SERVER_UNREACHABLE"
+  | "E_SERVER_RESPONSE_INVALID"
   | "E_INTERNAL";
 
 export interface GridshareErrorOptions {

@@ -97,7 +97,8 @@ function damage(dir: string, what: string, height?: number): VerificationError {
   });
 }
 
-function pointerText(p: HeadPointer): string {
+/** HEAD's exact text: the pointer's RFC 8785 canonical JSON and a newline. */
+export function pointerText(p: HeadPointer): string {
   return `${canonicalize(p)}\n`;
 }
 
@@ -374,7 +375,8 @@ async function stillPlanned(dir: string, view: LedgerView): Promise<OpenPlan> {
   return view.plan;
 }
 
-function fsyncDir(dir: string): void {
+/** Makes a rename or a new file in `dir` durable. */
+export function fsyncDir(dir: string): void {
   const fd = openSync(dir, constants.O_RDONLY);
   try {
     fsyncSync(fd);

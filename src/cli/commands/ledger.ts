@@ -6,13 +6,17 @@ import { TRADE_RECORD_COLUMNS } from "../../market/records.js";
 import { type CommandContext, resolveFormat } from "../context.js";
 import { flagOption, instant, operatorKey } from "../flags.js";
 import { toCsv, toJson, toTable } from "../output.js";
+import { verificationText } from "../verifyReport.js";
+import { registerLedgerFetch } from "./ledgerFetch.js";
 import { registerLedgerProofs } from "./ledgerProofs.js";
 import { registerLedgerRepair } from "./ledgerRepair.js";
 
 export function registerLedger(program: Command, ctx: CommandContext): void {
   const ledger = program
     .command("ledger")
-    .description("verify a ledger, export its trades, prove and check proofs, repair");
+    .description(
+      "verify a ledger, export its trades, prove and check proofs, repair; fetch a live platform's",
+    );
 
   ledger
     .command("verify")
@@ -38,25 +42,13 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
       });
       const seconds = (performance.now() - t0) / 1000;
       for (const note of report.notes) ctx.io.stderr.write(`note: ${note}\n`);
-      if (flags.json) {
-        ctx.io.stdout.write(
-          toJson({
-            valid: true,
-            blocks: report.blocks,
-            trades: report.trades,
-            orders: report.orders,
-            signatures: report.signatures,
-            tree_size: report.treeSize,
-            head_hash: report.headHash,
-            operator: report.operator ?? null,
-            seconds: Number(seconds.toFixed(3)),
-          }),
-        );
-      } else {
-        ctx.io.stdout.write(
-          `ok: ${report.blocks} blocks, ${report.trades} trades, ${report.signatures} signatures, tree size ${report.treeSize}, head ${report.headHash}${operator ? "" : report.operator ? ` (operator ${report.operator.slice(0, 16)}... not pinned: pass --operator to check it is the one you trust)` : ""}\n`,
-        );
-      }
+      ctx.io.stdout.write(
+        verificationText(report, {
+          json: flags.json === true,
+          pinned: operator !== undefined,
+          seconds,
+        }),
+      );
     });
 
   ledger
@@ -106,5 +98,6 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
     );
 
   registerLedgerProofs(ledger, ctx);
+  registerLedgerFetch(ledger, ctx);
   registerLedgerRepair(ledger, ctx);
 }

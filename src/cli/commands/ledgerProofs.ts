@@ -1,11 +1,20 @@
 /** `gridshare ledger prove`, `check-proof`, `consistency` and `check-consistency`. */
 import type { Command } from "commander";
 import { proveConsistency, proveTrade } from "../../app/ledgerQueries.js";
+import { InputError } from "../../core/errors.js";
 import { checkConsistencyProof, checkInclusionProof } from "../../ledger/proofs.js";
 import type { CommandContext } from "../context.js";
 import { blockHeight, flagOption, operatorKey } from "../flags.js";
+import { serverClient, serverUrl } from "../http.js";
 import { readJsonInput } from "../io.js";
 import { toJson } from "../output.js";
+
+/** The API's inclusion proof of one trade, against the head of block `height` or the latest. */
+function proofPath(tx: string, height: number | undefined): string {
+  const query = new URLSearchParams({ tx });
+  if (height !== undefined) query.set("height", String(height));
+  return `/v1/ledger/proofs/inclusion?${query}`;
+}
 
 export function registerLedgerProofs(ledger: Command, ctx: CommandContext): void {
   ledger
@@ -13,7 +22,7 @@ export function registerLedgerProofs(ledger: Command, ctx: CommandContext): void
     .description(
       "a self-contained inclusion proof of one trade: the record, its leaf index, the audit path, the signed head",
     )
-    .argument("<dir>", "the ledger directory")
+    .argument("[dir]", "the ledger directory (not with --server)")
     .requiredOption("--tx <transaction_id>", "the trade to prove")
     .addOption(
       flagOption(
@@ -22,19 +31,32 @@ export function registerLedgerProofs(ledger: Command, ctx: CommandContext): void
         blockHeight,
       ),
     )
+    .addOption(flagOption("--server <url>", "ask a live platform for the proof instead", serverUrl))
     .addHelpText(
       "after",
-      "\nExample:\n  gridshare ledger prove ledger/ --tx 3fa2... > proof.json\n  gridshare ledger check-proof proof.json --operator operator.pub",
+      "\nExample:\n  gridshare ledger prove ledger/ --tx 3fa2... > proof.json\n  gridshare ledger prove --server http://127.0.0.1:8080 --tx 3fa2... > proof.json\n  gridshare ledger check-proof proof.json --operator operator.pub",
     )
-    .action(async (dir: string, flags: { tx: string; height?: number }) => {
-      const { height } = flags;
-      const proof = await proveTrade({
-        dir,
-        txId: flags.tx,
-        ...(height === undefined ? {} : { height }),
-      });
-      ctx.io.stdout.write(toJson(proof));
-    });
+    .action(
+      async (dir: string | undefined, flags: { tx: string; height?: number; server?: string }) => {
+        const { height, server } = flags;
+        if ((dir === undefined) === (server === undefined))
+          throw new InputError(
+            "E_USAGE",
+            dir === undefined
+              ? "ledger prove: expected the ledger directory, or --server URL"
+              : "ledger prove: expected the ledger directory or --server URL, not both",
+          );
+        const proof =
+          server === undefined
+            ? await proveTrade({
+                dir: dir as string,
+                txId: flags.tx,
+                ...(height === undefined ? {} : { height }),
+              })
+            : await serverClient(server).get(proofPath(flags.tx, height));
+        ctx.io.stdout.write(toJson(proof));
+      },
+    );
 
   ledger
     .command("check-proof")

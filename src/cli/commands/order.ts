@@ -8,23 +8,15 @@ import { signOrder } from "../../ledger/envelope.js";
 import { orderDocumentSchema } from "../../market/orderDocument.js";
 import { readIdentity } from "../../store/keyFile.js";
 import type { CommandContext } from "../context.js";
-import { flagOption, numberReader } from "../flags.js";
+import { expiryMinutes, flagOption } from "../flags.js";
 import { readJsonInput } from "../io.js";
 import { toJson } from "../output.js";
-
-const MAX_EXPIRY_MINUTES = 525_600;
-
-/**
- * `--expires-minutes`: an order is for an interval soon, so a year ahead is far more than any
- * market needs.
- */
-const expiryMinutes = numberReader(
-  `a positive number of minutes, at most ${MAX_EXPIRY_MINUTES} (a year)`,
-  (m) => Number.isFinite(m) && m > 0 && m <= MAX_EXPIRY_MINUTES,
-);
+import { registerOrderSubmit } from "./orderSubmit.js";
 
 export function registerOrder(program: Command, ctx: CommandContext): void {
-  const order = program.command("order").description("work with orders");
+  const order = program
+    .command("order")
+    .description("work with orders: sign one, submit one to a live platform");
   order
     .command("sign")
     .description(
@@ -88,4 +80,5 @@ export function registerOrder(program: Command, ctx: CommandContext): void {
         ctx.io.stdout.write(toJson(envelope));
       },
     );
+  registerOrderSubmit(order, ctx);
 }

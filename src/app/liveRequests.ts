@@ -1,0 +1,123 @@
+/**
+ * The signed requests a live platform takes, made ready to post: an operator's action (an
+ * admin document) and a member's order for one delivery interval. Each gets a fresh nonce (the
+ * platform's idempotency key: the same signed bytes again are the same request).
+ */
+import { randomBytes } from "node:crypto";
+import { InputError } from "../core/errors.js";
+import { formatIssue } from "../core/issues.js";
+import { formatInstant, parseInstant } from "../core/time.js";
+import { fromZodIssues } from "../core/zodIssues.js";
+import { type SignedOrder, signOrder } from "../ledger/envelope.js";
+import type { Identity } from "../ledger/keys.js";
+import { type SignedDocument, signDocument } from "../ledger/signedDocument.js";
+import {
+  INSTANT_EXPECTED,
+  type OrderDocument,
+  orderDocumentSchema,
+} from "../market/orderDocument.js";
+
+/** How long an operator's document stays valid, in wall time. */
+export const ADMIN_DOCUMENT_MINUTES = 10;
+
+const MINUTE_MS = 60_000;
+
+/** 32 hex digits of fresh randomness. */
+export function freshNonce(): string {
+  return randomBytes(16).toString("hex");
+}
+
+/** An operator's action (`{ action: "participant.add", ... }`) signed with the admin key. */
+export function signAdminAction(
+  action: Readonly<Record<string, unknown>> & { readonly action: string },
+  admin: Identity,
+  nowMs: number,
+): SignedDocument {
+  return signDocument(
+    "admin",
+    { ...action },
+    admin,
+    freshNonce(),
+    nowMs + ADMIN_DOCUMENT_MINUTES * MINUTE_MS,
+  );
+}
+
+/** When a live order expires: minutes from now, or at the end of its delivery interval. */
+export type OrderExpiry =
+  | { readonly minutesFromNow: number }
+  | { readonly intervalMinutes: number };
+
+export interface LiveOrderOptions {
+  readonly identity: Identity;
+  /** Where the order came from, for messages (a file name, "standard input"). */
+  readonly source: string;
+  /** Wall time, epoch ms: the timestamp of an order without one. */
+  readonly nowMs: number;
+}
+
+/** An order checked for a live platform: its document and its delivery interval's start. */
+export interface LiveOrder {
+  readonly document: OrderDocument;
+  readonly intervalStartMs: number;
+}
+
+/** The order's named delivery interval, epoch ms, or E_ORDER_INVALID naming the field. */
+function liveIntervalStart(raw: object, source: string): number {
+  const text = (raw as { interval_start?: unknown }).interval_start;
+  const ms = typeof text === "string" ? parseInstant(text) : undefined;
+  if (ms === undefined)
+    throw new InputError(
+      "E_ORDER_INVALID",
+      `${source}: interval_start: expected the start of the delivery interval (${INSTANT_EXPECTED}), which a live order names, received ${text === undefined ? "nothing" : JSON.stringify(text)}`,
+      { details: { field: "interval_start", expected: INSTANT_EXPECTED, received: text } },
+    );
+  return ms;
+}
+
+/**
+ * The order document in `raw` (an object naming its `interval_start`; `participant` defaults to
+ * the key's id and `timestamp` to now), checked; E_ORDER_INVALID names the first bad field.
+ */
+export function liveOrder(raw: unknown, options: LiveOrderOptions): LiveOrder {
+  const { identity, source, nowMs } = options;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new InputError(
+      "E_ORDER_INVALID",
+      `${source}: expected an order object ({ id, side, energy_kwh, price_per_kwh, interval_start }), received ${Array.isArray(raw) ? "an array" : JSON.stringify(raw)}`,
+    );
+  const intervalStartMs = liveIntervalStart(raw, source);
+  const candidate = {
+    participant: identity.participant,
+    timestamp: formatInstant(Math.floor(nowMs / 1000) * 1000),
+    ...raw,
+  };
+  const parsed = orderDocumentSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = fromZodIssues(parsed.error.issues, candidate)[0];
+    throw new InputError(
+      "E_ORDER_INVALID",
+      `${source}: ${issue ? formatIssue(issue) : "not an order"}`,
+    );
+  }
+  if (parsed.data.participant !== identity.participant)
+    throw new InputError(
+      "E_ORDER_INVALID",
+      `${source}: participant: expected ${JSON.stringify(identity.participant)} (the key's id) or nothing, received ${JSON.stringify(parsed.data.participant)}`,
+      { details: { field: "participant", expected: identity.participant } },
+    );
+  return { document: parsed.data, intervalStartMs };
+}
+
+/** `order` signed by `identity` with a fresh nonce, expiring as `expiry` says from `nowMs`. */
+export function signLiveOrder(
+  order: LiveOrder,
+  identity: Identity,
+  expiry: OrderExpiry,
+  nowMs: number,
+): SignedOrder {
+  const expiresMs =
+    "minutesFromNow" in expiry
+      ? nowMs + expiry.minutesFromNow * MINUTE_MS
+      : order.intervalStartMs + expiry.intervalMinutes * MINUTE_MS;
+  return signOrder(order.document, identity, freshNonce(), expiresMs);
+}
