@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { arbitraryBook } from "../../test/support/books.js";
-import { HOMES, OPERATOR, signedOrdersFor, T0 } from "../../test/support/ledgerFixtures.js";
+import {
+  HOMES,
+  MemoryLedger,
+  OPERATOR,
+  signedOrdersFor,
+  T0,
+} from "../../test/support/ledgerFixtures.js";
 import { clearMarket } from "../market/clearMarket.js";
 import { MECHANISMS } from "../market/mechanisms.js";
 import { orderDocument, orderFromDocument } from "../market/orderDocument.js";
@@ -10,14 +16,12 @@ import { MECHANISM_NAMES, type Order, type Side } from "../market/types.js";
 import {
   blockEntries,
   blockPayload,
-  type ChainState,
   emptyChain,
   marketRules,
   type OrderItem,
-  type SealedBlock,
   sealBlock,
 } from "./block.js";
-import { clearInterval, type LedgerPort } from "./clearInterval.js";
+import { clearInterval } from "./clearInterval.js";
 import { signOrder } from "./envelope.js";
 import { verifyBlocks } from "./verify.js";
 
@@ -26,21 +30,6 @@ const uniform = MECHANISMS.uniform;
 const interval = (k: number) => ({ startMs: T0 + k * 15 * 60_000, minutes: 15 });
 
 const opposite = (side: Side): Side => (side === "buy" ? "sell" : "buy");
-
-/** A ledger in memory: the blocks' payloads and the nonces they used. */
-class MemoryLedger implements LedgerPort {
-  state: ChainState = emptyChain();
-  readonly payloads: string[] = [];
-  private readonly nonces = new Set<string>();
-  hasNonce(key: string): boolean {
-    return this.nonces.has(key);
-  }
-  append(sealed: SealedBlock, nonces: readonly string[]): void {
-    this.payloads.push(blockPayload(sealed.block));
-    this.state = sealed.next;
-    for (const n of nonces) this.nonces.add(n);
-  }
-}
 
 /** `item` with its order changed after signing: the signature no longer verifies. */
 function tampered(item: OrderItem): OrderItem {

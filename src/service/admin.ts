@@ -7,11 +7,8 @@
  */
 import { z } from "zod";
 import { canonicalize } from "../core/canonicalJson.js";
-import { type ErrorCode, InputError } from "../core/errors.js";
 import { sha256Hex } from "../core/ids.js";
-import { formatIssue } from "../core/issues.js";
 import { formatInstant, parseInstant } from "../core/time.js";
-import { fromZodIssues } from "../core/zodIssues.js";
 import { participantIdOf } from "../ledger/keys.js";
 import {
   documentVerifies,
@@ -21,6 +18,7 @@ import {
 import { instantSchema } from "../market/orderDocument.js";
 import type { CommunityStore, DocumentEffect, Participant } from "../store/communityStore.js";
 import type { ManualClock, MarketClock } from "./clock.js";
+import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
 
 const hexKey = z
   .string({ error: "64 lowercase hex digits" })
@@ -71,35 +69,6 @@ export interface AdminAnswer {
   readonly answer: string;
 }
 
-function refuse(
-  code: ErrorCode,
-  field: string,
-  expected: string,
-  received: unknown,
-  message: string,
-) {
-  return new InputError(code, message, { details: { field, expected, received } });
-}
-
-function parse<T>(schema: z.ZodType<T>, raw: unknown, prefix: string): T {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const [issue] = fromZodIssues(parsed.error.issues, raw);
-  const path = [prefix, ...(issue?.path ?? [])].filter((p) => p !== "").join(".");
-  const shown = {
-    path: [prefix, ...(issue?.path ?? [])].filter((p) => p !== ""),
-    expected: issue?.expected ?? "",
-    received: issue?.received,
-  };
-  throw refuse(
-    "E_INPUT",
-    path || "(body)",
-    issue?.expected ?? "",
-    issue?.received,
-    formatIssue(shown),
-  );
-}
-
 /** Checks the document is the admin's, current and intact; returns its action. */
 function authenticate(ctx: AdminContext, doc: SignedDocument): AdminAction {
   if (!documentVerifies("admin", doc))
@@ -127,7 +96,7 @@ function authenticate(ctx: AdminContext, doc: SignedDocument): AdminAction {
       doc.expires,
       `the document expired at ${doc.expires}`,
     );
-  return parse(adminActionSchema, doc.document, "document");
+  return parseOrRefuse(adminActionSchema, doc.document, "E_INPUT", "an admin action", "document");
 }
 
 /** What the action changes in the database, and the answer it gets. */
@@ -194,7 +163,7 @@ export async function applyAdmin(
   ctx: AdminContext,
   raw: unknown,
 ): Promise<AdminAnswer & { action: AdminAction }> {
-  const doc = parse(signedDocumentSchema, raw, "");
+  const doc = parseOrRefuse(signedDocumentSchema, raw, "E_INPUT", "a signed document");
   const action = authenticate(ctx, doc);
   const { effect, answer } = effectOf(ctx, action);
   const recorded = canonicalize(answer);
@@ -216,13 +185,7 @@ export async function applyAdmin(
     case "replayed":
       return { created: false, answer: outcome.answer, action };
     case "nonce_reused":
-      throw refuse(
-        "E_NONCE_REUSED",
-        "nonce",
-        "a nonce this key has not used before",
-        doc.nonce,
-        `nonce ${doc.nonce} was already used by this key for another document`,
-      );
+      throw nonceReused(doc.nonce);
     case "refused":
       if (outcome.reason === "exists")
         throw refuse(

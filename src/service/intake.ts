@@ -10,12 +10,9 @@
  * (E_MARKET_SIDE_CONFLICT). A refused order changes nothing.
  */
 import { canonicalize } from "../core/canonicalJson.js";
-import { type ErrorCode, InputError } from "../core/errors.js";
 import { sha256Hex } from "../core/ids.js";
-import { formatIssue } from "../core/issues.js";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { kwhToWh, toMicro } from "../core/units.js";
-import { fromZodIssues } from "../core/zodIssues.js";
 import {
   envelopeProblem,
   envelopeSchema,
@@ -27,18 +24,8 @@ import { verifyMessage } from "../ledger/keys.js";
 import type { Mechanism } from "../market/types.js";
 import type { CommunityStore, OrderReceipt } from "../store/communityStore.js";
 import type { MarketClock } from "./clock.js";
+import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
 import { gateClosesAt, isIntervalStart, opensAt, phaseAt, type Schedule } from "./schedule.js";
-
-/** A refusal: the code, the field it concerns, what was expected and what came. */
-function refuse(
-  code: ErrorCode,
-  field: string,
-  expected: string,
-  received: unknown,
-  message: string,
-): InputError {
-  return new InputError(code, message, { details: { field, expected, received } });
-}
 
 export interface IntakeContext {
   readonly store: CommunityStore;
@@ -57,19 +44,7 @@ export interface Accepted {
 
 /** The envelope's shape, or E_ORDER_INVALID naming the first bad field. */
 export function parseEnvelope(raw: unknown): SignedOrder {
-  const parsed = envelopeSchema.safeParse(raw);
-  if (!parsed.success) {
-    const [issue] = fromZodIssues(parsed.error.issues, raw);
-    const field = issue?.path.join(".") || "(body)";
-    throw refuse(
-      "E_ORDER_INVALID",
-      field,
-      issue?.expected ?? "a signed order envelope",
-      issue?.received,
-      formatIssue(issue ?? { path: [], expected: "a signed order envelope", received: raw }),
-    );
-  }
-  return parsed.data;
+  return parseOrRefuse(envelopeSchema, raw, "E_ORDER_INVALID", "a signed order envelope");
 }
 
 /** The interval the order names: present, and the start of an interval. */
@@ -177,20 +152,14 @@ export async function submitOrder(ctx: IntakeContext, raw: unknown): Promise<Acc
     case "replayed":
       return { created: false, receipt: outcome.receipt };
     case "nonce_reused":
-      throw refuse(
-        "E_NONCE_REUSED",
-        "nonce",
-        "a nonce this key has not used before (the same signed bytes again are answered as the first time)",
-        envelope.nonce,
-        `nonce ${envelope.nonce} was already used by this key for another document`,
-      );
+      throw nonceReused(envelope.nonce);
     case "duplicate_id":
       throw refuse(
         "E_MARKET_DUPLICATE_ID",
         "order.id",
-        "an order id this participant has not used for this interval",
+        "an order id not yet used in this interval",
         envelope.order.id,
-        `order id ${JSON.stringify(envelope.order.id)} is already used by ${participant.id} for the interval starting ${formatInstant(start)}`,
+        `order id ${JSON.stringify(envelope.order.id)} is already used in the interval starting ${formatInstant(start)}`,
       );
     case "side_conflict":
       throw refuse(

@@ -6,11 +6,8 @@
  */
 import { z } from "zod";
 import { canonicalize } from "../core/canonicalJson.js";
-import { type ErrorCode, InputError } from "../core/errors.js";
 import { sha256Hex } from "../core/ids.js";
-import { formatIssue } from "../core/issues.js";
 import { formatInstant, parseInstant } from "../core/time.js";
-import { fromZodIssues } from "../core/zodIssues.js";
 import {
   documentVerifies,
   type SignedDocument,
@@ -19,6 +16,7 @@ import {
 import { instantSchema } from "../market/orderDocument.js";
 import type { CommunityStore } from "../store/communityStore.js";
 import type { MarketClock } from "./clock.js";
+import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
 import { isIntervalStart, phaseAt, type Schedule } from "./schedule.js";
 
 export const cancelSchema = z.strictObject(
@@ -38,30 +36,14 @@ export interface MemberContext {
   readonly wall: () => number;
 }
 
-function refuse(
-  code: ErrorCode,
-  field: string,
-  expected: string,
-  received: unknown,
-  message: string,
-) {
-  return new InputError(code, message, { details: { field, expected, received } });
-}
-
 /** Parses `raw` as a signed document of `kind`, by a registered key; returns it and the participant. */
 export async function memberDocument(ctx: MemberContext, raw: unknown, kind: "cancel" | "session") {
-  const parsed = signedDocumentSchema.safeParse(raw);
-  if (!parsed.success) {
-    const [issue] = fromZodIssues(parsed.error.issues, raw);
-    throw refuse(
-      "E_INPUT",
-      issue?.path.join(".") || "(body)",
-      issue?.expected ?? "",
-      issue?.received,
-      formatIssue(issue ?? { path: [], expected: "a signed document", received: raw }),
-    );
-  }
-  const doc: SignedDocument = parsed.data;
+  const doc: SignedDocument = parseOrRefuse(
+    signedDocumentSchema,
+    raw,
+    "E_INPUT",
+    "a signed document",
+  );
   if (!documentVerifies(kind, doc))
     throw refuse(
       "E_SIGNATURE_INVALID",
@@ -105,19 +87,7 @@ export async function cancelOrder(
   orderId: string,
 ): Promise<{ created: boolean; answer: string }> {
   const { doc, participant } = await memberDocument(ctx, raw, "cancel");
-  const parsed = cancelSchema.safeParse(doc.document);
-  if (!parsed.success) {
-    const [issue] = fromZodIssues(parsed.error.issues, doc.document);
-    const path = ["document", ...(issue?.path ?? [])];
-    throw refuse(
-      "E_INPUT",
-      path.join("."),
-      issue?.expected ?? "",
-      issue?.received,
-      formatIssue({ path, expected: issue?.expected ?? "", received: issue?.received }),
-    );
-  }
-  const cancel = parsed.data;
+  const cancel = parseOrRefuse(cancelSchema, doc.document, "E_INPUT", "a cancel", "document");
   if (cancel.participant !== participant.id)
     throw refuse(
       "E_LEDGER_KEY_MISMATCH",
@@ -173,13 +143,7 @@ export async function cancelOrder(
     case "replayed":
       return { created: false, answer: outcome.answer };
     case "nonce_reused":
-      throw refuse(
-        "E_NONCE_REUSED",
-        "nonce",
-        "a nonce this key has not used before",
-        doc.nonce,
-        `nonce ${doc.nonce} was already used by this key for another document`,
-      );
+      throw nonceReused(doc.nonce);
     case "refused":
       throw refuse(
         "E_NOT_FOUND",

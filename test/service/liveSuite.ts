@@ -10,14 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { formatInstant } from "../../src/core/time.js";
-import {
-  blockPayload,
-  type ChainState,
-  emptyChain,
-  type OrderItem,
-  type SealedBlock,
-} from "../../src/ledger/block.js";
-import { clearInterval, type LedgerPort } from "../../src/ledger/clearInterval.js";
+import type { OrderItem } from "../../src/ledger/block.js";
+import { clearInterval } from "../../src/ledger/clearInterval.js";
 import { type SignedOrder, signOrder } from "../../src/ledger/envelope.js";
 import { type Identity, participantIdOf } from "../../src/ledger/keys.js";
 import { verifyBlocks } from "../../src/ledger/verify.js";
@@ -28,7 +22,7 @@ import { LedgerWriter, scanLedger } from "../../src/store/ledgerStore.js";
 import { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
 import type { SqlDatabase } from "../../src/store/sql/database.js";
 import { migrate } from "../../src/store/sql/migrations.js";
-import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
+import { fixedIdentity, HOMES, MemoryLedger, OPERATOR, T0 } from "../support/ledgerFixtures.js";
 
 const SCHEDULE = { intervalMinutes: 15, gateClosureMinutes: 5, openHours: 24 };
 const TARIFF = { importPriceMicro: 300_000, exportPriceMicro: 50_000, networkFeeMicro: 10_000 };
@@ -319,19 +313,4 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
       rmSync(dir, { recursive: true, force: true });
     }
   });
-}
-
-/** A ledger in memory, as `clear` would append to. */
-class MemoryLedger implements LedgerPort {
-  state: ChainState = emptyChain();
-  readonly payloads: string[] = [];
-  private readonly nonces = new Set<string>();
-  hasNonce(key: string): boolean {
-    return this.nonces.has(key);
-  }
-  append(sealed: SealedBlock, nonces: readonly string[]): void {
-    this.payloads.push(blockPayload(sealed.block));
-    this.state = sealed.next;
-    for (const n of nonces) this.nonces.add(n);
-  }
 }

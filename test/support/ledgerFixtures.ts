@@ -3,8 +3,14 @@
  * the same call always writes the same bytes.
  */
 import { createHash } from "node:crypto";
-import type { OrderItem } from "../../src/ledger/block.js";
-import { clearInterval } from "../../src/ledger/clearInterval.js";
+import {
+  blockPayload,
+  type ChainState,
+  emptyChain,
+  type OrderItem,
+  type SealedBlock,
+} from "../../src/ledger/block.js";
+import { clearInterval, type LedgerPort } from "../../src/ledger/clearInterval.js";
 import { signOrder } from "../../src/ledger/envelope.js";
 import { type Identity, identityFromSeed } from "../../src/ledger/keys.js";
 import { MECHANISMS } from "../../src/market/mechanisms.js";
@@ -79,4 +85,19 @@ export async function buildLedger(
   }
   await writer.flush();
   return writer;
+}
+
+/** A ledger in memory, as `clear` appends to one: the blocks' payloads and the nonces they used. */
+export class MemoryLedger implements LedgerPort {
+  state: ChainState = emptyChain();
+  readonly payloads: string[] = [];
+  private readonly nonces = new Set<string>();
+  hasNonce(key: string): boolean {
+    return this.nonces.has(key);
+  }
+  append(sealed: SealedBlock, nonces: readonly string[]): void {
+    this.payloads.push(blockPayload(sealed.block));
+    this.state = sealed.next;
+    for (const n of nonces) this.nonces.add(n);
+  }
 }
