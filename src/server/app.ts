@@ -23,19 +23,21 @@ import { envelopeSchema } from "../ledger/envelope.js";
 import { indexBlocks, type LedgerIndex, proveTradeIn, tradeRecords } from "../ledger/queries.js";
 import { parsePayload } from "../ledger/replay.js";
 import { signedDocumentSchema } from "../ledger/signedDocument.js";
-import { applyAdmin } from "../service/admin.js";
-import { cancelOrder } from "../service/memberDocuments.js";
+import { CHANNELS, clockRecord } from "../service/marketFeed.js";
 import type { Platform } from "../service/platform.js";
 import { gateClosesAt, openIntervals, opensAt, phaseAt } from "../service/schedule.js";
 import { Sessions } from "../service/sessions.js";
 import { LOG_FILE } from "../store/ledgerStore.js";
 import { problemOf } from "./problems.js";
+import { registerStream, type StreamOptions } from "./stream.js";
 
 export interface AppOptions {
   /** Request bodies above this many bytes get E_TOO_LARGE (default 1 MiB). */
   readonly bodyLimit?: number;
   /** Logs, one line per request (pino, fastify's own); off in tests. */
   readonly logger?: boolean | { level: string };
+  /** The WebSocket feed's heartbeat and send-buffer bound. */
+  readonly stream?: StreamOptions;
 }
 
 const instantParam = z.string().describe("an ISO 8601 instant, e.g. 2026-06-01T12:00:00Z");
@@ -136,6 +138,8 @@ export async function buildApp(
   const { community, config } = platform;
   const schedule = community.schedule;
   const index = ledgerIndex(platform);
+  const sessions = new Sessions(community.member, config.id);
+  await registerStream(app, platform, sessions, options.stream);
 
   api.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   api.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
@@ -152,10 +156,12 @@ export async function buildApp(
     }
   });
 
-  api.get("/v1/clock", { schema: { summary: "The market's time" } }, async () => {
-    const s = platform.clock.state();
-    return { now: formatInstant(s.now), speed: s.speed, started_at: formatInstant(s.startedAt) };
-  });
+  const seqOf = (channel: string) => platform.feed.feed.lastSeq(channel);
+
+  api.get("/v1/clock", { schema: { summary: "The market's time" } }, async () => ({
+    ...clockRecord(platform.clock.state()),
+    seq: seqOf(CHANNELS.clock),
+  }));
 
   api.post(
     "/v1/clock/advance",
@@ -166,7 +172,7 @@ export async function buildApp(
       },
     },
     async (request: FastifyRequest, reply) => {
-      const outcome = await applyAdmin(platform.admin, request.body);
+      const outcome = await community.admin(request.body);
       if (outcome.action.action !== "clock.advance")
         throw new InputError("E_INPUT", "document.action: expected clock.advance on this route", {
           details: {
@@ -176,7 +182,7 @@ export async function buildApp(
           },
         });
       const cleared = await community.tick();
-      return reply.status(outcome.created ? 200 : 200).send({
+      return reply.status(200).send({
         now: formatInstant(platform.clock.now()),
         cleared: cleared.map((c) => ({
           interval_start: formatInstant(c.intervalStartMs),
@@ -214,7 +220,7 @@ export async function buildApp(
       },
     },
     async (request: FastifyRequest, reply) => {
-      const outcome = await applyAdmin(platform.admin, request.body);
+      const outcome = await community.admin(request.body);
       if (outcome.action.action === "clock.advance")
         throw new InputError(
           "E_INPUT",
@@ -242,14 +248,6 @@ export async function buildApp(
       return reply.status(accepted.created ? 201 : 200).send(accepted.receipt);
     },
   );
-
-  const member = {
-    store: community.store,
-    clock: platform.clock,
-    schedule,
-    wall: platform.admin.wall,
-  };
-  const sessions = new Sessions(member, config.id);
 
   api.post(
     "/v1/session/challenge",
@@ -292,6 +290,7 @@ export async function buildApp(
       });
       return {
         participant: me.id,
+        seq: seqOf(CHANNELS.orders(me.id)),
         orders: orders.map((o) => ({
           order_id: o.orderId,
           interval_start: formatInstant(o.intervalStartMs),
@@ -315,7 +314,7 @@ export async function buildApp(
       },
     },
     async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
-      const outcome = await cancelOrder(member, request.body, request.params.id);
+      const outcome = await community.cancel(request.body, request.params.id);
       return reply.status(200).type("application/json").send(outcome.answer);
     },
   );
@@ -368,6 +367,7 @@ export async function buildApp(
         status: phaseAt(schedule, start, platform.clock.now()),
         block_height: null,
         summary: null,
+        book: { seq: seqOf(CHANNELS.book(start)), ...platform.feed.bookView(start) },
       };
     },
   );
@@ -395,7 +395,7 @@ export async function buildApp(
       const trades = tradeRecords(blocks).filter(
         (t) => participant === undefined || t.buyer === participant || t.seller === participant,
       );
-      return { trades: trades.slice(0, 5000) };
+      return { seq: seqOf(CHANNELS.trades), trades: trades.slice(0, 5000) };
     },
   );
 
@@ -403,6 +403,7 @@ export async function buildApp(
     const heads = index().heads;
     return {
       height: heads.length - 1,
+      seq: seqOf(CHANNELS.heads),
       head: heads[heads.length - 1] ?? null,
       pointer: platform.ledgerPointer(),
     };

@@ -18,7 +18,6 @@ import {
 import { parseScenario } from "../formats/scenario.js";
 import type { Identity } from "../ledger/keys.js";
 import { signDocument } from "../ledger/signedDocument.js";
-import { applyAdmin } from "../service/admin.js";
 import { type ClockSpec, openPlatform, type Platform } from "../service/platform.js";
 import { pathExists } from "../store/atomicFile.js";
 import { readIdentity, writeNewIdentity } from "../store/keyFile.js";
@@ -108,7 +107,7 @@ async function registerHomes(platform: Platform, prepared: Prepared): Promise<vo
       nonce,
       Date.now() + 60_000,
     );
-    await applyAdmin(platform.admin, doc);
+    await platform.community.admin(doc);
   }
 }
 

@@ -92,9 +92,8 @@ function checkOpen(schedule: Schedule, start: number, now: number): void {
     );
 }
 
-/** Takes one signed order (see the module comment for the checks and their codes). */
-export async function submitOrder(ctx: IntakeContext, raw: unknown): Promise<Accepted> {
-  const envelope = parseEnvelope(raw);
+/** Takes one signed order, its shape checked (see the module comment for the other checks). */
+export async function submitOrder(ctx: IntakeContext, envelope: SignedOrder): Promise<Accepted> {
   const start = intervalOf(envelope, ctx.schedule);
   if (!verifyMessage(envelope.public_key, orderSigningBytes(envelope), envelope.signature))
     throw refuse(

@@ -15,10 +15,11 @@ import { type HeadPointer, LedgerWriter, scanLedger } from "../store/ledgerStore
 import { SqlCommunityStore } from "../store/sql/communityStore.js";
 import type { SqlDatabase } from "../store/sql/database.js";
 import { openDatabase } from "../store/sql/open.js";
-import type { AdminContext } from "./admin.js";
 import { ManualClock, type MarketClock, realClock, virtualClock } from "./clock.js";
+import { Feed } from "./feed.js";
 import type { ClosedInterval } from "./gateClosure.js";
 import { LiveCommunity } from "./liveCommunity.js";
+import { MarketFeed } from "./marketFeed.js";
 import type { Schedule } from "./schedule.js";
 
 /** How the market's clock runs. */
@@ -37,12 +38,14 @@ export interface PlatformOptions {
   readonly clock: ClockSpec;
   readonly wall?: () => number;
   readonly onCleared?: (closed: ClosedInterval) => void;
+  /** Told when the feed cannot record its sequence numbers (it retries). */
+  readonly onFeedError?: (error: unknown) => void;
 }
 
 export interface Platform {
   readonly config: CommunityConfig;
   readonly community: LiveCommunity;
-  readonly admin: AdminContext;
+  readonly feed: MarketFeed;
   readonly clock: MarketClock;
   readonly db: SqlDatabase;
   readonly ledgerDir: string;
@@ -95,6 +98,12 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     const ledgerDir = join(options.dataDir, "ledger", config.id);
     writer = await LedgerWriter.open(ledgerDir, { create: true });
     const blocks = (await scanLedger(ledgerDir)).acknowledged.map((r) => r.payload);
+    const feed = new MarketFeed(
+      await Feed.open(store, options.onFeedError ?? (() => undefined)),
+      scheduleOf(config),
+      config.bookVisibility,
+    );
+    await feed.load(store, clock.now());
     const community = await LiveCommunity.open({
       id: config.id,
       document: canonicalize(config.document),
@@ -110,6 +119,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       store,
       ledger: writer,
       blockSigner: options.blockSigner,
+      adminPublicKey: config.adminPublicKey,
+      feed,
       wall,
       onCleared: (closed) => {
         if (closed.payload !== undefined) blocks.push(closed.payload);
@@ -121,7 +132,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     return {
       config,
       community,
-      admin: { store, adminPublicKey: config.adminPublicKey, clock, wall },
+      feed,
       clock,
       db,
       ledgerDir,
@@ -129,6 +140,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       ledgerPointer: () => openedWriter.head,
       clockResumed: resumed,
       async close() {
+        await feed.feed.close();
         await openedWriter.close();
         await openedDb.close();
         await lock?.release();

@@ -56,12 +56,21 @@ export function openIntervals(s: Schedule, now: number): number[] {
   return out;
 }
 
-/** The starts of intervals whose gate closed in (`afterMs`, `now`], earliest first. */
-export function gatesClosedBetween(s: Schedule, afterMs: number, now: number): number[] {
+/** The starts T of intervals with T − `leadMs` in (`afterMs`, `now`], earliest first. */
+function startsLeading(s: Schedule, leadMs: number, afterMs: number, now: number): number[] {
   const step = intervalMs(s);
   const out: number[] = [];
-  // Gate of T at T − gate: T in (after + gate, now + gate].
-  let t = Math.floor((afterMs + gateMs(s)) / step) * step + step;
-  for (; t - gateMs(s) <= now; t += step) out.push(t);
+  let t = Math.floor((afterMs + leadMs) / step) * step + step;
+  for (; t - leadMs <= now; t += step) out.push(t);
   return out;
+}
+
+/** The starts of intervals whose gate closed in (`afterMs`, `now`], earliest first. */
+export function gatesClosedBetween(s: Schedule, afterMs: number, now: number): number[] {
+  return startsLeading(s, gateMs(s), afterMs, now);
+}
+
+/** The starts of intervals that opened for orders in (`afterMs`, `now`], earliest first. */
+export function opensBetween(s: Schedule, afterMs: number, now: number): number[] {
+  return startsLeading(s, openMs(s), afterMs, now);
 }

@@ -167,4 +167,8 @@ export interface CommunityStore {
   ): Promise<{ blockHeight: number | null; clearedMs: number; summary: string | null } | undefined>;
   saveClock(state: ClockState): Promise<void>;
   loadClock(): Promise<ClockState | undefined>;
+  /** The last sequence number issued on each stream channel. */
+  streamSequences(): Promise<Map<string, number>>;
+  /** Records the last sequence number of each channel given (never lowers one). */
+  saveStreamSequences(last: ReadonlyMap<string, number>): Promise<void>;
 }

@@ -94,6 +94,7 @@ async function openCommunity(
     store,
     ledger: writer,
     blockSigner: OPERATOR,
+    adminPublicKey: OPERATOR.publicKey,
   });
   return { community, clock, ledgerDir, writer, store };
 }

@@ -393,6 +393,30 @@ export class SqlCommunityStore implements CommunityStore {
       ? undefined
       : { now: r.virtual_ms, speed: r.speed, startedAt: r.started_ms };
   }
+
+  async streamSequences(): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ channel: string; seq: number }>(
+      "select channel, seq from stream_sequences where community_id = $1",
+      [this.communityId],
+    );
+    return new Map(rows.map((r) => [r.channel, r.seq]));
+  }
+
+  async saveStreamSequences(last: ReadonlyMap<string, number>): Promise<void> {
+    if (last.size === 0) return;
+    const params: unknown[] = [this.communityId];
+    const rows: string[] = [];
+    for (const [channel, seq] of last) {
+      params.push(channel, seq);
+      rows.push(`($1, $${params.length - 1}, $${params.length})`);
+    }
+    await this.db.query(
+      `insert into stream_sequences (community_id, channel, seq) values ${rows.join(", ")}
+       on conflict (community_id, channel) do update
+         set seq = greatest(stream_sequences.seq, excluded.seq)`,
+      params,
+    );
+  }
 }
 
 function groupByStatus(statuses: ClearedInterval["statuses"]) {
