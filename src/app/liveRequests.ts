@@ -121,3 +121,42 @@ export function signLiveOrder(
       : order.intervalStartMs + expiry.intervalMinutes * MINUTE_MS;
   return signOrder(order.document, identity, freshNonce(), expiresMs);
 }
+
+/** How long a member's cancel or session answer stays valid, in wall time. */
+const MEMBER_DOCUMENT_MINUTES = 5;
+
+/** A member's cancel of one of its open orders. */
+export function signCancel(
+  target: { readonly orderId: string; readonly intervalStartMs: number },
+  member: Identity,
+  participant: string,
+  nowMs: number,
+): SignedDocument {
+  return signDocument(
+    "cancel",
+    {
+      action: "order.cancel",
+      participant,
+      order_id: target.orderId,
+      interval_start: formatInstant(target.intervalStartMs),
+    },
+    member,
+    freshNonce(),
+    nowMs + MEMBER_DOCUMENT_MINUTES * MINUTE_MS,
+  );
+}
+
+/** A member's answer to a session challenge. */
+export function signSessionAnswer(
+  challenge: string,
+  member: Identity,
+  nowMs: number,
+): SignedDocument {
+  return signDocument(
+    "session",
+    { action: "session.open", challenge },
+    member,
+    freshNonce(),
+    nowMs + MEMBER_DOCUMENT_MINUTES * MINUTE_MS,
+  );
+}

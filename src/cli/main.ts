@@ -18,6 +18,7 @@ import { registerHosting } from "./commands/hosting.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerLedger } from "./commands/ledger.js";
 import { registerLiveReads } from "./commands/liveReads.js";
+import { registerMemberClients } from "./commands/memberClients.js";
 import { registerOptimize } from "./commands/optimize.js";
 import { registerOrder } from "./commands/order.js";
 import { registerOutage } from "./commands/outage.js";
@@ -59,6 +60,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerServe(program, ctx);
   registerParticipant(program, ctx);
   registerLiveReads(program, ctx);
+  registerMemberClients(program, ctx);
   registerOptimize(program, ctx);
   registerPowerflow(program, ctx);
   registerHosting(program, ctx);

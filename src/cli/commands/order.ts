@@ -11,12 +11,13 @@ import type { CommandContext } from "../context.js";
 import { expiryMinutes, flagOption } from "../flags.js";
 import { readJsonInput } from "../io.js";
 import { toJson } from "../output.js";
+import { registerOrderCancel } from "./memberClients.js";
 import { registerOrderSubmit } from "./orderSubmit.js";
 
 export function registerOrder(program: Command, ctx: CommandContext): void {
   const order = program
     .command("order")
-    .description("work with orders: sign one, submit one to a live platform");
+    .description("work with orders: sign one, submit or cancel one on a live platform");
   order
     .command("sign")
     .description(
@@ -81,4 +82,5 @@ export function registerOrder(program: Command, ctx: CommandContext): void {
       },
     );
   registerOrderSubmit(order, ctx);
+  registerOrderCancel(order, ctx);
 }
