@@ -19,13 +19,20 @@ import {
 import { z } from "zod";
 import { GridshareError, InputError } from "../core/errors.js";
 import { formatInstant, parseInstant } from "../core/time.js";
+import { parseCalendarDate } from "../core/timeZone.js";
 import { envelopeSchema } from "../ledger/envelope.js";
 import { indexBlocks, type LedgerIndex, proveTradeIn, tradeRecords } from "../ledger/queries.js";
 import { parsePayload } from "../ledger/replay.js";
 import { signedDocumentSchema } from "../ledger/signedDocument.js";
 import { CHANNELS, clockRecord } from "../service/marketFeed.js";
 import type { Platform } from "../service/platform.js";
-import { gateClosesAt, openIntervals, opensAt, phaseAt } from "../service/schedule.js";
+import {
+  gateClosesAt,
+  localDayIntervals,
+  openIntervals,
+  opensAt,
+  phaseAt,
+} from "../service/schedule.js";
 import { Sessions } from "../service/sessions.js";
 import { LOG_FILE } from "../store/ledgerStore.js";
 import { problemOf } from "./problems.js";
@@ -323,19 +330,40 @@ export async function buildApp(
     "/v1/intervals",
     {
       schema: {
-        summary: "Intervals taking orders now",
-        querystring: z.strictObject({ status: z.literal("open").optional() }),
+        summary: "Intervals taking orders now, or those of one local day",
+        querystring: z.strictObject({
+          status: z.literal("open").optional(),
+          day: z
+            .string()
+            .optional()
+            .describe("a calendar day, YYYY-MM-DD, in the community's time zone"),
+        }),
       },
     },
-    async () => {
+    async (request) => {
       const now = platform.clock.now();
-      return {
-        intervals: openIntervals(schedule, now).map((start) => ({
-          start: formatInstant(start),
-          gate_closes_at: formatInstant(gateClosesAt(schedule, start)),
-          status: "open",
-        })),
-      };
+      const record = (start: number, status: string) => ({
+        start: formatInstant(start),
+        gate_closes_at: formatInstant(gateClosesAt(schedule, start)),
+        status,
+      });
+      const { day, status } = request.query;
+      if (day === undefined)
+        return { intervals: openIntervals(schedule, now).map((s) => record(s, "open")) };
+      const date = parseCalendarDate(day);
+      if (date === undefined)
+        throw new InputError(
+          "E_INPUT",
+          `day: expected a calendar day YYYY-MM-DD, received ${JSON.stringify(day)}`,
+          {
+            details: { field: "day", expected: "YYYY-MM-DD", received: day },
+          },
+        );
+      const lastCleared = (await community.store.lastCleared()) ?? Number.NEGATIVE_INFINITY;
+      const intervals = localDayIntervals(schedule, date, config.timeZone)
+        .map((s) => record(s, s <= lastCleared ? "cleared" : phaseAt(schedule, s, now)))
+        .filter((i) => status === undefined || i.status === status);
+      return { day, time_zone: config.timeZone, intervals };
     },
   );
 

@@ -4,6 +4,7 @@
  * T − `gateClosureMinutes`; an order that arrives at the gate or later is too late. Pure.
  */
 import { MS_PER_HOUR, MS_PER_MINUTE } from "../core/time.js";
+import { type CalendarDate, localDayStart, nextCalendarDate } from "../core/timeZone.js";
 
 export interface Schedule {
   readonly intervalMinutes: number;
@@ -73,4 +74,17 @@ export function gatesClosedBetween(s: Schedule, afterMs: number, now: number): n
 /** The starts of intervals that opened for orders in (`afterMs`, `now`], earliest first. */
 export function opensBetween(s: Schedule, afterMs: number, now: number): number[] {
   return startsLeading(s, openMs(s), afterMs, now);
+}
+
+/**
+ * The intervals that start within one local calendar day in the community's zone: 96
+ * quarter-hours on most days, 92 and 100 where daylight saving starts and ends.
+ */
+export function localDayIntervals(s: Schedule, date: CalendarDate, timeZone: string): number[] {
+  const step = intervalMs(s);
+  const from = localDayStart(date, timeZone);
+  const to = localDayStart(nextCalendarDate(date), timeZone);
+  const out: number[] = [];
+  for (let t = Math.ceil(from / step) * step; t < to; t += step) out.push(t);
+  return out;
 }

@@ -133,6 +133,14 @@ test("clients: the clock and the open intervals", async () => {
     gate_closes_at: formatInstant(T0 - 5 * MIN),
     status: "open",
   });
+  // The community's zone is UTC: a local day of 96 quarter-hours, those before 11:05 closed.
+  const day = JSON.parse(await cli(["intervals", "--server", server, "--day", "2026-06-01"]));
+  assert.equal(day.length, 96);
+  assert.equal(day.filter((i: { status: string }) => i.status === "gate_closed").length, 45);
+  assert.match(
+    await cli(["intervals", "--server", server, "--day", "June 1"], 2),
+    /E_INPUT \(422\): day: expected a calendar day YYYY-MM-DD/,
+  );
 });
 
 test("clients: four homes submit orders; a missing interval_start is named", async () => {

@@ -88,12 +88,17 @@ export function registerLiveReads(program: Command, ctx: CommandContext): void {
   serverOptions(
     program
       .command("intervals")
-      .description("a live platform's intervals taking orders now, with their gate closures"),
-  ).action(async (flags: ServerFlags) => {
-    const { intervals } = (await serverClient(flags.server).get("/v1/intervals?status=open")) as {
-      intervals: Rows;
-    };
-    printRecords(ctx, flags, ["start", "gate_closes_at", "status"], intervals, "no open interval");
+      .description(
+        "a live platform's intervals taking orders now, or those of one local day, with their gate closures",
+      )
+      .option("--day <YYYY-MM-DD>", "the intervals of this day in the community's time zone"),
+  ).action(async (flags: ServerFlags & { day?: string }) => {
+    const path =
+      flags.day === undefined
+        ? "/v1/intervals?status=open"
+        : `/v1/intervals?day=${encodeURIComponent(flags.day)}`;
+    const { intervals } = (await serverClient(flags.server).get(path)) as { intervals: Rows };
+    printRecords(ctx, flags, ["start", "gate_closes_at", "status"], intervals, "no interval");
   });
 
   serverOptions(
