@@ -251,6 +251,46 @@ test("stream: bad messages get an error naming what is wrong, and the connection
   c.close();
 });
 
+test("stream: with book_visibility counts, the book shows only how many orders each side holds", async () => {
+  const sealed = await LiveServer.start({
+    name: "stream-counts",
+    admin: ADMIN,
+    clockStartMs: T0 - 60 * MIN,
+    community: { book_visibility: "counts" },
+  });
+  try {
+    await sealed.register([A, C]);
+    const c = await Client.open(sealed.base);
+    c.send({ op: "subscribe", channels: [BOOK] });
+    const [snapshot] = await c.wait((m) => m.type === "snapshot");
+    assert.deepEqual(snapshot.data, {
+      interval_start: formatInstant(T0),
+      visibility: "counts",
+      buy_orders: 0,
+      sell_orders: 0,
+    });
+    for (const [who, id, side, price] of [
+      [A, "a-1", "sell", 0.1],
+      [C, "c-1", "buy", 0.3],
+    ] as const)
+      await sealed.call("POST", "/v1/orders", {
+        body: sealed.order(who, { id, side, kwh: 1, price, intervalStartMs: T0 }),
+      });
+    const deltas = await c.wait((m) => m.type === "delta", 2);
+    assert.deepEqual(deltas[1].data, {
+      interval_start: formatInstant(T0),
+      buy_orders: 1,
+      sell_orders: 1,
+    });
+    assert.ok(!JSON.stringify(c.messages).includes("price"));
+    const rest = await sealed.call("GET", `/v1/intervals/${formatInstant(T0)}`);
+    assert.deepEqual(rest.json.book, { seq: 2, ...deltas[1].data, visibility: "counts" });
+    c.close();
+  } finally {
+    await sealed.close();
+  }
+});
+
 test("stream: closing the server closes each connection with 1001", async () => {
   const c = await Client.open(server.base);
   const code = new Promise<number>((resolve) => c.socket.once("close", resolve));
