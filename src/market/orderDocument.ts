@@ -63,6 +63,11 @@ export const orderDocumentSchema = z.strictObject(
      * is only valid in that interval. Orders of one interval's file may leave it out.
      */
     interval_start: instantSchema.optional(),
+    /**
+     * The id of one of the participant's own open orders for the same interval, which this one
+     * replaces in one step (the live platform; a file of orders to clear carries it as it is).
+     */
+    replaces: nonEmpty.optional(),
     /** "estimated" when the order rests on an estimated meter reading (absent: measured). */
     data_quality: z
       .enum(["measured", "estimated"], { error: '"measured" or "estimated"' })

@@ -147,6 +147,11 @@ export class LiveCommunity {
       },
       envelope,
     ).then((accepted) => {
+      const replaced = accepted.receipt.replaced;
+      if (accepted.created && start !== undefined && replaced !== undefined)
+        this.options.feed?.cancelled(start, [
+          { participant: accepted.receipt.participant, orderId: replaced },
+        ]);
       if (accepted.created && start !== undefined)
         this.options.feed?.accepted({
           intervalStartMs: start,

@@ -204,6 +204,56 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
     },
   );
 
+  withCommunity(
+    "an order replaces one of its participant's own open orders in one step",
+    async ({ community, clock, ledgerDir }) => {
+      const [a, , c] = HOMES as [Identity, Identity, Identity];
+      const replacing = (who: Identity, id: string, replaces: string, side: "buy" | "sell") =>
+        signOrder(
+          {
+            ...order(who, id, side, 0.5, side === "buy" ? 0.3 : 0.06, T0).order,
+            replaces,
+          },
+          who,
+          nonceOf(`${id}-r`),
+          T0 + 60 * MIN,
+        );
+      assert.equal((await community.submit(order(a, "r-1", "sell", 1, 0.1, T0))).created, true);
+      assert.equal((await community.submit(order(c, "r-c", "buy", 1, 0.3, T0))).created, true);
+      const replaced = await community.submit(replacing(a, "r-2", "r-1", "sell"));
+      assert.equal(replaced.receipt.replaced, "r-1");
+      // Not open any more, another's, missing, or itself: refused, and nothing changes.
+      await assert.rejects(
+        community.submit(replacing(a, "r-3", "r-1", "sell")),
+        refusal("E_NOT_FOUND", "order.replaces"),
+      );
+      await assert.rejects(
+        community.submit(replacing(a, "r-4", "r-c", "sell")),
+        refusal("E_NOT_FOUND", "order.replaces"),
+      );
+      await assert.rejects(
+        community.submit(replacing(a, "r-5", "r-5", "sell")),
+        refusal("E_ORDER_INVALID", "order.replaces"),
+      );
+      // A replacement may change sides: the order it replaces no longer counts.
+      const flipped = await community.submit(replacing(a, "r-6", "r-2", "buy"));
+      assert.equal(flipped.created, true);
+      const mine = await community.store.ordersOf(participantIdOf(a.publicKey), { limit: 10 });
+      assert.deepEqual(mine.map((o) => [o.orderId, o.status]).sort(), [
+        ["r-1", "cancelled"],
+        ["r-2", "cancelled"],
+        ["r-6", "open"],
+      ]);
+      clock.advanceTo(T0);
+      await community.tick();
+      const [block] = await payloads(ledgerDir);
+      const ids = JSON.parse(block as string)
+        .entries.filter((e: { type: string }) => e.type === "order")
+        .map((e: { envelope: SignedOrder }) => e.envelope.order.id);
+      assert.deepEqual(ids.sort(), ["r-6", "r-c"]);
+    },
+  );
+
   withCommunity("a suspended participant's orders are refused", async ({ community, store }) => {
     const c = HOMES[2] as Identity;
     assert.equal(await store.setParticipantStatus(participantIdOf(c.publicKey), "suspended"), true);
