@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { GridshareError } from "../core/errors.js";
+import { registerBackup } from "./commands/backup.js";
 import { registerClear } from "./commands/clear.js";
 import { registerCommunity } from "./commands/community.js";
 import { registerData } from "./commands/data.js";
@@ -58,6 +59,7 @@ function buildProgram(ctx: CommandContext): Command {
   registerScenario(program, ctx);
   registerCommunity(program, ctx);
   registerServe(program, ctx);
+  registerBackup(program, ctx);
   registerParticipant(program, ctx);
   registerLiveReads(program, ctx);
   registerMemberClients(program, ctx);

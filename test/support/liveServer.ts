@@ -32,6 +32,9 @@ export interface LiveServerOptions {
   readonly clockStartMs: number;
   readonly community?: Record<string, unknown>;
   readonly app?: AppOptions;
+  /** An existing data directory (kept at the end); a fresh temporary one otherwise. */
+  readonly dataDir?: string;
+  readonly databaseUrl?: string;
 }
 
 export interface OrderSpec {
@@ -50,7 +53,7 @@ export class LiveServer {
   readonly dir: string;
 
   private constructor(private readonly options: LiveServerOptions) {
-    this.dir = mkdtempSync(join(tmpdir(), `gridshare-${options.name}-`));
+    this.dir = options.dataDir ?? mkdtempSync(join(tmpdir(), `gridshare-${options.name}-`));
   }
 
   static async start(options: LiveServerOptions): Promise<LiveServer> {
@@ -74,6 +77,7 @@ export class LiveServer {
     this.platform = await openPlatform({
       config: await communityConfig(doc, "test"),
       dataDir: this.dir,
+      databaseUrl: this.options.databaseUrl,
       blockSigner: OPERATOR,
       clock: { kind: "manual", startMs: this.options.clockStartMs },
     });
@@ -95,7 +99,7 @@ export class LiveServer {
 
   async close(): Promise<void> {
     if (this.closeApp !== undefined) await this.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.options.dataDir === undefined) rmSync(this.dir, { recursive: true, force: true });
   }
 
   nonce(): string {
