@@ -21,7 +21,13 @@ import { GridshareError, InputError } from "../core/errors.js";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { parseCalendarDate } from "../core/timeZone.js";
 import { envelopeSchema } from "../ledger/envelope.js";
-import { indexBlocks, type LedgerIndex, proveTradeIn, tradeRecords } from "../ledger/queries.js";
+import {
+  indexBlocks,
+  type LedgerIndex,
+  proveConsistencyIn,
+  proveTradeIn,
+  tradeRecords,
+} from "../ledger/queries.js";
 import { parsePayload } from "../ledger/replay.js";
 import { signedDocumentSchema } from "../ledger/signedDocument.js";
 import { CHANNELS, clockRecord } from "../service/marketFeed.js";
@@ -502,6 +508,20 @@ export async function buildApp(
       },
     },
     async (request) => proveTradeIn(index(), request.query.tx, request.query.height),
+  );
+
+  api.get(
+    "/v1/ledger/proofs/consistency",
+    {
+      schema: {
+        summary: "A consistency proof that the head at `to` extends the head at `from`",
+        querystring: z.strictObject({
+          from: z.coerce.number().int().nonnegative(),
+          to: z.coerce.number().int().nonnegative(),
+        }),
+      },
+    },
+    async (request) => proveConsistencyIn(index(), request.query.from, request.query.to),
   );
 
   api.get("/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Identity } from "../../src/ledger/keys.js";
+import { checkConsistencyProof } from "../../src/ledger/proofs.js";
 import { HEAD_FILE } from "../../src/store/ledgerStore.js";
 import { runCli } from "../support/cli.js";
 import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
@@ -85,6 +86,13 @@ async function assertWhole(server: LiveServer): Promise<void> {
   // The restored community takes orders and clears on: 12:15 (the open order alone), 12:30.
   await trade(server, T0 + 30 * MIN, "k2");
   assert.equal((await server.call("GET", "/v1/ledger/head")).json.height, 2);
+  // The restored head extends the backed-up one: a consistency proof over HTTP checks.
+  const proof = await server.call("GET", "/v1/ledger/proofs/consistency?from=0&to=2");
+  assert.equal(proof.status, 200, JSON.stringify(proof.json));
+  const checked = checkConsistencyProof(proof.json, "HTTP", OPERATOR.publicKey);
+  assert.deepEqual([checked.first.height, checked.second.height], [0, 2]);
+  const backwards = await server.call("GET", "/v1/ledger/proofs/consistency?from=2&to=0");
+  assert.equal(backwards.code, "E_LEDGER_HEIGHT_OUT_OF_RANGE");
 }
 
 test("backup: a stopped server's directory is backed up, and restores whole into a new one", async () => {
