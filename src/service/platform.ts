@@ -91,8 +91,10 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     options.databaseUrl === undefined ? undefined : await lockDataDir(options.dataDir);
   let db: SqlDatabase | undefined;
   let writer: LedgerWriter | undefined;
+  let releaseWriter: (() => Promise<void>) | undefined;
   try {
     db = (await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir })).db;
+    releaseWriter = await db.holdWriter(config.id);
     const store = new SqlCommunityStore(db, config.id);
     const { clock, resumed } = clockOf(options.clock, await store.loadClock(), wall);
     const ledgerDir = join(options.dataDir, "ledger", config.id);
@@ -142,12 +144,14 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       async close() {
         await feed.feed.close();
         await openedWriter.close();
+        await releaseWriter?.().catch(() => undefined);
         await openedDb.close();
         await lock?.release();
       },
     };
   } catch (error) {
     await writer?.close().catch(() => undefined);
+    await releaseWriter?.().catch(() => undefined);
     await db?.close().catch(() => undefined);
     await lock?.release();
     throw error;
