@@ -10,8 +10,11 @@
  */
 import { z } from "zod";
 import { isWellFormed } from "../core/canonicalJson.js";
+import { InputError } from "../core/errors.js";
+import { formatIssue } from "../core/issues.js";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { fromMicro, kwhToWh, scaleToInt, toMicro, whToKwh } from "../core/units.js";
+import { fromZodIssues } from "../core/zodIssues.js";
 import { MAX_ORDER_WH, MAX_PRICE_MICRO } from "./limits.js";
 import type { Order } from "./types.js";
 
@@ -77,6 +80,17 @@ export const orderDocumentSchema = z.strictObject(
 );
 
 export type OrderDocument = z.infer<typeof orderDocumentSchema>;
+
+/** `candidate` as an order document from `source`; E_ORDER_INVALID names its first bad field. */
+export function readOrderDocument(candidate: unknown, source: string): OrderDocument {
+  const parsed = orderDocumentSchema.safeParse(candidate);
+  if (parsed.success) return parsed.data;
+  const issue = fromZodIssues(parsed.error.issues, candidate)[0];
+  throw new InputError(
+    "E_ORDER_INVALID",
+    `${source}: ${issue ? formatIssue(issue) : "not an order"}`,
+  );
+}
 
 /** True when the order names a delivery interval other than the one starting at `startMs`. */
 export function namesOtherInterval(doc: OrderDocument, startMs: number): boolean {
