@@ -1,7 +1,6 @@
 /**
  * A member's clients of a live platform: `gridshare orders` (its own, through a session signed
- * with its key), `gridshare order cancel` (a signed cancel) and `gridshare book` (an interval's
- * aggregated depth, public).
+ * with its key) and `gridshare order cancel` (a signed cancel); with `gridshare book`.
  */
 import type { Command } from "commander";
 import { signCancel, signSessionAnswer } from "../../app/liveRequests.js";
@@ -13,6 +12,7 @@ import type { CommandContext } from "../context.js";
 import { choiceReader, flagOption, instant } from "../flags.js";
 import { type ServerClient, serverClient } from "../http.js";
 import { printRecord, printRecords, type ServerFlags, serverOptions } from "../serverCommand.js";
+import { registerBook } from "./book.js";
 
 type Rows = Record<string, unknown>[];
 
@@ -25,7 +25,6 @@ const ORDER_COLUMNS = [
   "status",
   "received_seq",
 ];
-const LEVEL_COLUMNS = ["side", "price_per_kwh", "energy_kwh", "orders"];
 const STATUSES = ["open", "filled", "partially_filled", "unfilled", "rejected", "cancelled"];
 
 async function memberKey(ctx: CommandContext, file: string): Promise<Identity> {
@@ -41,14 +40,6 @@ async function sessionToken(client: ServerClient, member: Identity): Promise<str
   };
   const answer = await client.post("/v1/session", signSessionAnswer(challenge, member, Date.now()));
   return (answer.json as { token: string }).token;
-}
-
-/** The next interval to close: the first that takes orders now. */
-async function nextInterval(client: ServerClient): Promise<string | undefined> {
-  const { intervals } = (await client.get("/v1/intervals?status=open")) as {
-    intervals: { start: string }[];
-  };
-  return intervals[0]?.start;
 }
 
 function registerOrders(program: Command, ctx: CommandContext): void {
@@ -116,48 +107,6 @@ export function registerOrderCancel(order: Command, ctx: CommandContext): void {
         cancel,
       );
       printRecord(ctx, flags, answer.json as Rows[0]);
-    });
-}
-
-function registerBook(program: Command, ctx: CommandContext): void {
-  serverOptions(
-    program
-      .command("book")
-      .description(
-        "an interval's open book on a live platform: aggregated depth per price level, no identities",
-      )
-      .addOption(
-        flagOption(
-          "--interval <start>",
-          "the interval starting then (ISO 8601; default: the next to close)",
-          instant,
-        ),
-      ),
-  )
-    .addHelpText("after", "\nExample:\n  gridshare book --server http://127.0.0.1:8080")
-    .action(async (flags: ServerFlags & { interval?: number }) => {
-      const client = serverClient(flags.server);
-      const start =
-        flags.interval === undefined ? await nextInterval(client) : formatInstant(flags.interval);
-      if (start === undefined) {
-        printRecords(ctx, flags, LEVEL_COLUMNS, [], "no interval takes orders now");
-        return;
-      }
-      const interval = (await client.get(`/v1/intervals/${start}`)) as {
-        status: string;
-        book?: { visibility: string; bids?: Rows; asks?: Rows } & Record<string, unknown>;
-      };
-      const book = interval.book;
-      if (book === undefined) {
-        printRecord(ctx, flags, { interval_start: start, status: interval.status });
-        return;
-      }
-      if (book.visibility === "counts") {
-        printRecord(ctx, flags, { ...book, status: interval.status });
-        return;
-      }
-      const levels = [...(book.bids ?? []), ...(book.asks ?? [])];
-      printRecords(ctx, flags, LEVEL_COLUMNS, levels, `the book of ${start} is empty`);
     });
 }
 
