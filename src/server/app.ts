@@ -26,9 +26,7 @@ import {
   type LedgerIndex,
   proveConsistencyIn,
   proveTradeIn,
-  tradeRecords,
 } from "../ledger/queries.js";
-import { parsePayload } from "../ledger/replay.js";
 import { signedDocumentSchema } from "../ledger/signedDocument.js";
 import { CHANNELS, clockRecord } from "../service/marketFeed.js";
 import type { Platform } from "../service/platform.js";
@@ -43,6 +41,7 @@ import { Sessions } from "../service/sessions.js";
 import { LOG_FILE } from "../store/ledgerStore.js";
 import { problemOf } from "./problems.js";
 import { registerStream, type StreamOptions } from "./stream.js";
+import { tradePage } from "./tradePages.js";
 
 export interface AppOptions {
   /** Request bodies above this many bytes get E_TOO_LARGE (default 1 MiB). */
@@ -212,17 +211,34 @@ export async function buildApp(
     async () => config.document,
   );
 
-  api.get("/v1/participants", { schema: { summary: "Participants (public part)" } }, async () => {
-    const all = await community.store.participants();
-    return {
-      participants: all.map((p) => ({
-        id: p.id,
-        name: config.publicNames ? p.name : null,
-        role: p.role,
-        status: p.status,
-      })),
-    };
-  });
+  api.get(
+    "/v1/participants",
+    {
+      schema: {
+        summary: "Participants (public part), by id, a page at a time",
+        querystring: z.strictObject({
+          after: z.string().optional().describe("next_cursor of the page before: the last id"),
+          limit: z.coerce.number().int().min(1).max(5000).optional(),
+        }),
+      },
+    },
+    async (request) => {
+      const { after, limit = 1000 } = request.query;
+      const all = (await community.store.participants())
+        .filter((p) => after === undefined || p.id > after)
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const page = all.slice(0, limit);
+      return {
+        participants: page.map((p) => ({
+          id: p.id,
+          name: config.publicNames ? p.name : null,
+          role: p.role,
+          status: p.status,
+        })),
+        next_cursor: all.length > limit ? (page.at(-1)?.id ?? null) : null,
+      };
+    },
+  );
 
   api.post(
     "/v1/participants",
@@ -410,26 +426,25 @@ export async function buildApp(
     "/v1/trades",
     {
       schema: {
-        summary: "Trades, as the ledger records them",
+        summary: "Trades, as the ledger records them, a page at a time",
         querystring: z.strictObject({
           interval: instantParam.optional(),
           participant: z.string().optional(),
+          cursor: z.string().optional().describe("next_cursor of the page before"),
+          limit: z.coerce.number().int().min(1).max(5000).optional(),
         }),
       },
     },
     async (request) => {
-      const { interval, participant } = request.query;
+      const { interval, participant, cursor, limit } = request.query;
       const start = interval === undefined ? undefined : instantOf(interval, "interval");
-      const blocks =
-        start === undefined
-          ? platform.blocks.slice(-96)
-          : platform.blocks.filter(
-              (b) => parsePayload(b)?.head.interval.start === formatInstant(start),
-            );
-      const trades = tradeRecords(blocks).filter(
-        (t) => participant === undefined || t.buyer === participant || t.seller === participant,
-      );
-      return { seq: seqOf(CHANNELS.trades), trades: trades.slice(0, 5000) };
+      const page = tradePage(platform.blocks, index().heads, {
+        intervalStart: start === undefined ? undefined : formatInstant(start),
+        participant,
+        cursor,
+        limit: limit ?? 500,
+      });
+      return { seq: seqOf(CHANNELS.trades), ...page };
     },
   );
 

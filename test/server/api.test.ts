@@ -160,6 +160,21 @@ test("api: the operator registers members; the same document again is the same a
   );
   const listed = await call("GET", "/v1/participants");
   assert.equal(listed.json.participants.length, 4);
+  assert.equal(listed.json.next_cursor, null);
+  // Pages by id: two, then the other two.
+  const first = await call("GET", "/v1/participants?limit=2");
+  const ids = listed.json.participants.map((p: { id: string }) => p.id);
+  assert.deepEqual(ids, [...ids].sort());
+  assert.deepEqual(
+    first.json.participants.map((p: { id: string }) => p.id),
+    ids.slice(0, 2),
+  );
+  const second = await call("GET", `/v1/participants?after=${first.json.next_cursor}&limit=2`);
+  assert.deepEqual(
+    second.json.participants.map((p: { id: string }) => p.id),
+    ids.slice(2),
+  );
+  assert.equal(second.json.next_cursor, null);
   // Names are private unless the community makes them public.
   assert.equal(listed.json.participants[0].name, null);
 });

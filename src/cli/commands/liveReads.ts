@@ -8,7 +8,7 @@ import { TRADE_RECORD_COLUMNS } from "../../market/records.js";
 import { type CommandContext, resolveFormat } from "../context.js";
 import { follow } from "../feedFollow.js";
 import { flagOption, instant } from "../flags.js";
-import { serverClient } from "../http.js";
+import { type ServerClient, serverClient } from "../http.js";
 import { toCsv, toTable } from "../output.js";
 import { printRecord, printRecords, type ServerFlags, serverOptions } from "../serverCommand.js";
 
@@ -20,6 +20,21 @@ function tradesPath(interval: number | undefined, participant: string | undefine
   if (interval !== undefined) query.set("interval", formatInstant(interval));
   if (participant !== undefined) query.set("participant", participant);
   return query.size === 0 ? "/v1/trades" : `/v1/trades?${query}`;
+}
+
+/** Every page of `path`'s trades, following the cursors. */
+async function allTrades(client: ServerClient, path: string): Promise<Rows> {
+  const out: Rows = [];
+  let cursor: string | null = null;
+  do {
+    const sep = path.includes("?") ? "&" : "?";
+    const page = (await client.get(
+      cursor === null ? path : `${path}${sep}cursor=${encodeURIComponent(cursor)}`,
+    )) as { trades: Rows; next_cursor: string | null };
+    out.push(...page.trades);
+    cursor = page.next_cursor;
+  } while (cursor !== null);
+  return out;
 }
 
 /** A trade in the seed's record shape, its columns in their order. */
@@ -124,9 +139,10 @@ export function registerLiveReads(program: Command, ctx: CommandContext): void {
       async (
         flags: ServerFlags & { interval?: number; participant?: string; follow?: boolean },
       ) => {
-        const { trades } = (await serverClient(flags.server).get(
+        const trades = await allTrades(
+          serverClient(flags.server),
           tradesPath(flags.interval, flags.participant),
-        )) as { trades: Rows };
+        );
         if (flags.follow) await followTrades(ctx, flags, trades);
         else printRecords(ctx, flags, TRADE_RECORD_COLUMNS, trades.map(tradeRecord), "no trades");
       },

@@ -84,9 +84,16 @@ export function registerParticipant(program: Command, ctx: CommandContext): void
   serverOptions(
     program.command("participants").description("a live platform's participants"),
   ).action(async (flags: ServerFlags) => {
-    const { participants } = (await serverClient(flags.server).get("/v1/participants")) as {
-      participants: Record<string, unknown>[];
-    };
+    const client = serverClient(flags.server);
+    const participants: Record<string, unknown>[] = [];
+    let after: string | null = null;
+    do {
+      const page = (await client.get(
+        after === null ? "/v1/participants" : `/v1/participants?after=${encodeURIComponent(after)}`,
+      )) as { participants: Record<string, unknown>[]; next_cursor: string | null };
+      participants.push(...page.participants);
+      after = page.next_cursor;
+    } while (after !== null);
     printRecords(ctx, flags, ["id", "name", "role", "status"], participants, "no participants");
   });
 }
