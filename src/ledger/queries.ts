@@ -27,23 +27,43 @@ export interface LedgerIndex {
   readonly entries: readonly IndexedEntry[];
   readonly leaves: readonly Hash[];
   readonly heads: readonly BlockHead[];
+  /** Each trade entry by its transaction id. */
+  readonly trades: ReadonlyMap<string, IndexedEntry>;
+}
+
+/** An index that grows block by block, as a live ledger does. */
+export class GrowingIndex implements LedgerIndex {
+  readonly entries: IndexedEntry[] = [];
+  readonly leaves: Hash[] = [];
+  readonly heads: BlockHead[] = [];
+  readonly trades = new Map<string, IndexedEntry>();
+  /** Payloads given so far, those that did not parse included. */
+  seen = 0;
+
+  /** Adds the next block (its stored payload); one that does not parse is skipped. */
+  add(payload: string): void {
+    this.seen++;
+    const p = parsePayload(payload);
+    if (p === undefined) return;
+    this.heads.push(p.head);
+    for (const entry of p.entries) {
+      const indexed = { height: p.head.height, leafIndex: this.leaves.length, entry };
+      this.entries.push(indexed);
+      this.leaves.push(leafHash(canonicalize(entry)));
+      const tx =
+        entry.type === "trade"
+          ? (entry.trade as { transaction_id?: string })?.transaction_id
+          : undefined;
+      if (tx !== undefined && !this.trades.has(tx)) this.trades.set(tx, indexed);
+    }
+  }
 }
 
 /** Every entry of the blocks with its leaf index, the leaf hashes and the heads. */
-export function indexBlocks(payloads: readonly string[]): LedgerIndex {
-  const entries: IndexedEntry[] = [];
-  const leaves: Hash[] = [];
-  const heads: BlockHead[] = [];
-  for (const payload of payloads) {
-    const p = parsePayload(payload);
-    if (p === undefined) continue;
-    heads.push(p.head);
-    for (const entry of p.entries) {
-      entries.push({ height: p.head.height, leafIndex: leaves.length, entry });
-      leaves.push(leafHash(canonicalize(entry)));
-    }
-  }
-  return { entries, leaves, heads };
+export function indexBlocks(payloads: readonly string[]): GrowingIndex {
+  const index = new GrowingIndex();
+  for (const payload of payloads) index.add(payload);
+  return index;
 }
 
 /** A recorded trade, as exported: the trade's fields plus `data_quality`, keys sorted. */
@@ -94,12 +114,8 @@ function headAt(heads: readonly BlockHead[], height: number, field: string): Blo
 
 /** An inclusion proof of the trade `txId`, against the head at `height` (the latest by default). */
 export function proveTradeIn(index: LedgerIndex, txId: string, height?: number): InclusionProof {
-  const { entries, leaves, heads } = index;
-  const found = entries.find(
-    (e) =>
-      e.entry.type === "trade" &&
-      (e.entry.trade as { transaction_id?: string })?.transaction_id === txId,
-  );
+  const { leaves, heads } = index;
+  const found = index.trades.get(txId);
   if (found === undefined)
     throw new InputError(
       "E_LEDGER_TX_NOT_FOUND",

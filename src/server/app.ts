@@ -22,7 +22,7 @@ import { formatInstant, parseInstant } from "../core/time.js";
 import { parseCalendarDate } from "../core/timeZone.js";
 import { envelopeSchema } from "../ledger/envelope.js";
 import {
-  indexBlocks,
+  GrowingIndex,
   type LedgerIndex,
   proveConsistencyIn,
   proveTradeIn,
@@ -97,15 +97,12 @@ function asOurs(error: unknown, bodyLimit: number): unknown {
 const documentingValidator: typeof validatorCompiler = (route) =>
   route.httpPart === "body" ? (data: unknown) => ({ value: data }) : validatorCompiler(route);
 
-/** The ledger's index, rebuilt when a block was added. */
+/** The ledger's index, grown by the blocks added since it was last asked for. */
 function ledgerIndex(platform: Platform): () => LedgerIndex {
-  let index: LedgerIndex | undefined;
-  let size = -1;
+  const index = new GrowingIndex();
   return () => {
-    if (index === undefined || size !== platform.blocks.length) {
-      index = indexBlocks(platform.blocks);
-      size = platform.blocks.length;
-    }
+    for (let h = index.seen; h < platform.blocks.length; h++)
+      index.add(platform.blocks[h] as string);
     return index;
   };
 }
