@@ -19,6 +19,7 @@ import { instantSchema } from "../market/orderDocument.js";
 import type { CommunityStore, DocumentEffect, Participant } from "../store/communityStore.js";
 import type { ManualClock, MarketClock } from "./clock.js";
 import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
+import { requireCurrent, requireSignature } from "./signers.js";
 
 const hexKey = z
   .string({ error: "64 lowercase hex digits" })
@@ -71,14 +72,7 @@ export interface AdminAnswer {
 
 /** Checks the document is the admin's, current and intact; returns its action. */
 function authenticate(ctx: AdminContext, doc: SignedDocument): AdminAction {
-  if (!documentVerifies("admin", doc))
-    throw refuse(
-      "E_SIGNATURE_INVALID",
-      "signature",
-      `a signature by ${doc.public_key} over the document as given`,
-      doc.signature,
-      "the signature does not verify (the document was changed after signing, or signed with another key)",
-    );
+  requireSignature(documentVerifies("admin", doc), doc, "the document");
   if (doc.public_key !== ctx.adminPublicKey)
     throw refuse(
       "E_FORBIDDEN",
@@ -87,15 +81,7 @@ function authenticate(ctx: AdminContext, doc: SignedDocument): AdminAction {
       doc.public_key,
       "only the community's admin key may do this",
     );
-  const expires = parseInstant(doc.expires) as number;
-  if (expires < ctx.wall())
-    throw refuse(
-      "E_DOCUMENT_EXPIRED",
-      "expires",
-      `${formatInstant(ctx.wall())} or later`,
-      doc.expires,
-      `the document expired at ${doc.expires}`,
-    );
+  requireCurrent(doc, ctx.wall());
   return parseOrRefuse(adminActionSchema, doc.document, "E_INPUT", "an admin action", "document");
 }
 

@@ -26,6 +26,7 @@ import type { CommunityStore, OrderReceipt } from "../store/communityStore.js";
 import type { MarketClock } from "./clock.js";
 import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
 import { gateClosesAt, isIntervalStart, opensAt, phaseAt, type Schedule } from "./schedule.js";
+import { activeParticipant, requireSignature } from "./signers.js";
 
 export interface IntakeContext {
   readonly store: CommunityStore;
@@ -95,31 +96,16 @@ function checkOpen(schedule: Schedule, start: number, now: number): void {
 /** Takes one signed order, its shape checked (see the module comment for the other checks). */
 export async function submitOrder(ctx: IntakeContext, envelope: SignedOrder): Promise<Accepted> {
   const start = intervalOf(envelope, ctx.schedule);
-  if (!verifyMessage(envelope.public_key, orderSigningBytes(envelope), envelope.signature))
-    throw refuse(
-      "E_SIGNATURE_INVALID",
-      "signature",
-      `a signature by ${envelope.public_key} over the order as given`,
-      envelope.signature,
-      "the signature does not verify (the order was changed after signing, or signed with another key)",
-    );
-  const participant = await ctx.store.participantByKey(envelope.public_key);
-  if (participant === undefined)
-    throw refuse(
-      "E_PARTICIPANT_UNKNOWN",
-      "public_key",
-      "the key of a registered participant",
-      envelope.public_key,
-      `no participant of this community holds the key ${envelope.public_key}`,
-    );
-  if (participant.status === "suspended")
-    throw refuse(
-      "E_PARTICIPANT_SUSPENDED",
-      "order.participant",
-      "an active participant",
-      participant.id,
-      `participant ${participant.id} is suspended and cannot place orders`,
-    );
+  requireSignature(
+    verifyMessage(envelope.public_key, orderSigningBytes(envelope), envelope.signature),
+    envelope,
+    "the order",
+  );
+  const participant = await activeParticipant(ctx.store, envelope.public_key, {
+    field: "order.participant",
+    expected: "an active participant",
+    because: " and cannot place orders",
+  });
   if (envelope.order.participant !== participant.id)
     throw refuse(
       "E_LEDGER_KEY_MISMATCH",

@@ -18,6 +18,7 @@ import type { CommunityStore } from "../store/communityStore.js";
 import type { MarketClock } from "./clock.js";
 import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
 import { isIntervalStart, phaseAt, type Schedule } from "./schedule.js";
+import { activeParticipant, requireCurrent, requireSignature } from "./signers.js";
 
 export const cancelSchema = z.strictObject(
   {
@@ -44,39 +45,13 @@ export async function memberDocument(ctx: MemberContext, raw: unknown, kind: "ca
     "E_INPUT",
     "a signed document",
   );
-  if (!documentVerifies(kind, doc))
-    throw refuse(
-      "E_SIGNATURE_INVALID",
-      "signature",
-      `a signature by ${doc.public_key} over the document as given`,
-      doc.signature,
-      "the signature does not verify (the document was changed after signing, or signed with another key)",
-    );
-  if ((parseInstant(doc.expires) as number) < ctx.wall())
-    throw refuse(
-      "E_DOCUMENT_EXPIRED",
-      "expires",
-      `${formatInstant(ctx.wall())} or later`,
-      doc.expires,
-      `the document expired at ${doc.expires}`,
-    );
-  const participant = await ctx.store.participantByKey(doc.public_key);
-  if (participant === undefined)
-    throw refuse(
-      "E_PARTICIPANT_UNKNOWN",
-      "public_key",
-      "the key of a registered participant",
-      doc.public_key,
-      `no participant of this community holds the key ${doc.public_key}`,
-    );
-  if (participant.status === "suspended")
-    throw refuse(
-      "E_PARTICIPANT_SUSPENDED",
-      "public_key",
-      "an active participant's key",
-      participant.id,
-      `participant ${participant.id} is suspended`,
-    );
+  requireSignature(documentVerifies(kind, doc), doc, "the document");
+  requireCurrent(doc, ctx.wall());
+  const participant = await activeParticipant(ctx.store, doc.public_key, {
+    field: "public_key",
+    expected: "an active participant's key",
+    because: "",
+  });
   return { doc, participant };
 }
 

@@ -1,0 +1,63 @@
+/**
+ * Who signed what, with the refusals every signed request shares: a signature that does not
+ * verify (E_SIGNATURE_INVALID), a document past its expiry (E_DOCUMENT_EXPIRED), and a key that
+ * is no registered participant's (E_PARTICIPANT_UNKNOWN) or a suspended one's
+ * (E_PARTICIPANT_SUSPENDED).
+ */
+import { formatInstant, parseInstant } from "../core/time.js";
+import type { CommunityStore, Participant } from "../store/communityStore.js";
+import { refuse } from "./refusals.js";
+
+/** Refuses a signature that does not verify over `what` ("the order", "the document"). */
+export function requireSignature(
+  verifies: boolean,
+  signed: { readonly public_key: string; readonly signature: string },
+  what: string,
+): void {
+  if (!verifies)
+    throw refuse(
+      "E_SIGNATURE_INVALID",
+      "signature",
+      `a signature by ${signed.public_key} over ${what} as given`,
+      signed.signature,
+      `the signature does not verify (${what} was changed after signing, or signed with another key)`,
+    );
+}
+
+/** Refuses a document whose `expires` is before wall time `nowMs`. */
+export function requireCurrent(doc: { readonly expires: string }, nowMs: number): void {
+  if ((parseInstant(doc.expires) as number) < nowMs)
+    throw refuse(
+      "E_DOCUMENT_EXPIRED",
+      "expires",
+      `${formatInstant(nowMs)} or later`,
+      doc.expires,
+      `the document expired at ${doc.expires}`,
+    );
+}
+
+/** The active participant holding `publicKey`; `field` is where a suspension is reported. */
+export async function activeParticipant(
+  store: CommunityStore,
+  publicKey: string,
+  suspended: { readonly field: string; readonly expected: string; readonly because: string },
+): Promise<Participant> {
+  const participant = await store.participantByKey(publicKey);
+  if (participant === undefined)
+    throw refuse(
+      "E_PARTICIPANT_UNKNOWN",
+      "public_key",
+      "the key of a registered participant",
+      publicKey,
+      `no participant of this community holds the key ${publicKey}`,
+    );
+  if (participant.status === "suspended")
+    throw refuse(
+      "E_PARTICIPANT_SUSPENDED",
+      suspended.field,
+      suspended.expected,
+      participant.id,
+      `participant ${participant.id} is suspended${suspended.because}`,
+    );
+  return participant;
+}
