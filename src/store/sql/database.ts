@@ -65,3 +65,21 @@ export function storeError(error: unknown, statement: string): GridshareError {
     cause: error,
   });
 }
+
+/** What both drivers' connections answer: rows for a statement and its parameters. */
+export interface RowSource {
+  query(text: string, params: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** A session over one driver connection, its errors mapped to the platform's codes. */
+export function sessionOver(source: RowSource): SqlSession {
+  return {
+    async query<R extends SqlRow>(text: string, params: readonly unknown[] = []) {
+      try {
+        return (await source.query(text, [...params])).rows as R[];
+      } catch (error) {
+        throw storeError(error, text);
+      }
+    },
+  };
+}

@@ -11,13 +11,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PGlite, types } from "@electric-sql/pglite";
 import { lockDataDir } from "../dataDirLock.js";
-import {
-  parseInt8,
-  type SqlDatabase,
-  type SqlRow,
-  type SqlSession,
-  storeError,
-} from "./database.js";
+import { parseInt8, type SqlDatabase, sessionOver, storeError } from "./database.js";
 
 /** Runs tasks one at a time, in the order they were queued. */
 class TurnQueue {
@@ -28,20 +22,6 @@ class TurnQueue {
     this.tail = result.catch(() => undefined);
     return result;
   }
-}
-
-type Queryable = Pick<PGlite, "query">;
-
-function sessionOf(db: Queryable): SqlSession {
-  return {
-    async query<R extends SqlRow>(text: string, params: readonly unknown[] = []) {
-      try {
-        return (await db.query<R>(text, params as unknown[])).rows;
-      } catch (error) {
-        throw storeError(error, text);
-      }
-    },
-  };
 }
 
 export interface PgliteOptions {
@@ -62,13 +42,13 @@ export async function openPglite(options: PgliteOptions = {}): Promise<SqlDataba
     throw storeError(error, "open PGlite");
   }
   const queue = new TurnQueue();
-  const direct = sessionOf(db);
+  const direct = sessionOver(db);
   let closed = false;
   return {
     kind: "pglite",
     query: (text, params) => queue.run(() => direct.query(text, params)),
     // Errors of `work` come back as they were thrown; the driver's own are already mapped.
-    transaction: (work) => queue.run(() => db.transaction((tx) => work(sessionOf(tx)))),
+    transaction: (work) => queue.run(() => db.transaction((tx) => work(sessionOver(tx)))),
     // One process opens the directory (its lock), so it is the one writer already.
     holdWriter: async () => async () => undefined,
     close: () =>

@@ -4,14 +4,7 @@
  */
 import pg from "pg";
 import { InputError } from "../../core/errors.js";
-import {
-  INT8_OID,
-  parseInt8,
-  type SqlDatabase,
-  type SqlRow,
-  type SqlSession,
-  storeError,
-} from "./database.js";
+import { INT8_OID, parseInt8, type SqlDatabase, sessionOver, storeError } from "./database.js";
 
 export interface PostgresOptions {
   /** A `postgres://` URL. */
@@ -27,18 +20,6 @@ const typeParsers = {
       : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
 };
 
-function sessionOf(client: pg.Pool | pg.PoolClient): SqlSession {
-  return {
-    async query<R extends SqlRow>(text: string, params: readonly unknown[] = []) {
-      try {
-        return (await client.query<R>(text, params as unknown[])).rows;
-      } catch (error) {
-        throw storeError(error, text);
-      }
-    },
-  };
-}
-
 /** Connects to the server at `url` and checks it answers. */
 export async function openPostgres(options: PostgresOptions): Promise<SqlDatabase> {
   const pool = new pg.Pool({
@@ -48,7 +29,7 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
   });
   // An idle connection that the server drops must not take the process down.
   pool.on("error", () => undefined);
-  const direct = sessionOf(pool);
+  const direct = sessionOver(pool);
   try {
     await direct.query("select 1");
   } catch (error) {
@@ -65,7 +46,7 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
       } catch (error) {
         throw storeError(error, "connect");
       }
-      const tx = sessionOf(client);
+      const tx = sessionOver(client);
       let broken = false;
       try {
         await tx.query("begin");
@@ -97,7 +78,7 @@ async function holdWriter(pool: pg.Pool, community: string): Promise<() => Promi
   } catch (error) {
     throw storeError(error, "connect");
   }
-  const session = sessionOf(client);
+  const session = sessionOver(client);
   const [row] = await session.query<{ locked: boolean }>(
     "select pg_try_advisory_lock($1, hashtext($2)) as locked",
     [WRITER_LOCK, community],
