@@ -30,12 +30,17 @@ import { gateClosesAt, openIntervals, opensAt, phaseAt } from "../service/schedu
 import { Sessions } from "../service/sessions.js";
 import { LOG_FILE } from "../store/ledgerStore.js";
 import { problemOf } from "./problems.js";
+import { type RateLimits, registerRateLimits } from "./rateLimit.js";
 
 export interface AppOptions {
   /** Request bodies above this many bytes get E_TOO_LARGE (default 1 MiB). */
   readonly bodyLimit?: number;
   /** Logs, one line per request (pino, fastify's own); off in tests. */
   readonly logger?: boolean | { level: string };
+  /** Rate limits per participant and per address (none by default; `serve` sets them). */
+  readonly rateLimit?: RateLimits | "off";
+  /** Trust `X-Forwarded-For` for the client's address (behind a reverse proxy). */
+  readonly trustProxy?: boolean;
 }
 
 const instantParam = z.string().describe("an ISO 8601 instant, e.g. 2026-06-01T12:00:00Z");
@@ -103,6 +108,7 @@ export async function buildApp(
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
   });
   app.setValidatorCompiler(documentingValidator);
   app.setSerializerCompiler(serializerCompiler);
@@ -131,6 +137,8 @@ export async function buildApp(
     },
     transform: jsonSchemaTransform,
   });
+
+  await registerRateLimits(app, options.rateLimit ?? "off");
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { community, config } = platform;

@@ -23,6 +23,7 @@ import { type ClockSpec, openPlatform, type Platform } from "../service/platform
 import { pathExists } from "../store/atomicFile.js";
 import { readIdentity, writeNewIdentity } from "../store/keyFile.js";
 import { buildApp } from "./app.js";
+import { DEFAULT_RATE_LIMITS, type RateLimits } from "./rateLimit.js";
 
 export interface ServeOptions {
   /** The community file; with `demo`, none. */
@@ -37,6 +38,10 @@ export interface ServeOptions {
   readonly clock: ClockSpec;
   /** Log level of the request log (fastify's pino), or none. */
   readonly logLevel?: string | undefined;
+  /** Rate limits (20 per participant and 200 per address each second by default), or "off". */
+  readonly rateLimit?: RateLimits | "off" | undefined;
+  /** Trust `X-Forwarded-For` (only behind a reverse proxy that sets it). */
+  readonly trustProxy?: boolean | undefined;
   /** Notes for the operator (stderr). */
   readonly note: (line: string) => void;
 }
@@ -138,6 +143,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     await registerHomes(platform, prepared);
     const app = await buildApp(platform, {
       logger: options.logLevel === undefined ? false : { level: options.logLevel },
+      rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMITS,
+      trustProxy: options.trustProxy ?? false,
     });
     const address = await app.listen({ host: options.host, port: options.port });
     if (options.clock.kind !== "manual") {

@@ -2,10 +2,19 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
+import { type RateLimits, rateLimitsOf } from "../../server/rateLimit.js";
 import { type ServeOptions, startServe } from "../../server/serve.js";
 import type { ClockSpec } from "../../service/platform.js";
 import type { CommandContext } from "../context.js";
-import { choiceReader, flagOption, instant, numberReader, positiveNumber } from "../flags.js";
+import {
+  choiceReader,
+  type FlagReader,
+  flagOption,
+  instant,
+  numberReader,
+  positiveNumber,
+  usageError,
+} from "../flags.js";
 
 interface ServeFlags {
   community?: string;
@@ -18,12 +27,23 @@ interface ServeFlags {
   start?: number;
   clock?: "real" | "manual";
   logLevel?: string;
+  rateLimit?: RateLimits | "off";
+  trustProxy?: boolean;
 }
 
 const port = numberReader(
   "a port from 0 to 65535 (0 picks a free one)",
   (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
 );
+/** `--rate-limit N|off`: N requests per second per participant (10 N per address), or none. */
+const rateLimit: FlagReader<RateLimits | "off"> = (text, flag) => {
+  if (text === "off") return "off";
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw usageError(flag, "a whole number of requests per second above 0, or off", text);
+  return rateLimitsOf(n);
+};
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
 
 /** The market clock the flags ask for. */
@@ -62,6 +82,8 @@ function optionsOf(ctx: CommandContext, flags: ServeFlags): ServeOptions {
     port: flags.port,
     clock: clockOf(flags),
     logLevel: flags.logLevel,
+    rateLimit: flags.rateLimit,
+    trustProxy: flags.trustProxy === true,
     note: (line) => ctx.io.stderr.write(`${line}\n`),
   };
 }
@@ -126,6 +148,17 @@ export function registerServe(program: Command, ctx: CommandContext): void {
         `log each request at this level (${LOG_LEVELS.join(", ")})`,
         choiceReader(LOG_LEVELS),
       ),
+    )
+    .addOption(
+      flagOption(
+        "--rate-limit <n>",
+        "requests per second per participant (10 times that per address; default 20), or off",
+        rateLimit,
+      ),
+    )
+    .option(
+      "--trust-proxy",
+      "take the client's address from X-Forwarded-For (only behind a reverse proxy that sets it)",
     )
     .addHelpText(
       "after",
