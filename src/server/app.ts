@@ -29,6 +29,7 @@ import type { Platform } from "../service/platform.js";
 import { gateClosesAt, openIntervals, opensAt, phaseAt } from "../service/schedule.js";
 import { Sessions } from "../service/sessions.js";
 import { LOG_FILE } from "../store/ledgerStore.js";
+import { registerMetrics } from "./metrics.js";
 import { problemOf } from "./problems.js";
 import { type RateLimits, registerRateLimits } from "./rateLimit.js";
 
@@ -41,6 +42,8 @@ export interface AppOptions {
   readonly rateLimit?: RateLimits | "off";
   /** Trust `X-Forwarded-For` for the client's address (behind a reverse proxy). */
   readonly trustProxy?: boolean;
+  /** `/metrics` for bearers of this token; without one, for loopback clients only. */
+  readonly metricsToken?: string | undefined;
 }
 
 const instantParam = z.string().describe("an ISO 8601 instant, e.g. 2026-06-01T12:00:00Z");
@@ -139,6 +142,7 @@ export async function buildApp(
   });
 
   await registerRateLimits(app, options.rateLimit ?? "off");
+  registerMetrics(app, platform, { token: options.metricsToken });
 
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { community, config } = platform;
@@ -183,7 +187,7 @@ export async function buildApp(
             received: outcome.action.action,
           },
         });
-      const cleared = await community.tick();
+      const cleared = await platform.tick();
       return reply.status(outcome.created ? 200 : 200).send({
         now: formatInstant(platform.clock.now()),
         cleared: cleared.map((c) => ({

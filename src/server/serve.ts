@@ -42,6 +42,8 @@ export interface ServeOptions {
   readonly rateLimit?: RateLimits | "off" | undefined;
   /** Trust `X-Forwarded-For` (only behind a reverse proxy that sets it). */
   readonly trustProxy?: boolean | undefined;
+  /** `/metrics` for bearers of this token; without one, for loopback clients only. */
+  readonly metricsToken?: string | undefined;
   /** Notes for the operator (stderr). */
   readonly note: (line: string) => void;
 }
@@ -145,6 +147,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       logger: options.logLevel === undefined ? false : { level: options.logLevel },
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMITS,
       trustProxy: options.trustProxy ?? false,
+      metricsToken: options.metricsToken,
     });
     const address = await app.listen({ host: options.host, port: options.port });
     if (options.clock.kind !== "manual") {
@@ -153,7 +156,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
         () => {
           if (busy) return;
           busy = true;
-          platform.community
+          platform
             .tick()
             .catch((error: unknown) =>
               options.note(`gate closure failed, will retry: ${(error as Error).message}`),
@@ -171,7 +174,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
       async stop() {
         if (timer !== undefined) clearInterval(timer);
         await app.close();
-        await platform.community.tick().catch(() => undefined);
+        await platform.tick().catch(() => undefined);
         await platform.close();
       },
     };

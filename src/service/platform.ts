@@ -52,8 +52,17 @@ export interface Platform {
   ledgerPointer(): HeadPointer;
   /** How the clock started: resumed from the database, or new. */
   readonly clockResumed: boolean;
+  /**
+   * Clears every interval whose gate has closed (the community's tick), timing each closure for
+   * the listeners of `onCleared`. The server ticks through here.
+   */
+  tick(): Promise<ClosedInterval[]>;
+  /** Tells `listener` of each interval cleared and how long its closure took (wall ms). */
+  onCleared(listener: ClearedListener): void;
   close(): Promise<void>;
 }
+
+export type ClearedListener = (closed: ClosedInterval, durationMs: number) => void;
 
 /** The clock as the spec asks, resumed from what was persisted for a virtual or manual one. */
 function clockOf(
@@ -95,6 +104,10 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     const ledgerDir = join(options.dataDir, "ledger", config.id);
     writer = await LedgerWriter.open(ledgerDir, { create: true });
     const blocks = (await scanLedger(ledgerDir)).acknowledged.map((r) => r.payload);
+    const listeners: ClearedListener[] = [];
+    // When the closure under way began (or the previous one in the same tick ended).
+    let since = performance.now();
+    let ticking = 0;
     const community = await LiveCommunity.open({
       id: config.id,
       document: canonicalize(config.document),
@@ -113,6 +126,9 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       wall,
       onCleared: (closed) => {
         if (closed.payload !== undefined) blocks.push(closed.payload);
+        const took = performance.now() - since;
+        since = performance.now();
+        for (const listener of listeners) listener(closed, took);
         options.onCleared?.(closed);
       },
     });
@@ -128,6 +144,16 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       blocks,
       ledgerPointer: () => openedWriter.head,
       clockResumed: resumed,
+      tick() {
+        // Ticks run one after another: only one that starts idle starts the stopwatch.
+        if (ticking++ === 0) since = performance.now();
+        return community.tick().finally(() => {
+          ticking--;
+        });
+      },
+      onCleared(listener) {
+        listeners.push(listener);
+      },
       async close() {
         await openedWriter.close();
         await openedDb.close();

@@ -29,6 +29,7 @@ interface ServeFlags {
   logLevel?: string;
   rateLimit?: RateLimits | "off";
   trustProxy?: boolean;
+  metricsToken?: string;
 }
 
 const port = numberReader(
@@ -84,6 +85,7 @@ function optionsOf(ctx: CommandContext, flags: ServeFlags): ServeOptions {
     logLevel: flags.logLevel,
     rateLimit: flags.rateLimit,
     trustProxy: flags.trustProxy === true,
+    metricsToken: flags.metricsToken,
     note: (line) => ctx.io.stderr.write(`${line}\n`),
   };
 }
@@ -159,6 +161,10 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .option(
       "--trust-proxy",
       "take the client's address from X-Forwarded-For (only behind a reverse proxy that sets it)",
+    )
+    .option(
+      "--metrics-token <token>",
+      "serve /metrics to any client that sends this bearer token (default: loopback clients only)",
     )
     .addHelpText(
       "after",
