@@ -29,6 +29,7 @@ import type { Platform } from "../service/platform.js";
 import { gateClosesAt, openIntervals, opensAt, phaseAt } from "../service/schedule.js";
 import { Sessions } from "../service/sessions.js";
 import { LOG_FILE } from "../store/ledgerStore.js";
+import { type LogOptions, loggingOptions, registerRequestIds } from "./logging.js";
 import { registerMetrics } from "./metrics.js";
 import { problemOf } from "./problems.js";
 import { type RateLimits, registerRateLimits } from "./rateLimit.js";
@@ -36,8 +37,8 @@ import { type RateLimits, registerRateLimits } from "./rateLimit.js";
 export interface AppOptions {
   /** Request bodies above this many bytes get E_TOO_LARGE (default 1 MiB). */
   readonly bodyLimit?: number;
-  /** Logs, one line per request (pino, fastify's own); off in tests. */
-  readonly logger?: boolean | { level: string };
+  /** Logs, one line per request (pino, fastify's own, with request ids); off in tests. */
+  readonly logger?: boolean | LogOptions;
   /** Rate limits per participant and per address (none by default; `serve` sets them). */
   readonly rateLimit?: RateLimits | "off";
   /** Trust `X-Forwarded-For` for the client's address (behind a reverse proxy). */
@@ -109,7 +110,7 @@ export async function buildApp(
   options: AppOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...loggingOptions(options.logger),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
   });
@@ -141,6 +142,7 @@ export async function buildApp(
     transform: jsonSchemaTransform,
   });
 
+  registerRequestIds(app);
   await registerRateLimits(app, options.rateLimit ?? "off");
   registerMetrics(app, platform, { token: options.metricsToken });
 

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
 import { formatInstant } from "../../src/core/time.js";
 import { communityConfig, communityTemplate } from "../../src/formats/communityFile.js";
 import { signOrder } from "../../src/ledger/envelope.js";
@@ -39,6 +40,7 @@ export interface LiveServer {
   readonly platform: Platform;
   readonly base: string;
   readonly dir: string;
+  readonly app: FastifyInstance;
   call(method: string, path: string, options?: CallOptions): Promise<Reply>;
   close(): Promise<void>;
 }
@@ -122,6 +124,7 @@ export async function startLive(
     platform,
     base,
     dir,
+    app: server,
     call: (method, path, options) => callAt(base, method, path, options),
     async close() {
       await server.close();
