@@ -33,6 +33,7 @@ import { type LogOptions, loggingOptions, registerRequestIds } from "./logging.j
 import { registerMetrics } from "./metrics.js";
 import { problemOf } from "./problems.js";
 import { type RateLimits, registerRateLimits } from "./rateLimit.js";
+import { Lifecycle, registerWriteGate } from "./shutdown.js";
 
 export interface AppOptions {
   /** Request bodies above this many bytes get E_TOO_LARGE (default 1 MiB). */
@@ -45,6 +46,8 @@ export interface AppOptions {
   readonly trustProxy?: boolean;
   /** `/metrics` for bearers of this token; without one, for loopback clients only. */
   readonly metricsToken?: string | undefined;
+  /** Draining before a stop: writes refused with 503 (shutdown.ts). */
+  readonly lifecycle?: Lifecycle;
 }
 
 const instantParam = z.string().describe("an ISO 8601 instant, e.g. 2026-06-01T12:00:00Z");
@@ -113,6 +116,8 @@ export async function buildApp(
     ...loggingOptions(options.logger),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
+    // While closing, writes get our own 503 problem (shutdown.ts) and reads are still answered.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(documentingValidator);
   app.setSerializerCompiler(serializerCompiler);
@@ -143,6 +148,8 @@ export async function buildApp(
   });
 
   registerRequestIds(app);
+  const lifecycle = options.lifecycle ?? new Lifecycle();
+  registerWriteGate(app, () => lifecycle.refusal());
   await registerRateLimits(app, options.rateLimit ?? "off");
   registerMetrics(app, platform, { token: options.metricsToken });
 

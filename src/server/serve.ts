@@ -24,6 +24,7 @@ import { pathExists } from "../store/atomicFile.js";
 import { readIdentity, writeNewIdentity } from "../store/keyFile.js";
 import { buildApp } from "./app.js";
 import { DEFAULT_RATE_LIMITS, type RateLimits } from "./rateLimit.js";
+import { type CloseHook, drainAndStop, Lifecycle } from "./shutdown.js";
 
 export interface ServeOptions {
   /** The community file; with `demo`, none. */
@@ -52,6 +53,12 @@ export interface RunningServer {
   /** `http://HOST:PORT`. */
   readonly address: string;
   readonly platform: Platform;
+  /**
+   * Run by `stop` once writes are refused and gate closure has finished, before the listener
+   * closes (e.g. closing WebSockets with 1001).
+   */
+  readonly onClose: CloseHook[];
+  /** Drains and stops (shutdown.ts): writes get 503 from now on. */
   stop(): Promise<void>;
 }
 
@@ -143,7 +150,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
         "database: embedded PGlite (for trying and testing: it does not survive a power cut; use DATABASE_URL=postgres://... for a real community)",
       );
     await registerHomes(platform, prepared);
+    const lifecycle = new Lifecycle();
     const app = await buildApp(platform, {
+      lifecycle,
       logger: options.logLevel === undefined ? false : { level: options.logLevel },
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMITS,
       trustProxy: options.trustProxy ?? false,
@@ -171,11 +180,16 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     return {
       address,
       platform,
-      async stop() {
+      onClose: lifecycle.onClose,
+      stop() {
         if (timer !== undefined) clearInterval(timer);
-        await app.close();
-        await platform.tick().catch(() => undefined);
-        await platform.close();
+        return drainAndStop({
+          lifecycle,
+          app,
+          tick: () => platform.tick(),
+          closeStore: () => platform.close(),
+          note: options.note,
+        });
       },
     };
   } catch (error) {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -16,6 +16,7 @@ import { type Identity, participantIdOf } from "../../src/ledger/keys.js";
 import { signDocument } from "../../src/ledger/signedDocument.js";
 import { type AppOptions, buildApp } from "../../src/server/app.js";
 import { openPlatform, type Platform, type PlatformOptions } from "../../src/service/platform.js";
+import { writeIdentity } from "../../src/store/keyFile.js";
 import { fixedIdentity, OPERATOR, T0 } from "./ledgerFixtures.js";
 
 export const MIN = 60_000;
@@ -156,4 +157,23 @@ export async function sessionOf(live: LiveServer, who: Identity): Promise<Reply>
       Date.now() + MIN,
     ),
   });
+}
+
+/**
+ * A community file and its key file in `dir`, for `serve`: one key (ADMIN) for both operator
+ * roles, so the tests sign the operator's documents with it.
+ */
+export async function writeCommunity(
+  dir: string,
+  id: string,
+): Promise<{ communityFile: string; keyFile: string }> {
+  const communityFile = join(dir, "community.json");
+  const keyFile = join(dir, "operator.key");
+  const doc = communityTemplate(
+    { adminPublicKey: ADMIN.publicKey, blockSigningPublicKey: ADMIN.publicKey, id },
+    "test",
+  );
+  writeFileSync(communityFile, JSON.stringify(doc));
+  await writeIdentity(keyFile, ADMIN, { force: true });
+  return { communityFile, keyFile };
 }

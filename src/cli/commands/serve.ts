@@ -90,6 +90,8 @@ function optionsOf(ctx: CommandContext, flags: ServeFlags): ServeOptions {
   };
 }
 
+const STOP_DEADLINE_MS = 10_000;
+
 /** Resolves on SIGTERM or SIGINT. */
 function untilSignal(): Promise<string> {
   return new Promise((resolveSignal) => {
@@ -174,7 +176,14 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       const server = await startServe(optionsOf(ctx, flags));
       ctx.io.stderr.write(`listening on ${server.address}\n`);
       const signal = await untilSignal();
-      ctx.io.stderr.write(`${signal}: closing\n`);
+      ctx.io.stderr.write(`${signal}: draining (writes refused), then closing\n`);
+      // Whatever happens, the process is gone within STOP_DEADLINE_MS of the signal.
+      const deadline = setTimeout(() => {
+        ctx.io.stderr.write(`did not stop within ${STOP_DEADLINE_MS / 1000} s: exiting\n`);
+        process.exit(1);
+      }, STOP_DEADLINE_MS);
+      deadline.unref();
       await server.stop();
+      ctx.io.stderr.write("stopped\n");
     });
 }
