@@ -9,7 +9,7 @@ export interface CliResult {
 
 export async function runCli(
   argv: string[],
-  options: { stdin?: string; cwd?: string; tty?: boolean } = {},
+  options: { stdin?: string; cwd?: string; tty?: boolean; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
@@ -18,7 +18,7 @@ export async function runCli(
     stderr: { write: (s: string) => (stderr += s), isTTY: false },
     readStdin: async () => options.stdin ?? "",
     cwd: options.cwd ?? process.cwd(),
-    env: {},
+    env: options.env ?? {},
   });
   return { code, stdout, stderr };
 }

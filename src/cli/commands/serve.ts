@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
+import { describeMigrations, migrateOnly } from "../../server/migrateOnly.js";
 import { type RateLimits, rateLimitsOf } from "../../server/rateLimit.js";
 import { type ServeOptions, startServe } from "../../server/serve.js";
 import type { ClockSpec } from "../../service/platform.js";
@@ -30,6 +31,7 @@ interface ServeFlags {
   rateLimit?: RateLimits | "off";
   trustProxy?: boolean;
   metricsToken?: string;
+  migrateOnly?: boolean;
 }
 
 const port = numberReader(
@@ -168,11 +170,26 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       "--metrics-token <token>",
       "serve /metrics to any client that sends this bearer token (default: loopback clients only)",
     )
+    .option(
+      "--migrate-only",
+      "open the database, apply the migrations due, say which, and exit (needs no community file)",
+    )
     .addHelpText(
       "after",
       "\nDATABASE_URL=postgres://... uses a PostgreSQL server instead of the embedded database.\n\nExamples:\n  gridshare serve --demo --port 0\n  gridshare serve --community community.json --operator-key signing.key\n  gridshare serve --demo --start 2016-08-01T08:00:00Z --speed 60",
     )
     .action(async (flags: ServeFlags) => {
+      if (flags.migrateOnly === true) {
+        const databaseUrl = ctx.io.env.DATABASE_URL || undefined;
+        const dataDir = resolve(ctx.io.cwd, flags.dataDir);
+        const outcome = await migrateOnly({ dataDir, databaseUrl });
+        const where =
+          databaseUrl === undefined
+            ? `the embedded database in ${dataDir}`
+            : "the PostgreSQL database";
+        ctx.io.stdout.write(describeMigrations(outcome, where));
+        return;
+      }
       const server = await startServe(optionsOf(ctx, flags));
       ctx.io.stderr.write(`listening on ${server.address}\n`);
       const signal = await untilSignal();
