@@ -33,7 +33,7 @@ import { type LogOptions, loggingOptions, registerRequestIds } from "./logging.j
 import { registerMetrics } from "./metrics.js";
 import { problemOf } from "./problems.js";
 import { type RateLimits, registerRateLimits } from "./rateLimit.js";
-import { Lifecycle, registerWriteGate } from "./shutdown.js";
+import { faultRefusal, Lifecycle, registerWriteGate } from "./shutdown.js";
 
 export interface AppOptions {
   /** Request bodies above this many bytes get E_TOO_LARGE (default 1 MiB). */
@@ -149,7 +149,7 @@ export async function buildApp(
 
   registerRequestIds(app);
   const lifecycle = options.lifecycle ?? new Lifecycle();
-  registerWriteGate(app, () => lifecycle.refusal());
+  registerWriteGate(app, () => lifecycle.refusal() ?? faultRefusal(platform.failure()));
   await registerRateLimits(app, options.rateLimit ?? "off");
   registerMetrics(app, platform, { token: options.metricsToken });
 

@@ -161,9 +161,16 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     const address = await app.listen({ host: options.host, port: options.port });
     if (options.clock.kind !== "manual") {
       let busy = false;
+      let stalled = false;
       timer = setInterval(
         () => {
           if (busy) return;
+          const failure = platform.failure();
+          if (failure !== undefined) {
+            if (!stalled) options.note(`intake and gate closure stopped: ${failure}`);
+            stalled = true;
+            return;
+          }
           busy = true;
           platform
             .tick()

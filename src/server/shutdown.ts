@@ -51,6 +51,16 @@ export class Lifecycle {
   }
 }
 
+/** The refusal while the platform cannot keep what it writes (`Platform.failure`). */
+export function faultRefusal(failure: string | undefined): Refusal | undefined {
+  return failure === undefined
+    ? undefined
+    : {
+        reason: `${failure}: the server takes no writes until it is restarted on sound storage`,
+        retryAfterSeconds: 60,
+      };
+}
+
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /** Refuses writes, and readiness, while `refusal` says so. */

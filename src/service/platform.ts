@@ -11,13 +11,14 @@ import type { CommunityConfig } from "../formats/communityFile.js";
 import type { Identity } from "../ledger/keys.js";
 import type { ClockState } from "../store/communityStore.js";
 import { type DataDirLock, lockDataDir } from "../store/dataDirLock.js";
-import { type HeadPointer, LedgerWriter, scanLedger } from "../store/ledgerStore.js";
+import { type HeadPointer, type LedgerIo, LedgerWriter, scanLedger } from "../store/ledgerStore.js";
 import { SqlCommunityStore } from "../store/sql/communityStore.js";
 import type { SqlDatabase } from "../store/sql/database.js";
 import { openDatabase } from "../store/sql/open.js";
 import type { AdminContext } from "./admin.js";
 import { ManualClock, type MarketClock, realClock, virtualClock } from "./clock.js";
 import type { ClosedInterval } from "./gateClosure.js";
+import { unhealthy, watchStorage } from "./health.js";
 import { LiveCommunity } from "./liveCommunity.js";
 import type { Schedule } from "./schedule.js";
 
@@ -37,6 +38,8 @@ export interface PlatformOptions {
   readonly clock: ClockSpec;
   readonly wall?: () => number;
   readonly onCleared?: (closed: ClosedInterval) => void;
+  /** How the ledger log is written (node:fs); a test injects a failing one. */
+  readonly ledgerIo?: LedgerIo;
 }
 
 export interface Platform {
@@ -59,6 +62,11 @@ export interface Platform {
   tick(): Promise<ClosedInterval[]>;
   /** Tells `listener` of each interval cleared and how long its closure took (wall ms). */
   onCleared(listener: ClearedListener): void;
+  /**
+   * Why the platform takes no more writes: the ledger log or the database failed to keep one
+   * (health.ts). Undefined while it is sound.
+   */
+  failure(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -97,12 +105,21 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     options.databaseUrl === undefined ? undefined : await lockDataDir(options.dataDir);
   let db: SqlDatabase | undefined;
   let writer: LedgerWriter | undefined;
+  let dbFault: string | undefined;
   try {
-    db = (await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir })).db;
+    db = watchStorage(
+      (await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir })).db,
+      (error) => {
+        dbFault ??= `the database failed to write (${(error as Error).message})`;
+      },
+    );
     const store = new SqlCommunityStore(db, config.id);
     const { clock, resumed } = clockOf(options.clock, await store.loadClock(), wall);
     const ledgerDir = join(options.dataDir, "ledger", config.id);
-    writer = await LedgerWriter.open(ledgerDir, { create: true });
+    writer = await LedgerWriter.open(ledgerDir, {
+      create: true,
+      ...(options.ledgerIo === undefined ? {} : { io: options.ledgerIo }),
+    });
     const blocks = (await scanLedger(ledgerDir)).acknowledged.map((r) => r.payload);
     const listeners: ClearedListener[] = [];
     // When the closure under way began (or the previous one in the same tick ended).
@@ -134,6 +151,10 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     });
     const openedDb = db;
     const openedWriter = writer;
+    const failure = () => {
+      const log = openedWriter.failure;
+      return dbFault ?? (log && `the ledger log failed to write (${log.message})`);
+    };
     return {
       config,
       community,
@@ -144,13 +165,21 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       blocks,
       ledgerPointer: () => openedWriter.head,
       clockResumed: resumed,
-      tick() {
+      async tick() {
+        const before = failure();
+        if (before !== undefined) throw unhealthy(before);
         // Ticks run one after another: only one that starts idle starts the stopwatch.
         if (ticking++ === 0) since = performance.now();
-        return community.tick().finally(() => {
+        try {
+          return await community.tick();
+        } catch (error) {
+          const now = failure();
+          throw now === undefined ? error : unhealthy(now, error);
+        } finally {
           ticking--;
-        });
+        }
       },
+      failure,
       onCleared(listener) {
         listeners.push(listener);
       },
