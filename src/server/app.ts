@@ -29,6 +29,7 @@ import type { Platform } from "../service/platform.js";
 import { gateClosesAt, openIntervals, opensAt, phaseAt } from "../service/schedule.js";
 import { Sessions } from "../service/sessions.js";
 import { LOG_FILE } from "../store/ledgerStore.js";
+import { registerAudit } from "./audit.js";
 import { type LogOptions, loggingOptions, registerRequestIds } from "./logging.js";
 import { registerMetrics } from "./metrics.js";
 import { problemOf } from "./problems.js";
@@ -270,7 +271,8 @@ export async function buildApp(
     schedule,
     wall: platform.admin.wall,
   };
-  const sessions = new Sessions(member, config.id);
+  const sessions = new Sessions(member, config.id, config.adminPublicKey);
+  registerAudit(app, platform, sessions);
 
   api.post(
     "/v1/session/challenge",

@@ -36,8 +36,12 @@ export interface MemberContext {
   readonly wall: () => number;
 }
 
-/** Parses `raw` as a signed document of `kind`, by a registered key; returns it and the participant. */
-export async function memberDocument(ctx: MemberContext, raw: unknown, kind: "cancel" | "session") {
+/** `raw` as a signed document of `kind` whose signature verifies and which has not expired. */
+export function verifiedDocument(
+  wall: () => number,
+  raw: unknown,
+  kind: "cancel" | "session",
+): SignedDocument {
   const doc: SignedDocument = parseOrRefuse(
     signedDocumentSchema,
     raw,
@@ -52,14 +56,20 @@ export async function memberDocument(ctx: MemberContext, raw: unknown, kind: "ca
       doc.signature,
       "the signature does not verify (the document was changed after signing, or signed with another key)",
     );
-  if ((parseInstant(doc.expires) as number) < ctx.wall())
+  if ((parseInstant(doc.expires) as number) < wall())
     throw refuse(
       "E_DOCUMENT_EXPIRED",
       "expires",
-      `${formatInstant(ctx.wall())} or later`,
+      `${formatInstant(wall())} or later`,
       doc.expires,
       `the document expired at ${doc.expires}`,
     );
+  return doc;
+}
+
+/** Parses `raw` as a signed document of `kind`, by a registered key; returns it and the participant. */
+export async function memberDocument(ctx: MemberContext, raw: unknown, kind: "cancel" | "session") {
+  const doc = verifiedDocument(ctx.wall, raw, kind);
   const participant = await ctx.store.participantByKey(doc.public_key);
   if (participant === undefined)
     throw refuse(
