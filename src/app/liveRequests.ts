@@ -5,16 +5,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { InputError } from "../core/errors.js";
-import { formatIssue } from "../core/issues.js";
 import { formatInstant, parseInstant } from "../core/time.js";
-import { fromZodIssues } from "../core/zodIssues.js";
 import { type SignedOrder, signOrder } from "../ledger/envelope.js";
 import type { Identity } from "../ledger/keys.js";
 import { type SignedDocument, signDocument } from "../ledger/signedDocument.js";
 import {
   INSTANT_EXPECTED,
   type OrderDocument,
-  orderDocumentSchema,
+  readOrderDocument,
 } from "../market/orderDocument.js";
 
 /** How long an operator's document stays valid, in wall time. */
@@ -91,21 +89,14 @@ export function liveOrder(raw: unknown, options: LiveOrderOptions): LiveOrder {
     timestamp: formatInstant(Math.floor(nowMs / 1000) * 1000),
     ...raw,
   };
-  const parsed = orderDocumentSchema.safeParse(candidate);
-  if (!parsed.success) {
-    const issue = fromZodIssues(parsed.error.issues, candidate)[0];
+  const document = readOrderDocument(candidate, source);
+  if (document.participant !== identity.participant)
     throw new InputError(
       "E_ORDER_INVALID",
-      `${source}: ${issue ? formatIssue(issue) : "not an order"}`,
-    );
-  }
-  if (parsed.data.participant !== identity.participant)
-    throw new InputError(
-      "E_ORDER_INVALID",
-      `${source}: participant: expected ${JSON.stringify(identity.participant)} (the key's id) or nothing, received ${JSON.stringify(parsed.data.participant)}`,
+      `${source}: participant: expected ${JSON.stringify(identity.participant)} (the key's id) or nothing, received ${JSON.stringify(document.participant)}`,
       { details: { field: "participant", expected: identity.participant } },
     );
-  return { document: parsed.data, intervalStartMs };
+  return { document, intervalStartMs };
 }
 
 /** `order` signed by `identity` with a fresh nonce, expiring as `expiry` says from `nowMs`. */
@@ -120,4 +111,43 @@ export function signLiveOrder(
       ? nowMs + expiry.minutesFromNow * MINUTE_MS
       : order.intervalStartMs + expiry.intervalMinutes * MINUTE_MS;
   return signOrder(order.document, identity, freshNonce(), expiresMs);
+}
+
+/** How long a member's cancel or session answer stays valid, in wall time. */
+const MEMBER_DOCUMENT_MINUTES = 5;
+
+/** A member's cancel of one of its open orders. */
+export function signCancel(
+  target: { readonly orderId: string; readonly intervalStartMs: number },
+  member: Identity,
+  participant: string,
+  nowMs: number,
+): SignedDocument {
+  return signDocument(
+    "cancel",
+    {
+      action: "order.cancel",
+      participant,
+      order_id: target.orderId,
+      interval_start: formatInstant(target.intervalStartMs),
+    },
+    member,
+    freshNonce(),
+    nowMs + MEMBER_DOCUMENT_MINUTES * MINUTE_MS,
+  );
+}
+
+/** A member's answer to a session challenge. */
+export function signSessionAnswer(
+  challenge: string,
+  member: Identity,
+  nowMs: number,
+): SignedDocument {
+  return signDocument(
+    "session",
+    { action: "session.open", challenge },
+    member,
+    freshNonce(),
+    nowMs + MEMBER_DOCUMENT_MINUTES * MINUTE_MS,
+  );
 }

@@ -13,7 +13,8 @@ import { InputError } from "../core/errors.js";
 import { parseInstant } from "../core/time.js";
 import { kToPpm } from "../core/units.js";
 import { findMechanism } from "../market/mechanisms.js";
-import { MECHANISM_NAMES, type Mechanism } from "../market/types.js";
+import { MECHANISM_NAMES, type Mechanism, type MechanismName } from "../market/types.js";
+import { BATTERY_POLICIES, type BatteryPolicy, batteryPolicyOf } from "../sim/types.js";
 import { resolvePublicKey } from "../store/keyFile.js";
 
 /** The usage error for a flag's value: `--flag: expected ..., received "..."`. */
@@ -126,6 +127,29 @@ export const marketMechanism: FlagReader<Mechanism> = (text, flag) => {
   if (found === undefined) throw usageError(flag, `one of ${MECHANISM_NAMES.join(", ")}`, text);
   return found;
 };
+
+const comparedMechanism = choiceReader(
+  MECHANISM_NAMES,
+  `mechanisms from ${MECHANISM_NAMES.join(", ")}`,
+);
+
+/** `--compare`: comma-separated mechanism names (blank: none). */
+export const mechanismList: FlagReader<MechanismName[]> = (text, flag) =>
+  text.trim() === "" ? [] : text.split(",").map((raw) => comparedMechanism(raw.trim(), flag));
+
+const onOff = choiceReader(["on", "off"] as const, "on or off");
+
+/** `--ledger on|off`. */
+export const ledgerSwitch: FlagReader<boolean> = (text, flag) => onOff(text, flag) === "on";
+
+const policyName = choiceReader(
+  [...BATTERY_POLICIES, "optimal"] as const,
+  "rule, perfect or mpc (optimal is accepted for perfect)",
+);
+
+/** `--battery-policy`, its old name `optimal` read as `perfect`. */
+export const batteryPolicy: FlagReader<BatteryPolicy> = (text, flag) =>
+  batteryPolicyOf(policyName(text, flag));
 
 /** `--operator`: a public key as hex or a key file, or undefined when the flag is absent. */
 export async function operatorKey(value: string | undefined): Promise<string | undefined> {

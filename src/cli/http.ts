@@ -14,10 +14,12 @@ const TIMEOUT_MS = 30_000;
 export interface ServerClient {
   /** The server's base URL, without a trailing slash. */
   readonly url: string;
-  /** GET `path`: its JSON answer. */
-  get(path: string): Promise<unknown>;
+  /** GET `path`: its JSON answer; with a session token, as that member. */
+  get(path: string, token?: string): Promise<unknown>;
   /** POST `body` as JSON to `path`: the status (201 new, 200 the same as before) and the answer. */
   post(path: string, body: unknown): Promise<{ status: number; json: unknown }>;
+  /** DELETE `path` with a signed document as its body: the answer. */
+  delete(path: string, body: unknown): Promise<{ status: number; json: unknown }>;
   /** GET `path`: its bytes (application/octet-stream). */
   bytes(path: string, timeoutMs?: number): Promise<Uint8Array>;
 }
@@ -40,19 +42,31 @@ export const serverUrl: FlagReader<string> = (text, flag) => {
 export function serverClient(url: string): ServerClient {
   return {
     url,
-    get: async (path) => (await exchange(url, path, { method: "GET" }, TIMEOUT_MS, "json")).json,
-    post: async (path, body) => {
-      const init = {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      };
-      const answer = await exchange(url, path, init, TIMEOUT_MS, "json");
-      return { status: answer.status, json: answer.json };
+    get: async (path, token) => {
+      const headers: Record<string, string> =
+        token === undefined ? {} : { authorization: `Bearer ${token}` };
+      return (await exchange(url, path, { method: "GET", headers }, TIMEOUT_MS, "json")).json;
     },
+    post: (path, body) => send(url, "POST", path, body),
+    delete: (path, body) => send(url, "DELETE", path, body),
     bytes: async (path, timeoutMs = TIMEOUT_MS) =>
       (await exchange(url, path, { method: "GET" }, timeoutMs, "bytes")).bytes,
   };
+}
+
+async function send(
+  url: string,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const init = {
+    method,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  };
+  const answer = await exchange(url, path, init, TIMEOUT_MS, "json");
+  return { status: answer.status, json: answer.json };
 }
 
 interface Answer {

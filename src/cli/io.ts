@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { InputError } from "../core/errors.js";
 import { parseJsonText } from "../core/jsonText.js";
 import { fileReason } from "../formats/inputFile.js";
+import { writeFileAtomic } from "../store/atomicFile.js";
 
 export interface CliIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
@@ -74,4 +75,14 @@ export async function readJsonInput(io: CliIo, path: string): Promise<unknown> {
 }
 
 export { readInputFile } from "../formats/inputFile.js";
-export { writeFileAtomic } from "../store/atomicFile.js";
+export { writeFileAtomic };
+
+/** Writes an output file atomically and says so on stderr (`wrote <path>`). */
+export async function writeOutputFile(
+  io: CliIo,
+  path: string,
+  text: string | Uint8Array,
+): Promise<void> {
+  await writeFileAtomic(path, text);
+  io.stderr.write(`wrote ${path}\n`);
+}

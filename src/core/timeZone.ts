@@ -121,3 +121,39 @@ export function localToUtc(
   if (valid.length === 0) return undefined;
   return Math.min(...valid);
 }
+
+/** A calendar date, `YYYY-MM-DD`. */
+export interface CalendarDate {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+}
+
+/** Reads `YYYY-MM-DD` (a real date), or undefined. */
+export function parseCalendarDate(text: string): CalendarDate | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (m === null) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day)
+    return undefined;
+  return { year, month, day };
+}
+
+/**
+ * The first instant of a local calendar day in a zone: its midnight, or, where a daylight-saving
+ * change skips midnight, the first minute that exists.
+ */
+export function localDayStart(date: CalendarDate, timeZone: string): number {
+  for (let minute = 0; minute < 24 * 60; minute++) {
+    const t = localToUtc({ ...date, hour: Math.floor(minute / 60), minute: minute % 60 }, timeZone);
+    if (t !== undefined) return t;
+  }
+  throw new Error(`no minute of ${JSON.stringify(date)} exists in ${timeZone}`);
+}
+
+/** The local calendar day after `date`. */
+export function nextCalendarDate(date: CalendarDate): CalendarDate {
+  const d = new Date(Date.UTC(date.year, date.month - 1, date.day + 1));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}

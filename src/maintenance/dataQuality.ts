@@ -161,14 +161,15 @@ function hoursText(slots: number, stepMs: number): string {
   return h >= 48 ? `${fmt(h / 24)} days` : `${fmt(h)} h`;
 }
 
-/** Timestamps: unreadable, duplicate, out of order; then the step and the regular time axis. */
-function buildSlots(input: QualityInput): Slots {
+type RowFinding = (kind: FindingKind, row: number, detail: string) => void;
+
+/**
+ * The readable rows in time order, duplicates left out; among rows with the same time the first
+ * in the file leads. Reports unreadable, duplicate and out-of-order rows on the way.
+ */
+function rowsInTimeOrder(input: QualityInput, rowFinding: RowFinding): Int32Array {
   const { times: t, values } = input;
   const n = t.length;
-  const findings: Finding[] = [];
-  const rowFinding = (kind: FindingKind, row: number, detail: string) =>
-    findings.push({ kind, fromMs: t[row] as number, toMs: t[row] as number, row, detail });
-  // Readable rows in time order; among rows with the same time the first in the file leads.
   const all = new Int32Array(n);
   let readableCount = 0;
   for (let i = 0; i < n; i++) {
@@ -216,8 +217,11 @@ function buildSlots(input: QualityInput): Slots {
       latest = Math.max(latest, t[i] as number);
     }
   }
-  const order = increasing ? byTime : byTime.filter((i) => !duplicate[i]);
-  // The step: the most common difference between consecutive times.
+  return increasing ? byTime : byTime.filter((i) => !duplicate[i]);
+}
+
+/** The step: the most common difference between consecutive times (ties: the shorter). */
+function commonStep(t: Float64Array, order: Int32Array): number {
   const counts = new Map<number, number>();
   let runD = Number.NaN;
   let runCount = 0;
@@ -240,6 +244,17 @@ function buildSlots(input: QualityInput): Slots {
       stepMs = d;
       best = c;
     }
+  return stepMs;
+}
+
+/** Timestamps: unreadable, duplicate, out of order; then the step and the regular time axis. */
+function buildSlots(input: QualityInput): Slots {
+  const { times: t, values } = input;
+  const findings: Finding[] = [];
+  const order = rowsInTimeOrder(input, (kind, row, detail) =>
+    findings.push({ kind, fromMs: t[row] as number, toMs: t[row] as number, row, detail }),
+  );
+  const stepMs = commonStep(t, order);
   const slots =
     order.length === 0
       ? 0
@@ -318,61 +333,74 @@ function checkDst(input: QualityInput, axis: Slots): void {
 
 /** Value checks of a load or PV series; the slots they touch lose their reading. */
 function checkValues(input: QualityInput, axis: Slots): void {
-  const { raw, perDay } = axis;
-  const slots = raw.length;
-  const present = sample(raw);
+  const present = sample(axis.raw);
   const p99 = quantileSorted(present, 0.99);
   const range = Math.max(1e-9, p99 - quantileSorted(present, 0.01));
-  if (input.kind === "pv") {
-    // Night: a time of day at which, over the 15 days either side, output above 2 % of the peak
-    // is seen on fewer than 5 % as many days as at the brightest time of day; output there above
-    // 5 % of the peak is flagged. The window follows the seasons' sunrise and sunset, and a
-    // system that is mostly dead (its few live days) is not mistaken for night.
-    const threshold = 0.02 * p99;
-    const days = Math.ceil(slots / perDay) + 1;
-    const first = axis.slotOfDay(0);
-    const dayOf = (s: number) => Math.floor((s + first) / perDay);
-    const lit = new Int32Array((days + 1) * perDay);
-    // Prefix sums over days, per time of day: index (day + 1) * perDay + slot.
-    for (let s = 0; s < slots; s++) {
-      const v = raw[s] as number;
-      if (Number.isNaN(v)) continue;
-      const i = (dayOf(s) + 1) * perDay + axis.slotOfDay(s);
-      if (v > threshold) lit[i] = 1;
-    }
-    for (let i = perDay; i < lit.length; i++) {
-      lit[i] = (lit[i] as number) + (lit[i - perDay] as number);
-    }
-    const WINDOW = 15;
-    const litIn = (d: number, t: number) =>
-      (lit[(Math.min(days - 1, d + WINDOW) + 1) * perDay + t] as number) -
-      (lit[Math.max(0, d - WINDOW) * perDay + t] as number);
-    // The most lit time of day in each day's window: the yardstick for "dark".
-    const brightest = new Int32Array(days);
-    for (let d = 0; d < days; d++)
-      for (let t = 0; t < perDay; t++) brightest[d] = Math.max(brightest[d] as number, litIn(d, t));
-    const isNight = (s: number) => {
-      const d = dayOf(s);
-      const self = (raw[s] as number) > threshold ? 1 : 0;
-      const most = (brightest[d] as number) - self;
-      return most >= 3 && litIn(d, axis.slotOfDay(s)) - self < 0.05 * most;
-    };
-    runs(
-      slots,
-      (s) => (raw[s] as number) > 2.5 * threshold && isNight(s),
-      (a, b) => {
-        // Output that runs on from the day's lit hours is an early sunrise or a late sunset.
-        const litNext = (s: number) => s >= 0 && s < slots && (raw[s] as number) > threshold;
-        if (litNext(a - 1) || litNext(b + 1)) return;
-        axis.mark(
-          "night_pv",
-          a,
-          b,
-          `PV output of up to ${fmt(extreme(raw, a, b, 1))} at a time of day at which this system is dark on the days around`,
-        );
-      },
-    );
+  if (input.kind === "pv") checkNightPv(axis, p99);
+  checkSignAndLimit(input, axis, p99);
+  checkSpikes(axis, range);
+  checkStuck(axis, p99);
+}
+
+/**
+ * Night: a time of day at which, over the 15 days either side, output above 2 % of the peak is
+ * seen on fewer than 5 % as many days as at the brightest time of day; output there above 5 % of
+ * the peak is flagged. The window follows the seasons' sunrise and sunset, and a system that is
+ * mostly dead (its few live days) is not mistaken for night.
+ */
+function checkNightPv(axis: Slots, p99: number): void {
+  const { raw, perDay } = axis;
+  const slots = raw.length;
+  const threshold = 0.02 * p99;
+  const days = Math.ceil(slots / perDay) + 1;
+  const first = axis.slotOfDay(0);
+  const dayOf = (s: number) => Math.floor((s + first) / perDay);
+  const lit = new Int32Array((days + 1) * perDay);
+  // Prefix sums over days, per time of day: index (day + 1) * perDay + slot.
+  for (let s = 0; s < slots; s++) {
+    const v = raw[s] as number;
+    if (Number.isNaN(v)) continue;
+    const i = (dayOf(s) + 1) * perDay + axis.slotOfDay(s);
+    if (v > threshold) lit[i] = 1;
   }
+  for (let i = perDay; i < lit.length; i++) {
+    lit[i] = (lit[i] as number) + (lit[i - perDay] as number);
+  }
+  const WINDOW = 15;
+  const litIn = (d: number, t: number) =>
+    (lit[(Math.min(days - 1, d + WINDOW) + 1) * perDay + t] as number) -
+    (lit[Math.max(0, d - WINDOW) * perDay + t] as number);
+  // The most lit time of day in each day's window: the yardstick for "dark".
+  const brightest = new Int32Array(days);
+  for (let d = 0; d < days; d++)
+    for (let t = 0; t < perDay; t++) brightest[d] = Math.max(brightest[d] as number, litIn(d, t));
+  const isNight = (s: number) => {
+    const d = dayOf(s);
+    const self = (raw[s] as number) > threshold ? 1 : 0;
+    const most = (brightest[d] as number) - self;
+    return most >= 3 && litIn(d, axis.slotOfDay(s)) - self < 0.05 * most;
+  };
+  runs(
+    slots,
+    (s) => (raw[s] as number) > 2.5 * threshold && isNight(s),
+    (a, b) => {
+      // Output that runs on from the day's lit hours is an early sunrise or a late sunset.
+      const litNext = (s: number) => s >= 0 && s < slots && (raw[s] as number) > threshold;
+      if (litNext(a - 1) || litNext(b + 1)) return;
+      axis.mark(
+        "night_pv",
+        a,
+        b,
+        `PV output of up to ${fmt(extreme(raw, a, b, 1))} at a time of day at which this system is dark on the days around`,
+      );
+    },
+  );
+}
+
+/** Negative readings (PV: below -1 % of its peak), and readings beyond the physical limit. */
+function checkSignAndLimit(input: QualityInput, axis: Slots, p99: number): void {
+  const { raw } = axis;
+  const slots = raw.length;
   const floor = input.kind === "pv" ? -0.01 * Math.max(1e-9, p99) : 0;
   runs(
     slots,
@@ -399,8 +427,15 @@ function checkValues(input: QualityInput, axis: Slots): void {
         ),
     );
   }
-  // Spikes: a reading further from its neighbours' median than 6 scaled MADs and than twice the
-  // series' 1-99 % range (the Hampel filter; Pearson 2002), the reading itself left out.
+}
+
+/**
+ * Spikes: a reading further from its neighbours' median than 6 scaled MADs and than twice the
+ * series' 1-99 % range (the Hampel filter; Pearson 2002), the reading itself left out.
+ */
+function checkSpikes(axis: Slots, range: number): void {
+  const { raw } = axis;
+  const slots = raw.length;
   const around: number[] = [];
   for (let s = 0; s < slots; s++) {
     const v = raw[s] as number;
@@ -426,7 +461,12 @@ function checkValues(input: QualityInput, axis: Slots): void {
     if (dev > HAMPEL_K * mad && dev > SPIKE_RANGES * range)
       axis.mark("spike", s, s, `${fmt(v)} against ${fmt(m)} around it`);
   }
-  // Stuck: the same non-zero reading for 3 h or more.
+}
+
+/** Stuck: the same non-zero reading for 3 h or more. */
+function checkStuck(axis: Slots, p99: number): void {
+  const { raw } = axis;
+  const slots = raw.length;
   const minRun = Math.max(STUCK_MIN_READINGS, Math.ceil((STUCK_HOURS * HOUR_MS) / axis.stepMs));
   for (let s = 0; s < slots; ) {
     const v = raw[s] as number;

@@ -13,14 +13,8 @@
  * @see Y. Zhou, J. Wu, C. Long, "Evaluation of peer-to-peer energy sharing mechanisms based on a
  *      multiagent simulation framework", Applied Energy 222 (2018)
  */
-import {
-  canTradeLocally,
-  NO_TRADE,
-  netPositions,
-  proRataOutcome,
-  ratio,
-} from "./communityPricing.js";
-import type { ClearingInput, Mechanism, MechanismOutcome } from "./types.js";
+import { communityScheme, ratio } from "./communityPricing.js";
+import type { Mechanism } from "./types.js";
 
 /** The bill-sharing local price in micro-units per kWh, half-even. */
 export function billSharingPrice(
@@ -36,18 +30,6 @@ export function billSharingPrice(
   return ratio(ls * total + span * s, total);
 }
 
-export function clearBillSharing(input: ClearingInput): MechanismOutcome {
-  const n = netPositions(input);
-  if (!canTradeLocally(n)) return NO_TRADE;
-  const price = billSharingPrice(n.importNetMicro, n.exportMicro, n.demandWh, n.supplyWh);
-  return proRataOutcome(input, "bill-sharing", n, price);
-}
-
-export const billSharing: Mechanism = {
-  name: "bill-sharing",
-  kind: "community",
-  defaultKPpm: null,
-  splitPrices: true,
-  allowsBothSides: false,
-  clear: clearBillSharing,
-};
+export const billSharing: Mechanism = communityScheme("bill-sharing", (n) =>
+  billSharingPrice(n.importNetMicro, n.exportMicro, n.demandWh, n.supplyWh),
+);

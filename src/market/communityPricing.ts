@@ -17,6 +17,7 @@ import { TradeIdFactory, tradeBetween } from "./tradeIds.js";
 import type {
   AnnouncedPrices,
   ClearingInput,
+  Mechanism,
   MechanismName,
   MechanismOutcome,
   Order,
@@ -151,3 +152,25 @@ export const NO_TRADE: MechanismOutcome = {
   trades: [],
   prices: { clearingPriceMicro: null, buyPriceMicro: null, sellPriceMicro: null },
 };
+
+/**
+ * A community scheme as a mechanism: net positions, nothing traded when local trade cannot beat
+ * the grid for both sides, else pro-rata trades at the local price the scheme sets.
+ */
+export function communityScheme(
+  name: MechanismName,
+  localPriceMicro: (n: NetPositions) => number,
+): Mechanism {
+  return {
+    name,
+    kind: "community",
+    defaultKPpm: null,
+    splitPrices: true,
+    allowsBothSides: false,
+    clear: (input) => {
+      const n = netPositions(input);
+      if (!canTradeLocally(n)) return NO_TRADE;
+      return proRataOutcome(input, name, n, localPriceMicro(n));
+    },
+  };
+}

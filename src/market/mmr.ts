@@ -8,31 +8,14 @@
  * @see C. Long, J. Wu, C. Zhang, L. Thomas, M. Cheng, N. Jenkins, "Peer-to-peer energy trading in
  *      a community microgrid", IEEE PES General Meeting 2017
  */
-import {
-  canTradeLocally,
-  NO_TRADE,
-  netPositions,
-  proRataOutcome,
-  ratio,
-} from "./communityPricing.js";
-import type { ClearingInput, Mechanism, MechanismOutcome } from "./types.js";
+import { communityScheme, ratio } from "./communityPricing.js";
+import type { Mechanism } from "./types.js";
 
 /** The mid-market price in micro-units per kWh, half-even. */
 export function midMarketPrice(importNetMicro: number, exportMicro: number): number {
   return ratio(BigInt(importNetMicro) + BigInt(exportMicro), 2n);
 }
 
-export function clearMmr(input: ClearingInput): MechanismOutcome {
-  const n = netPositions(input);
-  if (!canTradeLocally(n)) return NO_TRADE;
-  return proRataOutcome(input, "mmr", n, midMarketPrice(n.importNetMicro, n.exportMicro));
-}
-
-export const mmr: Mechanism = {
-  name: "mmr",
-  kind: "community",
-  defaultKPpm: null,
-  splitPrices: true,
-  allowsBothSides: false,
-  clear: clearMmr,
-};
+export const mmr: Mechanism = communityScheme("mmr", (n) =>
+  midMarketPrice(n.importNetMicro, n.exportMicro),
+);

@@ -10,8 +10,11 @@
  */
 import { z } from "zod";
 import { isWellFormed } from "../core/canonicalJson.js";
+import { InputError } from "../core/errors.js";
+import { formatIssue } from "../core/issues.js";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { fromMicro, kwhToWh, scaleToInt, toMicro, whToKwh } from "../core/units.js";
+import { fromZodIssues } from "../core/zodIssues.js";
 import { MAX_ORDER_WH, MAX_PRICE_MICRO } from "./limits.js";
 import type { Order } from "./types.js";
 
@@ -63,6 +66,11 @@ export const orderDocumentSchema = z.strictObject(
      * is only valid in that interval. Orders of one interval's file may leave it out.
      */
     interval_start: instantSchema.optional(),
+    /**
+     * The id of one of the participant's own open orders for the same interval, which this one
+     * replaces in one step (the live platform; a file of orders to clear carries it as it is).
+     */
+    replaces: nonEmpty.optional(),
     /** "estimated" when the order rests on an estimated meter reading (absent: measured). */
     data_quality: z
       .enum(["measured", "estimated"], { error: '"measured" or "estimated"' })
@@ -72,6 +80,17 @@ export const orderDocumentSchema = z.strictObject(
 );
 
 export type OrderDocument = z.infer<typeof orderDocumentSchema>;
+
+/** `candidate` as an order document from `source`; E_ORDER_INVALID names its first bad field. */
+export function readOrderDocument(candidate: unknown, source: string): OrderDocument {
+  const parsed = orderDocumentSchema.safeParse(candidate);
+  if (parsed.success) return parsed.data;
+  const issue = fromZodIssues(parsed.error.issues, candidate)[0];
+  throw new InputError(
+    "E_ORDER_INVALID",
+    `${source}: ${issue ? formatIssue(issue) : "not an order"}`,
+  );
+}
 
 /** True when the order names a delivery interval other than the one starting at `startMs`. */
 export function namesOtherInterval(doc: OrderDocument, startMs: number): boolean {

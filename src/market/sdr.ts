@@ -10,14 +10,8 @@
  *      demand response for microgrids of peer-to-peer prosumers", IEEE Trans. Power Systems
  *      32(5), 2017
  */
-import {
-  canTradeLocally,
-  NO_TRADE,
-  netPositions,
-  proRataOutcome,
-  ratio,
-} from "./communityPricing.js";
-import type { ClearingInput, Mechanism, MechanismOutcome } from "./types.js";
+import { communityScheme, ratio } from "./communityPricing.js";
+import type { Mechanism } from "./types.js";
 
 /** The SDR selling price in micro-units per kWh for demand D and supply S (Wh). */
 export function sdrSellPrice(
@@ -35,18 +29,6 @@ export function sdrSellPrice(
   return ratio(lb * ls * d, (lb - ls) * s + ls * d);
 }
 
-export function clearSdr(input: ClearingInput): MechanismOutcome {
-  const n = netPositions(input);
-  if (!canTradeLocally(n)) return NO_TRADE;
-  const price = sdrSellPrice(n.importNetMicro, n.exportMicro, n.demandWh, n.supplyWh);
-  return proRataOutcome(input, "sdr", n, price);
-}
-
-export const sdr: Mechanism = {
-  name: "sdr",
-  kind: "community",
-  defaultKPpm: null,
-  splitPrices: true,
-  allowsBothSides: false,
-  clear: clearSdr,
-};
+export const sdr: Mechanism = communityScheme("sdr", (n) =>
+  sdrSellPrice(n.importNetMicro, n.exportMicro, n.demandWh, n.supplyWh),
+);

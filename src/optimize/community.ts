@@ -125,6 +125,113 @@ function checkCommunity(p: CommunityProblem): void {
   }
 }
 
+/** The connection's variables in one window: import, export, community battery (-1: none). */
+interface ConnectionVariables {
+  readonly imp: Int32Array;
+  readonly exp: Int32Array;
+  readonly charge: Int32Array;
+  readonly discharge: Int32Array;
+  readonly soc: Int32Array;
+}
+
+/** The community's series at its connection over the period. */
+interface ConnectionSeries {
+  readonly imp: Float64Array;
+  readonly exp: Float64Array;
+  readonly charge: Float64Array;
+  readonly discharge: Float64Array;
+  readonly soc: Float64Array;
+}
+
+/** Where a window starts: the steps it covers and the state carried into it. */
+interface Window {
+  readonly from: number;
+  readonly to: number;
+  readonly peakSoFar: number;
+  readonly batteryKwh: number;
+}
+
+/**
+ * The connection's rows for one window: import and export within the limits and events, the
+ * peak above what the period has seen, and the balance G - X = the homes' net draw + community
+ * battery charge - discharge.
+ */
+function addConnectionRows(
+  lp: LinearProgram,
+  p: CommunityProblem,
+  net: ReturnType<typeof netRows>,
+  w: Window,
+): ConnectionVariables {
+  const n = w.to - w.from;
+  const conn = asHousehold(p);
+  const peak =
+    p.peakChargePerKw > 0 ? lp.addVariable({ lower: w.peakSoFar }, p.peakChargePerKw) : -1;
+  const G = new Int32Array(n);
+  const X = new Int32Array(n);
+  const C = new Int32Array(n).fill(-1);
+  const D = new Int32Array(n).fill(-1);
+  const S = new Int32Array(n).fill(-1);
+  const b = p.communityBattery;
+  for (let k = 0; k < n; k++) {
+    const t = w.from + k;
+    const { capKw, adder } = eventsAt(conn, t);
+    G[k] = lp.addVariable(
+      { upper: Math.min(p.importLimitKw, capKw) },
+      ((p.importPrice[t] as number) + adder) * p.dtHours,
+    );
+    X[k] = lp.addVariable({ upper: p.exportLimitKw }, -(p.exportPrice[t] as number) * p.dtHours);
+    if (peak >= 0) lp.addConstraint({ vars: [peak, G[k] as number], coefs: [1, -1] }, { lower: 0 });
+    const rv = [G[k] as number, X[k] as number, ...(net.vars[k] as number[])];
+    const rc = [1, -1, ...(net.coefs[k] as number[])];
+    if (b) {
+      const v = addBatteryRows(
+        lp,
+        b,
+        p.dtHours,
+        k > 0 ? { variable: S[k - 1] as number } : { kwh: w.batteryKwh },
+      );
+      C[k] = v.charge;
+      D[k] = v.discharge;
+      S[k] = v.soc;
+      rv.push(v.charge, v.discharge);
+      rc.push(-1, 1);
+    }
+    lp.addEquality({ vars: rv, coefs: rc }, net.constant[k] as number);
+  }
+  if (b && w.to === p.labels.length && b.finalMinKwh !== undefined)
+    lp.addConstraint({ vars: [S[n - 1] as number], coefs: [1] }, { lower: b.finalMinKwh });
+  return { imp: G, exp: X, charge: C, discharge: D, soc: S };
+}
+
+/** Reads the kept steps of a window's connection into the series; the peak so far after them. */
+function readConnection(
+  x: Float64Array,
+  v: ConnectionVariables,
+  hasBattery: boolean,
+  w: Window,
+  kept: number,
+  out: ConnectionSeries,
+): number {
+  let peakSoFar = w.peakSoFar;
+  for (let k = 0; k < kept; k++) {
+    const t = w.from + k;
+    let g = x[v.imp[k] as number] as number;
+    let e = x[v.exp[k] as number] as number;
+    const m = Math.min(g, e); // importing and exporting at once only ever nets out
+    g -= m;
+    e -= m;
+    out.imp[t] = Math.max(0, g);
+    out.exp[t] = Math.max(0, e);
+    if (hasBattery) {
+      out.charge[t] = Math.max(0, x[v.charge[k] as number] as number);
+      out.discharge[t] = Math.max(0, x[v.discharge[k] as number] as number);
+      out.soc[t] = x[v.soc[k] as number] as number;
+    }
+    peakSoFar = Math.max(peakSoFar, out.imp[t] as number);
+  }
+  return peakSoFar;
+}
+
 /** The community's optimum; with `windowSteps`, window by window with perfect foresight in each. */
 export async function optimizeCommunity(
   p: CommunityProblem,
@@ -136,73 +243,36 @@ export async function optimizeCommunity(
   const window = options.windowSteps ?? T;
   const commit = Math.max(1, Math.min(window, options.commitSteps ?? window));
   const homes = p.homes.map((h) => emptySchedule(T, h.flexibleLoads.length));
-  const imp = new Float64Array(T);
-  const exp = new Float64Array(T);
-  const cbCh = new Float64Array(T);
-  const cbDis = new Float64Array(T);
-  const cbSoc = new Float64Array(T);
+  const series: ConnectionSeries = {
+    imp: new Float64Array(T),
+    exp: new Float64Array(T),
+    charge: new Float64Array(T),
+    discharge: new Float64Array(T),
+    soc: new Float64Array(T),
+  };
   const states = p.homes.map(initialState);
-  let cbState = p.communityBattery?.initialKwh ?? 0;
+  let batteryKwh = p.communityBattery?.initialKwh ?? 0;
   let peakSoFar = 0;
-  const conn = asHousehold(p);
 
   for (let from = 0; from < T; from += commit) {
-    const to = Math.min(T, from + window);
-    const n = to - from;
+    const w: Window = { from, to: Math.min(T, from + window), peakSoFar, batteryKwh };
+    const n = w.to - from;
     const kept = Math.min(commit, n);
     const end = from + kept;
     const lp = new LinearProgram();
     const net = netRows(n);
     const vars: HouseholdVariables[] = p.homes.map((h, i) =>
-      addHousehold(lp, h, from, to, states[i] as (typeof states)[number], {
+      addHousehold(lp, h, from, w.to, states[i] as (typeof states)[number], {
         gridCosts: false,
         netInto: net,
       }),
     );
-    const peak =
-      p.peakChargePerKw > 0 ? lp.addVariable({ lower: peakSoFar }, p.peakChargePerKw) : -1;
-    const G = new Int32Array(n);
-    const X = new Int32Array(n);
-    const C = new Int32Array(n).fill(-1);
-    const D = new Int32Array(n).fill(-1);
-    const S = new Int32Array(n).fill(-1);
-    const b = p.communityBattery;
-    for (let k = 0; k < n; k++) {
-      const t = from + k;
-      const { capKw, adder } = eventsAt(conn, t);
-      G[k] = lp.addVariable(
-        { upper: Math.min(p.importLimitKw, capKw) },
-        ((p.importPrice[t] as number) + adder) * p.dtHours,
-      );
-      X[k] = lp.addVariable({ upper: p.exportLimitKw }, -(p.exportPrice[t] as number) * p.dtHours);
-      if (peak >= 0)
-        lp.addConstraint({ vars: [peak, G[k] as number], coefs: [1, -1] }, { lower: 0 });
-      // G - X = the homes' net draw + community battery charge - discharge
-      const rv = [G[k] as number, X[k] as number, ...(net.vars[k] as number[])];
-      const rc = [1, -1, ...(net.coefs[k] as number[])];
-      if (b) {
-        const v = addBatteryRows(
-          lp,
-          b,
-          p.dtHours,
-          k > 0 ? { variable: S[k - 1] as number } : { kwh: cbState },
-        );
-        C[k] = v.charge;
-        D[k] = v.discharge;
-        S[k] = v.soc;
-        rv.push(v.charge, v.discharge);
-        rc.push(-1, 1);
-      }
-      lp.addEquality({ vars: rv, coefs: rc }, net.constant[k] as number);
-    }
-    if (b && to === T && b.finalMinKwh !== undefined)
-      lp.addConstraint({ vars: [S[n - 1] as number], coefs: [1] }, { lower: b.finalMinKwh });
-
+    const connection = addConnectionRows(lp, p, net, w);
     const solution = await solver.solve(lp);
     if (solution.status !== "optimal")
       throw new InputError(
         "E_INFEASIBLE",
-        `community optimisation, steps ${from}-${to - 1} (${p.labels[from]} to ${p.labels[to - 1]}): no schedule meets every limit at once (solver: ${solution.solverStatus}); check the connection's import limit and the events against the homes' loads`,
+        `community optimisation, steps ${from}-${w.to - 1} (${p.labels[from]} to ${p.labels[w.to - 1]}): no schedule meets every limit at once (solver: ${solution.solverStatus}); check the connection's import limit and the events against the homes' loads`,
       );
     const x = solution.values;
     vars.forEach((v, i) => {
@@ -211,38 +281,23 @@ export async function optimizeCommunity(
       readHousehold(x, v, h, s, kept);
       if ((v.imp[0] as number) < 0) homeExchange(h, s, from, end);
     });
-    for (let k = 0; k < kept; k++) {
-      const t = from + k;
-      let g = x[G[k] as number] as number;
-      let e = x[X[k] as number] as number;
-      const m = Math.min(g, e); // importing and exporting at once only ever nets out
-      g -= m;
-      e -= m;
-      imp[t] = Math.max(0, g);
-      exp[t] = Math.max(0, e);
-      if (b) {
-        cbCh[t] = Math.max(0, x[C[k] as number] as number);
-        cbDis[t] = Math.max(0, x[D[k] as number] as number);
-        cbSoc[t] = x[S[k] as number] as number;
-      }
-      peakSoFar = Math.max(peakSoFar, imp[t] as number);
-    }
+    peakSoFar = readConnection(x, connection, p.communityBattery !== undefined, w, kept, series);
     // Carry each home's state into the next window (the peak is the community's, not theirs).
     p.homes.forEach((h, i) => {
       states[i] = stateAfter(h, states[i] as HouseholdState, homes[i] as Schedule, from, end);
     });
-    if (b) cbState = cbSoc[end - 1] as number;
+    if (p.communityBattery) batteryKwh = series.soc[end - 1] as number;
   }
   let peakImportKw = 0;
-  for (const v of imp) peakImportKw = Math.max(peakImportKw, v);
+  for (const v of series.imp) peakImportKw = Math.max(peakImportKw, v);
   return {
     homes,
-    importKw: imp,
-    exportKw: exp,
-    batteryChargeKw: cbCh,
-    batteryDischargeKw: cbDis,
-    batterySocKwh: cbSoc,
-    cost: communityCost(p, imp, exp),
+    importKw: series.imp,
+    exportKw: series.exp,
+    batteryChargeKw: series.charge,
+    batteryDischargeKw: series.discharge,
+    batterySocKwh: series.soc,
+    cost: communityCost(p, series.imp, series.exp),
     peakImportKw,
   };
 }

@@ -19,14 +19,26 @@ import {
 import { z } from "zod";
 import { GridshareError, InputError } from "../core/errors.js";
 import { formatInstant, parseInstant } from "../core/time.js";
+import { parseCalendarDate } from "../core/timeZone.js";
 import { envelopeSchema } from "../ledger/envelope.js";
-import { indexBlocks, type LedgerIndex, proveTradeIn, tradeRecords } from "../ledger/queries.js";
+import {
+  indexBlocks,
+  type LedgerIndex,
+  proveConsistencyIn,
+  proveTradeIn,
+  tradeRecords,
+} from "../ledger/queries.js";
 import { parsePayload } from "../ledger/replay.js";
 import { signedDocumentSchema } from "../ledger/signedDocument.js";
-import { applyAdmin } from "../service/admin.js";
-import { cancelOrder } from "../service/memberDocuments.js";
+import { CHANNELS, clockRecord } from "../service/marketFeed.js";
 import type { Platform } from "../service/platform.js";
-import { gateClosesAt, openIntervals, opensAt, phaseAt } from "../service/schedule.js";
+import {
+  gateClosesAt,
+  localDayIntervals,
+  openIntervals,
+  opensAt,
+  phaseAt,
+} from "../service/schedule.js";
 import { Sessions } from "../service/sessions.js";
 import { LOG_FILE } from "../store/ledgerStore.js";
 import { registerAudit } from "./audit.js";
@@ -35,6 +47,7 @@ import { registerMetrics } from "./metrics.js";
 import { problemOf } from "./problems.js";
 import { type RateLimits, registerRateLimits } from "./rateLimit.js";
 import { faultRefusal, Lifecycle, registerWriteGate } from "./shutdown.js";
+import { registerStream, type StreamOptions } from "./stream.js";
 
 export interface AppOptions {
   /** Request bodies above this many bytes get E_TOO_LARGE (default 1 MiB). */
@@ -49,6 +62,8 @@ export interface AppOptions {
   readonly metricsToken?: string | undefined;
   /** Draining before a stop: writes refused with 503 (shutdown.ts). */
   readonly lifecycle?: Lifecycle;
+  /** The WebSocket feed's heartbeat and send-buffer bound. */
+  readonly stream?: StreamOptions;
 }
 
 const instantParam = z.string().describe("an ISO 8601 instant, e.g. 2026-06-01T12:00:00Z");
@@ -158,6 +173,9 @@ export async function buildApp(
   const { community, config } = platform;
   const schedule = community.schedule;
   const index = ledgerIndex(platform);
+  const sessions = new Sessions(community.member, config.id, config.adminPublicKey);
+  await registerStream(app, platform, sessions, options.stream);
+  registerAudit(app, platform, sessions);
 
   api.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   api.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
@@ -174,10 +192,12 @@ export async function buildApp(
     }
   });
 
-  api.get("/v1/clock", { schema: { summary: "The market's time" } }, async () => {
-    const s = platform.clock.state();
-    return { now: formatInstant(s.now), speed: s.speed, started_at: formatInstant(s.startedAt) };
-  });
+  const seqOf = (channel: string) => platform.feed.feed.lastSeq(channel);
+
+  api.get("/v1/clock", { schema: { summary: "The market's time" } }, async () => ({
+    ...clockRecord(platform.clock.state()),
+    seq: seqOf(CHANNELS.clock),
+  }));
 
   api.post(
     "/v1/clock/advance",
@@ -188,7 +208,7 @@ export async function buildApp(
       },
     },
     async (request: FastifyRequest, reply) => {
-      const outcome = await applyAdmin(platform.admin, request.body);
+      const outcome = await community.admin(request.body);
       if (outcome.action.action !== "clock.advance")
         throw new InputError("E_INPUT", "document.action: expected clock.advance on this route", {
           details: {
@@ -198,7 +218,7 @@ export async function buildApp(
           },
         });
       const cleared = await platform.tick();
-      return reply.status(outcome.created ? 200 : 200).send({
+      return reply.status(200).send({
         now: formatInstant(platform.clock.now()),
         cleared: cleared.map((c) => ({
           interval_start: formatInstant(c.intervalStartMs),
@@ -236,7 +256,7 @@ export async function buildApp(
       },
     },
     async (request: FastifyRequest, reply) => {
-      const outcome = await applyAdmin(platform.admin, request.body);
+      const outcome = await community.admin(request.body);
       if (outcome.action.action === "clock.advance")
         throw new InputError(
           "E_INPUT",
@@ -264,15 +284,6 @@ export async function buildApp(
       return reply.status(accepted.created ? 201 : 200).send(accepted.receipt);
     },
   );
-
-  const member = {
-    store: community.store,
-    clock: platform.clock,
-    schedule,
-    wall: platform.admin.wall,
-  };
-  const sessions = new Sessions(member, config.id, config.adminPublicKey);
-  registerAudit(app, platform, sessions);
 
   api.post(
     "/v1/session/challenge",
@@ -315,6 +326,7 @@ export async function buildApp(
       });
       return {
         participant: me.id,
+        seq: seqOf(CHANNELS.orders(me.id)),
         orders: orders.map((o) => ({
           order_id: o.orderId,
           interval_start: formatInstant(o.intervalStartMs),
@@ -338,7 +350,7 @@ export async function buildApp(
       },
     },
     async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
-      const outcome = await cancelOrder(member, request.body, request.params.id);
+      const outcome = await community.cancel(request.body, request.params.id);
       return reply.status(200).type("application/json").send(outcome.answer);
     },
   );
@@ -347,19 +359,40 @@ export async function buildApp(
     "/v1/intervals",
     {
       schema: {
-        summary: "Intervals taking orders now",
-        querystring: z.strictObject({ status: z.literal("open").optional() }),
+        summary: "Intervals taking orders now, or those of one local day",
+        querystring: z.strictObject({
+          status: z.literal("open").optional(),
+          day: z
+            .string()
+            .optional()
+            .describe("a calendar day, YYYY-MM-DD, in the community's time zone"),
+        }),
       },
     },
-    async () => {
+    async (request) => {
       const now = platform.clock.now();
-      return {
-        intervals: openIntervals(schedule, now).map((start) => ({
-          start: formatInstant(start),
-          gate_closes_at: formatInstant(gateClosesAt(schedule, start)),
-          status: "open",
-        })),
-      };
+      const record = (start: number, status: string) => ({
+        start: formatInstant(start),
+        gate_closes_at: formatInstant(gateClosesAt(schedule, start)),
+        status,
+      });
+      const { day, status } = request.query;
+      if (day === undefined)
+        return { intervals: openIntervals(schedule, now).map((s) => record(s, "open")) };
+      const date = parseCalendarDate(day);
+      if (date === undefined)
+        throw new InputError(
+          "E_INPUT",
+          `day: expected a calendar day YYYY-MM-DD, received ${JSON.stringify(day)}`,
+          {
+            details: { field: "day", expected: "YYYY-MM-DD", received: day },
+          },
+        );
+      const lastCleared = (await community.store.lastCleared()) ?? Number.NEGATIVE_INFINITY;
+      const intervals = localDayIntervals(schedule, date, config.timeZone)
+        .map((s) => record(s, s <= lastCleared ? "cleared" : phaseAt(schedule, s, now)))
+        .filter((i) => status === undefined || i.status === status);
+      return { day, time_zone: config.timeZone, intervals };
     },
   );
 
@@ -391,6 +424,7 @@ export async function buildApp(
         status: phaseAt(schedule, start, platform.clock.now()),
         block_height: null,
         summary: null,
+        book: { seq: seqOf(CHANNELS.book(start)), ...platform.feed.bookView(start) },
       };
     },
   );
@@ -418,7 +452,7 @@ export async function buildApp(
       const trades = tradeRecords(blocks).filter(
         (t) => participant === undefined || t.buyer === participant || t.seller === participant,
       );
-      return { trades: trades.slice(0, 5000) };
+      return { seq: seqOf(CHANNELS.trades), trades: trades.slice(0, 5000) };
     },
   );
 
@@ -426,6 +460,7 @@ export async function buildApp(
     const heads = index().heads;
     return {
       height: heads.length - 1,
+      seq: seqOf(CHANNELS.heads),
       head: heads[heads.length - 1] ?? null,
       pointer: platform.ledgerPointer(),
     };
@@ -496,6 +531,20 @@ export async function buildApp(
       },
     },
     async (request) => proveTradeIn(index(), request.query.tx, request.query.height),
+  );
+
+  api.get(
+    "/v1/ledger/proofs/consistency",
+    {
+      schema: {
+        summary: "A consistency proof that the head at `to` extends the head at `from`",
+        querystring: z.strictObject({
+          from: z.coerce.number().int().nonnegative(),
+          to: z.coerce.number().int().nonnegative(),
+        }),
+      },
+    },
+    async (request) => proveConsistencyIn(index(), request.query.from, request.query.to),
   );
 
   api.get("/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -18,7 +18,6 @@ import {
 import { parseScenario } from "../formats/scenario.js";
 import type { Identity } from "../ledger/keys.js";
 import { signDocument } from "../ledger/signedDocument.js";
-import { applyAdmin } from "../service/admin.js";
 import { type ClockSpec, openPlatform, type Platform } from "../service/platform.js";
 import { pathExists } from "../store/atomicFile.js";
 import { readIdentity, writeNewIdentity } from "../store/keyFile.js";
@@ -55,7 +54,7 @@ export interface RunningServer {
   readonly platform: Platform;
   /**
    * Run by `stop` once writes are refused and gate closure has finished, before the listener
-   * closes (e.g. closing WebSockets with 1001).
+   * closes (the WebSocket feed itself closes with 1001 as the listener closes).
    */
   readonly onClose: CloseHook[];
   /** Drains and stops (shutdown.ts): writes get 503 from now on. */
@@ -122,7 +121,7 @@ async function registerHomes(platform: Platform, prepared: Prepared): Promise<vo
       nonce,
       Date.now() + 60_000,
     );
-    await applyAdmin(platform.admin, doc);
+    await platform.community.admin(doc);
   }
 }
 

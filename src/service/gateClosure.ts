@@ -45,6 +45,8 @@ export interface ClosedInterval {
   readonly blockHeight: number | null;
   readonly orders: number;
   readonly rejected: number;
+  /** Each order's status after clearing. */
+  readonly statuses: ClearedInterval["statuses"];
   readonly result: SettledInterval | undefined;
   /** The block as the log holds it (canonical JSON), when one was written. */
   readonly payload: string | undefined;
@@ -111,6 +113,7 @@ export async function closeGate(ctx: GateContext, startMs: number): Promise<Clos
       blockHeight: null,
       orders: 0,
       rejected: 0,
+      statuses: [],
       result: undefined,
       payload: undefined,
     };
@@ -119,11 +122,12 @@ export async function closeGate(ctx: GateContext, startMs: number): Promise<Clos
   if (outcome.status !== "cleared") throw new Error("unreachable: skip-order never refuses");
   await ctx.ledger.flush();
   const blockHeight = ctx.ledger.state.height;
+  const statuses = statusesOf(orders, outcome.decisions, outcome.result);
   await ctx.store.markCleared({
     intervalStartMs: startMs,
     blockHeight,
     clearedMs: ctx.wall(),
-    statuses: statusesOf(orders, outcome.decisions, outcome.result),
+    statuses,
     summary: JSON.stringify(summaryRecord(outcome.result)),
   });
   return {
@@ -131,6 +135,7 @@ export async function closeGate(ctx: GateContext, startMs: number): Promise<Clos
     blockHeight,
     orders: orders.length,
     rejected: outcome.rejected.length,
+    statuses,
     result: outcome.result,
     payload: outcome.block === undefined ? undefined : blockPayload(outcome.block.block),
   };

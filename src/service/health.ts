@@ -34,6 +34,7 @@ export function watchStorage(db: SqlDatabase, onFault: (error: unknown) => void)
     query: <R extends SqlRow = SqlRow>(text: string, params?: readonly unknown[]) =>
       db.query<R>(text, params).catch(seen),
     transaction: (work) => db.transaction(work).catch(seen),
+    holdWriter: (community) => db.holdWriter(community),
     close: () => db.close(),
   };
 }

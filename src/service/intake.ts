@@ -92,9 +92,8 @@ function checkOpen(schedule: Schedule, start: number, now: number): void {
     );
 }
 
-/** Takes one signed order (see the module comment for the checks and their codes). */
-export async function submitOrder(ctx: IntakeContext, raw: unknown): Promise<Accepted> {
-  const envelope = parseEnvelope(raw);
+/** Takes one signed order, its shape checked (see the module comment for the other checks). */
+export async function submitOrder(ctx: IntakeContext, envelope: SignedOrder): Promise<Accepted> {
   const start = intervalOf(envelope, ctx.schedule);
   if (!verifyMessage(envelope.public_key, orderSigningBytes(envelope), envelope.signature))
     throw refuse(
@@ -130,6 +129,14 @@ export async function submitOrder(ctx: IntakeContext, raw: unknown): Promise<Acc
       `the key belongs to participant ${participant.id}, not ${envelope.order.participant}`,
     );
   checkOpen(ctx.schedule, start, ctx.clock.now());
+  if (envelope.order.replaces === envelope.order.id)
+    throw refuse(
+      "E_ORDER_INVALID",
+      "order.replaces",
+      "the id of another of your open orders",
+      envelope.order.replaces,
+      "order.replaces: an order cannot replace itself",
+    );
   const expired = envelopeProblem(envelope, start);
   if (expired)
     throw refuse(expired.code, expired.field, expired.expected, expired.received, expired.message);
@@ -145,6 +152,7 @@ export async function submitOrder(ctx: IntakeContext, raw: unknown): Promise<Acc
     nonceKey: nonceKey(envelope),
     digest: sha256Hex(canonicalize(envelope)),
     oneSidePerParticipant: !ctx.mechanism.allowsBothSides,
+    replaces: envelope.order.replaces,
   });
   switch (outcome.kind) {
     case "recorded":
@@ -160,6 +168,14 @@ export async function submitOrder(ctx: IntakeContext, raw: unknown): Promise<Acc
         "an order id not yet used in this interval",
         envelope.order.id,
         `order id ${JSON.stringify(envelope.order.id)} is already used in the interval starting ${formatInstant(start)}`,
+      );
+    case "replace_missing":
+      throw refuse(
+        "E_NOT_FOUND",
+        "order.replaces",
+        "the id of one of your open orders for this interval",
+        envelope.order.replaces,
+        `you have no open order ${JSON.stringify(envelope.order.replaces)} for the interval starting ${formatInstant(start)} to replace`,
       );
     case "side_conflict":
       throw refuse(

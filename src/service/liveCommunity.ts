@@ -4,11 +4,13 @@
  * server was down. The market's time comes from the injected clock; `tick` does what is due, so a
  * test steps a manual clock and ticks, and a server ticks on a timer.
  */
-import { parseInstant } from "../core/time.js";
+import { MS_PER_HOUR, parseInstant } from "../core/time.js";
+import { kwhToWh, toMicro } from "../core/units.js";
 import type { Identity } from "../ledger/keys.js";
 import type { GridTariff, Mechanism } from "../market/types.js";
-import type { CommunityStore } from "../store/communityStore.js";
+import type { ClockState, CommunityStore } from "../store/communityStore.js";
 import type { LedgerWriter } from "../store/ledgerStore.js";
+import { type AdminAction, type AdminAnswer, type AdminContext, applyAdmin } from "./admin.js";
 import type { MarketClock } from "./clock.js";
 import {
   type ClosedInterval,
@@ -18,7 +20,12 @@ import {
   reconcile,
 } from "./gateClosure.js";
 import { type Accepted, parseEnvelope, submitOrder } from "./intake.js";
-import { gateClosesAt, gatesClosedBetween, type Schedule } from "./schedule.js";
+import type { MarketFeed } from "./marketFeed.js";
+import { cancelOrder, type MemberContext } from "./memberDocuments.js";
+import { gateClosesAt, gatesClosedBetween, opensBetween, type Schedule } from "./schedule.js";
+
+/** Wall milliseconds between two frames of the `clock` channel of a running clock. */
+const CLOCK_FRAME_MS = 1000;
 
 export interface LiveCommunityOptions {
   readonly id: string;
@@ -32,6 +39,10 @@ export interface LiveCommunityOptions {
   readonly store: CommunityStore;
   readonly ledger: LedgerWriter;
   readonly blockSigner: Identity;
+  /** The community's admin key: operator documents must be signed by it. */
+  readonly adminPublicKey: string;
+  /** The live feed; none in tests that do not watch it. */
+  readonly feed?: MarketFeed | undefined;
   readonly wall?: () => number;
   /** Told of every interval cleared, after its block is durable and the database marked. */
   readonly onCleared?: (closed: ClosedInterval) => void;
@@ -60,6 +71,9 @@ export class LiveCommunity {
   /** Gates up to this market time have been handled. */
   private closedThrough = Number.NEGATIVE_INFINITY;
   private ticking: Promise<ClosedInterval[]> | undefined;
+  /** The market time of the last tick, and the wall time of the last clock frame. */
+  private lastTick: number | undefined;
+  private lastClockFrame = Number.NEGATIVE_INFINITY;
 
   private constructor(private readonly options: LiveCommunityOptions) {
     this.wall = options.wall ?? Date.now;
@@ -100,9 +114,29 @@ export class LiveCommunity {
     return this.options.schedule;
   }
 
+  /** What a member's signed documents (cancels, sessions) are checked against. */
+  get member(): MemberContext {
+    return {
+      store: this.options.store,
+      clock: this.options.clock,
+      schedule: this.options.schedule,
+      wall: this.wall,
+    };
+  }
+
+  get adminContext(): AdminContext {
+    return {
+      store: this.options.store,
+      adminPublicKey: this.options.adminPublicKey,
+      clock: this.options.clock,
+      wall: this.wall,
+    };
+  }
+
   /** Takes a signed order (see intake.ts for the checks and their codes). */
   async submit(raw: unknown): Promise<Accepted> {
-    const start = parseInstant(parseEnvelope(raw).order.interval_start ?? "");
+    const envelope = parseEnvelope(raw);
+    const start = parseInstant(envelope.order.interval_start ?? "");
     const work = submitOrder(
       {
         store: this.options.store,
@@ -111,8 +145,25 @@ export class LiveCommunity {
         mechanism: this.options.mechanism,
         wall: this.wall,
       },
-      raw,
-    );
+      envelope,
+    ).then((accepted) => {
+      const replaced = accepted.receipt.replaced;
+      if (accepted.created && start !== undefined && replaced !== undefined)
+        this.options.feed?.cancelled(start, [
+          { participant: accepted.receipt.participant, orderId: replaced },
+        ]);
+      if (accepted.created && start !== undefined)
+        this.options.feed?.accepted({
+          intervalStartMs: start,
+          participant: accepted.receipt.participant,
+          orderId: accepted.receipt.order_id,
+          receivedSeq: accepted.receipt.received_seq,
+          side: envelope.order.side,
+          energyWh: kwhToWh(envelope.order.energy_kwh),
+          priceMicro: toMicro(envelope.order.price_per_kwh),
+        });
+      return accepted;
+    });
     if (start === undefined) return work;
     // Registered before the clock is read (inside submitOrder), so a gate closure that starts
     // later waits for it, and one that started earlier makes it see the gate closed.
@@ -125,6 +176,26 @@ export class LiveCommunity {
       set.delete(work);
       if (set.size === 0) this.inFlight.delete(start);
     }
+  }
+
+  /** Takes a member's signed cancel of one of its open orders. */
+  async cancel(raw: unknown, orderId: string): Promise<{ created: boolean; answer: string }> {
+    const outcome = await cancelOrder(this.member, raw, orderId);
+    if (outcome.created) {
+      const answer = JSON.parse(outcome.answer) as { participant: string; interval_start: string };
+      this.options.feed?.cancelled(parseInstant(answer.interval_start) as number, [
+        { participant: answer.participant, orderId },
+      ]);
+    }
+    return outcome;
+  }
+
+  /** Applies one operator document; a suspension's cancelled orders leave the feed's books. */
+  async admin(raw: unknown): Promise<AdminAnswer & { action: AdminAction }> {
+    const outcome = await applyAdmin(this.adminContext, raw);
+    if (outcome.created && outcome.action.action === "participant.suspend")
+      await this.options.feed?.resync(this.options.store);
+    return outcome;
   }
 
   /** Clears every interval whose gate has closed since the last tick, in order. */
@@ -142,14 +213,37 @@ export class LiveCommunity {
   private async closeDue(): Promise<ClosedInterval[]> {
     const now = this.options.clock.now();
     const closed: ClosedInterval[] = [];
+    const feed = this.options.feed;
     for (const start of gatesClosedBetween(this.options.schedule, this.closedThrough, now)) {
+      feed?.gateClosed(start);
       await Promise.allSettled([...(this.inFlight.get(start) ?? [])]);
       const outcome = await closeGate(this.gate, start);
       this.closedThrough = gateClosesAt(this.options.schedule, start);
       closed.push(outcome);
+      feed?.cleared(outcome);
       this.options.onCleared?.(outcome);
     }
-    await this.options.store.saveClock(this.options.clock.state());
+    const state = this.options.clock.state();
+    await this.options.store.saveClock(state);
+    if (feed !== undefined) this.announce(feed, now, state);
     return closed;
+  }
+
+  /** The intervals that opened since the last tick, and the clock (at most once a wall second). */
+  private announce(feed: MarketFeed, now: number, state: ClockState): void {
+    const s = this.options.schedule;
+    if (this.lastTick !== undefined) {
+      const after = Math.max(this.lastTick, now - s.openHours * MS_PER_HOUR);
+      for (const start of opensBetween(s, after, now)) feed.opened(start);
+    }
+    const wall = this.wall();
+    if (
+      now !== this.lastTick &&
+      (state.speed === 0 || wall - this.lastClockFrame >= CLOCK_FRAME_MS)
+    ) {
+      feed.clock(state);
+      this.lastClockFrame = wall;
+    }
+    this.lastTick = now;
   }
 }

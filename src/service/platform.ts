@@ -15,11 +15,12 @@ import { type HeadPointer, type LedgerIo, LedgerWriter, scanLedger } from "../st
 import { SqlCommunityStore } from "../store/sql/communityStore.js";
 import type { SqlDatabase } from "../store/sql/database.js";
 import { openDatabase } from "../store/sql/open.js";
-import type { AdminContext } from "./admin.js";
 import { ManualClock, type MarketClock, realClock, virtualClock } from "./clock.js";
+import { Feed } from "./feed.js";
 import type { ClosedInterval } from "./gateClosure.js";
 import { unhealthy, watchStorage } from "./health.js";
 import { LiveCommunity } from "./liveCommunity.js";
+import { MarketFeed } from "./marketFeed.js";
 import type { Schedule } from "./schedule.js";
 
 /** How the market's clock runs. */
@@ -40,12 +41,14 @@ export interface PlatformOptions {
   readonly onCleared?: (closed: ClosedInterval) => void;
   /** How the ledger log is written (node:fs); a test injects a failing one. */
   readonly ledgerIo?: LedgerIo;
+  /** Told when the feed cannot record its sequence numbers (it retries). */
+  readonly onFeedError?: (error: unknown) => void;
 }
 
 export interface Platform {
   readonly config: CommunityConfig;
   readonly community: LiveCommunity;
-  readonly admin: AdminContext;
+  readonly feed: MarketFeed;
   readonly clock: MarketClock;
   readonly db: SqlDatabase;
   readonly ledgerDir: string;
@@ -106,6 +109,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   let db: SqlDatabase | undefined;
   let writer: LedgerWriter | undefined;
   let dbFault: string | undefined;
+  let releaseWriter: (() => Promise<void>) | undefined;
   try {
     db = watchStorage(
       (await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir })).db,
@@ -113,6 +117,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
         dbFault ??= `the database failed to write (${(error as Error).message})`;
       },
     );
+    releaseWriter = await db.holdWriter(config.id);
     const store = new SqlCommunityStore(db, config.id);
     const { clock, resumed } = clockOf(options.clock, await store.loadClock(), wall);
     const ledgerDir = join(options.dataDir, "ledger", config.id);
@@ -125,6 +130,12 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     // When the closure under way began (or the previous one in the same tick ended).
     let since = performance.now();
     let ticking = 0;
+    const feed = new MarketFeed(
+      await Feed.open(store, options.onFeedError ?? (() => undefined)),
+      scheduleOf(config),
+      config.bookVisibility,
+    );
+    await feed.load(store, clock.now());
     const community = await LiveCommunity.open({
       id: config.id,
       document: canonicalize(config.document),
@@ -140,6 +151,8 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       store,
       ledger: writer,
       blockSigner: options.blockSigner,
+      adminPublicKey: config.adminPublicKey,
+      feed,
       wall,
       onCleared: (closed) => {
         if (closed.payload !== undefined) blocks.push(closed.payload);
@@ -158,7 +171,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     return {
       config,
       community,
-      admin: { store, adminPublicKey: config.adminPublicKey, clock, wall },
+      feed,
       clock,
       db,
       ledgerDir,
@@ -184,13 +197,16 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
         listeners.push(listener);
       },
       async close() {
+        await feed.feed.close();
         await openedWriter.close();
+        await releaseWriter?.().catch(() => undefined);
         await openedDb.close();
         await lock?.release();
       },
     };
   } catch (error) {
     await writer?.close().catch(() => undefined);
+    await releaseWriter?.().catch(() => undefined);
     await db?.close().catch(() => undefined);
     await lock?.release();
     throw error;

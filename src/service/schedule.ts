@@ -4,6 +4,7 @@
  * T − `gateClosureMinutes`; an order that arrives at the gate or later is too late. Pure.
  */
 import { MS_PER_HOUR, MS_PER_MINUTE } from "../core/time.js";
+import { type CalendarDate, localDayStart, nextCalendarDate } from "../core/timeZone.js";
 
 export interface Schedule {
   readonly intervalMinutes: number;
@@ -56,12 +57,34 @@ export function openIntervals(s: Schedule, now: number): number[] {
   return out;
 }
 
-/** The starts of intervals whose gate closed in (`afterMs`, `now`], earliest first. */
-export function gatesClosedBetween(s: Schedule, afterMs: number, now: number): number[] {
+/** The starts T of intervals with T − `leadMs` in (`afterMs`, `now`], earliest first. */
+function startsLeading(s: Schedule, leadMs: number, afterMs: number, now: number): number[] {
   const step = intervalMs(s);
   const out: number[] = [];
-  // Gate of T at T − gate: T in (after + gate, now + gate].
-  let t = Math.floor((afterMs + gateMs(s)) / step) * step + step;
-  for (; t - gateMs(s) <= now; t += step) out.push(t);
+  let t = Math.floor((afterMs + leadMs) / step) * step + step;
+  for (; t - leadMs <= now; t += step) out.push(t);
+  return out;
+}
+
+/** The starts of intervals whose gate closed in (`afterMs`, `now`], earliest first. */
+export function gatesClosedBetween(s: Schedule, afterMs: number, now: number): number[] {
+  return startsLeading(s, gateMs(s), afterMs, now);
+}
+
+/** The starts of intervals that opened for orders in (`afterMs`, `now`], earliest first. */
+export function opensBetween(s: Schedule, afterMs: number, now: number): number[] {
+  return startsLeading(s, openMs(s), afterMs, now);
+}
+
+/**
+ * The intervals that start within one local calendar day in the community's zone: 96
+ * quarter-hours on most days, 92 and 100 where daylight saving starts and ends.
+ */
+export function localDayIntervals(s: Schedule, date: CalendarDate, timeZone: string): number[] {
+  const step = intervalMs(s);
+  const from = localDayStart(date, timeZone);
+  const to = localDayStart(nextCalendarDate(date), timeZone);
+  const out: number[] = [];
+  for (let t = Math.ceil(from / step) * step; t < to; t += step) out.push(t);
   return out;
 }

@@ -43,6 +43,8 @@ export interface OrderReceipt {
   readonly interval_start: string;
   readonly received_seq: number;
   readonly status: "open";
+  /** The order this one replaced, cancelled in the same transaction. */
+  readonly replaced?: string;
 }
 
 export interface StoredOrder {
@@ -74,6 +76,8 @@ export interface NewOrder {
   readonly digest: string;
   /** Refuse an order on the other side of one of the participant's open orders. */
   readonly oneSidePerParticipant: boolean;
+  /** One of the participant's open orders in the interval, cancelled in the same transaction. */
+  readonly replaces?: string | undefined;
 }
 
 export type RecordOutcome =
@@ -82,6 +86,8 @@ export type RecordOutcome =
   | { readonly kind: "replayed"; readonly receipt: OrderReceipt }
   | { readonly kind: "nonce_reused" }
   | { readonly kind: "duplicate_id" }
+  /** The order to replace is not one of the participant's open orders in the interval. */
+  | { readonly kind: "replace_missing" }
   | { readonly kind: "side_conflict"; readonly openSide: Side };
 
 /** An interval once cleared: its block (none when it had no orders) and each order's status. */
@@ -191,4 +197,8 @@ export interface CommunityStore {
   loadClock(): Promise<ClockState | undefined>;
   /** The audit log after `afterSeq`, oldest first, at most `limit` entries. */
   auditLog(afterSeq: number, limit: number): Promise<AuditEntry[]>;
+  /** The last sequence number issued on each stream channel. */
+  streamSequences(): Promise<Map<string, number>>;
+  /** Records the last sequence number of each channel given (never lowers one). */
+  saveStreamSequences(last: ReadonlyMap<string, number>): Promise<void>;
 }

@@ -5,6 +5,7 @@
  * are the server's codes and statuses, an unreachable server is said plainly.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -132,6 +133,14 @@ test("clients: the clock and the open intervals", async () => {
     gate_closes_at: formatInstant(T0 - 5 * MIN),
     status: "open",
   });
+  // The community's zone is UTC: a local day of 96 quarter-hours, those before 11:05 closed.
+  const day = JSON.parse(await cli(["intervals", "--server", server, "--day", "2026-06-01"]));
+  assert.equal(day.length, 96);
+  assert.equal(day.filter((i: { status: string }) => i.status === "gate_closed").length, 45);
+  assert.match(
+    await cli(["intervals", "--server", server, "--day", "June 1"], 2),
+    /E_INPUT \(422\): day: expected a calendar day YYYY-MM-DD/,
+  );
 });
 
 test("clients: four homes submit orders; a missing interval_start is named", async () => {
@@ -283,4 +292,135 @@ test("clients: a copy that does not verify is a verification failure (exit 3), a
   });
   await assert.rejects(refused, (e: unknown) => e instanceof VerificationError);
   assert.match(await cli(["ledger", "verify", copy, "--operator", OPERATOR.publicKey]), /^ok: /);
+});
+
+test("clients: a member's book, own orders and cancel", async () => {
+  const at = T0 + 15 * MIN;
+  const submit = async (i: number, id: string, side: string, price: number) => {
+    const file = join(dir, `${id}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id,
+        side,
+        energy_kwh: 0.5,
+        price_per_kwh: price,
+        interval_start: formatInstant(at),
+      }),
+    );
+    await cli(["order", "submit", "--server", server, "--key", homeKey(i), file]);
+  };
+  await submit(0, "m-1", "sell", 0.1);
+  await submit(1, "m-2", "sell", 0.1);
+  await submit(2, "m-3", "buy", 0.25);
+  const book = await cli([
+    "book",
+    "--server",
+    server,
+    "--interval",
+    formatInstant(at),
+    "--format",
+    "csv",
+  ]);
+  assert.equal(book, "side,price_per_kwh,energy_kwh,orders\nbuy,0.25,0.5,1\nsell,0.1,1,2\n");
+  // Without --interval: the next interval to close, which (the clock at 12:00) is this one.
+  assert.deepEqual(
+    JSON.parse(await cli(["book", "--server", server])),
+    JSON.parse(await cli(["book", "--server", server, "--interval", formatInstant(at)])),
+  );
+
+  const mine = JSON.parse(
+    await cli(["orders", "--server", server, "--key", homeKey(0), "--interval", formatInstant(at)]),
+  );
+  assert.deepEqual(
+    mine.map((o: { order_id: string; status: string }) => [o.order_id, o.status]),
+    [["m-1", "open"]],
+  );
+  const cancel = ["order", "cancel", "--server", server, "--key", homeKey(1), "--id", "m-2"];
+  const cancelled = JSON.parse(await cli([...cancel, "--interval", formatInstant(at)]));
+  assert.deepEqual(cancelled, {
+    interval_start: formatInstant(at),
+    order_id: "m-2",
+    participant: home(1).participant,
+    status: "cancelled",
+  });
+  // Another member's order is not found under one's own key.
+  const other = ["order", "cancel", "--server", server, "--key", homeKey(2), "--id", "m-1"];
+  assert.match(await cli([...other, "--interval", formatInstant(at)], 2), /E_NOT_FOUND \(404\)/);
+  const status = ["orders", "--server", server, "--key", homeKey(1), "--status", "cancelled"];
+  assert.match(await cli([...status, "--format", "csv"]), /^order_id,.*\nm-2,/);
+  assert.equal(
+    await cli(["book", "--server", server, "--interval", formatInstant(at), "--format", "csv"]),
+    "side,price_per_kwh,energy_kwh,orders\nbuy,0.25,0.5,1\nsell,0.1,0.5,1\n",
+  );
+  assert.match(
+    await cli(["orders", "--server", server, "--key", homeKey(1), "--status", "done"], 2),
+    /--status: expected one of open/,
+  );
+});
+
+test("clients: trades --follow prints each cleared interval's trades as they come", async () => {
+  const at = T0 + 15 * MIN;
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "src/cli/main.ts",
+      "trades",
+      "--follow",
+      "--server",
+      server,
+      "--format",
+      "json",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  const until = async (ok: () => boolean, what: string) => {
+    const deadline = Date.now() + 30_000;
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  try {
+    await until(() => /following trades at ws:/.test(err), "the subscription");
+    const before = out.trim().split("\n").filter(Boolean).length;
+    const moved = await fetch(`${server}/v1/clock/advance`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(
+        signAdminAction(
+          { action: "clock.advance", to: formatInstant(at - 5 * MIN) },
+          ADMIN,
+          Date.now(),
+        ),
+      ),
+      signal: AbortSignal.timeout(20_000),
+    });
+    assert.equal(moved.status, 200);
+    await until(() => out.trim().split("\n").filter(Boolean).length > before, "a trade");
+    const lines = out
+      .trim()
+      .split("\n")
+      .slice(before)
+      .map((l) => JSON.parse(l));
+    const published = (await serverClient(server).get(
+      `/v1/trades?interval=${formatInstant(at)}`,
+    )) as {
+      trades: Record<string, unknown>[];
+    };
+    assert.deepEqual(
+      lines.map((t) => t.transaction_id),
+      published.trades.map((t) => t.transaction_id),
+    );
+  } finally {
+    child.kill("SIGINT");
+  }
+  const code = await new Promise((resolve) => child.once("exit", resolve));
+  assert.equal(code, 0, err);
 });

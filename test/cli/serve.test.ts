@@ -102,6 +102,7 @@ test("serve --demo: the shipped community's 17 homes, registered once; a restart
       now: "2016-08-01T08:00:00Z",
       speed: 0,
       started_at: "2016-08-01T08:00:00Z",
+      seq: 0,
     });
     // A second server on the same data directory is refused while the first runs.
     const second = await runCli(["serve", ...args]);

@@ -115,6 +115,7 @@ test("api: health, readiness, the clock and the community", async () => {
     now: formatInstant(T0 - 60 * MIN),
     speed: 0,
     started_at: formatInstant(T0 - 60 * MIN),
+    seq: 0,
   });
   const community = await call("GET", "/v1/community");
   assert.equal(community.json.id, "fontana");

@@ -19,7 +19,7 @@ import {
   type LiveServer,
   sessionOf,
   startLive,
-} from "../support/liveServer.js";
+} from "../support/opsServer.js";
 
 const [A, B] = HOMES as [Identity, Identity];
 let live: LiveServer;

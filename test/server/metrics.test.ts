@@ -16,7 +16,7 @@ import {
   order,
   register,
   startLive,
-} from "../support/liveServer.js";
+} from "../support/opsServer.js";
 
 const [A, B] = HOMES as [Identity, Identity];
 let live: LiveServer;

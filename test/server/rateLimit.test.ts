@@ -17,7 +17,7 @@ import {
   register,
   sessionOf,
   startLive,
-} from "../support/liveServer.js";
+} from "../support/opsServer.js";
 
 const [A, B] = HOMES as [Identity, Identity];
 let live: LiveServer;

@@ -27,7 +27,7 @@ import {
   order,
   register,
   startLive,
-} from "../support/liveServer.js";
+} from "../support/opsServer.js";
 
 const [A, B] = HOMES as [Identity, Identity];
 

@@ -9,11 +9,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import fc from "fast-check";
 import { formatInstant } from "../../src/core/time.js";
 import type { OrderItem } from "../../src/ledger/block.js";
 import { clearInterval } from "../../src/ledger/clearInterval.js";
 import { type SignedOrder, signOrder } from "../../src/ledger/envelope.js";
 import { type Identity, participantIdOf } from "../../src/ledger/keys.js";
+import { signDocument } from "../../src/ledger/signedDocument.js";
 import { verifyBlocks } from "../../src/ledger/verify.js";
 import { MECHANISMS } from "../../src/market/mechanisms.js";
 import { ManualClock } from "../../src/service/clock.js";
@@ -94,6 +96,7 @@ async function openCommunity(
     store,
     ledger: writer,
     blockSigner: OPERATOR,
+    adminPublicKey: OPERATOR.publicKey,
   });
   return { community, clock, ledgerDir, writer, store };
 }
@@ -200,6 +203,142 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
         mine.map((o) => o.orderId),
         ["x-a"],
       );
+    },
+  );
+
+  withCommunity(
+    "an order replaces one of its participant's own open orders in one step",
+    async ({ community, clock, ledgerDir }) => {
+      const [a, , c] = HOMES as [Identity, Identity, Identity];
+      const replacing = (who: Identity, id: string, replaces: string, side: "buy" | "sell") =>
+        signOrder(
+          {
+            ...order(who, id, side, 0.5, side === "buy" ? 0.3 : 0.06, T0).order,
+            replaces,
+          },
+          who,
+          nonceOf(`${id}-r`),
+          T0 + 60 * MIN,
+        );
+      assert.equal((await community.submit(order(a, "r-1", "sell", 1, 0.1, T0))).created, true);
+      assert.equal((await community.submit(order(c, "r-c", "buy", 1, 0.3, T0))).created, true);
+      const replaced = await community.submit(replacing(a, "r-2", "r-1", "sell"));
+      assert.equal(replaced.receipt.replaced, "r-1");
+      // Not open any more, another's, missing, or itself: refused, and nothing changes.
+      await assert.rejects(
+        community.submit(replacing(a, "r-3", "r-1", "sell")),
+        refusal("E_NOT_FOUND", "order.replaces"),
+      );
+      await assert.rejects(
+        community.submit(replacing(a, "r-4", "r-c", "sell")),
+        refusal("E_NOT_FOUND", "order.replaces"),
+      );
+      await assert.rejects(
+        community.submit(replacing(a, "r-5", "r-5", "sell")),
+        refusal("E_ORDER_INVALID", "order.replaces"),
+      );
+      // A replacement may change sides: the order it replaces no longer counts.
+      const flipped = await community.submit(replacing(a, "r-6", "r-2", "buy"));
+      assert.equal(flipped.created, true);
+      const mine = await community.store.ordersOf(participantIdOf(a.publicKey), { limit: 10 });
+      assert.deepEqual(mine.map((o) => [o.orderId, o.status]).sort(), [
+        ["r-1", "cancelled"],
+        ["r-2", "cancelled"],
+        ["r-6", "open"],
+      ]);
+      clock.advanceTo(T0);
+      await community.tick();
+      const [block] = await payloads(ledgerDir);
+      const ids = JSON.parse(block as string)
+        .entries.filter((e: { type: string }) => e.type === "order")
+        .map((e: { envelope: SignedOrder }) => e.envelope.order.id);
+      assert.deepEqual(ids.sort(), ["r-6", "r-c"]);
+    },
+  );
+
+  withCommunity(
+    "any submits and cancels conserve energy and money and give the offline blocks (property)",
+    async ({ community, clock, ledgerDir }) => {
+      const offline = new MemoryLedger();
+      let run = 0;
+      const op = fc.record({
+        home: fc.integer({ min: 0, max: 3 }),
+        tenthsKwh: fc.integer({ min: 1, max: 50 }),
+        cents: fc.integer({ min: 1, max: 40 }),
+        cancel: fc.boolean(),
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+          fc.array(op, { maxLength: 12 }),
+          async (sells, ops) => {
+            const start = T0 + run * 15 * MIN;
+            const tag = `p${run++}`;
+            const open: SignedOrder[] = [];
+            for (const [i, o] of ops.entries()) {
+              const who = HOMES[o.home] as Identity;
+              const side = sells[o.home] ? "sell" : "buy";
+              const e = order(who, `${tag}-${i}`, side, o.tenthsKwh / 10, o.cents / 100, start);
+              assert.equal((await community.submit(e)).created, true);
+              open.push(e);
+              if (!o.cancel) continue;
+              const cancel = signDocument(
+                "cancel",
+                {
+                  action: "order.cancel",
+                  participant: participantIdOf(who.publicKey),
+                  order_id: e.order.id,
+                  interval_start: iso(start),
+                },
+                who,
+                nonceOf(`${tag}-${i}-cancel`),
+                Date.now() + 10 * MIN,
+              );
+              await community.cancel(cancel, e.order.id);
+              open.pop();
+            }
+            clock.advanceTo(start - 5 * MIN);
+            const closed = (await community.tick()).find((c) => c.intervalStartMs === start);
+            assert.equal(closed?.orders, open.length);
+            if (open.length === 0) return;
+            clearInterval({
+              interval: { startMs: start, minutes: 15 },
+              tariff: TARIFF,
+              mechanism: MECHANISMS.uniform,
+              items: open.map((envelope): OrderItem => ({ kind: "signed", envelope })),
+              requireSignatures: true,
+              ledger: { store: offline, operator: OPERATOR },
+            });
+            const r = closed?.result;
+            assert.ok(r !== undefined);
+            // Energy: each order's fill and grid remainder make up its energy; both sides trade alike.
+            let bought = 0;
+            let sold = 0;
+            for (const [i, e] of open.entries()) {
+              const filled = r.orderFilledWh[i] as number;
+              assert.equal(
+                filled + (r.orderGridWh[i] as number),
+                Math.round(e.order.energy_kwh * 1000),
+              );
+              if (e.order.side === "buy") bought += filled;
+              else sold += filled;
+            }
+            assert.equal(bought, sold);
+            assert.equal(bought, r.summary.tradedWh);
+            // Money: payments = receipts + network fees + budget surplus + grid cost.
+            const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
+            assert.equal(
+              sum(r.orderPaysMicro),
+              sum(r.orderReceivesMicro) +
+                r.summary.networkFeesMicro +
+                r.summary.budgetSurplusMicro +
+                r.summary.gridCostMicro,
+            );
+          },
+        ),
+        { numRuns: 12 },
+      );
+      assert.deepEqual(await payloads(ledgerDir), offline.payloads);
     },
   );
 

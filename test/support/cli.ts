@@ -9,7 +9,12 @@ export interface CliResult {
 
 export async function runCli(
   argv: string[],
-  options: { stdin?: string; cwd?: string; tty?: boolean; env?: Record<string, string> } = {},
+  options: {
+    stdin?: string;
+    cwd?: string;
+    tty?: boolean;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<CliResult> {
   let stdout = "";
   let stderr = "";

@@ -1,179 +1,199 @@
 /**
- * A live platform on a real server listening on 127.0.0.1 (embedded database, manual clock at
- * an hour before T0), with the helpers the server tests share: signed admin documents, orders,
- * session tokens and calls that read the answer whole.
+ * A live platform listening on 127.0.0.1 for tests (embedded database in a temporary directory,
+ * manual clock), with the calls tests make of it: plain requests, the operator's documents, a
+ * member's signed orders and cancels, and session tokens. `restart` closes the server and opens
+ * it again on the same data directory, as after a restart.
  */
-import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FastifyInstance } from "fastify";
 import { formatInstant } from "../../src/core/time.js";
 import { communityConfig, communityTemplate } from "../../src/formats/communityFile.js";
 import { signOrder } from "../../src/ledger/envelope.js";
 import { type Identity, participantIdOf } from "../../src/ledger/keys.js";
 import { signDocument } from "../../src/ledger/signedDocument.js";
 import { type AppOptions, buildApp } from "../../src/server/app.js";
-import { openPlatform, type Platform, type PlatformOptions } from "../../src/service/platform.js";
-import { writeIdentity } from "../../src/store/keyFile.js";
-import { fixedIdentity, OPERATOR, T0 } from "./ledgerFixtures.js";
+import { openPlatform, type Platform } from "../../src/service/platform.js";
+import { OPERATOR } from "./ledgerFixtures.js";
 
 export const MIN = 60_000;
-export const ADMIN = fixedIdentity("live server admin");
-export const idOf = (who: Identity) => participantIdOf(who.publicKey);
 
 export interface Reply {
   readonly status: number;
-  readonly headers: Headers;
-  readonly text: string;
+  readonly code: string | undefined;
   // biome-ignore lint/suspicious/noExplicitAny: answers are asserted field by field
   readonly json: any;
 }
 
-export interface CallOptions {
-  readonly body?: unknown;
-  readonly token?: string;
-  readonly headers?: Record<string, string>;
+export interface LiveServerOptions {
+  readonly name: string;
+  readonly admin: Identity;
+  readonly clockStartMs: number;
+  readonly community?: Record<string, unknown>;
+  readonly app?: AppOptions;
+  /** An existing data directory (kept at the end); a fresh temporary one otherwise. */
+  readonly dataDir?: string;
+  readonly databaseUrl?: string;
 }
 
-export interface LiveServer {
-  readonly platform: Platform;
-  readonly base: string;
+export interface OrderSpec {
+  readonly id: string;
+  readonly side: "buy" | "sell";
+  readonly kwh: number;
+  readonly price: number;
+  readonly intervalStartMs: number;
+}
+
+export class LiveServer {
+  platform!: Platform;
+  base = "";
+  private closeApp: (() => Promise<void>) | undefined;
+  private counter = 0;
   readonly dir: string;
-  readonly app: FastifyInstance;
-  call(method: string, path: string, options?: CallOptions): Promise<Reply>;
-  close(): Promise<void>;
-}
 
-let counter = 0;
-export const nonce = () =>
-  createHash("sha256").update(`live server ${process.pid} ${counter++}`).digest("hex").slice(0, 32);
-
-export const admin = (document: Record<string, unknown>, key: Identity = ADMIN) =>
-  signDocument("admin", document, key, nonce(), Date.now() + 10 * MIN);
-
-/** A signed order of `who` for the interval at T0. */
-export function order(who: Identity, id: string, side: "buy" | "sell" = "sell") {
-  return signOrder(
-    {
-      id,
-      participant: idOf(who),
-      side,
-      energy_kwh: 1,
-      price_per_kwh: side === "buy" ? 0.3 : 0.1,
-      timestamp: formatInstant(T0 - 30 * MIN),
-      interval_start: formatInstant(T0),
-    },
-    who,
-    nonce(),
-    T0 + 60 * MIN,
-  );
-}
-
-export async function callAt(
-  base: string,
-  method: string,
-  path: string,
-  options: CallOptions = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  const init: RequestInit = { method, headers, signal: AbortSignal.timeout(20_000) };
-  if (options.body !== undefined) init.body = JSON.stringify(options.body);
-  const r = await fetch(`${base}${path}`, init);
-  const text = await r.text();
-  let json: unknown = null;
-  try {
-    json = text === "" ? null : JSON.parse(text);
-  } catch {
-    json = null;
+  private constructor(private readonly options: LiveServerOptions) {
+    this.dir = options.dataDir ?? mkdtempSync(join(tmpdir(), `gridshare-${options.name}-`));
   }
-  return { status: r.status, headers: r.headers, text, json };
-}
 
-/** Asserts a problem+json answer with this status and code. */
-export function isProblem(r: Reply, status: number, code: string): void {
-  assert.equal(r.status, status, r.text);
-  assert.match(r.headers.get("content-type") ?? "", /^application\/problem\+json/);
-  assert.equal(r.json.code, code);
-  assert.equal(r.json.status, status);
-}
+  static async start(options: LiveServerOptions): Promise<LiveServer> {
+    const server = new LiveServer(options);
+    await server.open();
+    return server;
+  }
 
-/** Opens a platform in a fresh directory and serves it on 127.0.0.1. */
-export async function startLive(
-  name: string,
-  app: AppOptions = {},
-  platformOptions: Partial<PlatformOptions> = {},
-): Promise<LiveServer> {
-  const dir = mkdtempSync(join(tmpdir(), `gridshare-${name}-`));
-  const doc = communityTemplate(
-    { adminPublicKey: ADMIN.publicKey, blockSigningPublicKey: OPERATOR.publicKey, id: name },
-    "test",
-  );
-  const platform = await openPlatform({
-    config: await communityConfig(doc, "test"),
-    dataDir: dir,
-    blockSigner: OPERATOR,
-    clock: { kind: "manual", startMs: T0 - 60 * MIN },
-    ...platformOptions,
-  });
-  const server = await buildApp(platform, app);
-  const base = await server.listen({ host: "127.0.0.1", port: 0 });
-  return {
-    platform,
-    base,
-    dir,
-    app: server,
-    call: (method, path, options) => callAt(base, method, path, options),
-    async close() {
-      await server.close();
-      await platform.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Registers each of `homes` with the operator's signed documents. */
-export async function register(live: LiveServer, homes: readonly Identity[]): Promise<void> {
-  for (const [i, who] of homes.entries()) {
-    const r = await live.call("POST", "/v1/participants", {
-      body: admin({ action: "participant.add", public_key: who.publicKey, name: `home ${i}` }),
+  private async open(): Promise<void> {
+    const doc = {
+      ...communityTemplate(
+        {
+          adminPublicKey: this.options.admin.publicKey,
+          blockSigningPublicKey: OPERATOR.publicKey,
+          id: "fontana",
+        },
+        "test",
+      ),
+      ...this.options.community,
+    };
+    this.platform = await openPlatform({
+      config: await communityConfig(doc, "test"),
+      dataDir: this.dir,
+      databaseUrl: this.options.databaseUrl,
+      blockSigner: OPERATOR,
+      clock: { kind: "manual", startMs: this.options.clockStartMs },
     });
-    assert.equal(r.status, 201, r.text);
+    const app = await buildApp(this.platform, this.options.app);
+    this.base = await app.listen({ host: "127.0.0.1", port: 0 });
+    this.closeApp = () => app.close();
   }
-}
 
-/** A session token for `who`, by signing a fresh challenge. */
-export async function sessionOf(live: LiveServer, who: Identity): Promise<Reply> {
-  const { json } = await live.call("POST", "/v1/session/challenge");
-  return live.call("POST", "/v1/session", {
-    body: signDocument(
-      "session",
-      { action: "session.open", challenge: json.challenge },
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.open();
+  }
+
+  async stop(): Promise<void> {
+    await this.closeApp?.();
+    this.closeApp = undefined;
+    await this.platform.close();
+  }
+
+  async close(): Promise<void> {
+    if (this.closeApp !== undefined) await this.stop();
+    if (this.options.dataDir === undefined) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  nonce(): string {
+    return createHash("sha256")
+      .update(`${this.options.name} ${this.counter++}`)
+      .digest("hex")
+      .slice(0, 32);
+  }
+
+  async call(
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string } = {},
+  ): Promise<Reply> {
+    const headers: Record<string, string> = {};
+    if (options.body !== undefined) headers["content-type"] = "application/json";
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(20_000) };
+    if (options.body !== undefined) init.body = JSON.stringify(options.body);
+    const r = await fetch(`${this.base}${path}`, init);
+    const text = await r.text();
+    const json = text === "" ? null : JSON.parse(text);
+    return { status: r.status, code: json?.code, json };
+  }
+
+  admin(document: Record<string, unknown>, key: Identity = this.options.admin) {
+    return signDocument("admin", document, key, this.nonce(), Date.now() + 10 * MIN);
+  }
+
+  /** Registers each home as a member, named Building_1, Building_2, ... */
+  async register(homes: readonly Identity[]): Promise<void> {
+    for (const [i, home] of homes.entries()) {
+      const r = await this.call("POST", "/v1/participants", {
+        body: this.admin({
+          action: "participant.add",
+          public_key: home.publicKey,
+          name: `Building_${i + 1}`,
+        }),
+      });
+      if (r.status !== 201) throw new Error(`registration: ${JSON.stringify(r.json)}`);
+    }
+  }
+
+  async advanceTo(ms: number): Promise<Reply> {
+    return this.call("POST", "/v1/clock/advance", {
+      body: this.admin({ action: "clock.advance", to: formatInstant(ms) }),
+    });
+  }
+
+  order(who: Identity, spec: OrderSpec) {
+    return signOrder(
+      {
+        id: spec.id,
+        participant: participantIdOf(who.publicKey),
+        side: spec.side,
+        energy_kwh: spec.kwh,
+        price_per_kwh: spec.price,
+        timestamp: formatInstant(spec.intervalStartMs - 30 * MIN),
+        interval_start: formatInstant(spec.intervalStartMs),
+      },
       who,
-      nonce(),
-      Date.now() + MIN,
-    ),
-  });
-}
+      this.nonce(),
+      spec.intervalStartMs + 60 * MIN,
+    );
+  }
 
-/**
- * A community file and its key file in `dir`, for `serve`: one key (ADMIN) for both operator
- * roles, so the tests sign the operator's documents with it.
- */
-export async function writeCommunity(
-  dir: string,
-  id: string,
-): Promise<{ communityFile: string; keyFile: string }> {
-  const communityFile = join(dir, "community.json");
-  const keyFile = join(dir, "operator.key");
-  const doc = communityTemplate(
-    { adminPublicKey: ADMIN.publicKey, blockSigningPublicKey: ADMIN.publicKey, id },
-    "test",
-  );
-  writeFileSync(communityFile, JSON.stringify(doc));
-  await writeIdentity(keyFile, ADMIN, { force: true });
-  return { communityFile, keyFile };
+  cancel(who: Identity, orderId: string, intervalStartMs: number) {
+    return signDocument(
+      "cancel",
+      {
+        action: "order.cancel",
+        participant: participantIdOf(who.publicKey),
+        order_id: orderId,
+        interval_start: formatInstant(intervalStartMs),
+      },
+      who,
+      this.nonce(),
+      Date.now() + 10 * MIN,
+    );
+  }
+
+  /** A session token for `who`, by signing a fresh challenge. */
+  async session(who: Identity): Promise<string> {
+    const { json } = await this.call("POST", "/v1/session/challenge");
+    const r = await this.call("POST", "/v1/session", {
+      body: signDocument(
+        "session",
+        { action: "session.open", challenge: json.challenge },
+        who,
+        this.nonce(),
+        Date.now() + MIN,
+      ),
+    });
+    if (r.status !== 201) throw new Error(`session: ${JSON.stringify(r.json)}`);
+    return r.json.token;
+  }
 }

@@ -1,16 +1,14 @@
 /** `gridshare clear`: clears one market interval from a JSON file or standard input. */
 
 import type { Command } from "commander";
-import { clearOrders, type RecordedBlock } from "../../app/clearOrders.js";
+import { clearOrders } from "../../app/clearOrders.js";
 import { InputError } from "../../core/errors.js";
-import { clearingRecord, TRADE_RECORD_COLUMNS } from "../../market/records.js";
-import { type ClearingResult, MECHANISM_NAMES, type Mechanism } from "../../market/types.js";
-import { describeRecovery } from "../../store/ledgerStore.js";
+import { MECHANISM_NAMES, type Mechanism } from "../../market/types.js";
 import { parseClearInput } from "../clearInput.js";
+import { clearingText, recordedText } from "../clearingText.js";
 import { type CommandContext, resolveFormat } from "../context.js";
 import { flagOption, kInPpm, marketMechanism } from "../flags.js";
 import { readJsonInput } from "../io.js";
-import { toCsv, toJson, toKeyValues, toTable } from "../output.js";
 import { refusal } from "../words.js";
 
 export interface ClearFlags {
@@ -22,46 +20,6 @@ export interface ClearFlags {
   ledger?: string;
   operatorKey?: string;
   requireSignatures?: boolean;
-}
-
-function render(result: ClearingResult, mechanism: Mechanism, format: string): string {
-  const doc = clearingRecord(result, mechanism.splitPrices);
-  if (format === "json") return toJson(doc);
-  const columns = mechanism.splitPrices
-    ? [...TRADE_RECORD_COLUMNS, "seller_price_per_kwh"]
-    : [...TRADE_RECORD_COLUMNS];
-  const rows = doc.trades as unknown as Record<string, unknown>[];
-  if (format === "csv") return toCsv(columns, rows);
-  const s = doc.summary;
-  const header = toKeyValues([
-    ["mechanism", doc.mechanism + ("k" in doc ? ` (k = ${doc.k})` : "")],
-    ["interval", `${doc.interval.start} + ${doc.interval.minutes} min`],
-    ["traded", `${s.traded_kwh} kWh in ${doc.trades.length} trades`],
-    ["clearing price", s.clearing_price_per_kwh],
-    [
-      "buy / sell price",
-      s.buy_price_per_kwh === null ? null : `${s.buy_price_per_kwh} / ${s.sell_price_per_kwh}`,
-    ],
-    ["welfare", s.welfare],
-    ["budget surplus", s.budget_surplus],
-    ["network fees", s.network_fees],
-    ["grid import / export", `${s.grid_import_kwh} / ${s.grid_export_kwh} kWh`],
-    ["grid cost", s.grid_cost],
-  ]);
-  const participants = toTable(
-    [
-      "participant",
-      "bought_kwh",
-      "sold_kwh",
-      "grid_import_kwh",
-      "grid_export_kwh",
-      "pays",
-      "receives",
-    ],
-    doc.participants as unknown as Record<string, unknown>[],
-  );
-  const trades = rows.length > 0 ? `\n${toTable(columns, rows)}` : "\n(no local trades)\n";
-  return `${header}\n${participants}${trades}`;
 }
 
 export async function runClear(
@@ -97,18 +55,8 @@ export async function runClear(
         }),
   });
   if (outcome.status === "refused") throw refusal(outcome.rejected, raw, source);
-  ctx.io.stdout.write(render(outcome.result, mechanism, format));
+  ctx.io.stdout.write(clearingText(outcome.result, mechanism, format));
   if (recorded) ctx.io.stderr.write(recordedText(recorded));
-}
-
-/** What `clear --ledger` says on stderr: the key it created, what it recovered, the block. */
-function recordedText(r: RecordedBlock): string {
-  const created =
-    r.createdKeyPath === undefined
-      ? ""
-      : `created operator key ${r.createdKeyPath} (keep it private; share the public key: gridshare keys show ${r.createdKeyPath})\n`;
-  const h = r.block.block.head;
-  return `${created}${describeRecovery(r.dir, r.recovery)}appended block ${h.height} to ${r.dir}: ${r.block.tradeCount} trades, tree size ${h.tree_size}, head ${r.headHash}\n`;
 }
 
 export function registerClear(program: Command, ctx: CommandContext): void {

@@ -6,7 +6,7 @@ import { isTimeZone } from "../../core/timeZone.js";
 import type { SeriesKind } from "../../maintenance/dataQuality.js";
 import type { CommandContext } from "../context.js";
 import { choiceReader, flagOption, instantReader, positiveNumber } from "../flags.js";
-import { writeFileAtomic } from "../io.js";
+import { writeOutputFile } from "../io.js";
 import { toJson, toTable } from "../output.js";
 
 export interface DataCheckFlags {
@@ -50,10 +50,7 @@ export async function runDataCheck(ctx: CommandContext, file: string, flags: Dat
     startMs,
     stepMinutes,
   });
-  if (flags.out !== undefined) {
-    await writeFileAtomic(flags.out, cleaned());
-    ctx.io.stderr.write(`wrote ${flags.out}\n`);
-  }
+  if (flags.out !== undefined) await writeOutputFile(ctx.io, flags.out, cleaned());
   if (flags.json) ctx.io.stdout.write(toJson(doc));
   else {
     const count = (o: Record<string, number | undefined>) =>

@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { MECHANISM_NAMES, type MechanismName } from "../../market/types.js";
 import type { CommandContext } from "../context.js";
-import { choiceReader, flagOption, positiveInt } from "../flags.js";
-import { mechanismList, runSimulate } from "./simulate.js";
+import { choiceReader, flagOption, mechanismList, positiveInt } from "../flags.js";
+import { runSimulate } from "./simulate.js";
 
 /** The shipped demo scenario. */
 export const DEMO_SCENARIO = fileURLToPath(

@@ -17,6 +17,12 @@ function proofPath(tx: string, height: number | undefined): string {
 }
 
 export function registerLedgerProofs(ledger: Command, ctx: CommandContext): void {
+  registerInclusionProofs(ledger, ctx);
+  registerConsistencyProofs(ledger, ctx);
+}
+
+/** `ledger prove` and `ledger check-proof`: one trade's inclusion proof, made and checked. */
+function registerInclusionProofs(ledger: Command, ctx: CommandContext): void {
   ledger
     .command("prove")
     .description(
@@ -79,7 +85,10 @@ export function registerLedgerProofs(ledger: Command, ctx: CommandContext): void
         `ok: ${proof.entry.type}${tx ? ` ${tx}` : ""} is leaf ${proof.leaf_index} of the tree of ${proof.tree_size} under head ${proof.head.height}${operator ? "" : ` (operator ${proof.head.operator.slice(0, 16)}... not pinned: pass --operator)`}\n`,
       );
     });
+}
 
+/** `ledger consistency` and `ledger check-consistency`: one head extends another. */
+function registerConsistencyProofs(ledger: Command, ctx: CommandContext): void {
   ledger
     .command("consistency")
     .description("a consistency proof that the head at --to extends the head at --from")

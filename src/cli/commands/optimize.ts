@@ -10,11 +10,12 @@ import {
 } from "../../app/optimizeHousehold.js";
 import { InputError } from "../../core/errors.js";
 import type { PolicyName } from "../../optimize/policies.js";
-import { round, TRAJECTORY_COLUMNS, trajectoryRecords } from "../../optimize/records.js";
+import { TRAJECTORY_COLUMNS, trajectoryRecords } from "../../optimize/records.js";
 import type { CommandContext } from "../context.js";
 import { choiceReader, flagOption, numberReader } from "../flags.js";
+import { householdText } from "../householdText.js";
 import { writeFileAtomic } from "../io.js";
-import { keyValues, progressBar, toCsv, toJson, toTable } from "../output.js";
+import { progressBar, toCsv, toJson } from "../output.js";
 import { registerOptimizeCommunity } from "./optimizeCommunity.js";
 
 export interface OptimizeFlags {
@@ -75,35 +76,7 @@ export async function runOptimizeHousehold(ctx: CommandContext, flags: OptimizeF
       ctx.io.stdout.write(toJson(doc));
       return doc;
     }
-    const s = o.run.summary;
-    const cur = o.household.config.currency ? ` (${o.household.config.currency})` : "";
-    ctx.io.stdout.write(
-      keyValues([
-        ["policy", policy === "mpc" ? `mpc, ${o.horizonHours} h, ${o.forecastLabel}` : policy],
-        ["days", round(s.days, 3)],
-        [`cost per day${cur}`, s.costPerDay.toFixed(4)],
-        ["grid import kWh/day", s.gridKwhPerDay.toFixed(3)],
-        ["curtailed kWh/day", s.curtailedKwhPerDay.toFixed(3)],
-        ["export kWh/day", s.exportKwhPerDay.toFixed(3)],
-        ["peak import kW", s.peakImportKw.toFixed(3)],
-        ["unserved kWh", s.unservedKwh.toFixed(3)],
-        ["final SoC kWh", problem.battery ? s.finalSocKwh.toFixed(3) : null],
-        ["LP solves", o.solves],
-        ["seconds", o.run.seconds.toFixed(2)],
-      ]),
-    );
-    if (doc.demand_response.length > 0)
-      ctx.io.stdout.write(
-        `\n${toTable(
-          ["event", "peak without kW", "peak kW", "reduced kW"],
-          doc.demand_response.map((e) => ({
-            event: e.name,
-            "peak without kW": e.peak_without_event_kw,
-            "peak kW": e.peak_kw,
-            "reduced kW": e.peak_reduced_kw,
-          })),
-        )}cost of responding to the events${cur}: ${(doc.demand_response_cost ?? 0).toFixed(4)}\n`,
-      );
+    ctx.io.stdout.write(householdText(o, doc));
     return doc;
   } finally {
     bar?.stop();

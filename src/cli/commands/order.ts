@@ -2,21 +2,20 @@
 import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
-import { formatIssue } from "../../core/issues.js";
-import { fromZodIssues } from "../../core/zodIssues.js";
 import { signOrder } from "../../ledger/envelope.js";
-import { orderDocumentSchema } from "../../market/orderDocument.js";
+import { readOrderDocument } from "../../market/orderDocument.js";
 import { readIdentity } from "../../store/keyFile.js";
 import type { CommandContext } from "../context.js";
 import { expiryMinutes, flagOption } from "../flags.js";
 import { readJsonInput } from "../io.js";
 import { toJson } from "../output.js";
+import { registerOrderCancel } from "./memberClients.js";
 import { registerOrderSubmit } from "./orderSubmit.js";
 
 export function registerOrder(program: Command, ctx: CommandContext): void {
   const order = program
     .command("order")
-    .description("work with orders: sign one, submit one to a live platform");
+    .description("work with orders: sign one, submit or cancel one on a live platform");
   order
     .command("sign")
     .description(
@@ -57,22 +56,15 @@ export function registerOrder(program: Command, ctx: CommandContext): void {
           flags.participant && raw !== null && typeof raw === "object"
             ? { ...raw, participant: identity.participant }
             : raw;
-        const parsed = orderDocumentSchema.safeParse(candidate);
-        if (!parsed.success) {
-          const issue = fromZodIssues(parsed.error.issues, candidate)[0];
+        const document = readOrderDocument(candidate, source);
+        if (document.participant !== identity.participant) {
           throw new InputError(
             "E_ORDER_INVALID",
-            `${source}: ${issue ? formatIssue(issue) : "not an order"}`,
-          );
-        }
-        if (parsed.data.participant !== identity.participant) {
-          throw new InputError(
-            "E_ORDER_INVALID",
-            `${source}: participant: expected ${JSON.stringify(identity.participant)} (the id of ${flags.key}), received ${JSON.stringify(parsed.data.participant)}; pass --participant to set it`,
+            `${source}: participant: expected ${JSON.stringify(identity.participant)} (the id of ${flags.key}), received ${JSON.stringify(document.participant)}; pass --participant to set it`,
           );
         }
         const envelope = signOrder(
-          parsed.data,
+          document,
           identity,
           randomBytes(16).toString("hex"),
           Date.now() + minutes * 60_000,
@@ -81,4 +73,5 @@ export function registerOrder(program: Command, ctx: CommandContext): void {
       },
     );
   registerOrderSubmit(order, ctx);
+  registerOrderCancel(order, ctx);
 }

@@ -1,13 +1,13 @@
 /** `gridshare powerflow`: one snapshot, a day, or an interval's trades on a feeder. */
 import type { Command } from "commander";
-import { feederDay, MINUTE_COLUMNS, minuteRecords } from "../../app/feederDay.js";
 import { type BaseCase, checkIntervalTrades, solveSnapshot } from "../../app/powerflow.js";
 import { InputError } from "../../core/errors.js";
 import { snapshotRecord, VOLTAGE_COLUMNS, voltageRecords } from "../../grid/records.js";
 import type { CommandContext } from "../context.js";
-import { flagOption, nonNegativeNumber, numberReader, positiveInt, readGiven } from "../flags.js";
-import { writeFileAtomic } from "../io.js";
+import { flagOption, numberReader, readGiven } from "../flags.js";
+import { writeOutputFile } from "../io.js";
 import { toCsv, toJson } from "../output.js";
+import { runDay } from "./powerflowDay.js";
 
 export interface PowerflowFlags {
   feeder?: string;
@@ -34,21 +34,10 @@ const minuteOfDay = numberReader(
 /** With --trades: the market interval, minutes above 0. */
 const intervalMinutes = numberReader("minutes above 0", (m) => m > 0);
 
-/** With --day: the air temperature around the transformer. */
-const ambientC = numberReader(
-  "an air temperature in °C from -50 to 60",
-  (c) => Number.isFinite(c) && c >= -50 && c <= 60,
-);
-
 function baseCase(flags: PowerflowFlags): BaseCase {
   if (flags.loads !== undefined) return { loadsPath: flags.loads };
   // The one mode left (runPowerflow saw exactly one of them).
   return { minute: flags.minute as number };
-}
-
-async function write(ctx: CommandContext, path: string, text: string): Promise<void> {
-  await writeFileAtomic(path, text);
-  ctx.io.stderr.write(`wrote ${path}\n`);
 }
 
 export async function runPowerflow(ctx: CommandContext, flags: PowerflowFlags) {
@@ -77,40 +66,13 @@ export async function runPowerflow(ctx: CommandContext, flags: PowerflowFlags) {
   const { files, snapshot, result } = await solveSnapshot({ feederDir, base });
   const summary = snapshotRecord(files.feeder, snapshot.pKw, result);
   if (flags.out !== undefined)
-    await write(ctx, flags.out, toCsv([...VOLTAGE_COLUMNS], voltageRecords(files.feeder, result)));
+    await writeOutputFile(
+      ctx.io,
+      flags.out,
+      toCsv([...VOLTAGE_COLUMNS], voltageRecords(files.feeder, result)),
+    );
   ctx.io.stdout.write(toJson(summary));
   return summary;
-}
-
-async function runDay(ctx: CommandContext, feederDir: string, flags: PowerflowFlags) {
-  // These flags are read with --day only, so checked here and not while parsing.
-  const ambient = readGiven(flags.ambientC, "--ambient-c", ambientC) ?? 20;
-  const pvKwp = readGiven(flags.pvKwp, "--pv-kwp", nonNegativeNumber);
-  const pvDay = readGiven(flags.pvDay, "--pv-day", nonNegativeNumber);
-  if (pvDay !== undefined && !Number.isInteger(pvDay))
-    throw new InputError("E_USAGE", "--pv-day: expected a whole day number");
-  if (flags.scenario !== undefined && (pvKwp ?? 0) > 0)
-    throw new InputError(
-      "E_USAGE",
-      "--pv-kwp: not with --scenario (the scenario says what PV each home has)",
-    );
-  const homes = readGiven(flags.homes, "--homes", positiveInt);
-  const day = await feederDay({
-    feederDir,
-    ambientC: ambient,
-    ...(pvKwp === undefined ? {} : { pvKwp }),
-    ...(pvDay === undefined ? {} : { pvDay }),
-    ...(flags.scenario === undefined ? {} : { scenarioPath: flags.scenario }),
-    ...(homes === undefined ? {} : { homes }),
-  });
-  if (flags.out !== undefined)
-    await write(
-      ctx,
-      flags.out,
-      toCsv([...MINUTE_COLUMNS], minuteRecords(day.steps, day.feederPvKw)),
-    );
-  ctx.io.stdout.write(toJson(day.record));
-  return day.record;
 }
 
 export function registerPowerflow(program: Command, ctx: CommandContext): void {

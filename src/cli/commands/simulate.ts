@@ -6,9 +6,9 @@ import { InputError } from "../../core/errors.js";
 import { MECHANISM_NAMES, type MechanismName } from "../../market/types.js";
 import type { VariantKpis } from "../../sim/kpis.js";
 import type { MaintenanceReport } from "../../sim/maintenance.js";
-import { BATTERY_POLICIES, type BatteryPolicy, batteryPolicyOf } from "../../sim/types.js";
+import type { BatteryPolicy } from "../../sim/types.js";
 import type { CommandContext } from "../context.js";
-import { choiceReader, type FlagReader, flagOption, positiveInt } from "../flags.js";
+import { batteryPolicy, flagOption, ledgerSwitch, mechanismList, positiveInt } from "../flags.js";
 import { summaryTable } from "../kpiTable.js";
 import { progressBar, toJson } from "../output.js";
 
@@ -23,29 +23,6 @@ export interface SimulateFlags {
   mechanism?: MechanismName;
   batteryPolicy?: BatteryPolicy;
 }
-
-const comparedMechanism = choiceReader(
-  MECHANISM_NAMES,
-  `mechanisms from ${MECHANISM_NAMES.join(", ")}`,
-);
-
-/** `--compare`: comma-separated mechanism names (blank: none). */
-export const mechanismList: FlagReader<MechanismName[]> = (text, flag) =>
-  text.trim() === "" ? [] : text.split(",").map((raw) => comparedMechanism(raw.trim(), flag));
-
-const onOff = choiceReader(["on", "off"] as const, "on or off");
-
-/** `--ledger on|off`. */
-const ledgerSwitch: FlagReader<boolean> = (text, flag) => onOff(text, flag) === "on";
-
-const policyName = choiceReader(
-  [...BATTERY_POLICIES, "optimal"] as const,
-  "rule, perfect or mpc (optimal is accepted for perfect)",
-);
-
-/** `--battery-policy`, its old name `optimal` read as `perfect`. */
-const batteryPolicy: FlagReader<BatteryPolicy> = (text, flag) =>
-  batteryPolicyOf(policyName(text, flag));
 
 export interface SimulationOutcome {
   readonly kpis: Record<string, VariantKpis>;

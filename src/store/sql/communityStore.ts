@@ -246,8 +246,16 @@ export class SqlCommunityStore implements CommunityStore {
         return earlier[0].digest === o.digest
           ? { kind: "replayed" as const, receipt: JSON.parse(earlier[0].answer) as OrderReceipt }
           : { kind: "nonce_reused" as const };
+      if (o.replaces !== undefined && !(await this.isOpen(tx, o, o.replaces)))
+        return { kind: "replace_missing" as const };
       const clash = await this.clash(tx, o);
       if (clash !== undefined) return clash;
+      if (o.replaces !== undefined)
+        await tx.query(
+          `update orders set status = 'cancelled'
+           where community_id = $1 and interval_start_ms = $2 and participant_id = $3 and order_id = $4`,
+          [this.communityId, o.intervalStartMs, o.participant, o.replaces],
+        );
       const [seq] = await tx.query<{ seq: number }>("select nextval('received_seq') as seq");
       const receipt: OrderReceipt = {
         order_id: o.orderId,
@@ -255,6 +263,7 @@ export class SqlCommunityStore implements CommunityStore {
         interval_start: new Date(o.intervalStartMs).toISOString().replace(".000Z", "Z"),
         received_seq: (seq as { seq: number }).seq,
         status: "open",
+        ...(o.replaces === undefined ? {} : { replaced: o.replaces }),
       };
       await tx.query(
         `insert into orders (community_id, ${ORDER_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10)`,
@@ -280,8 +289,19 @@ export class SqlCommunityStore implements CommunityStore {
     });
   }
 
+  private async isOpen(tx: SqlSession, o: NewOrder, orderId: string): Promise<boolean> {
+    const rows = await tx.query(
+      `select 1 from orders
+       where community_id = $1 and interval_start_ms = $2 and participant_id = $3
+         and order_id = $4 and status = 'open'`,
+      [this.communityId, o.intervalStartMs, o.participant, orderId],
+    );
+    return rows.length > 0;
+  }
+
   /**
-   * An id already used in the interval, or an open order of the participant on the other side.
+   * An id already used in the interval, or an open order of the participant on the other side
+   * (other than the one it replaces).
    * (Ledger format 1 needs order ids unique within an interval, across participants.)
    */
   private async clash(tx: SqlSession, o: NewOrder): Promise<RecordOutcome | undefined> {
@@ -295,8 +315,8 @@ export class SqlCommunityStore implements CommunityStore {
     const other = await tx.query<{ side: string }>(
       `select side from orders
        where community_id = $1 and interval_start_ms = $2 and participant_id = $3
-         and status = 'open' and side <> $4 limit 1`,
-      [this.communityId, o.intervalStartMs, o.participant, o.side],
+         and status = 'open' and side <> $4 and order_id <> $5 limit 1`,
+      [this.communityId, o.intervalStartMs, o.participant, o.side, o.replaces ?? ""],
     );
     return other[0] === undefined
       ? undefined
@@ -411,6 +431,30 @@ export class SqlCommunityStore implements CommunityStore {
 
   auditLog(afterSeq: number, limit: number): Promise<AuditEntry[]> {
     return readAuditLog(this.db, this.communityId, afterSeq, limit);
+  }
+
+  async streamSequences(): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ channel: string; seq: number }>(
+      "select channel, seq from stream_sequences where community_id = $1",
+      [this.communityId],
+    );
+    return new Map(rows.map((r) => [r.channel, r.seq]));
+  }
+
+  async saveStreamSequences(last: ReadonlyMap<string, number>): Promise<void> {
+    if (last.size === 0) return;
+    const params: unknown[] = [this.communityId];
+    const rows: string[] = [];
+    for (const [channel, seq] of last) {
+      params.push(channel, seq);
+      rows.push(`($1, $${params.length - 1}, $${params.length})`);
+    }
+    await this.db.query(
+      `insert into stream_sequences (community_id, channel, seq) values ${rows.join(", ")}
+       on conflict (community_id, channel) do update
+         set seq = greatest(stream_sequences.seq, excluded.seq)`,
+      params,
+    );
   }
 }
 

@@ -21,6 +21,13 @@ export interface SqlDatabase extends SqlSession {
    * database itself waits for the transaction to end.
    */
   transaction<T>(work: (tx: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Makes this process the one writer of `community` in the database, until the returned
+   * release is called or the process ends (E_STORE_LOCKED when another holds it). On PostgreSQL
+   * a session advisory lock on a connection of its own; the embedded database has one process
+   * by construction (the data directory's lock).
+   */
+  holdWriter(community: string): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

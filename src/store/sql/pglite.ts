@@ -69,6 +69,8 @@ export async function openPglite(options: PgliteOptions = {}): Promise<SqlDataba
     query: (text, params) => queue.run(() => direct.query(text, params)),
     // Errors of `work` come back as they were thrown; the driver's own are already mapped.
     transaction: (work) => queue.run(() => db.transaction((tx) => work(sessionOf(tx)))),
+    // One process opens the directory (its lock), so it is the one writer already.
+    holdWriter: async () => async () => undefined,
     close: () =>
       queue.run(async () => {
         if (closed) return;

@@ -3,6 +3,7 @@
  * of them. The store for a real community: its commits are on disk when acknowledged.
  */
 import pg from "pg";
+import { InputError } from "../../core/errors.js";
 import {
   INT8_OID,
   parseInt8,
@@ -81,6 +82,36 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
         client.release(broken);
       }
     },
+    holdWriter: (community) => holdWriter(pool, community),
     close: () => pool.end(),
+  };
+}
+
+/** Any constant: the first key of the writers' advisory locks (the second is the community's). */
+const WRITER_LOCK = 7_150_202;
+
+async function holdWriter(pool: pg.Pool, community: string): Promise<() => Promise<void>> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw storeError(error, "connect");
+  }
+  const session = sessionOf(client);
+  const [row] = await session.query<{ locked: boolean }>(
+    "select pg_try_advisory_lock($1, hashtext($2)) as locked",
+    [WRITER_LOCK, community],
+  );
+  if (row?.locked !== true) {
+    client.release();
+    throw new InputError(
+      "E_STORE_LOCKED",
+      `another server is the writer of community ${community} in this database; one server writes a community (others may read its replicas)`,
+      { details: { community } },
+    );
+  }
+  return async () => {
+    await session.query("select pg_advisory_unlock($1, hashtext($2))", [WRITER_LOCK, community]);
+    client.release();
   };
 }
