@@ -39,15 +39,28 @@ import {
 } from "../service/schedule.js";
 import { Sessions } from "../service/sessions.js";
 import { LOG_FILE } from "../store/ledgerStore.js";
+import { registerAudit } from "./audit.js";
+import { type LogOptions, loggingOptions, registerRequestIds } from "./logging.js";
+import { registerMetrics } from "./metrics.js";
 import { problemOf } from "./problems.js";
+import { type RateLimits, registerRateLimits } from "./rateLimit.js";
+import { faultRefusal, Lifecycle, registerWriteGate } from "./shutdown.js";
 import { registerStream, type StreamOptions } from "./stream.js";
 import { tradePage } from "./tradePages.js";
 
 export interface AppOptions {
   /** Request bodies above this many bytes get E_TOO_LARGE (default 1 MiB). */
   readonly bodyLimit?: number;
-  /** Logs, one line per request (pino, fastify's own); off in tests. */
-  readonly logger?: boolean | { level: string };
+  /** Logs, one line per request (pino, fastify's own, with request ids); off in tests. */
+  readonly logger?: boolean | LogOptions;
+  /** Rate limits per participant and per address (none by default; `serve` sets them). */
+  readonly rateLimit?: RateLimits | "off";
+  /** Trust `X-Forwarded-For` for the client's address (behind a reverse proxy). */
+  readonly trustProxy?: boolean;
+  /** `/metrics` for bearers of this token; without one, for loopback clients only. */
+  readonly metricsToken?: string | undefined;
+  /** Draining before a stop: writes refused with 503 (shutdown.ts). */
+  readonly lifecycle?: Lifecycle;
   /** The WebSocket feed's heartbeat and send-buffer bound. */
   readonly stream?: StreamOptions;
 }
@@ -112,8 +125,11 @@ export async function buildApp(
   options: AppOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...loggingOptions(options.logger),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    // While closing, writes get our own 503 problem (shutdown.ts) and reads are still answered.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(documentingValidator);
   app.setSerializerCompiler(serializerCompiler);
@@ -143,12 +159,19 @@ export async function buildApp(
     transform: jsonSchemaTransform,
   });
 
+  registerRequestIds(app);
+  const lifecycle = options.lifecycle ?? new Lifecycle();
+  registerWriteGate(app, () => lifecycle.refusal() ?? faultRefusal(platform.failure()));
+  await registerRateLimits(app, options.rateLimit ?? "off");
+  registerMetrics(app, platform, { token: options.metricsToken });
+
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { community, config } = platform;
   const schedule = community.schedule;
   const index = ledgerIndex(platform);
-  const sessions = new Sessions(community.member, config.id);
+  const sessions = new Sessions(community.member, config.id, config.adminPublicKey);
   await registerStream(app, platform, sessions, options.stream);
+  registerAudit(app, platform, sessions);
 
   api.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   api.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
@@ -190,7 +213,7 @@ export async function buildApp(
             received: outcome.action.action,
           },
         });
-      const cleared = await community.tick();
+      const cleared = await platform.tick();
       return reply.status(200).send({
         now: formatInstant(platform.clock.now()),
         cleared: cleared.map((c) => ({

@@ -22,6 +22,8 @@ import { type ClockSpec, openPlatform, type Platform } from "../service/platform
 import { pathExists } from "../store/atomicFile.js";
 import { readIdentity, writeNewIdentity } from "../store/keyFile.js";
 import { buildApp } from "./app.js";
+import { DEFAULT_RATE_LIMITS, type RateLimits } from "./rateLimit.js";
+import { type CloseHook, drainAndStop, Lifecycle } from "./shutdown.js";
 
 export interface ServeOptions {
   /** The community file; with `demo`, none. */
@@ -36,6 +38,12 @@ export interface ServeOptions {
   readonly clock: ClockSpec;
   /** Log level of the request log (fastify's pino), or none. */
   readonly logLevel?: string | undefined;
+  /** Rate limits (20 per participant and 200 per address each second by default), or "off". */
+  readonly rateLimit?: RateLimits | "off" | undefined;
+  /** Trust `X-Forwarded-For` (only behind a reverse proxy that sets it). */
+  readonly trustProxy?: boolean | undefined;
+  /** `/metrics` for bearers of this token; without one, for loopback clients only. */
+  readonly metricsToken?: string | undefined;
   /** Notes for the operator (stderr). */
   readonly note: (line: string) => void;
 }
@@ -44,6 +52,12 @@ export interface RunningServer {
   /** `http://HOST:PORT`. */
   readonly address: string;
   readonly platform: Platform;
+  /**
+   * Run by `stop` once writes are refused and gate closure has finished, before the listener
+   * closes (the WebSocket feed itself closes with 1001 as the listener closes).
+   */
+  readonly onClose: CloseHook[];
+  /** Drains and stops (shutdown.ts): writes get 503 from now on. */
   stop(): Promise<void>;
 }
 
@@ -135,17 +149,29 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
         "database: embedded PGlite (for trying and testing: it does not survive a power cut; use DATABASE_URL=postgres://... for a real community)",
       );
     await registerHomes(platform, prepared);
+    const lifecycle = new Lifecycle();
     const app = await buildApp(platform, {
+      lifecycle,
       logger: options.logLevel === undefined ? false : { level: options.logLevel },
+      rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMITS,
+      trustProxy: options.trustProxy ?? false,
+      metricsToken: options.metricsToken,
     });
     const address = await app.listen({ host: options.host, port: options.port });
     if (options.clock.kind !== "manual") {
       let busy = false;
+      let stalled = false;
       timer = setInterval(
         () => {
           if (busy) return;
+          const failure = platform.failure();
+          if (failure !== undefined) {
+            if (!stalled) options.note(`intake and gate closure stopped: ${failure}`);
+            stalled = true;
+            return;
+          }
           busy = true;
-          platform.community
+          platform
             .tick()
             .catch((error: unknown) =>
               options.note(`gate closure failed, will retry: ${(error as Error).message}`),
@@ -160,11 +186,16 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     return {
       address,
       platform,
-      async stop() {
+      onClose: lifecycle.onClose,
+      stop() {
         if (timer !== undefined) clearInterval(timer);
-        await app.close();
-        await platform.community.tick().catch(() => undefined);
-        await platform.close();
+        return drainAndStop({
+          lifecycle,
+          app,
+          tick: () => platform.tick(),
+          closeStore: () => platform.close(),
+          note: options.note,
+        });
       },
     };
   } catch (error) {

@@ -144,7 +144,20 @@ export function participantRecord(
   return { id: p.id, name: p.name, status: p.status, meter_id: p.meterId, public_key: p.publicKey };
 }
 
-/** Applies one signed admin document; the caller moves a manual clock on `clock.advance`. */
+/** What an action acts on, as the audit log names it. */
+function targetOf(action: AdminAction): string {
+  switch (action.action) {
+    case "participant.add":
+      return participantIdOf(action.public_key);
+    case "participant.suspend":
+    case "participant.reinstate":
+      return action.participant;
+    case "clock.advance":
+      return action.to;
+  }
+}
+
+/** Applies one signed admin document (recorded, with its audit entry, in one transaction); the caller moves a manual clock on `clock.advance`. */
 export async function applyAdmin(
   ctx: AdminContext,
   raw: unknown,
@@ -160,6 +173,7 @@ export async function applyAdmin(
       kind: action.action,
       receivedMs: ctx.wall(),
       answer: recorded,
+      audit: { action: action.action, target: targetOf(action), actor: doc.public_key },
     },
     effect,
   );

@@ -37,8 +37,12 @@ export interface MemberContext {
   readonly wall: () => number;
 }
 
-/** Parses `raw` as a signed document of `kind`, by a registered key; returns it and the participant. */
-export async function memberDocument(ctx: MemberContext, raw: unknown, kind: "cancel" | "session") {
+/** `raw` as a signed document of `kind` whose signature verifies and which has not expired. */
+export function verifiedDocument(
+  wall: () => number,
+  raw: unknown,
+  kind: "cancel" | "session",
+): SignedDocument {
   const doc: SignedDocument = parseOrRefuse(
     signedDocumentSchema,
     raw,
@@ -46,7 +50,13 @@ export async function memberDocument(ctx: MemberContext, raw: unknown, kind: "ca
     "a signed document",
   );
   requireSignature(documentVerifies(kind, doc), doc, "the document");
-  requireCurrent(doc, ctx.wall());
+  requireCurrent(doc, wall());
+  return doc;
+}
+
+/** Parses `raw` as a signed document of `kind`, by a registered key; returns it and the participant. */
+export async function memberDocument(ctx: MemberContext, raw: unknown, kind: "cancel" | "session") {
+  const doc = verifiedDocument(ctx.wall, raw, kind);
   const participant = await activeParticipant(ctx.store, doc.public_key, {
     field: "public_key",
     expected: "an active participant's key",

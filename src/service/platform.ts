@@ -11,13 +11,14 @@ import type { CommunityConfig } from "../formats/communityFile.js";
 import type { Identity } from "../ledger/keys.js";
 import type { ClockState } from "../store/communityStore.js";
 import { type DataDirLock, lockDataDir } from "../store/dataDirLock.js";
-import { type HeadPointer, LedgerWriter, scanLedger } from "../store/ledgerStore.js";
+import { type HeadPointer, type LedgerIo, LedgerWriter, scanLedger } from "../store/ledgerStore.js";
 import { SqlCommunityStore } from "../store/sql/communityStore.js";
 import type { SqlDatabase } from "../store/sql/database.js";
 import { openDatabase } from "../store/sql/open.js";
 import { ManualClock, type MarketClock, realClock, virtualClock } from "./clock.js";
 import { Feed } from "./feed.js";
 import type { ClosedInterval } from "./gateClosure.js";
+import { unhealthy, watchStorage } from "./health.js";
 import { LiveCommunity } from "./liveCommunity.js";
 import { MarketFeed } from "./marketFeed.js";
 import type { Schedule } from "./schedule.js";
@@ -38,6 +39,8 @@ export interface PlatformOptions {
   readonly clock: ClockSpec;
   readonly wall?: () => number;
   readonly onCleared?: (closed: ClosedInterval) => void;
+  /** How the ledger log is written (node:fs); a test injects a failing one. */
+  readonly ledgerIo?: LedgerIo;
   /** Told when the feed cannot record its sequence numbers (it retries). */
   readonly onFeedError?: (error: unknown) => void;
 }
@@ -55,8 +58,22 @@ export interface Platform {
   ledgerPointer(): HeadPointer;
   /** How the clock started: resumed from the database, or new. */
   readonly clockResumed: boolean;
+  /**
+   * Clears every interval whose gate has closed (the community's tick), timing each closure for
+   * the listeners of `onCleared`. The server ticks through here.
+   */
+  tick(): Promise<ClosedInterval[]>;
+  /** Tells `listener` of each interval cleared and how long its closure took (wall ms). */
+  onCleared(listener: ClearedListener): void;
+  /**
+   * Why the platform takes no more writes: the ledger log or the database failed to keep one
+   * (health.ts). Undefined while it is sound.
+   */
+  failure(): string | undefined;
   close(): Promise<void>;
 }
+
+export type ClearedListener = (closed: ClosedInterval, durationMs: number) => void;
 
 /** The clock as the spec asks, resumed from what was persisted for a virtual or manual one. */
 function clockOf(
@@ -91,15 +108,28 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     options.databaseUrl === undefined ? undefined : await lockDataDir(options.dataDir);
   let db: SqlDatabase | undefined;
   let writer: LedgerWriter | undefined;
+  let dbFault: string | undefined;
   let releaseWriter: (() => Promise<void>) | undefined;
   try {
-    db = (await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir })).db;
+    db = watchStorage(
+      (await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir })).db,
+      (error) => {
+        dbFault ??= `the database failed to write (${(error as Error).message})`;
+      },
+    );
     releaseWriter = await db.holdWriter(config.id);
     const store = new SqlCommunityStore(db, config.id);
     const { clock, resumed } = clockOf(options.clock, await store.loadClock(), wall);
     const ledgerDir = join(options.dataDir, "ledger", config.id);
-    writer = await LedgerWriter.open(ledgerDir, { create: true });
+    writer = await LedgerWriter.open(ledgerDir, {
+      create: true,
+      ...(options.ledgerIo === undefined ? {} : { io: options.ledgerIo }),
+    });
     const blocks = (await scanLedger(ledgerDir)).acknowledged.map((r) => r.payload);
+    const listeners: ClearedListener[] = [];
+    // When the closure under way began (or the previous one in the same tick ended).
+    let since = performance.now();
+    let ticking = 0;
     const feed = new MarketFeed(
       await Feed.open(store, options.onFeedError ?? (() => undefined)),
       scheduleOf(config),
@@ -126,11 +156,18 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       wall,
       onCleared: (closed) => {
         if (closed.payload !== undefined) blocks.push(closed.payload);
+        const took = performance.now() - since;
+        since = performance.now();
+        for (const listener of listeners) listener(closed, took);
         options.onCleared?.(closed);
       },
     });
     const openedDb = db;
     const openedWriter = writer;
+    const failure = () => {
+      const log = openedWriter.failure;
+      return dbFault ?? (log && `the ledger log failed to write (${log.message})`);
+    };
     return {
       config,
       community,
@@ -141,6 +178,24 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       blocks,
       ledgerPointer: () => openedWriter.head,
       clockResumed: resumed,
+      async tick() {
+        const before = failure();
+        if (before !== undefined) throw unhealthy(before);
+        // Ticks run one after another: only one that starts idle starts the stopwatch.
+        if (ticking++ === 0) since = performance.now();
+        try {
+          return await community.tick();
+        } catch (error) {
+          const now = failure();
+          throw now === undefined ? error : unhealthy(now, error);
+        } finally {
+          ticking--;
+        }
+      },
+      failure,
+      onCleared(listener) {
+        listeners.push(listener);
+      },
       async close() {
         await feed.feed.close();
         await openedWriter.close();

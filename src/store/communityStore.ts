@@ -112,6 +112,28 @@ export interface DocumentRecord {
   readonly receivedMs: number;
   /** The answer, as canonical JSON: returned again for the same bytes. */
   readonly answer: string;
+  /** For an operator's document: its entry in the audit log, written with it. */
+  readonly audit?: AuditRecord;
+}
+
+/** An operator action as the audit log records it. */
+export interface AuditRecord {
+  /** The document's action, e.g. `participant.suspend`. */
+  readonly action: string;
+  /** What it acted on: a participant's id, the clock's new time, ... */
+  readonly target: string;
+  /** The public key that signed it. */
+  readonly actor: string;
+}
+
+/** One entry of the audit log: an accepted operator document. */
+export interface AuditEntry extends AuditRecord {
+  /** Rises with every entry (a cursor, not a count: it may skip). */
+  readonly seq: number;
+  /** When it was accepted, wall time (epoch ms). */
+  readonly atMs: number;
+  /** SHA-256 of the signed document's RFC 8785 form (hex). */
+  readonly documentHash: string;
 }
 
 /** What a document changes, in the same transaction as its record. */
@@ -173,6 +195,8 @@ export interface CommunityStore {
   ): Promise<{ blockHeight: number | null; clearedMs: number; summary: string | null } | undefined>;
   saveClock(state: ClockState): Promise<void>;
   loadClock(): Promise<ClockState | undefined>;
+  /** The audit log after `afterSeq`, oldest first, at most `limit` entries. */
+  auditLog(afterSeq: number, limit: number): Promise<AuditEntry[]>;
   /** The last sequence number issued on each stream channel. */
   streamSequences(): Promise<Map<string, number>>;
   /** Records the last sequence number of each channel given (never lowers one). */

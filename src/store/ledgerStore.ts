@@ -23,7 +23,7 @@ import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { z } from "zod";
 import { canonicalize } from "../core/canonicalJson.js";
-import { InputError, VerificationError } from "../core/errors.js";
+import { GridshareError, InputError, VerificationError } from "../core/errors.js";
 import {
   type BlockHead,
   blockPayload,
@@ -401,8 +401,25 @@ async function publish(dir: string, pointer: HeadPointer): Promise<void> {
 /**
  * An open ledger that blocks are appended to. Not safe for two writers at once.
  */
+/**
+ * How the writer writes the log: node:fs by default. A test passes its own to see what a full
+ * disk or a failing fsync does.
+ */
+export interface LedgerIo {
+  write(fd: number, data: Buffer, offset: number, length: number, position: number): number;
+  fsync(fd: number): void;
+}
+
+const NODE_IO: LedgerIo = {
+  write: (fd, data, offset, length, position) => writeSync(fd, data, offset, length, position),
+  fsync: (fd) => fsyncSync(fd),
+};
+
 export class LedgerWriter {
   private fd: number;
+  private io: LedgerIo = NODE_IO;
+  /** Set when a write or fsync failed: what was sequenced since is lost, and nothing more is taken. */
+  private failed: Error | undefined;
   private pendingFrames: Buffer[] = [];
   private pendingBytes = 0;
   private pendingBlocks = 0;
@@ -434,7 +451,7 @@ export class LedgerWriter {
    */
   static async open(
     dir: string,
-    options: { create: boolean; view?: LedgerView },
+    options: { create: boolean; view?: LedgerView; io?: LedgerIo },
   ): Promise<LedgerWriter> {
     const logPath = join(dir, LOG_FILE);
     if (!(await pathExists(logPath)) && !(await pathExists(join(dir, HEAD_FILE)))) {
@@ -472,7 +489,7 @@ export class LedgerWriter {
         }
       : emptyPointer();
     if (canonicalize(pointer) !== canonicalize(scan.pointer)) await publish(dir, pointer);
-    return new LedgerWriter(
+    const writer = new LedgerWriter(
       dir,
       fd,
       logBytes,
@@ -482,6 +499,26 @@ export class LedgerWriter {
       replay.heads,
       recovery,
     );
+    if (options.io !== undefined) writer.io = options.io;
+    return writer;
+  }
+
+  /**
+   * The write or fsync that failed, once one has: the writer then takes nothing more (its
+   * sequenced blocks are lost, HEAD still names the last acknowledged one), and only reopening
+   * it, once the disk is sound again, recovers.
+   */
+  get failure(): Error | undefined {
+    return this.failed;
+  }
+
+  private refuseWhenFailed(): void {
+    if (this.failed !== undefined)
+      throw new GridshareError(
+        "E_UNAVAILABLE",
+        `the ledger log ${join(this.dir, LOG_FILE)} failed to write (${this.failed.message}): it takes no more blocks until the server is restarted`,
+        { cause: this.failed },
+      );
   }
 
   /** Chain state after every block appended so far (published or not). */
@@ -501,6 +538,7 @@ export class LedgerWriter {
 
   /** Sequences a sealed block: buffered until the next `flush`. */
   append(sealed: SealedBlock, nonces: readonly string[] = []): void {
+    this.refuseWhenFailed();
     const payload = Buffer.from(blockPayload(sealed.block), "utf8");
     const frame = Buffer.allocUnsafe(FRAME_BYTES);
     frame.writeUInt32LE(payload.length, 0);
@@ -520,6 +558,7 @@ export class LedgerWriter {
 
   /** Writes what is buffered, fsyncs, then publishes HEAD: the blocks are acknowledged. */
   async flush(): Promise<void> {
+    this.refuseWhenFailed();
     if (this.pendingBlocks === 0) return;
     const data = Buffer.concat(this.pendingFrames, this.pendingBytes);
     this.pendingFrames = [];
@@ -529,13 +568,16 @@ export class LedgerWriter {
       let written = 0;
       while (written < data.length) {
         const n = Math.min(WRITE_CHUNK, data.length - written);
-        written += writeSync(this.fd, data, written, n, this.logBytes + written);
+        written += this.io.write(this.fd, data, written, n, this.logBytes + written);
       }
-      fsyncSync(this.fd);
+      this.io.fsync(this.fd);
     } catch (error) {
       // Writes through a descriptor name no file: say which one failed (a full disk, say).
       const e = error as NodeJS.ErrnoException;
       if (typeof e.code === "string" && e.path === undefined) e.path = join(this.dir, LOG_FILE);
+      // After a failed fsync the kernel may have dropped the pages: nothing sequenced since the
+      // last HEAD can be trusted, and HEAD must never be published past it.
+      this.failed = error as Error;
       throw error;
     }
     this.logBytes += data.length;
@@ -549,14 +591,20 @@ export class LedgerWriter {
       log_bytes: this.logBytes,
       tree_size: last.tree_size,
     };
-    await publish(this.dir, pointer);
+    try {
+      await publish(this.dir, pointer);
+    } catch (error) {
+      // The blocks are in the log but not acknowledged; the next open publishes them.
+      this.failed = error as Error;
+      throw error;
+    }
     this.published = pointer;
   }
 
   /** Flushes and closes; closing again does nothing. */
   async close(): Promise<void> {
     if (this.fd < 0) return;
-    await this.flush();
+    if (this.failed === undefined) await this.flush();
     closeSync(this.fd);
     this.fd = -1;
   }

@@ -16,7 +16,7 @@ test("pglite: a data directory is opened by one server at a time, and keeps its 
   const dir = tempDir();
   try {
     const { db, migrations } = await openDatabase({ dataDir: dir });
-    assert.deepEqual(migrations.applied, [1]);
+    assert.deepEqual(migrations.applied, [1, 2]);
     await db.query("insert into communities values ($1, $2, $3)", ["c1", "{}", 1]);
     await assert.rejects(openPglite({ dataDir: dir }), (e: { code?: string; message: string }) => {
       assert.equal(e.code, "E_STORE_LOCKED");

@@ -2,10 +2,20 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../../core/errors.js";
+import { describeMigrations, migrateOnly } from "../../server/migrateOnly.js";
+import { type RateLimits, rateLimitsOf } from "../../server/rateLimit.js";
 import { type ServeOptions, startServe } from "../../server/serve.js";
 import type { ClockSpec } from "../../service/platform.js";
 import type { CommandContext } from "../context.js";
-import { choiceReader, flagOption, instant, numberReader, positiveNumber } from "../flags.js";
+import {
+  choiceReader,
+  type FlagReader,
+  flagOption,
+  instant,
+  numberReader,
+  positiveNumber,
+  usageError,
+} from "../flags.js";
 
 interface ServeFlags {
   community?: string;
@@ -18,12 +28,25 @@ interface ServeFlags {
   start?: number;
   clock?: "real" | "manual";
   logLevel?: string;
+  rateLimit?: RateLimits | "off";
+  trustProxy?: boolean;
+  metricsToken?: string;
+  migrateOnly?: boolean;
 }
 
 const port = numberReader(
   "a port from 0 to 65535 (0 picks a free one)",
   (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
 );
+/** `--rate-limit N|off`: N requests per second per participant (10 N per address), or none. */
+const rateLimit: FlagReader<RateLimits | "off"> = (text, flag) => {
+  if (text === "off") return "off";
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw usageError(flag, "a whole number of requests per second above 0, or off", text);
+  return rateLimitsOf(n);
+};
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"] as const;
 
 /** The market clock the flags ask for. */
@@ -62,9 +85,14 @@ function optionsOf(ctx: CommandContext, flags: ServeFlags): ServeOptions {
     port: flags.port,
     clock: clockOf(flags),
     logLevel: flags.logLevel,
+    rateLimit: flags.rateLimit,
+    trustProxy: flags.trustProxy === true,
+    metricsToken: flags.metricsToken,
     note: (line) => ctx.io.stderr.write(`${line}\n`),
   };
 }
+
+const STOP_DEADLINE_MS = 10_000;
 
 /** Resolves on SIGTERM or SIGINT. */
 function untilSignal(): Promise<string> {
@@ -127,15 +155,52 @@ export function registerServe(program: Command, ctx: CommandContext): void {
         choiceReader(LOG_LEVELS),
       ),
     )
+    .addOption(
+      flagOption(
+        "--rate-limit <n>",
+        "requests per second per participant (10 times that per address; default 20), or off",
+        rateLimit,
+      ),
+    )
+    .option(
+      "--trust-proxy",
+      "take the client's address from X-Forwarded-For (only behind a reverse proxy that sets it)",
+    )
+    .option(
+      "--metrics-token <token>",
+      "serve /metrics to any client that sends this bearer token (default: loopback clients only)",
+    )
+    .option(
+      "--migrate-only",
+      "open the database, apply the migrations due, say which, and exit (needs no community file)",
+    )
     .addHelpText(
       "after",
       "\nDATABASE_URL=postgres://... uses a PostgreSQL server instead of the embedded database.\n\nExamples:\n  gridshare serve --demo --port 0\n  gridshare serve --community community.json --operator-key signing.key\n  gridshare serve --demo --start 2016-08-01T08:00:00Z --speed 60",
     )
     .action(async (flags: ServeFlags) => {
+      if (flags.migrateOnly === true) {
+        const databaseUrl = ctx.io.env.DATABASE_URL || undefined;
+        const dataDir = resolve(ctx.io.cwd, flags.dataDir);
+        const outcome = await migrateOnly({ dataDir, databaseUrl });
+        const where =
+          databaseUrl === undefined
+            ? `the embedded database in ${dataDir}`
+            : "the PostgreSQL database";
+        ctx.io.stdout.write(describeMigrations(outcome, where));
+        return;
+      }
       const server = await startServe(optionsOf(ctx, flags));
       ctx.io.stderr.write(`listening on ${server.address}\n`);
       const signal = await untilSignal();
-      ctx.io.stderr.write(`${signal}: closing\n`);
+      ctx.io.stderr.write(`${signal}: draining (writes refused), then closing\n`);
+      // Whatever happens, the process is gone within STOP_DEADLINE_MS of the signal.
+      const deadline = setTimeout(() => {
+        ctx.io.stderr.write(`did not stop within ${STOP_DEADLINE_MS / 1000} s: exiting\n`);
+        process.exit(1);
+      }, STOP_DEADLINE_MS);
+      deadline.unref();
       await server.stop();
+      ctx.io.stderr.write("stopped\n");
     });
 }

@@ -6,6 +6,7 @@
 import type { SignedOrder } from "../../ledger/envelope.js";
 import type { Side } from "../../market/types.js";
 import type {
+  AuditEntry,
   ClearedInterval,
   ClockState,
   CommunityStore,
@@ -20,6 +21,7 @@ import type {
   RecordOutcome,
   StoredOrder,
 } from "../communityStore.js";
+import { readAuditLog } from "./auditLog.js";
 import type { SqlDatabase, SqlSession } from "./database.js";
 
 interface OrderRow {
@@ -174,6 +176,19 @@ export class SqlCommunityStore implements CommunityStore {
             record.answer,
           ],
         );
+        if (record.audit !== undefined)
+          await tx.query(
+            `insert into audit_log (community_id, seq, at_ms, action, target, actor, document_hash)
+             values ($1, nextval('audit_seq'), $2, $3, $4, $5, $6)`,
+            [
+              this.communityId,
+              record.receivedMs,
+              record.audit.action,
+              record.audit.target,
+              record.audit.actor,
+              record.digest,
+            ],
+          );
         return { kind: "applied" };
       })
       .catch((error: unknown): DocumentOutcome => {
@@ -412,6 +427,10 @@ export class SqlCommunityStore implements CommunityStore {
     return r === undefined
       ? undefined
       : { now: r.virtual_ms, speed: r.speed, startedAt: r.started_ms };
+  }
+
+  auditLog(afterSeq: number, limit: number): Promise<AuditEntry[]> {
+    return readAuditLog(this.db, this.communityId, afterSeq, limit);
   }
 
   async streamSequences(): Promise<Map<string, number>> {

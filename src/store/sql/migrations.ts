@@ -101,6 +101,23 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: "audit log of the operator's actions",
+    statements: [
+      "create sequence audit_seq",
+      `create table audit_log (
+        community_id text not null references communities,
+        seq bigint not null,
+        at_ms bigint not null,
+        action text not null,
+        target text not null,
+        actor text not null,
+        document_hash text not null,
+        primary key (community_id, seq)
+      )`,
+    ],
+  },
 ];
 
 /** The schema version this program writes. */
