@@ -132,7 +132,10 @@ function effectOf(
           action.to,
           `the clock is at ${formatInstant(ctx.clock.now())} and never runs back`,
         );
-      return { effect: { kind: "none" }, answer: { clock: { now: action.to } } };
+      // Saved with the document: a restart after the commit resumes at `to`, and the same bytes
+      // again (the answer replayed) never leave the clock behind what it says.
+      const clock = { ...ctx.clock.state(), now: to };
+      return { effect: { kind: "advance_clock", clock }, answer: { clock: { now: action.to } } };
     }
   }
 }

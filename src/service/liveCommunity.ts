@@ -91,7 +91,7 @@ export class LiveCommunity {
 
   /**
    * Opens the community: records it when new, marks the intervals the ledger holds but the
-   * database missed, and knows from where gates are still to be closed.
+   * database missed, knows from where gates are still to be closed, and closes those already due.
    */
   static async open(options: LiveCommunityOptions): Promise<LiveCommunity> {
     const c = new LiveCommunity(options);
@@ -99,6 +99,9 @@ export class LiveCommunity {
     await reconcile(c.gate);
     const last = await options.store.lastCleared();
     c.closedThrough = last === undefined ? createdAt : gateClosesAt(options.schedule, last);
+    // Gates the saved clock had passed when the process stopped are closed now, before any
+    // request: a manual clock would otherwise leave them until its next advance.
+    await c.tick();
     return c;
   }
 
@@ -211,7 +214,12 @@ export class LiveCommunity {
   }
 
   private async closeDue(): Promise<ClosedInterval[]> {
-    const now = this.options.clock.now();
+    // The clock is saved before any gate it passed is cleared: a restart never resumes behind a
+    // cleared gate, where intake would take orders for an interval that is already cleared
+    // (they would stay open for ever). A gate saved but not yet cleared is closed at start.
+    const state = this.options.clock.state();
+    await this.options.store.saveClock(state);
+    const now = state.now;
     const closed: ClosedInterval[] = [];
     const feed = this.options.feed;
     for (const start of gatesClosedBetween(this.options.schedule, this.closedThrough, now)) {
@@ -223,8 +231,6 @@ export class LiveCommunity {
       feed?.cleared(outcome);
       this.options.onCleared?.(outcome);
     }
-    const state = this.options.clock.state();
-    await this.options.store.saveClock(state);
     if (feed !== undefined) this.announce(feed, now, state);
     return closed;
   }

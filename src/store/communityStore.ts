@@ -151,6 +151,8 @@ export type DocumentEffect =
       readonly intervalStartMs: number;
       readonly orderId: string;
     }
+  /** A manual clock's advance: saved with its document, so a committed advance is never lost. */
+  | { readonly kind: "advance_clock"; readonly clock: ClockState }
   | { readonly kind: "none" };
 
 export type DocumentOutcome =

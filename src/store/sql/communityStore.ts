@@ -163,6 +163,8 @@ export class SqlCommunityStore implements CommunityStore {
             [this.communityId, effect.intervalStartMs, effect.participant, effect.orderId],
           );
           if (rows.length === 0) throw new Refused("unknown");
+        } else if (effect.kind === "advance_clock") {
+          await this.upsertClock(tx, effect.clock);
         }
         await tx.query(
           `insert into signed_documents (community_id, nonce, digest, kind, received_ms, answer)
@@ -409,7 +411,12 @@ export class SqlCommunityStore implements CommunityStore {
   }
 
   async saveClock(state: ClockState): Promise<void> {
-    await this.db.query(
+    await this.upsertClock(this.db, state);
+  }
+
+  /** The clock never goes back in the database either: the later of the two instants is kept. */
+  private async upsertClock(q: SqlSession, state: ClockState): Promise<void> {
+    await q.query(
       `insert into clocks (community_id, virtual_ms, speed, started_ms) values ($1, $2, $3, $4)
        on conflict (community_id) do update
          set virtual_ms = greatest(clocks.virtual_ms, excluded.virtual_ms),
