@@ -15,7 +15,6 @@ import { formatInstant } from "../../src/core/time.js";
 import { communityConfig, communityTemplate } from "../../src/formats/communityFile.js";
 import { signOrder } from "../../src/ledger/envelope.js";
 import { MECHANISMS } from "../../src/market/mechanisms.js";
-import { applyAdmin } from "../../src/service/admin.js";
 import { ManualClock } from "../../src/service/clock.js";
 import { LiveCommunity } from "../../src/service/liveCommunity.js";
 import { openPlatform, type Platform } from "../../src/service/platform.js";
@@ -68,7 +67,7 @@ test("an advance committed before a crash: the clock resumes at it, its gates cl
   const first = await platformIn(data);
   for (const who of [SELLER, BUYER]) {
     const add = { action: "participant.add", public_key: who.publicKey, name: who.participant };
-    await applyAdmin(first.admin, signAdminAction(add, ADMIN, Date.now()));
+    await first.community.admin(signAdminAction(add, ADMIN, Date.now()));
   }
   await first.community.submit(orderOf(SELLER, "s", "sell", T0));
   await first.community.submit(orderOf(BUYER, "b", "buy", T0));
@@ -77,7 +76,7 @@ test("an advance committed before a crash: the clock resumes at it, its gates cl
     ADMIN,
     Date.now(),
   );
-  assert.equal((await applyAdmin(first.admin, advance)).created, true);
+  assert.equal((await first.community.admin(advance)).created, true);
   // Killed here: the advance is committed, its tick never ran.
   await first.close();
 
@@ -86,7 +85,7 @@ test("an advance committed before a crash: the clock resumes at it, its gates cl
     assert.equal(formatInstant(second.clock.now()), formatInstant(T0));
     assert.equal((await second.community.store.intervalRecord(T0))?.blockHeight, 0);
     assert.equal(second.blocks.length, 1);
-    const again = await applyAdmin(second.admin, advance);
+    const again = await second.community.admin(advance);
     assert.equal(again.created, false);
     assert.equal(formatInstant(second.clock.now()), formatInstant(T0));
   } finally {
@@ -117,6 +116,7 @@ test("a gate closure never clears an interval before the clock past its gate is 
       tariffAt: () => ({ importPriceMicro: 300_000, exportPriceMicro: 50_000, networkFeeMicro: 0 }),
       clock,
       blockSigner: OPERATOR,
+      adminPublicKey: ADMIN.publicKey,
     };
     const store = new DiesSavingTheClock(db, "fontana");
     const writer = await LedgerWriter.open(join(dir, "gate-ledger"), { create: true });
