@@ -243,7 +243,9 @@ export class LiveCommunity {
       for (const start of opensBetween(s, after, now)) feed.opened(start);
     }
     const wall = this.wall();
+    // The first tick after opening only notes the time: clients have the snapshot for it.
     if (
+      this.lastTick !== undefined &&
       now !== this.lastTick &&
       (state.speed === 0 || wall - this.lastClockFrame >= CLOCK_FRAME_MS)
     ) {

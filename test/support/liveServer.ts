@@ -4,7 +4,7 @@
  * member's signed orders and cancels, and session tokens. `restart` closes the server and opens
  * it again on the same data directory, as after a restart.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,6 +50,8 @@ export class LiveServer {
   base = "";
   private closeApp: (() => Promise<void>) | undefined;
   private counter = 0;
+  /** Nonces differ between instances, so a server restored from a backup sees new ones. */
+  private readonly salt = randomBytes(8).toString("hex");
   readonly dir: string;
 
   private constructor(private readonly options: LiveServerOptions) {
@@ -104,7 +106,7 @@ export class LiveServer {
 
   nonce(): string {
     return createHash("sha256")
-      .update(`${this.options.name} ${this.counter++}`)
+      .update(`${this.options.name} ${this.salt} ${this.counter++}`)
       .digest("hex")
       .slice(0, 32);
   }
