@@ -6,7 +6,7 @@
  */
 import { canonicalize } from "../core/canonicalJson.js";
 import { InputError } from "../core/errors.js";
-import type { BlockHead } from "./block.js";
+import type { AnyHead } from "./block.js";
 import { consistencyPath, type Hash, inclusionPath, leafHash } from "./merkle.js";
 import {
   type ConsistencyProof,
@@ -26,14 +26,14 @@ export interface IndexedEntry {
 export interface LedgerIndex {
   readonly entries: readonly IndexedEntry[];
   readonly leaves: readonly Hash[];
-  readonly heads: readonly BlockHead[];
+  readonly heads: readonly AnyHead[];
 }
 
 /** Every entry of the blocks with its leaf index, the leaf hashes and the heads. */
 export function indexBlocks(payloads: readonly string[]): LedgerIndex {
   const entries: IndexedEntry[] = [];
   const leaves: Hash[] = [];
-  const heads: BlockHead[] = [];
+  const heads: AnyHead[] = [];
   for (const payload of payloads) {
     const p = parsePayload(payload);
     if (p === undefined) continue;
@@ -79,7 +79,7 @@ export function tradeRecords(payloads: readonly string[]): TradeExport[] {
   return out;
 }
 
-function headAt(heads: readonly BlockHead[], height: number, field: string): BlockHead {
+function headAt(heads: readonly AnyHead[], height: number, field: string): AnyHead {
   if (heads.length === 0)
     throw new InputError("E_LEDGER_EMPTY", "the ledger has no blocks yet", { details: { field } });
   const h = heads[height];

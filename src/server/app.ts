@@ -20,6 +20,7 @@ import { z } from "zod";
 import { GridshareError, InputError } from "../core/errors.js";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { parseCalendarDate } from "../core/timeZone.js";
+import { intervalStartOf } from "../ledger/block.js";
 import { envelopeSchema } from "../ledger/envelope.js";
 import {
   indexBlocks,
@@ -424,7 +425,7 @@ export async function buildApp(
         start === undefined
           ? platform.blocks.slice(-96)
           : platform.blocks.filter(
-              (b) => parsePayload(b)?.head.interval.start === formatInstant(start),
+              (b) => intervalStartOf(parsePayload(b)?.head) === formatInstant(start),
             );
       const trades = tradeRecords(blocks).filter(
         (t) => participant === undefined || t.buyer === participant || t.seller === participant,
