@@ -35,6 +35,7 @@ import {
   type OrderItem,
   type RegistryHead,
 } from "./block.js";
+import { entryDifference } from "./entryDifference.js";
 import { envelopeProblem, envelopeSchema, nonceKey, orderSigningBytes } from "./envelope.js";
 import { verifyMessage } from "./keys.js";
 import { leafHash, MerkleFrontier } from "./merkle.js";
@@ -458,39 +459,4 @@ export async function verifyBlocks(
     registryBlocks: v.f2.registryBlocks,
     admin: v.f2.admin,
   };
-}
-
-/** The first field where a re-run entry and the recorded one differ, in words. */
-function entryDifference(
-  rerun: string | undefined,
-  recorded: string | undefined,
-  rerunCount: number,
-  recordedCount: number,
-): string {
-  if (rerun === undefined || recorded === undefined)
-    return `the re-run gives ${rerunCount} entries, the block records ${recordedCount}`;
-  const diff = firstDifference(JSON.parse(rerun), JSON.parse(recorded), "");
-  if (diff === undefined) return "the entries differ in their bytes only";
-  const show = (v: unknown) => (v === undefined ? "nothing" : JSON.stringify(v));
-  return `${diff.path || "the entry"}: the re-run gives ${show(diff.rerun)}, the block records ${show(diff.recorded)}`;
-}
-
-function firstDifference(
-  a: unknown,
-  b: unknown,
-  path: string,
-): { path: string; rerun: unknown; recorded: unknown } | undefined {
-  if (a !== null && b !== null && typeof a === "object" && typeof b === "object") {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    for (const k of keys) {
-      const d = firstDifference(
-        (a as Record<string, unknown>)[k],
-        (b as Record<string, unknown>)[k],
-        path === "" ? k : `${path}.${k}`,
-      );
-      if (d !== undefined) return d;
-    }
-    return undefined;
-  }
-  return a === b ? undefined : { path, rerun: a, recorded: b };
 }
