@@ -10,7 +10,6 @@ import { canonicalize } from "../core/canonicalJson.js";
 import type { OrderDocument } from "../market/orderDocument.js";
 import type { ParticipantRecord, summaryRecord, TradeRecord } from "../market/records.js";
 import { checked, type SignedOrder, sortedOrder } from "./envelope.js";
-import type { RegistryEffect } from "./registry.js";
 import type { SignedDocument } from "./signedDocument.js";
 
 /** `receivedSeq`: the order's receive stamp, recorded in format 2 only. */
@@ -94,6 +93,15 @@ export function summaryEntry(height: number, s: ReturnType<typeof summaryRecord>
     welfare: s.welfare,
   };
   return JSON.stringify({ height, summary, type: "summary" });
+}
+
+export type ParticipantState = "active" | "suspended";
+
+/** Format 2: what a registry document did: the participant, its key, and its status after. */
+export interface RegistryEffect {
+  readonly participant: string;
+  readonly public_key: string;
+  readonly status: ParticipantState;
 }
 
 /** Format 2: a registry entry, the admin's signed document and its effect (rare: canonicalized). */

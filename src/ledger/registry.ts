@@ -11,7 +11,7 @@
 import { z } from "zod";
 import { instantSchema } from "../market/orderDocument.js";
 import { type ChainState, LEDGER_FORMAT_2, type SealedBlock, sealHead } from "./block.js";
-import { registryEntry } from "./entries.js";
+import { type ParticipantState, type RegistryEffect, registryEntry } from "./entries.js";
 import { type Identity, participantIdOf } from "./keys.js";
 import type { SignedDocument } from "./signedDocument.js";
 
@@ -59,14 +59,7 @@ export const cancelSchema = z.strictObject(
   { error: 'a cancel { action: "order.cancel", participant, order_id, interval_start }' },
 );
 
-export type ParticipantState = "active" | "suspended";
-
-/** What a registry document did: the participant, its key, and its status after. */
-export interface RegistryEffect {
-  readonly participant: string;
-  readonly public_key: string;
-  readonly status: ParticipantState;
-}
+export type { ParticipantState, RegistryEffect };
 
 /** The participants registered so far, by id. */
 export class Registry {

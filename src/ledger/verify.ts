@@ -41,24 +41,16 @@ import { verifyMessage } from "./keys.js";
 import { leafHash, MerkleFrontier } from "./merkle.js";
 import { splitPayload } from "./replay.js";
 import type { SignedDocument } from "./signedDocument.js";
+import { damaged, type PendingSignature, type SignatureTask } from "./verifyFailures.js";
 import {
   checkCancel,
   checkReceivedOrder,
   checkRegistryEntries,
-  damaged,
   Format2State,
-  type PendingSignature,
   registryHeadSchema,
 } from "./verifyFormat2.js";
 
-export { damaged };
-
-/** One signature to check. */
-export interface SignatureTask {
-  readonly publicKey: string;
-  readonly message: Uint8Array;
-  readonly signature: string;
-}
+export { damaged, type SignatureTask };
 
 /** Checks a batch of signatures; resolves to 1 (valid) or 0 per task. */
 export type SignatureChecker = (tasks: readonly SignatureTask[]) => Promise<Uint8Array>;

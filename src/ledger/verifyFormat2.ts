@@ -5,7 +5,6 @@
  * chain walk; signatures join its one batch.
  */
 import { z } from "zod";
-import { VerificationError } from "../core/errors.js";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { type OrderItem, orderOfItem, type RegistryHead } from "./block.js";
 import { registryEntry } from "./entries.js";
@@ -16,7 +15,7 @@ import {
   type SignedDocument,
   signedDocumentSchema,
 } from "./signedDocument.js";
-import type { SignatureTask } from "./verify.js";
+import { damaged, type PendingSignature } from "./verifyFailures.js";
 
 const hex = (n: number) =>
   z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`), { error: `${n} hex digits` });
@@ -34,19 +33,6 @@ export const registryHeadSchema = z.strictObject({
   operator: hex(64),
   signature: hex(128),
 });
-
-/** A failure found in block `height`. */
-export function damaged(height: number, what: string): VerificationError {
-  return new VerificationError("E_LEDGER_TAMPERED", `block ${height}: ${what}`, {
-    details: { height },
-  });
-}
-
-export interface PendingSignature {
-  readonly height: number;
-  readonly what: string;
-  readonly task: SignatureTask;
-}
 
 /** The state format 2 adds to the chain walk. */
 export class Format2State {
