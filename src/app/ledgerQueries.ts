@@ -22,6 +22,8 @@ export interface VerifyLedgerOptions {
   readonly dir: string;
   /** The operator's public key (hex) that every head must be signed by. */
   readonly operator?: string;
+  /** Format 2: the community's admin key (hex) that registry documents must be signed by. */
+  readonly admin?: string;
   /** How signatures are checked (default: in parallel, on worker threads). */
   readonly checkSignatures?: SignatureChecker;
 }
@@ -30,6 +32,7 @@ export interface VerifyLedgerOptions {
 export async function verifyLedger(options: VerifyLedgerOptions): Promise<LedgerVerification> {
   return verifyLedgerDir(options.dir, {
     ...(options.operator === undefined ? {} : { operator: options.operator }),
+    ...(options.admin === undefined ? {} : { admin: options.admin }),
     checkSignatures: options.checkSignatures ?? parallelSignatureChecker(),
   });
 }

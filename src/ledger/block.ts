@@ -1,10 +1,15 @@
 /**
- * Blocks: one per market interval. A block's entries are its orders (signed envelopes, or plain
+ * Blocks. Format 1: one per market interval. A block's entries are its orders (signed envelopes, or plain
  * orders the operator attests), its trades, each participant's settlement and the interval's
  * summary; each entry is one leaf of the ledger's single Merkle tree. The block head is a signed
  * tree head: height, interval, the market rules, the tree size and root after the block, the
  * previous head's hash, the operator's public key, and the operator's signature over the head's
  * canonical JSON (prefixed by "gridshare/head/v1\n").
+ *
+ * Format 2 (the live platform) names each block's kind in its head: a `clearing` block is format
+ * 1's block with each order's `received_seq` (the market re-runs in that order) and the
+ * interval's cancels; a `registry` block records participant documents (registry.ts). One chain
+ * and one Merkle tree run across both kinds.
  *
  * Everything here is pure: the same chain state and inputs give byte-identical blocks.
  */
@@ -20,6 +25,7 @@ import type { SettledInterval } from "../market/settle.js";
 import type { GridTariff, Mechanism, MechanismName } from "../market/types.js";
 import {
   attestedOrderEntry,
+  cancelEntry,
   settlementEntry,
   signedOrderEntry,
   summaryEntry,
@@ -28,9 +34,12 @@ import {
 import type { SignedOrder } from "./envelope.js";
 import { type Identity, signMessage } from "./keys.js";
 import { type Hash, leafHash, MerkleFrontier } from "./merkle.js";
+import type { SignedDocument } from "./signedDocument.js";
 
 /** On-disk and wire format name and version of blocks and heads. */
 export const LEDGER_FORMAT = "gridshare-ledger/1";
+/** Format 2: block kinds, receive order, cancels and registry documents. */
+export const LEDGER_FORMAT_2 = "gridshare-ledger/2";
 export const HEAD_CONTEXT = "gridshare/head/v1\n";
 export const GENESIS_PREV_HASH = "0".repeat(64);
 
@@ -46,8 +55,11 @@ export interface MarketRules {
   };
 }
 
+/** The head of a clearing block (every format-1 block is one). */
 export interface BlockHead {
   readonly format: string;
+  /** Format 2 only. */
+  readonly kind?: "clearing";
   readonly height: number;
   readonly interval: { readonly start: string; readonly minutes: number };
   readonly market: MarketRules;
@@ -65,17 +77,50 @@ export interface BlockHead {
   readonly signature: string;
 }
 
-/** One market order as recorded: signed by its participant, or attested by the operator. */
+/** The head of a format-2 registry block: no interval, the admin key its documents are signed by. */
+export interface RegistryHead {
+  readonly format: typeof LEDGER_FORMAT_2;
+  readonly kind: "registry";
+  readonly height: number;
+  readonly admin: string;
+  readonly first_leaf: number;
+  readonly tree_size: number;
+  readonly root: string;
+  readonly prev_head_hash: string;
+  readonly operator: string;
+  readonly signature: string;
+}
+
+export type AnyHead = BlockHead | RegistryHead;
+
+export function isRegistryHead(head: AnyHead): head is RegistryHead {
+  return head.kind === "registry";
+}
+
+/** The start of a clearing block's interval (ISO), undefined for a registry block. */
+export function intervalStartOf(head: AnyHead | undefined): string | undefined {
+  return head === undefined || isRegistryHead(head) ? undefined : head.interval.start;
+}
+
+/**
+ * One market order as recorded: signed by its participant, or attested by the operator. In
+ * format 2 each carries the sequence number the server received it under.
+ */
 export type OrderItem =
-  | { readonly kind: "signed"; readonly envelope: SignedOrder }
-  | { readonly kind: "attested"; readonly order: OrderDocument };
+  | { readonly kind: "signed"; readonly envelope: SignedOrder; readonly receivedSeq?: number }
+  | { readonly kind: "attested"; readonly order: OrderDocument; readonly receivedSeq?: number };
+
+/** What a format-2 clearing block adds to format 1's: each order's receive stamp, the cancels. */
+export interface ClearingV2 {
+  readonly cancels: readonly SignedDocument[];
+}
 
 export function orderOfItem(item: OrderItem): OrderDocument {
   return item.kind === "signed" ? item.envelope.order : item.order;
 }
 
 export interface Block {
-  readonly head: BlockHead;
+  readonly head: AnyHead;
   /** Each entry's canonical JSON: the leaf data. */
   readonly entries: readonly string[];
 }
@@ -137,6 +182,7 @@ export function clearBlockMarket(
   interval: Interval,
   rules: MarketRules,
   items: readonly OrderItem[],
+  sequence: "timestamp" | "given" = "timestamp",
 ): { result: SettledInterval; mechanism: Mechanism } | { problem: string } {
   const mechanism = findMechanism(rules.mechanism);
   if (mechanism === undefined) return { problem: `unknown mechanism "${rules.mechanism}"` };
@@ -144,6 +190,7 @@ export function clearBlockMarket(
     interval,
     grid: tariffOf(rules),
     orders: items.map((i) => orderFromDocument(orderOfItem(i))),
+    sequence,
   };
   const issues = checkOrders(input, mechanism);
   if (issues.length > 0) {
@@ -161,15 +208,18 @@ export function blockEntries(
   items: readonly OrderItem[],
   result: SettledInterval,
   mechanism: Mechanism,
+  v2?: ClearingV2,
 ): string[] {
   const out: string[] = [];
   for (const item of items) {
+    const seq = v2 === undefined ? undefined : receivedSeqOf(item);
     out.push(
       item.kind === "signed"
-        ? signedOrderEntry(height, item.envelope)
-        : attestedOrderEntry(height, item.order),
+        ? signedOrderEntry(height, item.envelope, seq)
+        : attestedOrderEntry(height, item.order, seq),
     );
   }
+  for (const cancel of v2?.cancels ?? []) out.push(cancelEntry(height, cancel));
   for (const trade of result.trades)
     out.push(tradeEntry(height, tradeRecord(trade, mechanism.splitPrices)));
   for (const p of result.participants) out.push(settlementEntry(height, participantRecord(p)));
@@ -177,13 +227,21 @@ export function blockEntries(
   return out;
 }
 
-export function headSigningBytes(head: Omit<BlockHead, "signature">): Buffer {
-  const { signature: _omit, ...unsigned } = head as BlockHead;
+function receivedSeqOf(item: OrderItem): number {
+  if (item.receivedSeq === undefined)
+    throw new Error("a format-2 clearing block needs each order's received_seq");
+  return item.receivedSeq;
+}
+
+export function headSigningBytes(
+  head: Omit<BlockHead, "signature"> | Omit<RegistryHead, "signature">,
+): Buffer {
+  const { signature: _omit, ...unsigned } = head as AnyHead;
   return Buffer.from(HEAD_CONTEXT + canonicalize(unsigned), "utf8");
 }
 
 /** The hash that chains heads: SHA-256 of the signed head's canonical JSON, hex. */
-export function headHash(head: BlockHead): string {
+export function headHash(head: AnyHead): string {
   return sha256Hex(canonicalize(head));
 }
 
@@ -205,9 +263,11 @@ export function sealBlock(
   items: readonly OrderItem[],
   cleared: { result: SettledInterval; mechanism: Mechanism },
   operator: Identity,
+  v2?: ClearingV2,
 ): SealedBlock {
-  const entries = blockEntries(state.height + 1, items, cleared.result, cleared.mechanism);
-  return sealEntries(state, interval, rules, entries, operator, cleared.result.trades.length);
+  const entries = blockEntries(state.height + 1, items, cleared.result, cleared.mechanism, v2);
+  const trades = cleared.result.trades.length;
+  return sealEntries(state, interval, rules, entries, operator, trades, v2 ? 2 : 1);
 }
 
 /**
@@ -221,6 +281,27 @@ export function sealEntries(
   entries: readonly string[],
   operator: Identity,
   tradeCount: number,
+  format: 1 | 2 = 1,
+): SealedBlock {
+  const fields = {
+    ...(format === 2 ? { format: LEDGER_FORMAT_2, kind: "clearing" as const } : {}),
+    interval: { minutes: interval.minutes, start: formatInstant(interval.startMs) },
+    market: rules,
+  };
+  return sealHead(state, fields, entries, operator, tradeCount, intervalEndMs(interval));
+}
+
+/**
+ * Hashes `entries` into the tree and signs the head made of `fields` and the tree, as the next
+ * block (of any kind and format; format 1 unless `fields` says otherwise).
+ */
+export function sealHead(
+  state: ChainState,
+  fields: Record<string, unknown>,
+  entries: readonly string[],
+  operator: Identity,
+  tradeCount: number,
+  lastIntervalEndMs: number,
 ): SealedBlock {
   const height = state.height + 1;
   const frontier = state.frontier.clone();
@@ -231,30 +312,29 @@ export function sealEntries(
     leaves[i] = h;
     frontier.append(h);
   }
-  const unsigned = {
+  const unsigned: Omit<BlockHead, "signature"> | Omit<RegistryHead, "signature"> = {
     first_leaf: firstLeaf,
     format: LEDGER_FORMAT,
+    ...fields,
     height,
-    interval: { minutes: interval.minutes, start: formatInstant(interval.startMs) },
-    market: rules,
     operator: operator.publicKey,
     prev_head_hash: state.headHash,
     root: frontier.root().toString("hex"),
     tree_size: frontier.size,
-  };
-  const head: BlockHead = {
+  } as Omit<BlockHead, "signature">;
+  const head = {
     ...unsigned,
     signature: signMessage(operator, headSigningBytes(unsigned)),
   };
   return {
-    block: { head, entries: [...entries] },
+    block: { head: head as AnyHead, entries: [...entries] },
     leaves,
     tradeCount,
     next: {
       height,
       frontier,
-      headHash: headHash(head),
-      lastIntervalEndMs: intervalEndMs(interval),
+      headHash: headHash(head as AnyHead),
+      lastIntervalEndMs,
       operator: state.operator ?? operator.publicKey,
     },
   };

@@ -15,6 +15,7 @@ import type { GridTariff, Mechanism } from "../market/types.js";
 import { type Admission, admitOrders, type OrderDecision, type Rejected } from "./admission.js";
 import {
   type ChainState,
+  type ClearingV2,
   type MarketRules,
   marketRules,
   type OrderItem,
@@ -50,6 +51,13 @@ export interface ClearIntervalOptions {
    * `refuse-interval` clears nothing and appends nothing when any order is rejected.
    */
   readonly onRejection?: "skip-order" | "refuse-interval";
+  /**
+   * Seal a format-2 clearing block (as the live platform does): every item carries its
+   * `receivedSeq`, the items come in that order (the market sequences them so, never by the
+   * client's timestamp), and the interval's cancels are recorded after the orders. Without it,
+   * a format-1 block (`clear`, `simulate`).
+   */
+  readonly format2?: ClearingV2;
   /** Append the interval as the next block of this ledger, signed by `operator`. */
   readonly ledger?: { readonly store: LedgerPort; readonly operator: Identity };
 }
@@ -100,10 +108,23 @@ function checkNextBlock(state: ChainState, interval: Interval, operator: Identit
   }
 }
 
+/** Format 2 records the receive order: each item has its stamp, and they come in that order. */
+function checkReceiveOrder(items: readonly OrderItem[]): void {
+  let last = -1;
+  for (const item of items) {
+    if (item.receivedSeq === undefined || item.receivedSeq <= last)
+      throw new Error(
+        "a format-2 interval needs its orders in receive order, each with receivedSeq",
+      );
+    last = item.receivedSeq;
+  }
+}
+
 /** Admits, clears once, and (with a ledger) seals and appends one interval. */
 export function clearInterval(options: ClearIntervalOptions): IntervalOutcome {
   const { interval, mechanism, ledger } = options;
   if (ledger) checkNextBlock(ledger.store.state, interval, ledger.operator);
+  if (options.format2) checkReceiveOrder(options.items);
   const admission: Admission = admitOrders({
     interval,
     mechanism,
@@ -118,7 +139,12 @@ export function clearInterval(options: ClearIntervalOptions): IntervalOutcome {
 
   const kPpm = mechanism.defaultKPpm === null ? null : (options.kPpm ?? mechanism.defaultKPpm);
   const result = clearMarket(
-    { interval, grid: options.tariff, orders: admission.orders },
+    {
+      interval,
+      grid: options.tariff,
+      orders: admission.orders,
+      sequence: options.format2 ? "given" : "timestamp",
+    },
     kPpm === null ? { mechanism } : { mechanism, kPpm },
   );
   const rules = marketRules(mechanism, kPpm, options.tariff);
@@ -131,6 +157,7 @@ export function clearInterval(options: ClearIntervalOptions): IntervalOutcome {
         items: admission.items,
         cleared: { result, mechanism },
         nonces: admission.nonces,
+        ...(options.format2 ? { format2: options.format2 } : {}),
       })
     : undefined;
   return { status: "cleared", ...decided, rules, result, items: admission.items, block };
@@ -146,6 +173,8 @@ export interface AppendClearedOptions {
   readonly cleared: { readonly result: SettledInterval; readonly mechanism: Mechanism };
   /** The (public key, nonce) keys of the signed orders. */
   readonly nonces: readonly string[];
+  /** Seal a format-2 clearing block (see {@link ClearIntervalOptions.format2}). */
+  readonly format2?: ClearingV2;
 }
 
 /**
@@ -161,7 +190,9 @@ export function appendCleared(options: AppendClearedOptions): SealedBlock {
     options.items,
     options.cleared,
     options.operator,
+    options.format2,
   );
-  options.store.append(sealed, options.nonces);
+  const cancelNonces = (options.format2?.cancels ?? []).map((c) => `${c.public_key}:${c.nonce}`);
+  options.store.append(sealed, [...options.nonces, ...cancelNonces]);
   return sealed;
 }

@@ -6,15 +6,27 @@
  * blocks.
  */
 
+import { canonicalize } from "../core/canonicalJson.js";
 import type { OrderDocument } from "../market/orderDocument.js";
 import type { ParticipantRecord, summaryRecord, TradeRecord } from "../market/records.js";
 import { checked, type SignedOrder, sortedOrder } from "./envelope.js";
+import type { SignedDocument } from "./signedDocument.js";
 
-export function attestedOrderEntry(height: number, order: OrderDocument): string {
-  return JSON.stringify({ height, order: sortedOrder(order), type: "order" });
+/** `receivedSeq`: the order's receive stamp, recorded in format 2 only. */
+export function attestedOrderEntry(
+  height: number,
+  order: OrderDocument,
+  receivedSeq?: number,
+): string {
+  const o = sortedOrder(order);
+  return JSON.stringify(
+    receivedSeq === undefined
+      ? { height, order: o, type: "order" }
+      : { height, order: o, received_seq: receivedSeq, type: "order" },
+  );
 }
 
-export function signedOrderEntry(height: number, e: SignedOrder): string {
+export function signedOrderEntry(height: number, e: SignedOrder, receivedSeq?: number): string {
   const envelope = {
     expires: e.expires,
     nonce: e.nonce,
@@ -22,7 +34,11 @@ export function signedOrderEntry(height: number, e: SignedOrder): string {
     public_key: e.public_key,
     signature: e.signature,
   };
-  return JSON.stringify({ envelope, height, type: "order" });
+  return JSON.stringify(
+    receivedSeq === undefined
+      ? { envelope, height, type: "order" }
+      : { envelope, height, received_seq: receivedSeq, type: "order" },
+  );
 }
 
 export function tradeEntry(height: number, t: TradeRecord): string {
@@ -77,4 +93,23 @@ export function summaryEntry(height: number, s: ReturnType<typeof summaryRecord>
     welfare: s.welfare,
   };
   return JSON.stringify({ height, summary, type: "summary" });
+}
+
+export type ParticipantState = "active" | "suspended";
+
+/** Format 2: what a registry document did: the participant, its key, and its status after. */
+export interface RegistryEffect {
+  readonly participant: string;
+  readonly public_key: string;
+  readonly status: ParticipantState;
+}
+
+/** Format 2: a registry entry, the admin's signed document and its effect (rare: canonicalized). */
+export function registryEntry(height: number, doc: SignedDocument, effect: RegistryEffect): string {
+  return canonicalize({ document: doc, effect, height, type: "registry" });
+}
+
+/** Format 2: a cancel entry, the member's signed cancel as it was received. */
+export function cancelEntry(height: number, doc: SignedDocument): string {
+  return canonicalize({ cancel: doc, height, type: "cancel" });
 }

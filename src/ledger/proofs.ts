@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { canonicalize } from "../core/canonicalJson.js";
 import { InputError, VerificationError } from "../core/errors.js";
-import { type BlockHead, headSigningBytes } from "./block.js";
+import { type AnyHead, headSigningBytes } from "./block.js";
 import { verifyMessage } from "./keys.js";
 import { type Hash, leafHash, verifyConsistency, verifyInclusion } from "./merkle.js";
 import { headSchema } from "./verify.js";
@@ -39,7 +39,7 @@ export function inclusionProof(
   entry: Record<string, unknown>,
   leafIndex: number,
   path: readonly Hash[],
-  head: BlockHead,
+  head: AnyHead,
 ): InclusionProof {
   return {
     format: INCLUSION_FORMAT,
@@ -52,8 +52,8 @@ export function inclusionProof(
 }
 
 export function consistencyProof(
-  first: BlockHead,
-  second: BlockHead,
+  first: AnyHead,
+  second: AnyHead,
   path: readonly Hash[],
 ): ConsistencyProof {
   return {
@@ -78,7 +78,7 @@ function parseProof<T>(schema: z.ZodType<T>, raw: unknown, source: string, what:
 }
 
 function checkHeadSignature(
-  head: BlockHead,
+  head: AnyHead,
   operator: string | undefined,
   source: string,
   label: string,
@@ -123,7 +123,7 @@ export function checkInclusionProof(
       "E_PROOF_INVALID",
       `${source}: the audit path does not lead from the entry to the head's root`,
     );
-  checkHeadSignature(proof.head as BlockHead, operator, source, `head ${proof.head.height}`);
+  checkHeadSignature(proof.head as AnyHead, operator, source, `head ${proof.head.height}`);
   return proof;
 }
 
@@ -159,7 +159,7 @@ export function checkConsistencyProof(
       "E_PROOF_INVALID",
       `${source}: the tree of head ${second.height} does not extend the tree of head ${first.height}`,
     );
-  checkHeadSignature(first as BlockHead, operator, source, `head ${first.height}`);
-  checkHeadSignature(second as BlockHead, operator, source, `head ${second.height}`);
+  checkHeadSignature(first as AnyHead, operator, source, `head ${first.height}`);
+  checkHeadSignature(second as AnyHead, operator, source, `head ${second.height}`);
   return proof;
 }

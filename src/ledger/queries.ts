@@ -6,7 +6,7 @@
  */
 import { canonicalize } from "../core/canonicalJson.js";
 import { InputError } from "../core/errors.js";
-import type { BlockHead } from "./block.js";
+import type { AnyHead } from "./block.js";
 import { consistencyPath, type Hash, inclusionPath, leafHash } from "./merkle.js";
 import {
   type ConsistencyProof,
@@ -26,7 +26,7 @@ export interface IndexedEntry {
 export interface LedgerIndex {
   readonly entries: readonly IndexedEntry[];
   readonly leaves: readonly Hash[];
-  readonly heads: readonly BlockHead[];
+  readonly heads: readonly AnyHead[];
   /** Each trade entry by its transaction id. */
   readonly trades: ReadonlyMap<string, IndexedEntry>;
 }
@@ -35,7 +35,7 @@ export interface LedgerIndex {
 export class GrowingIndex implements LedgerIndex {
   readonly entries: IndexedEntry[] = [];
   readonly leaves: Hash[] = [];
-  readonly heads: BlockHead[] = [];
+  readonly heads: AnyHead[] = [];
   readonly trades = new Map<string, IndexedEntry>();
   /** Payloads given so far, those that did not parse included. */
   seen = 0;
@@ -99,7 +99,7 @@ export function tradeRecords(payloads: readonly string[]): TradeExport[] {
   return out;
 }
 
-function headAt(heads: readonly BlockHead[], height: number, field: string): BlockHead {
+function headAt(heads: readonly AnyHead[], height: number, field: string): AnyHead {
   if (heads.length === 0)
     throw new InputError("E_LEDGER_EMPTY", "the ledger has no blocks yet", { details: { field } });
   const h = heads[height];

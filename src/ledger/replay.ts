@@ -4,7 +4,7 @@
  * checks that each block links to the one before, so that a store never extends a broken chain.
  */
 import { parseInstant } from "../core/time.js";
-import { type BlockHead, type ChainState, emptyChain, headHash } from "./block.js";
+import { type AnyHead, type ChainState, emptyChain, headHash, isRegistryHead } from "./block.js";
 import { nonceKey, type SignedOrder } from "./envelope.js";
 import { leafHash } from "./merkle.js";
 
@@ -13,12 +13,12 @@ export interface ReplayedChain {
   /** (public key, nonce) pairs used by signed orders so far. */
   readonly nonces: Set<string>;
   /** Heads by height. */
-  readonly heads: BlockHead[];
+  readonly heads: AnyHead[];
 }
 
 interface StoredPayload {
   entries: Record<string, unknown>[];
-  head: BlockHead;
+  head: AnyHead;
 }
 
 const QUOTE = 34;
@@ -104,14 +104,14 @@ export function parsePayload(payload: string): StoredPayload | undefined {
 export function replayChain(payloads: readonly string[]): ReplayedChain & { accepted: number } {
   let state = emptyChain();
   const nonces = new Set<string>();
-  const heads: BlockHead[] = [];
+  const heads: AnyHead[] = [];
   let accepted = 0;
   for (const payload of payloads) {
     const parts = splitPayload(payload);
     if (parts === undefined) break;
-    let h: BlockHead;
+    let h: AnyHead;
     try {
-      h = JSON.parse(parts.head) as BlockHead;
+      h = JSON.parse(parts.head) as AnyHead;
     } catch {
       break;
     }
@@ -129,17 +129,26 @@ export function replayChain(payloads: readonly string[]): ReplayedChain & { acce
       if (text.startsWith('{"envelope":')) {
         const e = JSON.parse(text) as { envelope: SignedOrder };
         used.push(nonceKey(e.envelope));
+      } else if (text.startsWith('{"cancel":') || text.startsWith('{"document":')) {
+        // Format 2's signed documents share the nonce space of orders.
+        const e = JSON.parse(text) as { cancel?: SignedOrder; document?: SignedOrder };
+        used.push(nonceKey((e.cancel ?? e.document) as SignedOrder));
       }
     }
     if (frontier.size !== h.tree_size || frontier.root().toString("hex") !== h.root) break;
-    const start = parseInstant(h.interval?.start ?? "");
-    if (start === undefined) break;
+    // A registry block has no interval: the chain's last interval is still the one before it.
+    let lastIntervalEndMs = state.lastIntervalEndMs;
+    if (!isRegistryHead(h)) {
+      const start = parseInstant(h.interval?.start ?? "");
+      if (start === undefined) break;
+      lastIntervalEndMs = start + h.interval.minutes * 60_000;
+    }
     for (const n of used) nonces.add(n);
     state = {
       height: h.height,
       frontier,
       headHash: headHash(h),
-      lastIntervalEndMs: start + h.interval.minutes * 60_000,
+      lastIntervalEndMs,
       operator: state.operator ?? h.operator,
     };
     heads.push(h);

@@ -5,6 +5,9 @@
  * increasing intervals, unused nonces and unexpired orders, and that re-running the recorded
  * mechanism on the block's orders gives exactly the block's trades and settlement.
  *
+ * Format 2 (verifyFormat2.ts) adds registry blocks, receive order, registered participants and
+ * cancels; the format of each block is its head's.
+ *
  * Signatures are gathered and checked in one batch through a caller-supplied checker (the CLI
  * spreads them over worker threads); everything else is pure and synchronous.
  */
@@ -20,6 +23,7 @@ import {
 } from "../market/orderDocument.js";
 import { MECHANISM_NAMES } from "../market/types.js";
 import {
+  type AnyHead,
   type BlockHead,
   blockEntries,
   clearBlockMarket,
@@ -27,19 +31,26 @@ import {
   headHash,
   headSigningBytes,
   LEDGER_FORMAT,
+  LEDGER_FORMAT_2,
   type OrderItem,
+  type RegistryHead,
 } from "./block.js";
+import { entryDifference } from "./entryDifference.js";
 import { envelopeProblem, envelopeSchema, nonceKey, orderSigningBytes } from "./envelope.js";
 import { verifyMessage } from "./keys.js";
 import { leafHash, MerkleFrontier } from "./merkle.js";
 import { splitPayload } from "./replay.js";
+import type { SignedDocument } from "./signedDocument.js";
+import { damaged, type PendingSignature, type SignatureTask } from "./verifyFailures.js";
+import {
+  checkCancel,
+  checkReceivedOrder,
+  checkRegistryEntries,
+  Format2State,
+  registryHeadSchema,
+} from "./verifyFormat2.js";
 
-/** One signature to check. */
-export interface SignatureTask {
-  readonly publicKey: string;
-  readonly message: Uint8Array;
-  readonly signature: string;
-}
+export { damaged, type SignatureTask };
 
 /** Checks a batch of signatures; resolves to 1 (valid) or 0 per task. */
 export type SignatureChecker = (tasks: readonly SignatureTask[]) => Promise<Uint8Array>;
@@ -51,6 +62,8 @@ export const checkSignaturesInline: SignatureChecker = async (tasks) =>
 export interface VerifyOptions {
   /** The operator's public key (hex) every head must be signed by; default: the first block's. */
   readonly operator?: string;
+  /** The community's admin key (hex) registry documents must be signed by; default: the first registry block's. */
+  readonly admin?: string;
   readonly checkSignatures?: SignatureChecker;
 }
 
@@ -63,14 +76,17 @@ export interface VerifyReport {
   /** Hash of the last head (64 zeros for an empty ledger). */
   readonly headHash: string;
   readonly operator: string | undefined;
-  readonly lastHead: BlockHead | undefined;
+  readonly lastHead: AnyHead | undefined;
+  /** Format 2: registry blocks, and the admin key they are signed by. */
+  readonly registryBlocks: number;
+  readonly admin: string | undefined;
 }
 
 const hex = (n: number) =>
   z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`), { error: `${n} hex digits` });
 const count = z.number().int().nonnegative();
 
-export const headSchema = z.strictObject({
+const clearingHeadSchema = z.strictObject({
   format: z.literal(LEDGER_FORMAT, { error: `"${LEDGER_FORMAT}"` }),
   height: count,
   interval: z.strictObject({
@@ -94,23 +110,31 @@ export const headSchema = z.strictObject({
   signature: hex(128),
 });
 
+const clearingHead2Schema = clearingHeadSchema.extend({
+  format: z.literal(LEDGER_FORMAT_2, { error: `"${LEDGER_FORMAT_2}"` }),
+  kind: z.literal("clearing", { error: '"clearing" or "registry"' }),
+});
+
+/** The schema for a head, chosen by its format and kind so that a problem is named precisely. */
+function schemaFor(raw: unknown) {
+  const r = (raw ?? {}) as { format?: unknown; kind?: unknown };
+  if (r.format !== LEDGER_FORMAT_2) return clearingHeadSchema;
+  return r.kind === "registry" ? registryHeadSchema : clearingHead2Schema;
+}
+
+/** A head of either format and any kind (as proofs carry them). */
+export const headSchema = z.unknown().transform((raw, ctx) => {
+  const parsed = schemaFor(raw).safeParse(raw);
+  if (parsed.success) return parsed.data as AnyHead;
+  for (const issue of parsed.error.issues)
+    ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+  return z.NEVER;
+});
+
 const payloadSchema = z.strictObject({
   entries: z.array(z.looseObject({ type: z.string(), height: count })),
   head: z.unknown(),
 });
-
-/** A failure found in block `height`. */
-export function damaged(height: number, what: string): VerificationError {
-  return new VerificationError("E_LEDGER_TAMPERED", `block ${height}: ${what}`, {
-    details: { height },
-  });
-}
-
-interface PendingSignature {
-  readonly height: number;
-  readonly what: string;
-  readonly task: SignatureTask;
-}
 
 /** Verifies one parsed block against the chain so far; returns its signatures for the batch. */
 class ChainVerifier {
@@ -121,20 +145,65 @@ class ChainVerifier {
   readonly nonces = new Set<string>();
   trades = 0;
   orders = 0;
-  lastHead: BlockHead | undefined;
+  lastHead: AnyHead | undefined;
   readonly signatures: PendingSignature[] = [];
+  readonly f2: Format2State;
+  /** A format-2 block was seen: format 1 may not follow. */
+  private format2 = false;
 
-  constructor(operator: string | undefined) {
+  constructor(operator: string | undefined, admin: string | undefined) {
     this.operator = operator;
+    this.f2 = new Format2State(admin);
   }
 
   /** Checks block `height`: its layout, its head, its tree, its orders, and its market. */
   check(height: number, payload: string): void {
     const { head, entries, texts } = this.parseBlock(height, payload);
-    const startMs = this.checkHead(height, head);
+    if (head.format === LEDGER_FORMAT_2) this.format2 = true;
+    else if (this.format2)
+      throw damaged(height, `a ${LEDGER_FORMAT} block after a ${LEDGER_FORMAT_2} block`);
+    this.checkChain(height, head);
     this.checkTree(height, head, texts);
-    const items = this.recordedOrders(height, entries, startMs);
-    const trades = this.rerunMarket(height, head, startMs, items, entries, texts);
+    if (head.kind === "registry") {
+      checkRegistryEntries(this, height, head as RegistryHead, entries, texts);
+    } else {
+      this.checkClearing(height, head as BlockHead, entries, texts);
+    }
+    this.pushHeadSignature(height, head);
+    this.prevHash = headHash(head);
+    this.lastHead = head;
+  }
+
+  /** A clearing block: its interval, its orders (and format 2's cancels), and its market. */
+  private checkClearing(
+    height: number,
+    head: BlockHead,
+    entries: readonly Record<string, unknown>[],
+    texts: readonly string[],
+  ): void {
+    const startMs = this.checkInterval2(height, head);
+    const v2 = head.format === LEDGER_FORMAT_2;
+    const items = this.recordedOrders(height, entries, startMs, v2);
+    const cancels: SignedDocument[] = [];
+    for (let i = items.length; i < entries.length && entries[i]?.type === "cancel"; i++)
+      cancels.push(
+        checkCancel(this, height, entries[i] as Record<string, unknown>, i, startMs, items),
+      );
+    const trades = this.rerunMarket(
+      height,
+      head,
+      startMs,
+      items,
+      entries,
+      texts,
+      v2 ? { cancels } : undefined,
+    );
+    this.trades += trades;
+    this.orders += items.length;
+    this.lastEndMs = startMs + head.interval.minutes * 60_000;
+  }
+
+  private pushHeadSignature(height: number, head: AnyHead): void {
     this.signatures.push({
       height,
       what: "operator signature on the head does not verify",
@@ -144,11 +213,6 @@ class ChainVerifier {
         signature: head.signature,
       },
     });
-    this.trades += trades;
-    this.orders += items.length;
-    this.prevHash = headHash(head);
-    this.lastEndMs = startMs + head.interval.minutes * 60_000;
-    this.lastHead = head;
   }
 
   /** The stored block in its canonical layout: the head, the entries and each entry's text. */
@@ -166,7 +230,7 @@ class ChainVerifier {
       throw damaged(height, "the stored block does not have the block layout");
     const shape = payloadSchema.safeParse(raw);
     if (!shape.success) throw damaged(height, "the stored block does not have the block layout");
-    const headParsed = headSchema.safeParse(shape.data.head);
+    const headParsed = schemaFor(shape.data.head).safeParse(shape.data.head);
     if (!headParsed.success) {
       const issue = headParsed.error.issues[0];
       throw damaged(
@@ -174,7 +238,7 @@ class ChainVerifier {
         `malformed head at ${issue?.path.join(".") ?? "?"}: ${issue?.message ?? ""}`,
       );
     }
-    const head = headParsed.data as BlockHead;
+    const head = headParsed.data as AnyHead;
     if (canonicalize(head) !== parts.head) {
       throw damaged(height, "the stored head is not in canonical form (bytes were changed)");
     }
@@ -182,8 +246,8 @@ class ChainVerifier {
     return { head, entries: shape.data.entries, texts: parts.entries };
   }
 
-  /** The head follows the chain: height, previous head, operator, interval, first leaf. */
-  private checkHead(height: number, head: BlockHead): number {
+  /** The head follows the chain: height, previous head, operator, first leaf. */
+  private checkChain(height: number, head: AnyHead): void {
     if (head.height !== height)
       throw damaged(height, `head says height ${head.height} (blocks reordered or missing)`);
     if (head.prev_head_hash !== this.prevHash) {
@@ -199,20 +263,24 @@ class ChainVerifier {
         `signed by operator key ${head.operator.slice(0, 16)}..., not the expected ${this.operator.slice(0, 16)}...`,
       );
     }
+    if (head.first_leaf !== this.frontier.size) {
+      throw damaged(height, `first leaf ${head.first_leaf} should be ${this.frontier.size}`);
+    }
+  }
+
+  /** A clearing block's interval starts after the previous one ends. */
+  private checkInterval2(height: number, head: BlockHead): number {
     const startMs = parseInstant(head.interval.start) as number;
     if (startMs < this.lastEndMs)
       throw damaged(
         height,
         `interval ${head.interval.start} starts before the previous interval ends`,
       );
-    if (head.first_leaf !== this.frontier.size) {
-      throw damaged(height, `first leaf ${head.first_leaf} should be ${this.frontier.size}`);
-    }
     return startMs;
   }
 
   /** The block's entries extend the tree to the head's size and root. */
-  private checkTree(height: number, head: BlockHead, texts: readonly string[]): void {
+  private checkTree(height: number, head: AnyHead, texts: readonly string[]): void {
     for (const t of texts) this.frontier.append(leafHash(t));
     if (head.tree_size !== this.frontier.size) {
       throw damaged(
@@ -242,49 +310,64 @@ class ChainVerifier {
     height: number,
     entries: readonly Record<string, unknown>[],
     startMs: number,
+    v2: boolean,
   ): OrderItem[] {
     const items: OrderItem[] = [];
+    let seq = -1;
     for (let i = 0; i < entries.length && (entries[i] as { type: string }).type === "order"; i++) {
       const e = entries[i] as Record<string, unknown>;
       if (e.height !== height)
         throw damaged(height, `entry ${i} belongs to block ${String(e.height)}`);
-      if (!("envelope" in e)) {
-        const doc = orderDocumentSchema.safeParse(e.order);
-        if (!doc.success) throw damaged(height, `order entry ${i} is not a valid order`);
-        this.checkInterval(height, doc.data, startMs);
-        items.push({ kind: "attested", order: doc.data });
-        continue;
-      }
-      const env = envelopeSchema.safeParse(e.envelope);
-      if (!env.success)
-        throw damaged(
-          height,
-          `order entry ${i}: ${formatIssue({ path: env.error.issues[0]?.path.filter((p) => typeof p !== "symbol") ?? [], expected: env.error.issues[0]?.message ?? "", received: undefined })}`,
-        );
-      const envelope = env.data;
-      this.checkInterval(height, envelope.order, startMs);
-      const problem = envelopeProblem(envelope, startMs);
-      if (problem)
-        throw damaged(height, `order ${JSON.stringify(envelope.order.id)}: ${problem.message}`);
-      const key = nonceKey(envelope);
-      if (this.nonces.has(key))
-        throw damaged(
-          height,
-          `order ${JSON.stringify(envelope.order.id)} replays nonce ${envelope.nonce} already used by this key`,
-        );
-      this.nonces.add(key);
-      this.signatures.push({
-        height,
-        what: `participant signature on order ${JSON.stringify(envelope.order.id)} does not verify`,
-        task: {
-          publicKey: envelope.public_key,
-          message: orderSigningBytes(envelope),
-          signature: envelope.signature,
-        },
-      });
-      items.push({ kind: "signed", envelope });
+      const item = this.recordedOrder(height, e, i, startMs);
+      if (v2) {
+        seq = checkReceivedOrder(this, height, e, item, seq);
+        items.push({ ...item, receivedSeq: seq });
+      } else items.push(item);
     }
     return items;
+  }
+
+  /** One order entry: an attested order, or a signed one valid for the interval, its nonce new. */
+  private recordedOrder(
+    height: number,
+    e: Record<string, unknown>,
+    i: number,
+    startMs: number,
+  ): OrderItem {
+    if (!("envelope" in e)) {
+      const doc = orderDocumentSchema.safeParse(e.order);
+      if (!doc.success) throw damaged(height, `order entry ${i} is not a valid order`);
+      this.checkInterval(height, doc.data, startMs);
+      return { kind: "attested", order: doc.data };
+    }
+    const env = envelopeSchema.safeParse(e.envelope);
+    if (!env.success)
+      throw damaged(
+        height,
+        `order entry ${i}: ${formatIssue({ path: env.error.issues[0]?.path.filter((p) => typeof p !== "symbol") ?? [], expected: env.error.issues[0]?.message ?? "", received: undefined })}`,
+      );
+    const envelope = env.data;
+    this.checkInterval(height, envelope.order, startMs);
+    const problem = envelopeProblem(envelope, startMs);
+    if (problem)
+      throw damaged(height, `order ${JSON.stringify(envelope.order.id)}: ${problem.message}`);
+    const key = nonceKey(envelope);
+    if (this.nonces.has(key))
+      throw damaged(
+        height,
+        `order ${JSON.stringify(envelope.order.id)} replays nonce ${envelope.nonce} already used by this key`,
+      );
+    this.nonces.add(key);
+    this.signatures.push({
+      height,
+      what: `participant signature on order ${JSON.stringify(envelope.order.id)} does not verify`,
+      task: {
+        publicKey: envelope.public_key,
+        message: orderSigningBytes(envelope),
+        signature: envelope.signature,
+      },
+    });
+    return { kind: "signed", envelope };
   }
 
   /** Re-runs the market on the block's orders: the rest of the block must follow exactly. */
@@ -295,12 +378,14 @@ class ChainVerifier {
     items: readonly OrderItem[],
     entries: readonly Record<string, unknown>[],
     texts: readonly string[],
+    v2: { cancels: readonly SignedDocument[] } | undefined,
   ): number {
     const interval = { startMs, minutes: head.interval.minutes };
-    const cleared = clearBlockMarket(interval, head.market, items);
+    const sequence = v2 === undefined ? "timestamp" : "given";
+    const cleared = clearBlockMarket(interval, head.market, items, sequence);
     if ("problem" in cleared)
       throw damaged(height, `its orders break the market rules: ${cleared.problem}`);
-    const expected = blockEntries(height, items, cleared.result, cleared.mechanism);
+    const expected = blockEntries(height, items, cleared.result, cleared.mechanism, v2);
     if (expected.length !== texts.length || expected.some((t, i) => t !== texts[i])) {
       let i = 0;
       while (i < expected.length && expected[i] === texts[i]) i++;
@@ -325,7 +410,7 @@ export async function verifyBlocks(
   payloads: Iterable<string>,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
-  const v = new ChainVerifier(options.operator);
+  const v = new ChainVerifier(options.operator, options.admin);
   let height = 0;
   let failure: VerificationError | undefined;
   for (const payload of payloads) {
@@ -363,40 +448,7 @@ export async function verifyBlocks(
     headHash: v.prevHash,
     operator: v.operator,
     lastHead: v.lastHead,
+    registryBlocks: v.f2.registryBlocks,
+    admin: v.f2.admin,
   };
-}
-
-/** The first field where a re-run entry and the recorded one differ, in words. */
-function entryDifference(
-  rerun: string | undefined,
-  recorded: string | undefined,
-  rerunCount: number,
-  recordedCount: number,
-): string {
-  if (rerun === undefined || recorded === undefined)
-    return `the re-run gives ${rerunCount} entries, the block records ${recordedCount}`;
-  const diff = firstDifference(JSON.parse(rerun), JSON.parse(recorded), "");
-  if (diff === undefined) return "the entries differ in their bytes only";
-  const show = (v: unknown) => (v === undefined ? "nothing" : JSON.stringify(v));
-  return `${diff.path || "the entry"}: the re-run gives ${show(diff.rerun)}, the block records ${show(diff.recorded)}`;
-}
-
-function firstDifference(
-  a: unknown,
-  b: unknown,
-  path: string,
-): { path: string; rerun: unknown; recorded: unknown } | undefined {
-  if (a !== null && b !== null && typeof a === "object" && typeof b === "object") {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    for (const k of keys) {
-      const d = firstDifference(
-        (a as Record<string, unknown>)[k],
-        (b as Record<string, unknown>)[k],
-        path === "" ? k : `${path}.${k}`,
-      );
-      if (d !== undefined) return d;
-    }
-    return undefined;
-  }
-  return a === b ? undefined : { path, rerun: a, recorded: b };
 }

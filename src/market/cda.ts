@@ -1,6 +1,6 @@
 /**
  * `cda`: the continuous double auction. The interval's orders are replayed in timestamp order
- * (ties by order id) through the {@link OrderBook}: each trades at the resting order's price with
+ * (ties by order id), or as given when the input says so (the server's receive order), through the {@link OrderBook}: each trades at the resting order's price with
  * price-time priority and partial fills, and whatever rests at the end of the interval goes to
  * the grid. Buy orders enter the book at their limit minus the network fee, so a buyer never
  * pays more than its limit all in. A trade's timestamp is the time of the match.
@@ -12,13 +12,15 @@ import type { ClearingInput, Mechanism, MechanismOutcome, Order, Trade } from ".
 export function clearCda(input: ClearingInput): MechanismOutcome {
   const fee = input.grid.networkFeeMicro;
   const { orders } = input;
-  const sorted = orders
-    .map((_, i) => i)
-    .sort((x, y) => {
-      const a = orders[x] as Order;
-      const b = orders[y] as Order;
-      return a.timestampMs - b.timestampMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-    });
+  const indices = orders.map((_, i) => i);
+  const sorted =
+    input.sequence === "given"
+      ? indices
+      : indices.sort((x, y) => {
+          const a = orders[x] as Order;
+          const b = orders[y] as Order;
+          return a.timestampMs - b.timestampMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+        });
   const book = new OrderBook();
   const ids = new TradeIdFactory("cda", input.interval);
   const trades: Trade[] = [];

@@ -39,6 +39,12 @@ export interface ClearingInput {
   readonly interval: Interval;
   readonly grid: GridTariff;
   readonly orders: readonly Order[];
+  /**
+   * How a mechanism that matches continuously (`cda`) sequences the orders: by their own
+   * timestamps (the default, as in a simulation), or as given, which is the server's receive
+   * order (the live platform, format-2 ledgers).
+   */
+  readonly sequence?: "timestamp" | "given";
 }
 
 /** A local trade between two orders. */

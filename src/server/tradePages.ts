@@ -5,7 +5,7 @@
  * interval, the tape starts 96 blocks before the head (`cursor=0.0` for the whole tape).
  */
 import { InputError } from "../core/errors.js";
-import type { BlockHead } from "../ledger/block.js";
+import { type AnyHead, intervalStartOf } from "../ledger/block.js";
 import { type TradeExport, tradeRecords } from "../ledger/queries.js";
 
 export interface TradeQuery {
@@ -38,7 +38,7 @@ function readCursor(text: string, blocks: number): { height: number; index: numb
 
 export function tradePage(
   blocks: readonly string[],
-  heads: readonly BlockHead[],
+  heads: readonly AnyHead[],
   q: TradeQuery,
 ): TradePage {
   const from =
@@ -51,7 +51,7 @@ export function tradePage(
   const heights =
     q.intervalStart === undefined
       ? heads.map((h) => h.height)
-      : heads.filter((h) => h.interval.start === q.intervalStart).map((h) => h.height);
+      : heads.filter((h) => intervalStartOf(h) === q.intervalStart).map((h) => h.height);
   const trades: TradeExport[] = [];
   for (const height of heights) {
     if (height < from.height) continue;

@@ -25,8 +25,8 @@ import type {
 /** The ledger as gate closure uses it: the pipeline's port, and making appends durable. */
 export interface DurableLedger extends LedgerPort {
   flush(): Promise<void>;
-  /** The interval start of each block, by height. */
-  readonly blockIntervals: readonly number[];
+  /** The interval start of each block, by height (null for a registry block). */
+  readonly blockIntervals: readonly (number | null)[];
 }
 
 export interface GateContext {
@@ -149,7 +149,8 @@ export async function reconcile(ctx: GateContext): Promise<number[]> {
   const marked: number[] = [];
   const starts = ctx.ledger.blockIntervals;
   for (let height = starts.length - 1; height >= 0; height--) {
-    const startMs = starts[height] as number;
+    const startMs = starts[height];
+    if (startMs === null || startMs === undefined) continue;
     if ((await ctx.store.intervalRecord(startMs)) !== undefined) break;
     const orders = await ctx.store.openOrders(startMs);
     const outcome = clearOrders(ctx, startMs, orders, false);

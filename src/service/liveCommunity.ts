@@ -6,6 +6,7 @@
  */
 import { MS_PER_HOUR, parseInstant } from "../core/time.js";
 import { kwhToWh, toMicro } from "../core/units.js";
+import { intervalStartOf } from "../ledger/block.js";
 import type { Identity } from "../ledger/keys.js";
 import type { GridTariff, Mechanism } from "../market/types.js";
 import type { ClockState, CommunityStore } from "../store/communityStore.js";
@@ -58,7 +59,10 @@ function durable(writer: LedgerWriter): DurableLedger {
     append: (sealed, nonces) => writer.append(sealed, nonces),
     flush: () => writer.flush(),
     get blockIntervals() {
-      return writer.heads.map((h) => parseInstant(h.interval.start) as number);
+      return writer.heads.map((h) => {
+        const start = intervalStartOf(h);
+        return start === undefined ? null : (parseInstant(start) as number);
+      });
     },
   };
 }

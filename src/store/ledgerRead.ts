@@ -9,6 +9,8 @@ export interface LedgerVerification extends VerifyReport {
 
 export interface VerifyLedgerOptions {
   readonly operator?: string;
+  /** Format 2: the community's admin key registry documents must be signed by. */
+  readonly admin?: string;
   readonly checkSignatures?: SignatureChecker;
 }
 
@@ -29,6 +31,7 @@ export async function verifyScan(
     scan.acknowledged.map((r) => r.payload),
     {
       ...(options.operator === undefined ? {} : { operator: options.operator }),
+      ...(options.admin === undefined ? {} : { admin: options.admin }),
       ...(options.checkSignatures ? { checkSignatures: options.checkSignatures } : {}),
     },
   );

@@ -25,7 +25,7 @@ import { z } from "zod";
 import { canonicalize } from "../core/canonicalJson.js";
 import { GridshareError, InputError, VerificationError } from "../core/errors.js";
 import {
-  type BlockHead,
+  type AnyHead,
   blockPayload,
   type ChainState,
   GENESIS_PREV_HASH,
@@ -433,7 +433,7 @@ export class LedgerWriter {
     published: HeadPointer,
     private chain: ChainState,
     private readonly usedNonces: Set<string>,
-    readonly heads: BlockHead[],
+    readonly heads: AnyHead[],
     readonly recovery: Recovery,
   ) {
     this.fd = fd;
@@ -583,7 +583,7 @@ export class LedgerWriter {
     this.logBytes += data.length;
     this.pendingBytes = 0;
     this.pendingBlocks = 0;
-    const last = this.heads[this.heads.length - 1] as BlockHead;
+    const last = this.heads[this.heads.length - 1] as AnyHead;
     const pointer: HeadPointer = {
       format: LEDGER_FORMAT,
       head_hash: this.chain.headHash,
@@ -637,7 +637,7 @@ export interface LedgerDiagnosis {
   /** How many records, from the first, form a chain: heights 0 to chain - 1. */
   readonly chain: number;
   /** Heads of the blocks that form the chain. */
-  readonly heads: readonly BlockHead[];
+  readonly heads: readonly AnyHead[];
   /** Bytes after the last complete record that are not a record. */
   readonly tailBytes: number;
   readonly logBytes: number;
@@ -715,7 +715,7 @@ export async function truncateLedgerAfter(dir: string, height: number): Promise<
   } finally {
     closeSync(fd);
   }
-  const head = d.heads[height] as BlockHead;
+  const head = d.heads[height] as AnyHead;
   await publish(dir, {
     format: LEDGER_FORMAT,
     head_hash: headHash(head),

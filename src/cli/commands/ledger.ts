@@ -28,17 +28,23 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
       "--operator <key>",
       "the operator's public key (hex or key file) every head must be signed by",
     )
+    .option(
+      "--admin <key>",
+      "format 2: the community's admin public key (hex or key file) every registry document must be signed by",
+    )
     .option("--json", "print the report as JSON")
     .addHelpText(
       "after",
       "\nExit code 0: valid. 3: damaged or tampered (the first bad block is named). 2: no ledger there.\n\nExample:\n  gridshare ledger verify ledger/ --operator operator.pub",
     )
-    .action(async (dir: string, flags: { operator?: string; json?: boolean }) => {
+    .action(async (dir: string, flags: { operator?: string; admin?: string; json?: boolean }) => {
       const operator = await operatorKey(flags.operator);
+      const admin = await operatorKey(flags.admin);
       const t0 = performance.now();
       const report = await verifyLedger({
         dir,
         ...(operator === undefined ? {} : { operator }),
+        ...(admin === undefined ? {} : { admin }),
       });
       const seconds = (performance.now() - t0) / 1000;
       for (const note of report.notes) ctx.io.stderr.write(`note: ${note}\n`);
