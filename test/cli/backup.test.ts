@@ -43,7 +43,8 @@ async function trade(server: LiveServer, at: number, tag: string): Promise<void>
     });
     assert.equal(r.status, 201, JSON.stringify(r.json));
   }
-  assert.equal((await server.advanceTo(at - 5 * MIN)).status, 200);
+  const moved = await server.advanceTo(at - 5 * MIN);
+  assert.equal(moved.status, 200, JSON.stringify(moved.json));
 }
 
 const head = (dir: string) =>

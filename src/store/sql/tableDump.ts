@@ -68,9 +68,33 @@ export async function dumpTables(db: SqlDatabase): Promise<Record<string, TableD
   });
 }
 
+/** Each sequence of the schema with the column it numbers: restored past its largest value. */
+const SEQUENCES: Readonly<Record<string, { table: string; column: string }>> = {
+  received_seq: { table: "orders", column: "received_seq" },
+  audit_seq: { table: "audit_log", column: "seq" },
+};
+
+async function restartSequences(tx: SqlSession): Promise<void> {
+  const names = await tx.query<{ sequence_name: string }>(
+    "select sequence_name from information_schema.sequences where sequence_schema = current_schema()",
+  );
+  for (const { sequence_name: name } of names) {
+    const numbers = SEQUENCES[name];
+    if (numbers === undefined)
+      throw new Error(
+        `sequence ${name} is not in tableDump.ts's SEQUENCES: a restore would reuse its numbers`,
+      );
+    await tx.query(
+      `select setval('${name}', greatest(
+         (select coalesce(max(${numbers.column}), 0) from ${numbers.table}) + 1,
+         (select last_value from ${name})), false)`,
+    );
+  }
+}
+
 /**
  * Replaces the rows of the communities in `dump` with the dump's, in one transaction, and moves
- * the order sequence past every restored order.
+ * every sequence past the numbers the restored rows hold.
  */
 export async function loadTables(
   db: SqlDatabase,
@@ -91,10 +115,6 @@ export async function loadTables(
         await tx.query(`insert into ${table} (${names}) values (${marks})`, [...row]);
       }
     }
-    await tx.query(
-      `select setval('received_seq', greatest(
-         (select coalesce(max(received_seq), 0) from orders) + 1,
-         (select last_value from received_seq)), false)`,
-    );
+    await restartSequences(tx);
   });
 }
