@@ -7,10 +7,11 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const names = process.argv.slice(2);
-const files = readdirSync(join(root, "bench"))
-  .filter((f) => f.endsWith(".bench.ts"))
-  .filter((f) => names.length === 0 || names.some((n) => f.includes(n)))
-  .sort();
+// A name that is a whole bench's name picks that one only (`serve`, not also `serve-crash`).
+const all = readdirSync(join(root, "bench")).filter((f) => f.endsWith(".bench.ts"));
+const picks = (n) =>
+  all.includes(`${n}.bench.ts`) ? [`${n}.bench.ts`] : all.filter((f) => f.includes(n));
+const files = (names.length === 0 ? all : [...new Set(names.flatMap(picks))]).sort();
 if (files.length === 0) {
   process.stderr.write(`no benchmark matches ${names.join(", ")}\n`);
   process.exit(2);

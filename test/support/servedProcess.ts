@@ -41,15 +41,17 @@ export interface ServedProcess {
 }
 
 /**
- * Starts `node bin/gridshare.js serve ...args` with `env` and waits (at most `timeoutMs`) for
- * its `listening on` line.
+ * Starts `node [...nodeArgs] bin/gridshare.js serve ...args` with `env` and waits (at most
+ * `timeoutMs`) for its `listening on` line.
  */
 export function startServed(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   timeoutMs = 60_000,
+  nodeArgs: readonly string[] = [],
 ): Promise<ServedProcess> {
-  const child = spawn(process.execPath, [join(ROOT, "bin", "gridshare.js"), "serve", ...args], {
+  const bin = join(ROOT, "bin", "gridshare.js");
+  const child = spawn(process.execPath, [...nodeArgs, bin, "serve", ...args], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "ignore", "pipe"],
