@@ -228,7 +228,16 @@ async function runStore(label: string, databaseUrl: string | undefined, count: n
     "--operator-key",
     join(dir, "admin.key"),
   ];
-  args.push("--data-dir", join(dir, "data"), "--port", "0", "--clock", "manual", "--rate-limit", "off");
+  args.push(
+    "--data-dir",
+    join(dir, "data"),
+    "--port",
+    "0",
+    "--clock",
+    "manual",
+    "--rate-limit",
+    "off",
+  );
   args.push("--start", formatInstant(START_MS));
   // BENCH_SERVE_CPU_PROF=DIR: the server writes a CPU profile there when it stops.
   const prof = process.env.BENCH_SERVE_CPU_PROF;
