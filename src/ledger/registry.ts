@@ -24,27 +24,28 @@ const text = (what: string) =>
     .min(1, { error: what })
     .max(200, { error: `${what}, at most 200 characters` });
 
+/** The participant actions of the admin documents, as the platform takes them and registry blocks record them. */
+export const participantActionSchemas = [
+  z.strictObject({
+    action: z.literal("participant.add"),
+    public_key: hexKey,
+    name: text("the participant's name"),
+    meter_id: text("the meter's id").optional(),
+  }),
+  z.strictObject({
+    action: z.literal("participant.suspend"),
+    participant: text("a participant id"),
+  }),
+  z.strictObject({
+    action: z.literal("participant.reinstate"),
+    participant: text("a participant id"),
+  }),
+] as const;
+
 /** The admin actions a registry block records. */
-export const registryActionSchema = z.discriminatedUnion(
-  "action",
-  [
-    z.strictObject({
-      action: z.literal("participant.add"),
-      public_key: hexKey,
-      name: text("the participant's name"),
-      meter_id: text("the meter's id").optional(),
-    }),
-    z.strictObject({
-      action: z.literal("participant.suspend"),
-      participant: text("a participant id"),
-    }),
-    z.strictObject({
-      action: z.literal("participant.reinstate"),
-      participant: text("a participant id"),
-    }),
-  ],
-  { error: "an action: participant.add, participant.suspend or participant.reinstate" },
-);
+export const registryActionSchema = z.discriminatedUnion("action", participantActionSchemas, {
+  error: "an action: participant.add, participant.suspend or participant.reinstate",
+});
 
 export type RegistryAction = z.infer<typeof registryActionSchema>;
 

@@ -10,6 +10,7 @@ import { canonicalize } from "../core/canonicalJson.js";
 import { sha256Hex } from "../core/ids.js";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { participantIdOf } from "../ledger/keys.js";
+import { participantActionSchemas } from "../ledger/registry.js";
 import {
   documentVerifies,
   type SignedDocument,
@@ -21,32 +22,10 @@ import type { ManualClock, MarketClock } from "./clock.js";
 import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
 import { requireCurrent, requireSignature } from "./signers.js";
 
-const hexKey = z
-  .string({ error: "64 lowercase hex digits" })
-  .regex(/^[0-9a-f]{64}$/, { error: "64 lowercase hex digits" });
-const text = (what: string) =>
-  z
-    .string({ error: what })
-    .min(1, { error: what })
-    .max(200, { error: `${what}, at most 200 characters` });
-
 export const adminActionSchema = z.discriminatedUnion(
   "action",
   [
-    z.strictObject({
-      action: z.literal("participant.add"),
-      public_key: hexKey,
-      name: text("the participant's name"),
-      meter_id: text("the meter's id").optional(),
-    }),
-    z.strictObject({
-      action: z.literal("participant.suspend"),
-      participant: text("a participant id"),
-    }),
-    z.strictObject({
-      action: z.literal("participant.reinstate"),
-      participant: text("a participant id"),
-    }),
+    ...participantActionSchemas,
     z.strictObject({ action: z.literal("clock.advance"), to: instantSchema }),
   ],
   {

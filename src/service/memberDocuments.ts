@@ -4,31 +4,20 @@
  * the first answer). Only the order's owner can cancel it: the order is looked up under the
  * signing key's participant, so another member's order is simply not found, never revealed.
  */
-import { z } from "zod";
 import { canonicalize } from "../core/canonicalJson.js";
 import { sha256Hex } from "../core/ids.js";
 import { formatInstant, parseInstant } from "../core/time.js";
+import { cancelSchema } from "../ledger/registry.js";
 import {
   documentVerifies,
   type SignedDocument,
   signedDocumentSchema,
 } from "../ledger/signedDocument.js";
-import { instantSchema } from "../market/orderDocument.js";
 import type { CommunityStore } from "../store/communityStore.js";
 import type { MarketClock } from "./clock.js";
 import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
 import { isIntervalStart, phaseAt, type Schedule } from "./schedule.js";
 import { activeParticipant, requireCurrent, requireSignature } from "./signers.js";
-
-export const cancelSchema = z.strictObject(
-  {
-    action: z.literal("order.cancel"),
-    participant: z.string({ error: "the participant's id" }).min(1),
-    order_id: z.string({ error: "the order's id" }).min(1),
-    interval_start: instantSchema,
-  },
-  { error: 'a cancel { action: "order.cancel", participant, order_id, interval_start }' },
-);
 
 export interface MemberContext {
   readonly store: CommunityStore;
