@@ -22,7 +22,12 @@ import {
 } from "../ledger/envelope.js";
 import { verifyMessage } from "../ledger/keys.js";
 import type { Mechanism } from "../market/types.js";
-import type { CommunityStore, OrderReceipt } from "../store/communityStore.js";
+import type {
+  CommunityStore,
+  NewOrder,
+  OrderReceipt,
+  RecordOutcome,
+} from "../store/communityStore.js";
 import type { MarketClock } from "./clock.js";
 import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
 import { gateClosesAt, isIntervalStart, opensAt, phaseAt, type Schedule } from "./schedule.js";
@@ -30,6 +35,8 @@ import { activeParticipant, requireSignature } from "./signers.js";
 
 export interface IntakeContext {
   readonly store: CommunityStore;
+  /** Records one order with its nonce (through group commit: see groupCommit.ts). */
+  readonly record: (order: NewOrder) => Promise<RecordOutcome>;
   readonly clock: MarketClock;
   readonly schedule: Schedule;
   readonly mechanism: Mechanism;
@@ -126,7 +133,7 @@ export async function submitOrder(ctx: IntakeContext, envelope: SignedOrder): Pr
   const expired = envelopeProblem(envelope, start);
   if (expired)
     throw refuse(expired.code, expired.field, expired.expected, expired.received, expired.message);
-  const outcome = await ctx.store.recordOrder({
+  const outcome = await ctx.record({
     intervalStartMs: start,
     participant: participant.id,
     orderId: envelope.order.id,

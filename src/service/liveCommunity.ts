@@ -9,7 +9,12 @@ import { kwhToWh, toMicro } from "../core/units.js";
 import { intervalStartOf } from "../ledger/block.js";
 import type { Identity } from "../ledger/keys.js";
 import type { GridTariff, Mechanism } from "../market/types.js";
-import type { ClockState, CommunityStore } from "../store/communityStore.js";
+import type {
+  ClockState,
+  CommunityStore,
+  NewOrder,
+  RecordOutcome,
+} from "../store/communityStore.js";
 import type { LedgerWriter } from "../store/ledgerStore.js";
 import { type AdminAction, type AdminAnswer, type AdminContext, applyAdmin } from "./admin.js";
 import type { MarketClock } from "./clock.js";
@@ -20,6 +25,7 @@ import {
   type GateContext,
   reconcile,
 } from "./gateClosure.js";
+import { GroupCommit } from "./groupCommit.js";
 import { type Accepted, parseEnvelope, submitOrder } from "./intake.js";
 import type { MarketFeed } from "./marketFeed.js";
 import { cancelOrder, type MemberContext } from "./memberDocuments.js";
@@ -70,6 +76,8 @@ function durable(writer: LedgerWriter): DurableLedger {
 export class LiveCommunity {
   private readonly gate: GateContext;
   private readonly wall: () => number;
+  /** New orders, recorded many to a transaction under load. */
+  private readonly orders: GroupCommit<NewOrder, RecordOutcome>;
   /** Submissions under way, by interval: a gate closure waits for them. */
   private readonly inFlight = new Map<number, Set<Promise<unknown>>>();
   /** Gates up to this market time have been handled. */
@@ -81,6 +89,7 @@ export class LiveCommunity {
 
   private constructor(private readonly options: LiveCommunityOptions) {
     this.wall = options.wall ?? Date.now;
+    this.orders = new GroupCommit((batch) => options.store.recordOrders(batch));
     this.gate = {
       store: options.store,
       ledger: durable(options.ledger),
@@ -147,6 +156,7 @@ export class LiveCommunity {
     const work = submitOrder(
       {
         store: this.options.store,
+        record: (order) => this.orders.submit(order),
         clock: this.options.clock,
         schedule: this.options.schedule,
         mechanism: this.options.mechanism,

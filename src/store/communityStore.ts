@@ -174,7 +174,11 @@ export interface CommunityStore {
   participantById(id: string): Promise<Participant | undefined>;
   participants(): Promise<Participant[]>;
   setParticipantStatus(id: string, status: ParticipantStatus): Promise<boolean>;
-  recordOrder(order: NewOrder): Promise<RecordOutcome>;
+  /**
+   * Records new orders in one transaction, each with the outcome it would get recorded alone
+   * after the ones before it in the batch (group commit: see orderBatch.ts).
+   */
+  recordOrders(batch: readonly NewOrder[]): Promise<RecordOutcome[]>;
   /** Records a signed document and applies its effect, all or nothing. */
   applyDocument(record: DocumentRecord, effect: DocumentEffect): Promise<DocumentOutcome>;
   /** The interval's open orders in the order they were received. */

@@ -14,13 +14,13 @@ import type {
   DocumentOutcome,
   DocumentRecord,
   NewOrder,
-  OrderReceipt,
   OrderStatus,
   Participant,
   ParticipantStatus,
   RecordOutcome,
   StoredOrder,
 } from "../communityStore.js";
+import { type BatchDecision, decideOrders } from "../orderBatch.js";
 import { readAuditLog } from "./auditLog.js";
 import type { SqlDatabase, SqlSession } from "./database.js";
 
@@ -35,6 +35,15 @@ interface OrderRow {
   readonly price_micro: number;
   readonly status: string;
   readonly envelope: string;
+  readonly [column: string]: unknown;
+}
+
+interface KnownOrderRow {
+  readonly interval_start_ms: number;
+  readonly participant_id: string;
+  readonly order_id: string;
+  readonly side: string;
+  readonly status: string;
   readonly [column: string]: unknown;
 }
 
@@ -232,97 +241,95 @@ export class SqlCommunityStore implements CommunityStore {
     return rows.length > 0;
   }
 
-  recordOrder(o: NewOrder): Promise<RecordOutcome> {
+  /**
+   * Records a batch of new orders in one transaction (group commit): the participants' rows are
+   * locked, so their open orders cannot change meanwhile; the nonces and the orders the checks
+   * depend on are read in two statements, the batch is decided in memory (orderBatch.ts), and
+   * the replaced orders, the new orders and their nonces are written in one statement.
+   */
+  recordOrders(batch: readonly NewOrder[]): Promise<RecordOutcome[]> {
+    if (batch.length === 0) return Promise.resolve([]);
     return this.db.transaction(async (tx) => {
-      // One submission at a time per participant: its side and ids are checked against its own
-      // open orders, which no concurrent transaction may change meanwhile.
+      const intervals = batch.map((o) => o.intervalStartMs);
+      const participants = batch.map((o) => o.participant);
       await tx.query(
-        "select 1 from participants where community_id = $1 and participant_id = $2 for update",
-        [this.communityId, o.participant],
+        `select 1 from participants where community_id = $1 and participant_id = any($2::text[])
+         order by participant_id for update`,
+        [this.communityId, [...new Set(participants)]],
       );
-      const earlier = await tx.query<{ digest: string; answer: string }>(
-        "select digest, answer from signed_documents where community_id = $1 and nonce = $2",
-        [this.communityId, o.nonceKey],
+      const nonceRows = await tx.query<{ nonce: string; digest: string; answer: string }>(
+        `select nonce, digest, answer from signed_documents
+         where community_id = $1 and nonce = any($2::text[])`,
+        [this.communityId, batch.map((o) => o.nonceKey)],
       );
-      if (earlier[0] !== undefined)
-        return earlier[0].digest === o.digest
-          ? { kind: "replayed" as const, receipt: JSON.parse(earlier[0].answer) as OrderReceipt }
-          : { kind: "nonce_reused" as const };
-      if (o.replaces !== undefined && !(await this.isOpen(tx, o, o.replaces)))
-        return { kind: "replace_missing" as const };
-      const clash = await this.clash(tx, o);
-      if (clash !== undefined) return clash;
-      if (o.replaces !== undefined)
-        await tx.query(
-          `update orders set status = 'cancelled'
-           where community_id = $1 and interval_start_ms = $2 and participant_id = $3 and order_id = $4`,
-          [this.communityId, o.intervalStartMs, o.participant, o.replaces],
-        );
-      const [seq] = await tx.query<{ seq: number }>("select nextval('received_seq') as seq");
-      const receipt: OrderReceipt = {
-        order_id: o.orderId,
-        participant: o.participant,
-        interval_start: new Date(o.intervalStartMs).toISOString().replace(".000Z", "Z"),
-        received_seq: (seq as { seq: number }).seq,
-        status: "open",
-        ...(o.replaces === undefined ? {} : { replaced: o.replaces }),
-      };
-      await tx.query(
-        `insert into orders (community_id, ${ORDER_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10)`,
-        [
-          this.communityId,
-          o.intervalStartMs,
-          o.participant,
-          o.orderId,
-          receipt.received_seq,
-          o.receivedMs,
-          o.side,
-          o.energyWh,
-          o.priceMicro,
-          JSON.stringify(o.envelope),
-        ],
+      const known = await tx.query<KnownOrderRow>(
+        `select interval_start_ms, participant_id, order_id, side, status from orders
+         where community_id = $1 and (
+           ((interval_start_ms, participant_id) in (select * from unnest($2::bigint[], $3::text[]))
+             and status = 'open')
+           or (interval_start_ms, order_id) in (select * from unnest($2::bigint[], $4::text[])))`,
+        [this.communityId, intervals, participants, batch.map((o) => o.orderId)],
       );
-      await tx.query(
-        `insert into signed_documents (community_id, nonce, digest, kind, received_ms, answer)
-         values ($1, $2, $3, 'order', $4, $5)`,
-        [this.communityId, o.nonceKey, o.digest, o.receivedMs, JSON.stringify(receipt)],
+      const seqs = await tx.query<{ seq: number }>(
+        "select nextval('received_seq') as seq from generate_series(1, $1::int)",
+        [batch.length],
       );
-      return { kind: "recorded" as const, receipt };
+      let next = 0;
+      const decision = decideOrders(
+        batch,
+        new Map(nonceRows.map((r) => [r.nonce, r])),
+        known.map((r) => ({
+          intervalStartMs: r.interval_start_ms,
+          participant: r.participant_id,
+          orderId: r.order_id,
+          side: r.side as Side,
+          status: r.status as OrderStatus,
+        })),
+        () => (seqs[next++] as { seq: number }).seq,
+      );
+      if (decision.inserts.length > 0) await this.writeBatch(tx, decision);
+      return [...decision.outcomes];
     });
   }
 
-  private async isOpen(tx: SqlSession, o: NewOrder, orderId: string): Promise<boolean> {
-    const rows = await tx.query(
-      `select 1 from orders
-       where community_id = $1 and interval_start_ms = $2 and participant_id = $3
-         and order_id = $4 and status = 'open'`,
-      [this.communityId, o.intervalStartMs, o.participant, orderId],
+  /** The batch's writes in one statement: replaced orders cancelled, orders and nonces inserted. */
+  private async writeBatch(tx: SqlSession, d: BatchDecision): Promise<void> {
+    const rows = d.inserts;
+    await tx.query(
+      `with replaced as (
+         update orders set status = 'cancelled'
+         where community_id = $1 and (interval_start_ms, participant_id, order_id) in
+           (select * from unnest($2::bigint[], $3::text[], $4::text[]))
+       ), placed as (
+         insert into orders (community_id, ${ORDER_COLUMNS})
+         select $1, i, p, o, q, r, s, e, c, u, v
+         from unnest($5::bigint[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[],
+                     $11::bigint[], $12::bigint[], $17::text[], $13::text[])
+           as t(i, p, o, q, r, s, e, c, u, v)
+       )
+       insert into signed_documents (community_id, nonce, digest, kind, received_ms, answer)
+       select $1, n, g, 'order', r, a
+       from unnest($14::text[], $15::text[], $9::bigint[], $16::text[]) as t(n, g, r, a)`,
+      [
+        this.communityId,
+        d.cancels.map((c) => c.intervalStartMs),
+        d.cancels.map((c) => c.participant),
+        d.cancels.map((c) => c.orderId),
+        rows.map((r) => r.order.intervalStartMs),
+        rows.map((r) => r.order.participant),
+        rows.map((r) => r.order.orderId),
+        rows.map((r) => r.receipt.received_seq),
+        rows.map((r) => r.order.receivedMs),
+        rows.map((r) => r.order.side),
+        rows.map((r) => r.order.energyWh),
+        rows.map((r) => r.order.priceMicro),
+        rows.map((r) => JSON.stringify(r.order.envelope)),
+        rows.map((r) => r.order.nonceKey),
+        rows.map((r) => r.order.digest),
+        rows.map((r) => JSON.stringify(r.receipt)),
+        rows.map((r) => r.status),
+      ],
     );
-    return rows.length > 0;
-  }
-
-  /**
-   * An id already used in the interval, or an open order of the participant on the other side
-   * (other than the one it replaces).
-   * (Ledger format 1 needs order ids unique within an interval, across participants.)
-   */
-  private async clash(tx: SqlSession, o: NewOrder): Promise<RecordOutcome | undefined> {
-    const used = await tx.query(
-      `select 1 from orders
-       where community_id = $1 and interval_start_ms = $2 and order_id = $3 limit 1`,
-      [this.communityId, o.intervalStartMs, o.orderId],
-    );
-    if (used.length > 0) return { kind: "duplicate_id" };
-    if (!o.oneSidePerParticipant) return undefined;
-    const other = await tx.query<{ side: string }>(
-      `select side from orders
-       where community_id = $1 and interval_start_ms = $2 and participant_id = $3
-         and status = 'open' and side <> $4 and order_id <> $5 limit 1`,
-      [this.communityId, o.intervalStartMs, o.participant, o.side, o.replaces ?? ""],
-    );
-    return other[0] === undefined
-      ? undefined
-      : { kind: "side_conflict", openSide: other[0].side as Side };
   }
 
   async openOrders(intervalStartMs: number): Promise<StoredOrder[]> {

@@ -118,6 +118,11 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: "orders found by id within an interval (the duplicate-id check)",
+    statements: ["create index orders_by_id on orders (community_id, interval_start_ms, order_id)"],
+  },
 ];
 
 /** The schema version this program writes. */
