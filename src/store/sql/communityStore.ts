@@ -262,13 +262,27 @@ export class SqlCommunityStore implements CommunityStore {
          where community_id = $1 and nonce = any($2::text[])`,
         [this.communityId, batch.map((o) => o.nonceKey)],
       );
+      // Two index lookups per key (migration 3's indexes): the participants' open orders in the
+      // batch's intervals, and the batch's ids in use in those intervals. Lateral and fenced
+      // (`offset 0`), so that each key is its own lookup whatever the planner's statistics say:
+      // an `or` of the two, or a plain join before the table is analysed, scanned the
+      // community's orders, a cost that grew with the book.
+      const mine = distinctPairs(intervals, participants);
+      const ids = distinctPairs(
+        intervals,
+        batch.map((o) => o.orderId),
+      );
       const known = await tx.query<KnownOrderRow>(
-        `select interval_start_ms, participant_id, order_id, side, status from orders
-         where community_id = $1 and (
-           ((interval_start_ms, participant_id) in (select * from unnest($2::bigint[], $3::text[]))
-             and status = 'open')
-           or (interval_start_ms, order_id) in (select * from unnest($2::bigint[], $4::text[])))`,
-        [this.communityId, intervals, participants, batch.map((o) => o.orderId)],
+        `select o.interval_start_ms, o.participant_id, o.order_id, o.side, o.status
+         from unnest($2::bigint[], $3::text[]) as k(i, p)
+         cross join lateral (select * from orders o where o.community_id = $1
+           and o.interval_start_ms = k.i and o.participant_id = k.p and o.status = 'open' offset 0) o
+         union all
+         select o.interval_start_ms, o.participant_id, o.order_id, o.side, o.status
+         from unnest($4::bigint[], $5::text[]) as k(i, d)
+         cross join lateral (select * from orders o where o.community_id = $1
+           and o.interval_start_ms = k.i and o.order_id = k.d offset 0) o`,
+        [this.communityId, mine[0], mine[1], ids[0], ids[1]],
       );
       const seqs = await tx.query<{ seq: number }>(
         "select nextval('received_seq') as seq from generate_series(1, $1::int)",
@@ -470,6 +484,21 @@ export class SqlCommunityStore implements CommunityStore {
       params,
     );
   }
+}
+
+/** The distinct (a, b) pairs of two parallel arrays, as two parallel arrays. */
+function distinctPairs(a: readonly number[], b: readonly string[]): [number[], string[]] {
+  const seen = new Set<string>();
+  const out: [number[], string[]] = [[], []];
+  a.forEach((x, i) => {
+    const y = b[i] as string;
+    const key = `${x}\u0000${y}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out[0].push(x);
+    out[1].push(y);
+  });
+  return out;
 }
 
 function groupByStatus(statuses: ClearedInterval["statuses"]) {

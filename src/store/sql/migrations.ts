@@ -120,8 +120,14 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    name: "orders found by id within an interval (the duplicate-id check)",
-    statements: ["create index orders_by_id on orders (community_id, interval_start_ms, order_id)"],
+    name: "orders found by id, and each participant's open orders, within an interval",
+    statements: [
+      // Unique: an id is used once per interval, and a full match of a unique index is the one
+      // plan the planner picks even before the table has statistics.
+      "create unique index orders_by_id on orders (community_id, interval_start_ms, order_id)",
+      `create index open_orders_by_participant on orders (community_id, interval_start_ms, participant_id)
+         where status = 'open'`,
+    ],
   },
 ];
 
