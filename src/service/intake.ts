@@ -154,6 +154,14 @@ export async function submitOrder(ctx: IntakeContext, envelope: SignedOrder): Pr
       return { created: false, receipt: outcome.receipt };
     case "nonce_reused":
       throw nonceReused(envelope.nonce);
+    case "suspended":
+      throw refuse(
+        "E_PARTICIPANT_SUSPENDED",
+        "order.participant",
+        "an active participant",
+        participant.id,
+        `participant ${participant.id} is suspended and cannot place orders`,
+      );
     case "duplicate_id":
       throw refuse(
         "E_MARKET_DUPLICATE_ID",

@@ -85,6 +85,8 @@ export type RecordOutcome =
   /** The same signed bytes again: the first answer. */
   | { readonly kind: "replayed"; readonly receipt: OrderReceipt }
   | { readonly kind: "nonce_reused" }
+  /** The participant was suspended after intake checked it, before the order was recorded. */
+  | { readonly kind: "suspended" }
   | { readonly kind: "duplicate_id" }
   /** The order to replace is not one of the participant's open orders in the interval. */
   | { readonly kind: "replace_missing" }

@@ -56,13 +56,15 @@ const idKey = (interval: number, orderId: string) => `${interval}\u0000${orderId
 
 /**
  * The outcome of each order of `batch`, as if recorded one after another; `nextSeq` hands out
- * receive stamps (called once per recorded order, in order).
+ * receive stamps (called once per recorded order, in order). A participant in `inactive` (suspended
+ * since intake checked it) gets `suspended` for a new order.
  */
 export function decideOrders(
   batch: readonly NewOrder[],
   nonces: ReadonlyMap<string, KnownNonce>,
   known: readonly KnownOrder[],
   nextSeq: () => number,
+  inactive: ReadonlySet<string> = new Set(),
 ): BatchDecision {
   const seenNonces = new Map(nonces);
   const usedIds = new Set<string>();
@@ -96,6 +98,10 @@ export function decideOrders(
           ? { kind: "replayed", receipt: JSON.parse(earlier.answer) as OrderReceipt }
           : { kind: "nonce_reused" },
       );
+      continue;
+    }
+    if (inactive.has(o.participant)) {
+      outcomes.push({ kind: "suspended" });
       continue;
     }
     const mine = openOf(o.intervalStartMs, o.participant);

@@ -145,6 +145,29 @@ export function runOrderBatchSuite(name: string, open: () => Promise<SqlDatabase
     }
   });
 
+  test(`${name}: a participant suspended after intake's check gets no new order; its old one replays`, async () => {
+    const db = await open();
+    try {
+      await migrate(db);
+      const store = await registered(db, "batch-suspend");
+      const step = { who: 1, interval: 0, side: "buy" as const, kwh: 1, replaces: undefined };
+      const first = newOrder({ ...step, id: "a", nonce: "s1" }, true);
+      const later = newOrder({ ...step, id: "b", nonce: "s2" }, true);
+      assert.equal((await store.recordOrders([first]))[0]?.kind, "recorded");
+      const who = HOMES[1] as Identity;
+      assert.equal((await store.participantByKey(who.publicKey))?.status, "active");
+      await store.setParticipantStatus(first.participant, "suspended");
+      // The participant as looked up is not a stale copy.
+      assert.equal((await store.participantByKey(who.publicKey))?.status, "suspended");
+      assert.deepEqual(
+        (await store.recordOrders([later, first])).map((o) => o.kind),
+        ["suspended", "replayed"],
+      );
+    } finally {
+      await db.close();
+    }
+  });
+
   test(`${name}: property: a batch's outcomes and rows are those of one order at a time`, async () => {
     const db = await open();
     try {

@@ -47,6 +47,14 @@ interface KnownOrderRow {
   readonly [column: string]: unknown;
 }
 
+/** The batch's reads, each a JSON array. */
+interface BatchRead {
+  readonly nonces: readonly { nonce: string; digest: string; answer: string }[];
+  readonly known: readonly KnownOrderRow[];
+  readonly seqs: readonly number[];
+  readonly [column: string]: unknown;
+}
+
 interface ParticipantRow {
   readonly participant_id: string;
   readonly name: string;
@@ -93,6 +101,15 @@ const PARTICIPANT_SELECT = `select p.participant_id, p.name, p.role, p.status, p
     on k.community_id = p.community_id and k.participant_id = p.participant_id`;
 
 export class SqlCommunityStore implements CommunityStore {
+  /**
+   * Participants looked up by key and by id, kept after the first lookup. The platform holds the
+   * community's writer lock, so participant rows change only through this object, which forgets
+   * them all whenever it changes one (and intake checks each order's participant again inside
+   * the transaction that records it).
+   */
+  private readonly byKey = new Map<string, Participant>();
+  private readonly byId = new Map<string, Participant>();
+
   constructor(
     private readonly db: SqlDatabase,
     readonly communityId: string,
@@ -112,7 +129,17 @@ export class SqlCommunityStore implements CommunityStore {
   }
 
   addParticipant(p: Participant): Promise<"added" | "exists"> {
-    return this.db.transaction((tx) => this.insertParticipant(tx, p));
+    return this.forgetting(this.db.transaction((tx) => this.insertParticipant(tx, p)));
+  }
+
+  /** Forgets the known participants once `change` has committed or failed. */
+  private async forgetting<T>(change: Promise<T>): Promise<T> {
+    try {
+      return await change;
+    } finally {
+      this.byKey.clear();
+      this.byId.clear();
+    }
   }
 
   private async insertParticipant(tx: SqlSession, p: Participant): Promise<"added" | "exists"> {
@@ -137,7 +164,7 @@ export class SqlCommunityStore implements CommunityStore {
   }
 
   applyDocument(record: DocumentRecord, effect: DocumentEffect): Promise<DocumentOutcome> {
-    return this.db
+    const applied = this.db
       .transaction(async (tx): Promise<DocumentOutcome> => {
         const earlier = await tx.query<{ digest: string; answer: string }>(
           "select digest, answer from signed_documents where community_id = $1 and nonce = $2",
@@ -206,22 +233,37 @@ export class SqlCommunityStore implements CommunityStore {
         if (error instanceof Refused) return { kind: "refused", reason: error.reason };
         throw error;
       });
+    return effect.kind === "add_participant" || effect.kind === "set_status"
+      ? this.forgetting(applied)
+      : applied;
   }
 
   async participantByKey(publicKey: string): Promise<Participant | undefined> {
+    const known = this.byKey.get(publicKey);
+    if (known !== undefined) return known;
     const rows = await this.db.query<ParticipantRow>(
       `${PARTICIPANT_SELECT} where p.community_id = $1 and k.public_key = $2`,
       [this.communityId, publicKey],
     );
-    return rows[0] === undefined ? undefined : participantOf(rows[0]);
+    return this.remember(rows[0]);
   }
 
   async participantById(id: string): Promise<Participant | undefined> {
+    const known = this.byId.get(id);
+    if (known !== undefined) return known;
     const rows = await this.db.query<ParticipantRow>(
       `${PARTICIPANT_SELECT} where p.community_id = $1 and p.participant_id = $2`,
       [this.communityId, id],
     );
-    return rows[0] === undefined ? undefined : participantOf(rows[0]);
+    return this.remember(rows[0]);
+  }
+
+  private remember(row: ParticipantRow | undefined): Participant | undefined {
+    if (row === undefined) return undefined;
+    const p = participantOf(row);
+    this.byKey.set(p.publicKey, p);
+    this.byId.set(p.id, p);
+    return p;
   }
 
   async participants(): Promise<Participant[]> {
@@ -233,10 +275,12 @@ export class SqlCommunityStore implements CommunityStore {
   }
 
   async setParticipantStatus(id: string, status: ParticipantStatus): Promise<boolean> {
-    const rows = await this.db.query(
-      `update participants set status = $3 where community_id = $1 and participant_id = $2
+    const rows = await this.forgetting(
+      this.db.query(
+        `update participants set status = $3 where community_id = $1 and participant_id = $2
        returning participant_id`,
-      [this.communityId, id, status],
+        [this.communityId, id, status],
+      ),
     );
     return rows.length > 0;
   }
@@ -252,42 +296,50 @@ export class SqlCommunityStore implements CommunityStore {
     return this.db.transaction(async (tx) => {
       const intervals = batch.map((o) => o.intervalStartMs);
       const participants = batch.map((o) => o.participant);
-      await tx.query(
-        `select 1 from participants where community_id = $1 and participant_id = any($2::text[])
+      const locked = await tx.query<{ participant_id: string; status: string }>(
+        `select participant_id, status from participants
+         where community_id = $1 and participant_id = any($2::text[])
          order by participant_id for update`,
         [this.communityId, [...new Set(participants)]],
       );
-      const nonceRows = await tx.query<{ nonce: string; digest: string; answer: string }>(
-        `select nonce, digest, answer from signed_documents
-         where community_id = $1 and nonce = any($2::text[])`,
-        [this.communityId, batch.map((o) => o.nonceKey)],
-      );
-      // Two index lookups per key (migration 3's indexes): the participants' open orders in the
-      // batch's intervals, and the batch's ids in use in those intervals. Lateral and fenced
-      // (`offset 0`), so that each key is its own lookup whatever the planner's statistics say:
-      // an `or` of the two, or a plain join before the table is analysed, scanned the
-      // community's orders, a cost that grew with the book.
+      // What the batch depends on, read once its participants are locked, in one statement:
+      // the nonces already used, the orders its checks need (two index lookups per key, lateral
+      // and fenced with `offset 0` so that each key is its own probe whatever the planner's
+      // statistics say: an `or` of the two, or a plain join before the table is analysed,
+      // scanned the community's orders), and a receive stamp per order.
       const mine = distinctPairs(intervals, participants);
       const ids = distinctPairs(
         intervals,
         batch.map((o) => o.orderId),
       );
-      const known = await tx.query<KnownOrderRow>(
-        `select o.interval_start_ms, o.participant_id, o.order_id, o.side, o.status
-         from unnest($2::bigint[], $3::text[]) as k(i, p)
-         cross join lateral (select * from orders o where o.community_id = $1
-           and o.interval_start_ms = k.i and o.participant_id = k.p and o.status = 'open' offset 0) o
-         union all
-         select o.interval_start_ms, o.participant_id, o.order_id, o.side, o.status
-         from unnest($4::bigint[], $5::text[]) as k(i, d)
-         cross join lateral (select * from orders o where o.community_id = $1
-           and o.interval_start_ms = k.i and o.order_id = k.d offset 0) o`,
-        [this.communityId, mine[0], mine[1], ids[0], ids[1]],
+      const [read] = await tx.query<BatchRead>(
+        `select
+           (select coalesce(json_agg(n), '[]') from (
+              select nonce, digest, answer from signed_documents
+              where community_id = $1 and nonce = any($2::text[])) n) as nonces,
+           (select coalesce(json_agg(k), '[]') from (
+              select o.interval_start_ms, o.participant_id, o.order_id, o.side, o.status
+              from unnest($3::bigint[], $4::text[]) as k(i, p)
+              cross join lateral (select * from orders o where o.community_id = $1
+                and o.interval_start_ms = k.i and o.participant_id = k.p and o.status = 'open'
+                offset 0) o
+              union all
+              select o.interval_start_ms, o.participant_id, o.order_id, o.side, o.status
+              from unnest($5::bigint[], $6::text[]) as k(i, d)
+              cross join lateral (select * from orders o where o.community_id = $1
+                and o.interval_start_ms = k.i and o.order_id = k.d offset 0) o) k) as known,
+           (select json_agg(nextval('received_seq')) from generate_series(1, $7::int)) as seqs`,
+        [
+          this.communityId,
+          batch.map((o) => o.nonceKey),
+          mine[0],
+          mine[1],
+          ids[0],
+          ids[1],
+          batch.length,
+        ],
       );
-      const seqs = await tx.query<{ seq: number }>(
-        "select nextval('received_seq') as seq from generate_series(1, $1::int)",
-        [batch.length],
-      );
+      const { nonces: nonceRows, known, seqs } = read as BatchRead;
       let next = 0;
       const decision = decideOrders(
         batch,
@@ -299,7 +351,8 @@ export class SqlCommunityStore implements CommunityStore {
           side: r.side as Side,
           status: r.status as OrderStatus,
         })),
-        () => (seqs[next++] as { seq: number }).seq,
+        () => seqs[next++] as number,
+        new Set(locked.filter((r) => r.status !== "active").map((r) => r.participant_id)),
       );
       if (decision.inserts.length > 0) await this.writeBatch(tx, decision);
       return [...decision.outcomes];
