@@ -121,7 +121,15 @@ export async function submitOrder(ctx: IntakeContext, envelope: SignedOrder): Pr
       envelope.order.participant,
       `the key belongs to participant ${participant.id}, not ${envelope.order.participant}`,
     );
-  checkOpen(ctx.schedule, start, ctx.clock.now());
+  try {
+    checkOpen(ctx.schedule, start, ctx.clock.now());
+  } catch (refusal) {
+    // The same bytes sent again after the gate are the order taken before it: its first answer.
+    const earlier = await ctx.store.earlierAnswer(nonceKey(envelope));
+    if (earlier?.digest === sha256Hex(canonicalize(envelope)))
+      return { created: false, receipt: JSON.parse(earlier.answer) as OrderReceipt };
+    throw refusal;
+  }
   if (envelope.order.replaces === envelope.order.id)
     throw refuse(
       "E_ORDER_INVALID",

@@ -181,6 +181,8 @@ export interface CommunityStore {
    * after the ones before it in the batch (group commit: see orderBatch.ts).
    */
   recordOrders(batch: readonly NewOrder[]): Promise<RecordOutcome[]>;
+  /** The digest and answer recorded under a nonce key, if any document used it. */
+  earlierAnswer(nonceKey: string): Promise<{ digest: string; answer: string } | undefined>;
   /** Records a signed document and applies its effect, all or nothing. */
   applyDocument(record: DocumentRecord, effect: DocumentEffect): Promise<DocumentOutcome>;
   /** The interval's open orders in the order they were received. */

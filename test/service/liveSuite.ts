@@ -354,9 +354,16 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
       const gate = T0 - 5 * MIN;
       clock.advanceTo(gate - 1);
       const [a, b] = book(T0, "g");
-      assert.equal((await community.submit(a)).created, true);
+      const taken = await community.submit(a);
+      assert.equal(taken.created, true);
       clock.advanceTo(gate);
       await assert.rejects(community.submit(b), refusal("E_GATE_CLOSED", "order.interval_start"));
+      // The same bytes again after the gate are the same order: the first answer, not a refusal
+      // (a client that lost the answer may resend it at any time).
+      const again = await community.submit(JSON.parse(JSON.stringify(a)));
+      assert.deepEqual([again.created, again.receipt], [false, taken.receipt]);
+      await community.tick();
+      assert.deepEqual((await community.submit(a)).receipt, taken.receipt);
     },
   );
 

@@ -238,6 +238,14 @@ export class SqlCommunityStore implements CommunityStore {
       : applied;
   }
 
+  async earlierAnswer(nonceKey: string): Promise<{ digest: string; answer: string } | undefined> {
+    const rows = await this.db.query<{ digest: string; answer: string }>(
+      "select digest, answer from signed_documents where community_id = $1 and nonce = $2",
+      [this.communityId, nonceKey],
+    );
+    return rows[0];
+  }
+
   async participantByKey(publicKey: string): Promise<Participant | undefined> {
     const known = this.byKey.get(publicKey);
     if (known !== undefined) return known;
