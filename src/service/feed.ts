@@ -103,6 +103,9 @@ export class Feed {
   }
 
   private async drain(): Promise<void> {
+    // One turn of the event loop first, so that the frames issued in this turn are recorded
+    // together (see groupCommit.ts).
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       while (this.pending.length > 0) {
         const batch = this.pending;

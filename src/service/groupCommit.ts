@@ -1,8 +1,13 @@
 /**
  * Group commit: items that arrive while a batch is being committed wait and go together in the
  * next one, so under load one transaction (one fsync, a handful of round trips) records many
- * orders, and with one order at a time nothing waits at all (no timer). One batch runs at a time,
- * in arrival order, so later batches see earlier ones committed.
+ * orders, and with one order at a time nothing waits for a timer. One batch runs at a time, in
+ * arrival order, so later batches see earlier ones committed.
+ *
+ * A batch starts after one turn of the event loop (`setImmediate`), so that every request read
+ * in the same turn joins it: with the embedded database, whose statements answer at once,
+ * batches would otherwise run to completion between two requests' callbacks and hold one order
+ * each.
  *
  * A batch that fails is run again one item at a time: one item's conflict or a fault that
  * passes does not refuse the others; each item then gets its own answer or error.
@@ -30,6 +35,7 @@ export class GroupCommit<T, R> {
 
   private async drain(): Promise<void> {
     this.running = true;
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
