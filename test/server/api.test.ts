@@ -259,3 +259,28 @@ test("api: past the gate the interval clears; trades, head, block and a proof co
   assert.equal(openapi.json.openapi, "3.1.0");
   assert.ok(openapi.json.paths["/v1/orders"].post);
 });
+
+test("api: an advance's same bytes again, after the clock moved on, are answered (200), not refused", async () => {
+  const first = admin({ action: "clock.advance", to: formatInstant(T0 + 5 * MIN) });
+  const moved = await call("POST", "/v1/clock/advance", first);
+  assert.equal(moved.status, 200, JSON.stringify(moved.json));
+  const later = await call(
+    "POST",
+    "/v1/clock/advance",
+    admin({ action: "clock.advance", to: formatInstant(T0 + 20 * MIN) }),
+  );
+  assert.equal(later.status, 200, JSON.stringify(later.json));
+  const again = await call("POST", "/v1/clock/advance", first);
+  assert.equal(again.status, 200, JSON.stringify(again.json));
+  // Nothing moves back, nothing is cleared twice.
+  assert.deepEqual(again.json, { now: formatInstant(T0 + 20 * MIN), cleared: [] });
+  assert.equal((await call("GET", "/v1/clock")).json.now, formatInstant(T0 + 20 * MIN));
+  // A document behind the clock that was never taken is still refused.
+  const behind = admin({ action: "clock.advance", to: formatInstant(T0 + 10 * MIN) });
+  isProblem(await call("POST", "/v1/clock/advance", behind), 422, "E_INPUT");
+  isProblem(
+    await call("POST", "/v1/clock/advance", { ...first, expires: behind.expires }),
+    401,
+    "E_SIGNATURE_INVALID",
+  );
+});
