@@ -29,7 +29,7 @@ import {
   order,
   register,
   startLive,
-} from "../support/opsServer.js";
+} from "../support/liveServer.js";
 
 const [A, B] = HOMES as [Identity, Identity];
 
