@@ -5,48 +5,36 @@
  * document. Every refusal is problem+json with a stable code (problems.ts); a refused request
  * changes nothing. Bodies are validated by the service (with the same messages as the files'),
  * so the schemas here document them.
+ *
+ * This module assembles the app (plugins, error handling, limits, metrics, the OpenAPI document);
+ * the routes live in routes/, one module per resource.
  */
-import { createReadStream } from "node:fs";
-import { join } from "node:path";
 import fastifySwagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import {
   jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
-  type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import { z } from "zod";
 import { GridshareError, InputError } from "../core/errors.js";
-import { formatInstant, parseInstant } from "../core/time.js";
-import { parseCalendarDate } from "../core/timeZone.js";
-import { envelopeSchema } from "../ledger/envelope.js";
-import {
-  GrowingIndex,
-  type LedgerIndex,
-  proveConsistencyIn,
-  proveTradeIn,
-} from "../ledger/queries.js";
-import { signedDocumentSchema } from "../ledger/signedDocument.js";
-import { CHANNELS, clockRecord } from "../service/marketFeed.js";
 import type { Platform } from "../service/platform.js";
-import {
-  gateClosesAt,
-  localDayIntervals,
-  openIntervals,
-  opensAt,
-  phaseAt,
-} from "../service/schedule.js";
 import { Sessions } from "../service/sessions.js";
-import { LOG_FILE } from "../store/ledgerStore.js";
 import { registerAudit } from "./audit.js";
 import { type LogOptions, loggingOptions, registerRequestIds } from "./logging.js";
 import { registerMetrics } from "./metrics.js";
 import { problemOf } from "./problems.js";
 import { type RateLimits, registerRateLimits } from "./rateLimit.js";
+import { registerClockRoutes } from "./routes/clock.js";
+import { registerCommunityRoutes } from "./routes/community.js";
+import { registerHealthRoutes } from "./routes/health.js";
+import { registerIntervalRoutes } from "./routes/intervals.js";
+import { ledgerIndex, registerLedgerRoutes } from "./routes/ledger.js";
+import { registerMemberRoutes } from "./routes/members.js";
+import { registerOrderRoutes } from "./routes/orders.js";
+import { registerParticipantRoutes } from "./routes/participants.js";
+import { registerTradeRoutes } from "./routes/trades.js";
 import { faultRefusal, Lifecycle, registerWriteGate } from "./shutdown.js";
 import { registerStream, type StreamOptions } from "./stream.js";
-import { tradePage } from "./tradePages.js";
 
 export interface AppOptions {
   /** Request bodies above this many bytes get E_TOO_LARGE (default 1 MiB). */
@@ -63,21 +51,6 @@ export interface AppOptions {
   readonly lifecycle?: Lifecycle;
   /** The WebSocket feed's heartbeat and send-buffer bound. */
   readonly stream?: StreamOptions;
-}
-
-const instantParam = z.string().describe("an ISO 8601 instant, e.g. 2026-06-01T12:00:00Z");
-
-function instantOf(text: string, field: string): number {
-  const ms = parseInstant(text);
-  if (ms === undefined)
-    throw new InputError(
-      "E_INPUT",
-      `${field}: expected an ISO 8601 time with offset, e.g. 2026-06-01T12:00:00Z, received ${JSON.stringify(text)}`,
-      {
-        details: { field, expected: "an ISO 8601 time with offset", received: text },
-      },
-    );
-  return ms;
 }
 
 /** Fastify's own errors (body size, JSON syntax, a bad query or path) as ours. */
@@ -109,16 +82,6 @@ function asOurs(error: unknown, bodyLimit: number): unknown {
 /** Bodies are checked by the service; the route schemas only document them. */
 const documentingValidator: typeof validatorCompiler = (route) =>
   route.httpPart === "body" ? (data: unknown) => ({ value: data }) : validatorCompiler(route);
-
-/** The ledger's index, grown by the blocks added since it was last asked for. */
-function ledgerIndex(platform: Platform): () => LedgerIndex {
-  const index = new GrowingIndex();
-  return () => {
-    for (let h = index.seen; h < platform.blocks.length; h++)
-      index.add(platform.blocks[h] as string);
-    return index;
-  };
-}
 
 export async function buildApp(
   platform: Platform,
@@ -165,401 +128,27 @@ export async function buildApp(
   await registerRateLimits(app, options.rateLimit ?? "off");
   registerMetrics(app, platform, { token: options.metricsToken });
 
-  const api = app.withTypeProvider<ZodTypeProvider>();
-  const { community, config } = platform;
-  const schedule = community.schedule;
-  const index = ledgerIndex(platform);
-  const sessions = new Sessions(community.member, config.id, config.adminPublicKey);
+  const sessions = new Sessions(
+    platform.community.member,
+    platform.config.id,
+    platform.config.adminPublicKey,
+  );
   await registerStream(app, platform, sessions, options.stream);
   registerAudit(app, platform, sessions);
 
-  api.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
-  api.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
-    try {
-      await platform.db.query("select 1 from schema_migrations limit 1");
-      return { ready: true };
-    } catch {
-      return reply
-        .status(503)
-        .type("application/problem+json")
-        .send(
-          problemOf(new InputError("E_UNAVAILABLE", "the database does not answer"), "/readyz"),
-        );
-    }
-  });
+  // The routes by resource, in this order: the OpenAPI document lists their paths as registered.
+  registerHealthRoutes(app, platform);
+  registerClockRoutes(app, platform);
+  registerCommunityRoutes(app, platform);
+  registerParticipantRoutes(app, platform);
+  registerOrderRoutes(app, platform);
+  registerMemberRoutes(app, platform, sessions);
+  registerIntervalRoutes(app, platform);
+  const index = ledgerIndex(platform);
+  registerTradeRoutes(app, platform, index);
+  registerLedgerRoutes(app, platform, index);
 
-  const seqOf = (channel: string) => platform.feed.feed.lastSeq(channel);
-
-  api.get("/v1/clock", { schema: { summary: "The market's time" } }, async () => ({
-    ...clockRecord(platform.clock.state()),
-    seq: seqOf(CHANNELS.clock),
-  }));
-
-  api.post(
-    "/v1/clock/advance",
-    {
-      schema: {
-        summary: "Move a manual clock (admin-signed; tests only)",
-        body: signedDocumentSchema,
-      },
-    },
-    async (request: FastifyRequest, reply) => {
-      const outcome = await community.admin(request.body);
-      if (outcome.action.action !== "clock.advance")
-        throw new InputError("E_INPUT", "document.action: expected clock.advance on this route", {
-          details: {
-            field: "document.action",
-            expected: "clock.advance",
-            received: outcome.action.action,
-          },
-        });
-      const cleared = await platform.tick();
-      return reply.status(200).send({
-        now: formatInstant(platform.clock.now()),
-        cleared: cleared.map((c) => ({
-          interval_start: formatInstant(c.intervalStartMs),
-          block_height: c.blockHeight,
-          orders: c.orders,
-        })),
-      });
-    },
-  );
-
-  api.get(
-    "/v1/community",
-    { schema: { summary: "The community's public configuration" } },
-    async () => config.document,
-  );
-
-  api.get(
-    "/v1/participants",
-    {
-      schema: {
-        summary: "Participants (public part), by id, a page at a time",
-        querystring: z.strictObject({
-          after: z.string().optional().describe("next_cursor of the page before: the last id"),
-          limit: z.coerce.number().int().min(1).max(5000).optional(),
-        }),
-      },
-    },
-    async (request) => {
-      const { after, limit = 1000 } = request.query;
-      const all = (await community.store.participants())
-        .filter((p) => after === undefined || p.id > after)
-        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      const page = all.slice(0, limit);
-      return {
-        participants: page.map((p) => ({
-          id: p.id,
-          name: config.publicNames ? p.name : null,
-          role: p.role,
-          status: p.status,
-        })),
-        next_cursor: all.length > limit ? (page.at(-1)?.id ?? null) : null,
-      };
-    },
-  );
-
-  api.post(
-    "/v1/participants",
-    {
-      schema: {
-        summary: "Register, suspend or reinstate a participant (admin-signed)",
-        body: signedDocumentSchema,
-      },
-    },
-    async (request: FastifyRequest, reply) => {
-      const outcome = await community.admin(request.body);
-      if (outcome.action.action === "clock.advance")
-        throw new InputError(
-          "E_INPUT",
-          "document.action: expected participant.add, participant.suspend or participant.reinstate on this route",
-          {
-            details: {
-              field: "document.action",
-              expected: "a participant action",
-              received: outcome.action.action,
-            },
-          },
-        );
-      return reply
-        .status(outcome.created && outcome.action.action === "participant.add" ? 201 : 200)
-        .type("application/json")
-        .send(outcome.answer);
-    },
-  );
-
-  api.post(
-    "/v1/orders",
-    { schema: { summary: "Place a signed order for an upcoming interval", body: envelopeSchema } },
-    async (request: FastifyRequest, reply) => {
-      const accepted = await community.submit(request.body);
-      return reply.status(accepted.created ? 201 : 200).send(accepted.receipt);
-    },
-  );
-
-  api.post(
-    "/v1/session/challenge",
-    { schema: { summary: "A challenge to sign for a session token" } },
-    async () => sessions.challenge(),
-  );
-
-  api.post(
-    "/v1/session",
-    {
-      schema: {
-        summary: "A session token (at most 15 minutes) for the member that signed a challenge",
-        body: signedDocumentSchema,
-      },
-    },
-    async (request: FastifyRequest, reply) =>
-      reply.status(201).send(await sessions.open(request.body)),
-  );
-
-  api.get(
-    "/v1/orders",
-    {
-      schema: {
-        summary: "The caller's own orders (session token)",
-        querystring: z.strictObject({
-          interval: instantParam.optional(),
-          status: z
-            .enum(["open", "filled", "partially_filled", "unfilled", "rejected", "cancelled"])
-            .optional(),
-        }),
-      },
-    },
-    async (request) => {
-      const me = await sessions.participantOf(request.headers.authorization);
-      const { interval, status } = request.query;
-      const orders = await community.store.ordersOf(me.id, {
-        ...(interval === undefined ? {} : { intervalStartMs: instantOf(interval, "interval") }),
-        ...(status === undefined ? {} : { status }),
-        limit: 500,
-      });
-      return {
-        participant: me.id,
-        seq: seqOf(CHANNELS.orders(me.id)),
-        orders: orders.map((o) => ({
-          order_id: o.orderId,
-          interval_start: formatInstant(o.intervalStartMs),
-          side: o.side,
-          energy_kwh: o.envelope.order.energy_kwh,
-          price_per_kwh: o.envelope.order.price_per_kwh,
-          status: o.status,
-          received_seq: o.receivedSeq,
-        })),
-      };
-    },
-  );
-
-  api.delete(
-    "/v1/orders/:id",
-    {
-      schema: {
-        summary: "Cancel one of your open orders (a signed cancel)",
-        params: z.strictObject({ id: z.string().min(1) }),
-        body: signedDocumentSchema,
-      },
-    },
-    async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
-      const outcome = await community.cancel(request.body, request.params.id);
-      return reply.status(200).type("application/json").send(outcome.answer);
-    },
-  );
-
-  api.get(
-    "/v1/intervals",
-    {
-      schema: {
-        summary: "Intervals taking orders now, or those of one local day",
-        querystring: z.strictObject({
-          status: z.literal("open").optional(),
-          day: z
-            .string()
-            .optional()
-            .describe("a calendar day, YYYY-MM-DD, in the community's time zone"),
-        }),
-      },
-    },
-    async (request) => {
-      const now = platform.clock.now();
-      const record = (start: number, status: string) => ({
-        start: formatInstant(start),
-        gate_closes_at: formatInstant(gateClosesAt(schedule, start)),
-        status,
-      });
-      const { day, status } = request.query;
-      if (day === undefined)
-        return { intervals: openIntervals(schedule, now).map((s) => record(s, "open")) };
-      const date = parseCalendarDate(day);
-      if (date === undefined)
-        throw new InputError(
-          "E_INPUT",
-          `day: expected a calendar day YYYY-MM-DD, received ${JSON.stringify(day)}`,
-          {
-            details: { field: "day", expected: "YYYY-MM-DD", received: day },
-          },
-        );
-      const lastCleared = (await community.store.lastCleared()) ?? Number.NEGATIVE_INFINITY;
-      const intervals = localDayIntervals(schedule, date, config.timeZone)
-        .map((s) => record(s, s <= lastCleared ? "cleared" : phaseAt(schedule, s, now)))
-        .filter((i) => status === undefined || i.status === status);
-      return { day, time_zone: config.timeZone, intervals };
-    },
-  );
-
-  api.get(
-    "/v1/intervals/:start",
-    {
-      schema: {
-        summary: "One interval: its status, and its summary once cleared",
-        params: z.strictObject({ start: instantParam }),
-      },
-    },
-    async (request) => {
-      const start = instantOf(request.params.start, "start");
-      const record = await community.store.intervalRecord(start);
-      const base = {
-        start: formatInstant(start),
-        opens_at: formatInstant(opensAt(schedule, start)),
-        gate_closes_at: formatInstant(gateClosesAt(schedule, start)),
-      };
-      if (record !== undefined)
-        return {
-          ...base,
-          status: "cleared",
-          block_height: record.blockHeight,
-          summary: record.summary === null ? null : JSON.parse(record.summary),
-        };
-      return {
-        ...base,
-        status: phaseAt(schedule, start, platform.clock.now()),
-        block_height: null,
-        summary: null,
-        book: { seq: seqOf(CHANNELS.book(start)), ...platform.feed.bookView(start) },
-      };
-    },
-  );
-
-  api.get(
-    "/v1/trades",
-    {
-      schema: {
-        summary: "Trades, as the ledger records them, a page at a time",
-        querystring: z.strictObject({
-          interval: instantParam.optional(),
-          participant: z.string().optional(),
-          cursor: z.string().optional().describe("next_cursor of the page before"),
-          limit: z.coerce.number().int().min(1).max(5000).optional(),
-        }),
-      },
-    },
-    async (request) => {
-      const { interval, participant, cursor, limit } = request.query;
-      const start = interval === undefined ? undefined : instantOf(interval, "interval");
-      const page = tradePage(platform.blocks, index().heads, {
-        intervalStart: start === undefined ? undefined : formatInstant(start),
-        participant,
-        cursor,
-        limit: limit ?? 500,
-      });
-      return { seq: seqOf(CHANNELS.trades), ...page };
-    },
-  );
-
-  api.get("/v1/ledger/head", { schema: { summary: "The latest signed head" } }, async () => {
-    const heads = index().heads;
-    return {
-      height: heads.length - 1,
-      seq: seqOf(CHANNELS.heads),
-      head: heads[heads.length - 1] ?? null,
-      pointer: platform.ledgerPointer(),
-    };
-  });
-
-  api.get(
-    "/v1/ledger/log",
-    {
-      schema: {
-        summary:
-          "The ledger log's first `bytes` bytes, as the file holds it (for a verifiable copy)",
-        querystring: z.strictObject({ bytes: z.coerce.number().int().positive().optional() }),
-      },
-    },
-    async (request, reply) => {
-      const acknowledged = platform.ledgerPointer().log_bytes;
-      const bytes = request.query.bytes ?? acknowledged;
-      if (bytes > acknowledged)
-        throw new InputError(
-          "E_INPUT",
-          `bytes: expected at most ${acknowledged} (the acknowledged log), received ${bytes}`,
-          {
-            details: { field: "bytes", expected: `at most ${acknowledged}`, received: bytes },
-          },
-        );
-      return reply
-        .type("application/octet-stream")
-        .header("content-length", bytes)
-        .send(createReadStream(join(platform.ledgerDir, LOG_FILE), { start: 0, end: bytes - 1 }));
-    },
-  );
-
-  api.get(
-    "/v1/ledger/blocks/:height",
-    {
-      schema: {
-        summary: "One block: its head and entries",
-        params: z.strictObject({ height: z.coerce.number().int().nonnegative() }),
-      },
-    },
-    async (request, reply) => {
-      const payload = platform.blocks[request.params.height];
-      if (payload === undefined)
-        throw new InputError(
-          "E_NOT_FOUND",
-          `height: no block ${request.params.height} (the ledger has ${platform.blocks.length})`,
-          {
-            details: {
-              field: "height",
-              expected: `0 to ${platform.blocks.length - 1}`,
-              received: request.params.height,
-            },
-          },
-        );
-      return reply.type("application/json").send(payload);
-    },
-  );
-
-  api.get(
-    "/v1/ledger/proofs/inclusion",
-    {
-      schema: {
-        summary: "An inclusion proof of one trade against a signed head",
-        querystring: z.strictObject({
-          tx: z.string().min(1),
-          height: z.coerce.number().int().nonnegative().optional(),
-        }),
-      },
-    },
-    async (request) => proveTradeIn(index(), request.query.tx, request.query.height),
-  );
-
-  api.get(
-    "/v1/ledger/proofs/consistency",
-    {
-      schema: {
-        summary: "A consistency proof that the head at `to` extends the head at `from`",
-        querystring: z.strictObject({
-          from: z.coerce.number().int().nonnegative(),
-          to: z.coerce.number().int().nonnegative(),
-        }),
-      },
-    },
-    async (request) => proveConsistencyIn(index(), request.query.from, request.query.to),
-  );
-
-  api.get("/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   return app;
 }

@@ -3,6 +3,11 @@
  * process keep their own): orders accepted, replayed and rejected by code, the duration of each
  * gate closure, the ledger's height, and request latency by route, with the process's own.
  *
+ * The process's own (memory, CPU, event loop, GC) are collected once per process, in a registry
+ * of their own that every app's `/metrics` serves with its registry: prom-client starts monitors
+ * for them (an event-loop-delay histogram, a GC observer) that nothing can stop, and started per
+ * app they would hold each closed app's registry, and through it its platform, for ever.
+ *
  * Who may read them: with a token, whoever sends `Authorization: Bearer <token>`; without one,
  * only a client on the loopback (the client's address as the server takes it, so behind a proxy
  * with `--trust-proxy`, the forwarded client's). Anyone else gets 403 E_FORBIDDEN.
@@ -97,6 +102,17 @@ function instruments(register: Registry, platform: Platform) {
   return { accepted, replayed, rejected, closure, latency };
 }
 
+let processRegistry: Registry | undefined;
+
+/** The process's own metrics, collected from the first call on. */
+function processMetrics(): Registry {
+  if (processRegistry === undefined) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, prefix: "gridshare_" });
+  }
+  return processRegistry;
+}
+
 /** Adds `/metrics` and the hooks that feed it. */
 export function registerMetrics(
   app: FastifyInstance,
@@ -104,8 +120,8 @@ export function registerMetrics(
   options: MetricsOptions = {},
 ): void {
   const register = new Registry();
-  collectDefaultMetrics({ register, prefix: "gridshare_" });
   const m = instruments(register, platform);
+  const served = Registry.merge([processMetrics(), register]);
   platform.onCleared((_closed, durationMs) => m.closure.observe(durationMs / 1000));
 
   app.addHook("onSend", async (request, reply, payload) => {
@@ -133,6 +149,6 @@ export function registerMetrics(
           return refuse(request, reply, options.token !== undefined);
       },
     },
-    async (_request, reply) => reply.type(register.contentType).send(await register.metrics()),
+    async (_request, reply) => reply.type(served.contentType).send(await served.metrics()),
   );
 }

@@ -123,14 +123,14 @@ export async function closeGate(ctx: GateContext, startMs: number): Promise<Clos
   await ctx.ledger.flush();
   const blockHeight = ctx.ledger.state.height;
   const statuses = statusesOf(orders, outcome.decisions, outcome.result);
-  await ctx.store.markCleared({
+  const marks: ClearedInterval = {
     intervalStartMs: startMs,
     blockHeight,
     clearedMs: ctx.wall(),
     statuses,
     summary: JSON.stringify(summaryRecord(outcome.result)),
-  });
-  return {
+  };
+  const closed: ClosedInterval = {
     intervalStartMs: startMs,
     blockHeight,
     orders: orders.length,
@@ -139,6 +139,37 @@ export async function closeGate(ctx: GateContext, startMs: number): Promise<Clos
     result: outcome.result,
     payload: outcome.block === undefined ? undefined : blockPayload(outcome.block.block),
   };
+  try {
+    await ctx.store.markCleared(marks);
+  } catch (error) {
+    throw new UnmarkedClosure(closed, marks, error);
+  }
+  return closed;
+}
+
+/**
+ * A closure whose block is durable in the log but whose marks the database did not take. The
+ * interval must not be cleared again (its block is the ledger's last: clearing it anew would
+ * refuse, or seal a second block); `markClosed` retries the marks alone.
+ */
+export class UnmarkedClosure extends Error {
+  constructor(
+    readonly closed: ClosedInterval,
+    readonly marks: ClearedInterval,
+    cause: unknown,
+  ) {
+    super("the interval's block is durable but the database did not mark it", { cause });
+  }
+}
+
+/** Marks an unmarked closure's interval and orders (unless a commit that seemed lost took). */
+export async function markClosed(
+  ctx: GateContext,
+  unmarked: UnmarkedClosure,
+): Promise<ClosedInterval> {
+  if ((await ctx.store.intervalRecord(unmarked.marks.intervalStartMs)) === undefined)
+    await ctx.store.markCleared(unmarked.marks);
+  return unmarked.closed;
 }
 
 /**

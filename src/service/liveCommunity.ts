@@ -23,7 +23,9 @@ import {
   closeGate,
   type DurableLedger,
   type GateContext,
+  markClosed,
   reconcile,
+  UnmarkedClosure,
 } from "./gateClosure.js";
 import { GroupCommit } from "./groupCommit.js";
 import { type Accepted, parseEnvelope, submitOrder } from "./intake.js";
@@ -83,6 +85,8 @@ export class LiveCommunity {
   /** Gates up to this market time have been handled. */
   private closedThrough = Number.NEGATIVE_INFINITY;
   private ticking: Promise<ClosedInterval[]> | undefined;
+  /** A closure of the next gate whose block is durable but whose marks failed: finished first. */
+  private unmarked: UnmarkedClosure | undefined;
   /** The market time of the last tick, and the wall time of the last clock frame. */
   private lastTick: number | undefined;
   private lastClockFrame = Number.NEGATIVE_INFINITY;
@@ -237,9 +241,7 @@ export class LiveCommunity {
     const closed: ClosedInterval[] = [];
     const feed = this.options.feed;
     for (const start of gatesClosedBetween(this.options.schedule, this.closedThrough, now)) {
-      feed?.gateClosed(start);
-      await Promise.allSettled([...(this.inFlight.get(start) ?? [])]);
-      const outcome = await closeGate(this.gate, start);
+      const outcome = await this.closeOne(start);
       this.closedThrough = gateClosesAt(this.options.schedule, start);
       closed.push(outcome);
       feed?.cleared(outcome);
@@ -247,6 +249,29 @@ export class LiveCommunity {
     }
     if (feed !== undefined) this.announce(feed, now, state);
     return closed;
+  }
+
+  /**
+   * Closes one gate, after the submissions under way for its interval. A closure that failed
+   * after its block was durable is finished (its marks retried), never cleared again; the error
+   * it met is what the tick throws.
+   */
+  private async closeOne(start: number): Promise<ClosedInterval> {
+    const unmarked = this.unmarked;
+    try {
+      if (unmarked?.closed.intervalStartMs === start) {
+        const outcome = await markClosed(this.gate, unmarked);
+        this.unmarked = undefined;
+        return outcome;
+      }
+      this.options.feed?.gateClosed(start);
+      await Promise.allSettled([...(this.inFlight.get(start) ?? [])]);
+      return await closeGate(this.gate, start);
+    } catch (error) {
+      if (!(error instanceof UnmarkedClosure)) throw error;
+      this.unmarked = error;
+      throw error.cause;
+    }
   }
 
   /** The intervals that opened since the last tick, and the clock (at most once a wall second). */

@@ -185,6 +185,8 @@ export interface CommunityStore {
   earlierAnswer(nonceKey: string): Promise<{ digest: string; answer: string } | undefined>;
   /** Records a signed document and applies its effect, all or nothing. */
   applyDocument(record: DocumentRecord, effect: DocumentEffect): Promise<DocumentOutcome>;
+  /** The record of the signed document under this nonce key (its digest and answer), if any. */
+  recordedDocument(nonceKey: string): Promise<{ digest: string; answer: string } | undefined>;
   /** The interval's open orders in the order they were received. */
   openOrders(intervalStartMs: number): Promise<StoredOrder[]>;
   /** The participant's orders, newest interval first, bounded. */

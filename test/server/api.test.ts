@@ -5,107 +5,22 @@
  * Every refusal is problem+json with its code.
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { formatInstant } from "../../src/core/time.js";
-import { communityConfig, communityTemplate } from "../../src/formats/communityFile.js";
-import { signOrder } from "../../src/ledger/envelope.js";
 import { type Identity, participantIdOf } from "../../src/ledger/keys.js";
 import { checkInclusionProof } from "../../src/ledger/proofs.js";
-import { signDocument } from "../../src/ledger/signedDocument.js";
 import { verifyBlocks } from "../../src/ledger/verify.js";
-import { buildApp } from "../../src/server/app.js";
-import { openPlatform, type Platform } from "../../src/service/platform.js";
-import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
+import { HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
+import { ADMIN, admin, isProblem, LiveServer, MIN, order } from "../support/liveServer.js";
 
-const MIN = 60_000;
-const ADMIN = fixedIdentity("admin");
-const dir = mkdtempSync(join(tmpdir(), "gridshare-api-"));
-let platform: Platform;
-let base: string;
-let close: () => Promise<void>;
-let nonces = 0;
-
-/** An answer; its JSON is read field by field and each field asserted. */
-interface Reply {
-  readonly status: number;
-  readonly type: string;
-  // biome-ignore lint/suspicious/noExplicitAny: answers are asserted field by field
-  readonly json: any;
-}
-
-const nonce = () => createHash("sha256").update(`api nonce ${nonces++}`).digest("hex").slice(0, 32);
-const admin = (document: Record<string, unknown>, key: Identity = ADMIN) =>
-  signDocument("admin", document, key, nonce(), Date.now() + 10 * MIN);
-
-async function call(method: string, path: string, body?: unknown): Promise<Reply> {
-  const init: RequestInit = { method, signal: AbortSignal.timeout(20_000) };
-  if (body !== undefined) {
-    init.headers = { "content-type": "application/json" };
-    init.body = typeof body === "string" ? body : JSON.stringify(body);
-  }
-  const r = await fetch(`${base}${path}`, init);
-  const text = await r.text();
-  return {
-    status: r.status,
-    type: r.headers.get("content-type") ?? "",
-    json: text === "" ? null : JSON.parse(text),
-  };
-}
-
-function order(who: Identity, id: string, side: "buy" | "sell", kwh: number, price: number) {
-  return signOrder(
-    {
-      id,
-      participant: participantIdOf(who.publicKey),
-      side,
-      energy_kwh: kwh,
-      price_per_kwh: price,
-      timestamp: formatInstant(T0 - 20 * MIN),
-      interval_start: formatInstant(T0),
-    },
-    who,
-    nonce(),
-    T0 + 60 * MIN,
-  );
-}
-
-const isProblem = (r: Reply, status: number, code: string) => {
-  assert.equal(r.status, status, JSON.stringify(r.json));
-  assert.match(r.type, /^application\/problem\+json/);
-  assert.equal(r.json.code, code);
-  assert.equal(r.json.status, status);
-  assert.equal(typeof r.json.detail, "string");
-};
+let server: LiveServer;
+const call = (method: string, path: string, body?: unknown) => server.call(method, path, { body });
 
 before(async () => {
-  const doc = communityTemplate(
-    { adminPublicKey: ADMIN.publicKey, blockSigningPublicKey: OPERATOR.publicKey, id: "fontana" },
-    "test",
-  );
-  const config = await communityConfig(doc, "test");
-  platform = await openPlatform({
-    config,
-    dataDir: dir,
-    blockSigner: OPERATOR,
-    clock: { kind: "manual", startMs: T0 - 60 * MIN },
-  });
-  const app = await buildApp(platform, { bodyLimit: 64 * 1024 });
-  const address = await app.listen({ host: "127.0.0.1", port: 0 });
-  base = address;
-  close = async () => {
-    await app.close();
-    await platform.close();
-  };
+  server = await LiveServer.start({ name: "api", app: { bodyLimit: 64 * 1024 } });
 });
 
-after(async () => {
-  await close();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => server.close());
 
 test("api: health, readiness, the clock and the community", async () => {
   assert.deepEqual((await call("GET", "/healthz")).json, { status: "ok" });
@@ -181,7 +96,7 @@ test("api: the operator registers members; the same document again is the same a
 
 test("api: orders are taken, replayed idempotently, and refused with their codes", async () => {
   const [a, b, c, d] = HOMES as [Identity, Identity, Identity, Identity];
-  const first = order(a, "o-a", "sell", 1.2, 0.08);
+  const first = order(a, "o-a", "sell", { kwh: 1.2, price: 0.08 });
   const r = await call("POST", "/v1/orders", first);
   assert.equal(r.status, 201, JSON.stringify(r.json));
   assert.equal(r.json.interval_start, formatInstant(T0));
@@ -189,9 +104,9 @@ test("api: orders are taken, replayed idempotently, and refused with their codes
   assert.equal(again.status, 200);
   assert.deepEqual(again.json, r.json);
   for (const o of [
-    order(b, "o-b", "sell", 0.7, 0.12),
-    order(c, "o-c", "buy", 1.0, 0.28),
-    order(d, "o-d", "buy", 0.9, 0.18),
+    order(b, "o-b", "sell", { kwh: 0.7, price: 0.12 }),
+    order(c, "o-c", "buy", { kwh: 1.0, price: 0.28 }),
+    order(d, "o-d", "buy", { kwh: 0.9, price: 0.18 }),
   ])
     assert.equal((await call("POST", "/v1/orders", o)).status, 201);
   const forged = { ...first, order: { ...first.order, energy_kwh: 5 } };
@@ -237,7 +152,7 @@ test("api: past the gate the interval clears; trades, head, block and a proof co
     block_height: 0,
     orders: 4,
   });
-  const late = order(HOMES[0] as Identity, "late", "sell", 1, 0.1);
+  const late = order(HOMES[0] as Identity, "late", "sell", { kwh: 1, price: 0.1 });
   isProblem(await call("POST", "/v1/orders", late), 409, "E_GATE_CLOSED");
   const interval = await call("GET", `/v1/intervals/${formatInstant(T0)}`);
   assert.equal(interval.json.status, "cleared");
@@ -258,4 +173,29 @@ test("api: past the gate the interval clears; trades, head, block and a proof co
   const openapi = await call("GET", "/v1/openapi.json");
   assert.equal(openapi.json.openapi, "3.1.0");
   assert.ok(openapi.json.paths["/v1/orders"].post);
+});
+
+test("api: an advance's same bytes again, after the clock moved on, are answered (200), not refused", async () => {
+  const first = admin({ action: "clock.advance", to: formatInstant(T0 + 5 * MIN) });
+  const moved = await call("POST", "/v1/clock/advance", first);
+  assert.equal(moved.status, 200, JSON.stringify(moved.json));
+  const later = await call(
+    "POST",
+    "/v1/clock/advance",
+    admin({ action: "clock.advance", to: formatInstant(T0 + 20 * MIN) }),
+  );
+  assert.equal(later.status, 200, JSON.stringify(later.json));
+  const again = await call("POST", "/v1/clock/advance", first);
+  assert.equal(again.status, 200, JSON.stringify(again.json));
+  // Nothing moves back, nothing is cleared twice.
+  assert.deepEqual(again.json, { now: formatInstant(T0 + 20 * MIN), cleared: [] });
+  assert.equal((await call("GET", "/v1/clock")).json.now, formatInstant(T0 + 20 * MIN));
+  // A document behind the clock that was never taken is still refused.
+  const behind = admin({ action: "clock.advance", to: formatInstant(T0 + 10 * MIN) });
+  isProblem(await call("POST", "/v1/clock/advance", behind), 422, "E_INPUT");
+  isProblem(
+    await call("POST", "/v1/clock/advance", { ...first, expires: behind.expires }),
+    401,
+    "E_SIGNATURE_INVALID",
+  );
 });

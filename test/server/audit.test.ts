@@ -19,7 +19,7 @@ import {
   type LiveServer,
   sessionOf,
   startLive,
-} from "../support/opsServer.js";
+} from "../support/liveServer.js";
 
 const [A, B] = HOMES as [Identity, Identity];
 let live: LiveServer;

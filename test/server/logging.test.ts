@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Identity } from "../../src/ledger/keys.js";
 import { HOMES } from "../support/ledgerFixtures.js";
-import { admin, type LiveServer, order, sessionOf, startLive } from "../support/opsServer.js";
+import { admin, type LiveServer, order, sessionOf, startLive } from "../support/liveServer.js";
 
 const [A] = HOMES as [Identity];
 const NAME = "Alice Quietname";

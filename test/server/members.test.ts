@@ -5,123 +5,32 @@
  * authorisation).
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { formatInstant } from "../../src/core/time.js";
-import { communityConfig, communityTemplate } from "../../src/formats/communityFile.js";
-import { signOrder } from "../../src/ledger/envelope.js";
-import { type Identity, participantIdOf } from "../../src/ledger/keys.js";
+import type { Identity } from "../../src/ledger/keys.js";
 import { signDocument } from "../../src/ledger/signedDocument.js";
-import { buildApp } from "../../src/server/app.js";
-import { openPlatform, type Platform } from "../../src/service/platform.js";
-import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
+import { fixedIdentity, HOMES, T0 } from "../support/ledgerFixtures.js";
+import {
+  ADMIN,
+  admin,
+  cancel as cancelOf,
+  idOf,
+  LiveServer,
+  MIN,
+  nonce,
+  order,
+} from "../support/liveServer.js";
 
-const MIN = 60_000;
-const ADMIN = fixedIdentity("members admin");
 const [A, B, C] = HOMES as [Identity, Identity, Identity];
-const idOf = (who: Identity) => participantIdOf(who.publicKey);
-const dir = mkdtempSync(join(tmpdir(), "gridshare-members-"));
-let platform: Platform;
-let base: string;
-let stop: () => Promise<void>;
-let counter = 0;
-const nonce = () => createHash("sha256").update(`members ${counter++}`).digest("hex").slice(0, 32);
-
-interface Reply {
-  readonly status: number;
-  readonly code: string | undefined;
-  // biome-ignore lint/suspicious/noExplicitAny: answers are asserted field by field
-  readonly json: any;
-}
-
-async function call(
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  const init: RequestInit = { method, headers, signal: AbortSignal.timeout(20_000) };
-  if (options.body !== undefined) init.body = JSON.stringify(options.body);
-  const r = await fetch(`${base}${path}`, init);
-  const text = await r.text();
-  const json = text === "" ? null : JSON.parse(text);
-  return { status: r.status, code: json?.code, json };
-}
-
-const admin = (document: Record<string, unknown>, key: Identity = ADMIN) =>
-  signDocument("admin", document, key, nonce(), Date.now() + 10 * MIN);
-
+let server: LiveServer;
+const call: LiveServer["call"] = (method, path, options) => server.call(method, path, options);
+const session = (who: Identity) => server.sessionReply(who);
 const cancel = (who: Identity, orderId: string, participant = idOf(who)) =>
-  signDocument(
-    "cancel",
-    { action: "order.cancel", participant, order_id: orderId, interval_start: formatInstant(T0) },
-    who,
-    nonce(),
-    Date.now() + 10 * MIN,
-  );
-
-function order(who: Identity, id: string, side: "buy" | "sell") {
-  return signOrder(
-    {
-      id,
-      participant: idOf(who),
-      side,
-      energy_kwh: 1,
-      price_per_kwh: side === "buy" ? 0.3 : 0.1,
-      timestamp: formatInstant(T0 - 30 * MIN),
-      interval_start: formatInstant(T0),
-    },
-    who,
-    nonce(),
-    T0 + 60 * MIN,
-  );
-}
-
-/** A session token for `who`, by signing a fresh challenge. */
-async function session(who: Identity): Promise<Reply> {
-  const { json } = await call("POST", "/v1/session/challenge");
-  return call("POST", "/v1/session", {
-    body: signDocument(
-      "session",
-      { action: "session.open", challenge: json.challenge },
-      who,
-      nonce(),
-      Date.now() + MIN,
-    ),
-  });
-}
+  cancelOf(who, orderId, { participant });
 
 before(async () => {
-  const doc = communityTemplate(
-    { adminPublicKey: ADMIN.publicKey, blockSigningPublicKey: OPERATOR.publicKey, id: "members" },
-    "test",
-  );
-  platform = await openPlatform({
-    config: await communityConfig(doc, "test"),
-    dataDir: dir,
-    blockSigner: OPERATOR,
-    clock: { kind: "manual", startMs: T0 - 60 * MIN },
-  });
-  const app = await buildApp(platform);
-  base = await app.listen({ host: "127.0.0.1", port: 0 });
-  stop = async () => {
-    await app.close();
-    await platform.close();
-  };
-  for (const [i, who] of [A, B, C].entries())
-    assert.equal(
-      (
-        await call("POST", "/v1/participants", {
-          body: admin({ action: "participant.add", public_key: who.publicKey, name: `home ${i}` }),
-        })
-      ).status,
-      201,
-    );
+  server = await LiveServer.start({ name: "members", id: "members" });
+  await server.register([A, B, C]);
   for (const [who, id, side] of [
     [A, "a-1", "sell"],
     [A, "a-2", "sell"],
@@ -131,10 +40,7 @@ before(async () => {
     assert.equal((await call("POST", "/v1/orders", { body: order(who, id, side) })).status, 201);
 });
 
-after(async () => {
-  await stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => server.close());
 
 test("members: a session token shows the caller its own orders and nobody else's", async () => {
   const a = await session(A);
@@ -259,7 +165,7 @@ test("members: suspending a member cancels its open orders at once; a cancelled 
     body: admin({ action: "participant.suspend", participant: idOf(C) }),
   });
   assert.equal(suspended.status, 200, JSON.stringify(suspended.json));
-  const [c1] = await platform.community.store.ordersOf(idOf(C), { limit: 5 });
+  const [c1] = await server.platform.community.store.ordersOf(idOf(C), { limit: 5 });
   assert.equal(c1?.status, "cancelled");
   assert.equal((await session(C)).code, "E_PARTICIPANT_SUSPENDED");
   const moved = await call("POST", "/v1/clock/advance", {

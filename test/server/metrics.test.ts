@@ -1,10 +1,13 @@
 /**
  * `/metrics` against real servers on 127.0.0.1: the order counts by outcome and code, the gate
  * closures, the ledger's height and request latency by route, each server with its own registry;
- * served to loopback clients only, or to the bearers of a token.
+ * served to loopback clients only, or to the bearers of a token. A closed server leaves nothing
+ * of itself behind in the process.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { formatInstant } from "../../src/core/time.js";
 import type { Identity } from "../../src/ledger/keys.js";
 import { isLoopback } from "../../src/server/metrics.js";
@@ -16,7 +19,7 @@ import {
   order,
   register,
   startLive,
-} from "../support/opsServer.js";
+} from "../support/liveServer.js";
 
 const [A, B] = HOMES as [Identity, Identity];
 let live: LiveServer;
@@ -116,4 +119,42 @@ test("metrics: with a token, only its bearers", async () => {
   } finally {
     await guarded.close();
   }
+});
+
+/** Runs the garbage collector (exposed for this process at run time) until nothing more goes. */
+async function collectGarbage(): Promise<void> {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  for (let i = 0; i < 5; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Serves a platform, reads its metrics once, and closes it, telling `watch` of both. */
+async function serveOnce(name: string, watch: FinalizationRegistry<string>): Promise<string> {
+  const server = await startLive(name);
+  const r = await server.call("GET", "/metrics");
+  assert.equal(r.status, 200);
+  const resident = r.text
+    .split("\n")
+    .filter((line) => line.startsWith("gridshare_process_resident_memory_bytes "));
+  assert.equal(resident.length, 1, r.text);
+  watch.register(server.platform, `${name} platform`);
+  watch.register(server.app, `${name} app`);
+  await server.close();
+  return name;
+}
+
+test("metrics: a closed server leaves nothing running that holds it; the process's own are served once", async () => {
+  // A finalization registry, not weak references: those keep their target for the current job.
+  const collected = new Set<string>();
+  const watch = new FinalizationRegistry<string>((name) => collected.add(name));
+  const expected: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const name = await serveOnce(`metrics-closed-${i}`, watch);
+    expected.push(`${name} app`, `${name} platform`);
+  }
+  await collectGarbage();
+  assert.deepEqual([...collected].sort(), expected.sort(), "every closed server is collected");
 });

@@ -17,7 +17,7 @@ import {
   register,
   sessionOf,
   startLive,
-} from "../support/opsServer.js";
+} from "../support/liveServer.js";
 
 const [A, B] = HOMES as [Identity, Identity];
 let live: LiveServer;

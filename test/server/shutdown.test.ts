@@ -18,7 +18,7 @@ import { startServe } from "../../src/server/serve.js";
 import type { ManualClock } from "../../src/service/clock.js";
 import { scanLedger } from "../../src/store/ledgerStore.js";
 import { HOMES, T0 } from "../support/ledgerFixtures.js";
-import { admin, callAt, isProblem, MIN, order, writeCommunity } from "../support/opsServer.js";
+import { admin, callAt, isProblem, MIN, order, writeCommunity } from "../support/liveServer.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const [A, B] = HOMES as [Identity, Identity];

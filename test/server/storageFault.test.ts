@@ -4,7 +4,9 @@
  * the writes). The gate closure is refused with 503, the platform remembers it is unhealthy
  * (`/readyz` false, every write refused with 503 E_UNAVAILABLE, even once the disk has room
  * again), HEAD is never published past what the log holds, and a restart on a sound disk
- * clears the interval from the orders that were acknowledged.
+ * clears the interval from the orders that were acknowledged. A database error that is no
+ * storage fault, met after the block is durable, leaves the interval to the next tick, which
+ * marks it from that block rather than clearing it again.
  */
 import assert from "node:assert/strict";
 import { fsyncSync, rmSync, writeSync } from "node:fs";
@@ -27,7 +29,7 @@ import {
   order,
   register,
   startLive,
-} from "../support/opsServer.js";
+} from "../support/liveServer.js";
 
 const [A, B] = HOMES as [Identity, Identity];
 
@@ -127,6 +129,55 @@ test("storage fault: a ledger write that fails stops intake and readiness, and n
   } finally {
     await again.close();
     rmSync(live.dir, { recursive: true, force: true });
+  }
+});
+
+test("store error: a gate closure that fails after the advance is retried by the next tick, one block", async () => {
+  const live = await startLive("store-error");
+  try {
+    await register(live, [A, B]);
+    for (const [who, id, side] of [
+      [A, "s", "sell"],
+      [B, "b", "buy"],
+    ] as const)
+      assert.equal(
+        (await live.call("POST", "/v1/orders", { body: order(who, id, side) })).status,
+        201,
+      );
+    // The database refuses to mark the interval once (not a storage fault: a dropped connection),
+    // after its block is durable in the log.
+    const store = live.platform.community.store;
+    const markCleared = store.markCleared.bind(store);
+    let failures = 1;
+    store.markCleared = async (cleared) => {
+      if (cleared.intervalStartMs === T0 && failures-- > 0)
+        throw new Error("connection terminated unexpectedly");
+      return markCleared(cleared);
+    };
+    const advance = admin({ action: "clock.advance", to: formatInstant(T0) });
+    const failed = await live.call("POST", "/v1/clock/advance", { body: advance });
+    assert.equal(failed.status, 500, failed.text);
+    // The clock moved and was saved; the platform is still healthy.
+    assert.equal((await live.call("GET", "/v1/clock")).json.now, formatInstant(T0));
+    assert.equal((await store.loadClock())?.now, T0);
+    assert.equal(live.platform.failure(), undefined);
+    // The same document again ticks again: the interval is cleared from the block already
+    // written, not cleared into a second one.
+    const retried = await live.call("POST", "/v1/clock/advance", { body: advance });
+    assert.equal(retried.status, 200, retried.text);
+    assert.deepEqual(retried.json.cleared, [
+      { interval_start: formatInstant(T0), block_height: 0, orders: 2 },
+    ]);
+    assert.equal((await store.intervalRecord(T0))?.blockHeight, 0);
+    assert.equal((await live.call("GET", "/v1/ledger/head")).json.height, 0);
+    assert.equal(live.platform.blocks.length, 1);
+    assert.equal((await live.call("GET", "/v1/ledger/blocks/0")).status, 200);
+    const [mine] = await store.ordersOf(idOf(A), { limit: 5 });
+    assert.equal(mine?.status, "filled");
+    assert.equal((await scanLedger(live.platform.ledgerDir)).acknowledged.length, 1);
+    assert.deepEqual(await live.platform.tick(), []);
+  } finally {
+    await live.close();
   }
 });
 

@@ -163,6 +163,16 @@ export class SqlCommunityStore implements CommunityStore {
     return "added";
   }
 
+  async recordedDocument(
+    nonceKey: string,
+  ): Promise<{ digest: string; answer: string } | undefined> {
+    const rows = await this.db.query<{ digest: string; answer: string }>(
+      "select digest, answer from signed_documents where community_id = $1 and nonce = $2",
+      [this.communityId, nonceKey],
+    );
+    return rows[0];
+  }
+
   applyDocument(record: DocumentRecord, effect: DocumentEffect): Promise<DocumentOutcome> {
     const applied = this.db
       .transaction(async (tx): Promise<DocumentOutcome> => {
