@@ -224,6 +224,9 @@ export async function runCrashLoop(options: CrashLoopOptions): Promise<CrashLoop
   ];
   args.push("--data-dir", join(dir, "data"), "--port", "0", "--clock", "manual");
   args.push("--start", formatInstant(START_MS));
+  // Clients here send as fast as the server answers: the loop is about crashes, and a 429 would
+  // only hide them (the limiter has its own tests).
+  args.push("--rate-limit", "off");
   const env = { ...process.env };
   delete env.DATABASE_URL;
   if (options.databaseUrl !== undefined) env.DATABASE_URL = options.databaseUrl;
