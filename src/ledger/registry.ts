@@ -13,7 +13,7 @@ import { instantSchema } from "../market/orderDocument.js";
 import { type ChainState, LEDGER_FORMAT_2, type SealedBlock, sealHead } from "./block.js";
 import { type ParticipantState, type RegistryEffect, registryEntry } from "./entries.js";
 import { type Identity, participantIdOf } from "./keys.js";
-import type { SignedDocument } from "./signedDocument.js";
+import { type SignedDocument, signedDocumentSchema } from "./signedDocument.js";
 
 const hexKey = z
   .string({ error: "64 lowercase hex digits" })
@@ -61,6 +61,13 @@ export const cancelSchema = z.strictObject(
 );
 
 export type { ParticipantState, RegistryEffect };
+
+/** A recorded cancel (canonical JSON of its signed document) as a signed document. */
+export function cancelDocumentOf(text: string): SignedDocument {
+  const doc = signedDocumentSchema.parse(JSON.parse(text));
+  cancelSchema.parse(doc.document);
+  return doc;
+}
 
 /** The participants registered so far, by id. */
 export class Registry {

@@ -165,6 +165,16 @@ export async function applyAdmin(
       receivedMs: ctx.wall(),
       answer: recorded,
       audit: { action: action.action, target: targetOf(action), actor: doc.public_key },
+      // A registration goes into the ledger's next registry block (registrySealer.ts).
+      ...(action.action === "clock.advance"
+        ? {}
+        : {
+            ledger: {
+              kind: "registry" as const,
+              intervalStartMs: null,
+              document: canonicalize(doc),
+            },
+          }),
     },
     effect,
   );

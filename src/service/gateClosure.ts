@@ -12,6 +12,7 @@ import type { Interval } from "../core/time.js";
 import { blockPayload } from "../ledger/block.js";
 import { clearInterval, type LedgerPort } from "../ledger/clearInterval.js";
 import type { Identity } from "../ledger/keys.js";
+import { cancelDocumentOf } from "../ledger/registry.js";
 import { summaryRecord } from "../market/records.js";
 import type { SettledInterval } from "../market/settle.js";
 import type { GridTariff, Mechanism } from "../market/types.js";
@@ -21,6 +22,7 @@ import type {
   OrderStatus,
   StoredOrder,
 } from "../store/communityStore.js";
+import type { RegistrySealer } from "./registrySealer.js";
 
 /** The ledger as gate closure uses it: the pipeline's port, and making appends durable. */
 export interface DurableLedger extends LedgerPort {
@@ -38,6 +40,11 @@ export interface GateContext {
   readonly kPpm: number | undefined;
   readonly tariffAt: (intervalStartMs: number) => GridTariff;
   readonly wall: () => number;
+  /**
+   * Format 2's registry blocks, sealed before each clearing block; undefined for a ledger that
+   * goes on in format 1 (one that began before the platform wrote format 2).
+   */
+  readonly registry: RegistrySealer | undefined;
 }
 
 export interface ClosedInterval {
@@ -77,19 +84,28 @@ function statusesOf(
   });
 }
 
-function clearOrders(
+async function clearOrders(
   ctx: GateContext,
   startMs: number,
   orders: readonly StoredOrder[],
   append: boolean,
 ) {
   const interval: Interval = { startMs, minutes: ctx.intervalMinutes };
+  const cancels =
+    ctx.registry === undefined
+      ? undefined
+      : (await ctx.store.cancelsOf(startMs)).map((text) => cancelDocumentOf(text));
   return clearInterval({
     interval,
     tariff: ctx.tariffAt(startMs),
     mechanism: ctx.mechanism,
     ...(ctx.kPpm === undefined ? {} : { kPpm: ctx.kPpm }),
-    items: orders.map((o) => ({ kind: "signed" as const, envelope: o.envelope })),
+    items: orders.map((o) => ({
+      kind: "signed" as const,
+      envelope: o.envelope,
+      receivedSeq: o.receivedSeq,
+    })),
+    ...(cancels === undefined ? {} : { format2: { cancels } }),
     requireSignatures: true,
     // Every signature was checked when the order was taken.
     signaturesChecked: true,
@@ -97,8 +113,14 @@ function clearOrders(
   });
 }
 
-/** Clears the interval starting at `startMs`; an interval with no orders gets no block. */
+/**
+ * Clears the interval starting at `startMs`; an interval with no orders gets no block (its
+ * cancels, of orders no block holds, are then recorded nowhere but the database). The caller
+ * keeps registrations from committing meanwhile (liveCommunity.ts), so the registry sealed
+ * first is the one the orders were taken under.
+ */
 export async function closeGate(ctx: GateContext, startMs: number): Promise<ClosedInterval> {
+  await ctx.registry?.sealPending();
   const orders = await ctx.store.openOrders(startMs);
   if (orders.length === 0) {
     await ctx.store.markCleared({
@@ -118,7 +140,7 @@ export async function closeGate(ctx: GateContext, startMs: number): Promise<Clos
       payload: undefined,
     };
   }
-  const outcome = clearOrders(ctx, startMs, orders, true);
+  const outcome = await clearOrders(ctx, startMs, orders, true);
   if (outcome.status !== "cleared") throw new Error("unreachable: skip-order never refuses");
   await ctx.ledger.flush();
   const blockHeight = ctx.ledger.state.height;
@@ -184,7 +206,7 @@ export async function reconcile(ctx: GateContext): Promise<number[]> {
     if (startMs === null || startMs === undefined) continue;
     if ((await ctx.store.intervalRecord(startMs)) !== undefined) break;
     const orders = await ctx.store.openOrders(startMs);
-    const outcome = clearOrders(ctx, startMs, orders, false);
+    const outcome = await clearOrders(ctx, startMs, orders, false);
     if (outcome.status !== "cleared") throw new Error("unreachable: skip-order never refuses");
     await ctx.store.markCleared({
       intervalStartMs: startMs,

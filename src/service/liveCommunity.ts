@@ -4,9 +4,10 @@
  * server was down. The market's time comes from the injected clock; `tick` does what is due, so a
  * test steps a manual clock and ticks, and a server ticks on a timer.
  */
+import { GridshareError } from "../core/errors.js";
 import { MS_PER_HOUR, parseInstant } from "../core/time.js";
 import { kwhToWh, toMicro } from "../core/units.js";
-import { intervalStartOf } from "../ledger/block.js";
+import { intervalStartOf, LEDGER_FORMAT_2 } from "../ledger/block.js";
 import type { Identity } from "../ledger/keys.js";
 import type { GridTariff, Mechanism } from "../market/types.js";
 import type {
@@ -31,6 +32,7 @@ import { GroupCommit } from "./groupCommit.js";
 import { type Accepted, parseEnvelope, submitOrder } from "./intake.js";
 import type { MarketFeed } from "./marketFeed.js";
 import { cancelOrder, type MemberContext } from "./memberDocuments.js";
+import { RegistrySealer } from "./registrySealer.js";
 import { gateClosesAt, gatesClosedBetween, opensBetween, type Schedule } from "./schedule.js";
 
 /** Wall milliseconds between two frames of the `clock` channel of a running clock. */
@@ -75,8 +77,22 @@ function durable(writer: LedgerWriter): DurableLedger {
   };
 }
 
+/**
+ * Whether the community's ledger is written in format 2: always for a new ledger, never for one
+ * that began in format 1 (registrations made before the platform wrote format 2 were never
+ * signed into the ledger, so a registry could not be replayed from it).
+ */
+async function writesFormat2(store: CommunityStore, writer: LedgerWriter): Promise<boolean> {
+  const last = writer.heads[writer.heads.length - 1];
+  if (last !== undefined) return last.format === LEDGER_FORMAT_2;
+  const registered = (await store.participants()).length;
+  return registered === 0 || (await store.registrations(0)).length > 0;
+}
+
 export class LiveCommunity {
-  private readonly gate: GateContext;
+  private gate: GateContext;
+  /** Appends to the ledger and registrations, one at a time (see `inLane`). */
+  private lane: Promise<unknown> = Promise.resolve();
   private readonly wall: () => number;
   /** New orders, recorded many to a transaction under load. */
   private readonly orders: GroupCommit<NewOrder, RecordOutcome>;
@@ -103,7 +119,19 @@ export class LiveCommunity {
       kPpm: options.kPpm,
       tariffAt: options.tariffAt,
       wall: this.wall,
+      registry: undefined,
     };
+  }
+
+  /**
+   * Runs `work` after every earlier lane work has finished: gate closures and registrations
+   * never interleave, so a clearing block is sealed against the registry its orders were
+   * taken under, and registry blocks never land between a closure's reads and its block.
+   */
+  private inLane<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.lane.then(work, work);
+    this.lane = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -113,6 +141,18 @@ export class LiveCommunity {
   static async open(options: LiveCommunityOptions): Promise<LiveCommunity> {
     const c = new LiveCommunity(options);
     const createdAt = await options.store.ensureCommunity(options.document, options.clock.now());
+    if (await writesFormat2(options.store, options.ledger)) {
+      const registry = await RegistrySealer.open(
+        options.store,
+        c.gate.ledger,
+        options.ledger.heads,
+        options.adminPublicKey,
+        options.blockSigner,
+      );
+      c.gate = { ...c.gate, registry };
+      // Registrations the log missed (a crash, a failed write) are sealed before anything else.
+      await registry.sealPending();
+    }
     await reconcile(c.gate);
     const last = await options.store.lastCleared();
     c.closedThrough = last === undefined ? createdAt : gateClosesAt(options.schedule, last);
@@ -185,9 +225,16 @@ export class LiveCommunity {
         });
       return accepted;
     });
+    return this.whileInFlight(start, work);
+  }
+
+  /**
+   * Awaits `work` (a submission for the interval starting at `start`) where gate closure sees
+   * it. Registered before the clock is read (inside the work), so a gate closure that starts
+   * later waits for it, and one that started earlier makes it see the gate closed.
+   */
+  private async whileInFlight<T>(start: number | undefined, work: Promise<T>): Promise<T> {
     if (start === undefined) return work;
-    // Registered before the clock is read (inside submitOrder), so a gate closure that starts
-    // later waits for it, and one that started earlier makes it see the gate closed.
     const set = this.inFlight.get(start) ?? new Set();
     this.inFlight.set(start, set);
     set.add(work);
@@ -201,7 +248,12 @@ export class LiveCommunity {
 
   /** Takes a member's signed cancel of one of its open orders. */
   async cancel(raw: unknown, orderId: string): Promise<{ created: boolean; answer: string }> {
-    const outcome = await cancelOrder(this.member, raw, orderId);
+    // A gate closure waits for a cancel that saw its gate open, as for an order: else the
+    // block could hold both the order and its cancel.
+    const named = (raw as { document?: { interval_start?: unknown } } | null)?.document
+      ?.interval_start;
+    const start = typeof named === "string" ? parseInstant(named) : undefined;
+    const outcome = await this.whileInFlight(start, cancelOrder(this.member, raw, orderId));
     if (outcome.created) {
       const answer = JSON.parse(outcome.answer) as { participant: string; interval_start: string };
       this.options.feed?.cancelled(parseInstant(answer.interval_start) as number, [
@@ -211,9 +263,18 @@ export class LiveCommunity {
     return outcome;
   }
 
-  /** Applies one operator document; a suspension's cancelled orders leave the feed's books. */
+  /**
+   * Applies one operator document; a registration is answered once its registry block is
+   * durable, and a suspension's cancelled orders leave the feed's books.
+   */
   async admin(raw: unknown): Promise<AdminAnswer & { action: AdminAction }> {
-    const outcome = await applyAdmin(this.adminContext, raw);
+    const registry = this.gate.registry;
+    const outcome = await this.inLane(async () => {
+      const applied = await applyAdmin(this.adminContext, raw);
+      if (registry !== undefined && applied.action.action !== "clock.advance")
+        await sealOrUnavailable(registry);
+      return applied;
+    });
     if (outcome.created && outcome.action.action === "participant.suspend")
       await this.options.feed?.resync(this.options.store);
     return outcome;
@@ -266,7 +327,7 @@ export class LiveCommunity {
       }
       this.options.feed?.gateClosed(start);
       await Promise.allSettled([...(this.inFlight.get(start) ?? [])]);
-      return await closeGate(this.gate, start);
+      return await this.inLane(() => closeGate(this.gate, start));
     } catch (error) {
       if (!(error instanceof UnmarkedClosure)) throw error;
       this.unmarked = error;
@@ -292,5 +353,18 @@ export class LiveCommunity {
       this.lastClockFrame = wall;
     }
     this.lastTick = now;
+  }
+}
+
+/** Seals pending registrations; a log that cannot take them makes the answer a 503. */
+async function sealOrUnavailable(registry: RegistrySealer): Promise<void> {
+  try {
+    await registry.sealPending();
+  } catch (error) {
+    throw new GridshareError(
+      "E_UNAVAILABLE",
+      `the document is recorded, but the ledger could not take its registry block (${(error as Error).message}); it is sealed when the ledger can write again, at the latest at the next start`,
+      { cause: error },
+    );
   }
 }

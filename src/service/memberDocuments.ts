@@ -108,6 +108,8 @@ export async function cancelOrder(
       kind: "order.cancel",
       receivedMs: ctx.wall(),
       answer,
+      // Recorded in the interval's clearing block, after its orders.
+      ledger: { kind: "cancel", intervalStartMs: start, document: canonicalize(doc) },
     },
     { kind: "cancel_order", participant: participant.id, intervalStartMs: start, orderId },
   );

@@ -116,6 +116,20 @@ export interface DocumentRecord {
   readonly answer: string;
   /** For an operator's document: its entry in the audit log, written with it. */
   readonly audit?: AuditRecord;
+  /** For a document a format-2 ledger records: kept, with its receive order, for its block. */
+  readonly ledger?: LedgerDocument;
+}
+
+/**
+ * A signed document that goes into the ledger: a registration (participant.add, .suspend,
+ * .reinstate) into the next registry block, a cancel into its interval's clearing block.
+ */
+export interface LedgerDocument {
+  readonly kind: "registry" | "cancel";
+  /** A cancel's interval; null for a registration. */
+  readonly intervalStartMs: number | null;
+  /** The signed document as canonical JSON. */
+  readonly document: string;
 }
 
 /** An operator action as the audit log records it. */
@@ -187,6 +201,10 @@ export interface CommunityStore {
   applyDocument(record: DocumentRecord, effect: DocumentEffect): Promise<DocumentOutcome>;
   /** The record of the signed document under this nonce key (its digest and answer), if any. */
   recordedDocument(nonceKey: string): Promise<{ digest: string; answer: string } | undefined>;
+  /** The registrations recorded, in receive order, from the `offset`-th on (signed documents, canonical JSON). */
+  registrations(offset: number): Promise<string[]>;
+  /** The interval's applied cancels, in receive order (signed documents, canonical JSON). */
+  cancelsOf(intervalStartMs: number): Promise<string[]>;
   /** The interval's open orders in the order they were received. */
   openOrders(intervalStartMs: number): Promise<StoredOrder[]>;
   /** The participant's orders, newest interval first, bounded. */

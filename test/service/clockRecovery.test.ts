@@ -24,6 +24,7 @@ import { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
 import { migrate } from "../../src/store/sql/migrations.js";
 import { openPglite } from "../../src/store/sql/pglite.js";
 import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
+import { registerMembers } from "../support/liveTwin.js";
 
 const MIN = 60_000;
 const ADMIN = fixedIdentity("admin");
@@ -83,7 +84,7 @@ test("an advance committed before a crash: the clock resumes at it, its gates cl
   const second = await platformIn(data);
   try {
     assert.equal(formatInstant(second.clock.now()), formatInstant(T0));
-    assert.equal((await second.community.store.intervalRecord(T0))?.blockHeight, 0);
+    assert.equal((await second.community.store.intervalRecord(T0))?.blockHeight, 2, "after the two registrations");
     assert.equal(second.blocks.length, 1);
     const again = await second.community.admin(advance);
     assert.equal(again.created, false);
@@ -121,16 +122,7 @@ test("a gate closure never clears an interval before the clock past its gate is 
     const store = new DiesSavingTheClock(db, "fontana");
     const writer = await LedgerWriter.open(join(dir, "gate-ledger"), { create: true });
     const dying = await LiveCommunity.open({ ...options, store, ledger: writer });
-    for (const who of [SELLER, BUYER])
-      await store.addParticipant({
-        id: who.participant,
-        name: who.participant,
-        role: "member",
-        status: "active",
-        meterId: null,
-        publicKey: who.publicKey,
-        registeredMs: 0,
-      });
+    await registerMembers(dying, ADMIN, [SELLER, BUYER]);
     await dying.submit(orderOf(SELLER, "s", "sell", T0));
     await dying.submit(orderOf(BUYER, "b", "buy", T0));
     clock.advanceTo(T0);
@@ -149,7 +141,7 @@ test("a gate closure never clears an interval before the clock past its gate is 
     const reopened = await LedgerWriter.open(join(dir, "gate-ledger"), { create: true });
     const live = await LiveCommunity.open({ ...options, store: healthy, ledger: reopened });
     await live.tick();
-    assert.equal((await healthy.intervalRecord(T0))?.blockHeight, 0);
+    assert.equal((await healthy.intervalRecord(T0))?.blockHeight, 2, "after the two registrations");
     await reopened.close();
   } finally {
     await db.close();

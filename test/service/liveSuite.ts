@@ -15,7 +15,7 @@ import type { OrderItem } from "../../src/ledger/block.js";
 import { clearInterval } from "../../src/ledger/clearInterval.js";
 import { type SignedOrder, signOrder } from "../../src/ledger/envelope.js";
 import { type Identity, participantIdOf } from "../../src/ledger/keys.js";
-import { signDocument } from "../../src/ledger/signedDocument.js";
+import { type SignedDocument, signDocument } from "../../src/ledger/signedDocument.js";
 import { verifyBlocks } from "../../src/ledger/verify.js";
 import { MECHANISMS } from "../../src/market/mechanisms.js";
 import { ManualClock } from "../../src/service/clock.js";
@@ -24,7 +24,8 @@ import { LedgerWriter, scanLedger } from "../../src/store/ledgerStore.js";
 import { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
 import type { SqlDatabase } from "../../src/store/sql/database.js";
 import { migrate } from "../../src/store/sql/migrations.js";
-import { fixedIdentity, HOMES, MemoryLedger, OPERATOR, T0 } from "../support/ledgerFixtures.js";
+import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
+import { adminDocument, OfflineTwin, registerMembers } from "../support/liveTwin.js";
 
 const SCHEDULE = { intervalMinutes: 15, gateClosureMinutes: 5, openHours: 24 };
 const TARIFF = { importPriceMicro: 300_000, exportPriceMicro: 50_000, networkFeeMicro: 10_000 };
@@ -76,6 +77,8 @@ interface Fixture {
   readonly ledgerDir: string;
   readonly writer: LedgerWriter;
   readonly store: SqlCommunityStore;
+  /** The members' registrations, as signed and sent. */
+  registrations: SignedDocument[];
 }
 
 async function openCommunity(
@@ -98,20 +101,7 @@ async function openCommunity(
     blockSigner: OPERATOR,
     adminPublicKey: OPERATOR.publicKey,
   });
-  return { community, clock, ledgerDir, writer, store };
-}
-
-async function register(store: SqlCommunityStore, who: readonly Identity[]): Promise<void> {
-  for (const [i, id] of who.entries())
-    await store.addParticipant({
-      id: participantIdOf(id.publicKey),
-      name: `Building_${i + 1}`,
-      role: "member",
-      status: "active",
-      meterId: `m-${i + 1}`,
-      publicKey: id.publicKey,
-      registeredMs: 0,
-    });
+  return { community, clock, ledgerDir, writer, store, registrations: [] };
 }
 
 async function payloads(dir: string): Promise<string[]> {
@@ -133,7 +123,7 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
       try {
         await migrate(db);
         const f = await openCommunity(db, join(dir, "ledger"), new ManualClock(T0 - 60 * MIN));
-        await register(f.store, HOMES);
+        f.registrations = await registerMembers(f.community, OPERATOR, HOMES);
         await body(f, db);
         await f.writer.close();
       } finally {
@@ -248,7 +238,7 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
       ]);
       clock.advanceTo(T0);
       await community.tick();
-      const [block] = await payloads(ledgerDir);
+      const block = (await payloads(ledgerDir)).at(-1);
       const ids = JSON.parse(block as string)
         .entries.filter((e: { type: string }) => e.type === "order")
         .map((e: { envelope: SignedOrder }) => e.envelope.order.id);
@@ -258,8 +248,13 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
 
   withCommunity(
     "any submits and cancels conserve energy and money and give the offline blocks (property)",
-    async ({ community, clock, ledgerDir }) => {
-      const offline = new MemoryLedger();
+    async ({ community, clock, ledgerDir, registrations }) => {
+      const offline = new OfflineTwin(OPERATOR, OPERATOR.publicKey, {
+        mechanism: MECHANISMS.uniform,
+        tariff: TARIFF,
+        minutes: 15,
+      });
+      offline.register(registrations);
       let run = 0;
       const op = fc.record({
         home: fc.integer({ min: 0, max: 3 }),
@@ -275,12 +270,16 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
             const start = T0 + run * 15 * MIN;
             const tag = `p${run++}`;
             const open: SignedOrder[] = [];
+            const seqs: number[] = [];
+            const cancels: SignedDocument[] = [];
             for (const [i, o] of ops.entries()) {
               const who = HOMES[o.home] as Identity;
               const side = sells[o.home] ? "sell" : "buy";
               const e = order(who, `${tag}-${i}`, side, o.tenthsKwh / 10, o.cents / 100, start);
-              assert.equal((await community.submit(e)).created, true);
+              const taken = await community.submit(e);
+              assert.equal(taken.created, true);
               open.push(e);
+              seqs.push(taken.receipt.received_seq);
               if (!o.cancel) continue;
               const cancel = signDocument(
                 "cancel",
@@ -296,19 +295,18 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
               );
               await community.cancel(cancel, e.order.id);
               open.pop();
+              seqs.pop();
+              cancels.push(cancel);
             }
             clock.advanceTo(start - 5 * MIN);
             const closed = (await community.tick()).find((c) => c.intervalStartMs === start);
             assert.equal(closed?.orders, open.length);
             if (open.length === 0) return;
-            clearInterval({
-              interval: { startMs: start, minutes: 15 },
-              tariff: TARIFF,
-              mechanism: MECHANISMS.uniform,
-              items: open.map((envelope): OrderItem => ({ kind: "signed", envelope })),
-              requireSignatures: true,
-              ledger: { store: offline, operator: OPERATOR },
-            });
+            offline.clear(
+              start,
+              open.map((envelope, i) => ({ envelope, receivedSeq: seqs[i] as number })),
+              cancels,
+            );
             const r = closed?.result;
             assert.ok(r !== undefined);
             // Energy: each order's fill and grid remainder make up its energy; both sides trade alike.
@@ -342,9 +340,10 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
     },
   );
 
-  withCommunity("a suspended participant's orders are refused", async ({ community, store }) => {
+  withCommunity("a suspended participant's orders are refused", async ({ community }) => {
     const c = HOMES[2] as Identity;
-    assert.equal(await store.setParticipantStatus(participantIdOf(c.publicKey), "suspended"), true);
+    const suspend = { action: "participant.suspend", participant: participantIdOf(c.publicKey) };
+    assert.equal((await community.admin(adminDocument(OPERATOR, suspend))).created, true);
     await assert.rejects(community.submit(book(T0, "s")[2]), refusal("E_PARTICIPANT_SUSPENDED"));
   });
 
@@ -369,23 +368,28 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
 
   withCommunity(
     "gate closure clears into a ledger the offline verifier accepts, the twin of clear",
-    async ({ community, clock, ledgerDir }) => {
+    async ({ community, clock, ledgerDir, registrations }) => {
       const first = book(T0, "k0");
       const second = book(T0 + 15 * MIN, "k1");
-      for (const e of [...first, ...second])
-        assert.equal((await community.submit(e)).created, true);
+      const seqs: number[] = [];
+      for (const e of [...first, ...second]) {
+        const taken = await community.submit(e);
+        assert.equal(taken.created, true);
+        seqs.push(taken.receipt.received_seq);
+      }
       assert.deepEqual(await community.tick(), []);
       clock.advanceTo(T0 + 15 * MIN); // past both gates (T0 − 5 min and T0 + 10 min)
       const closed = await community.tick();
-      // Every gate since the community started closes in order; those without orders get no block.
+      // Every gate since the community started closes in order; those without orders get no
+      // block. Heights 0-3 are the four registrations' registry blocks.
       assert.deepEqual(
         closed.map((c) => [iso(c.intervalStartMs), c.blockHeight, c.orders, c.rejected]),
         [
           [iso(T0 - 45 * MIN), null, 0, 0],
           [iso(T0 - 30 * MIN), null, 0, 0],
           [iso(T0 - 15 * MIN), null, 0, 0],
-          [iso(T0), 0, 4, 0],
-          [iso(T0 + 15 * MIN), 1, 4, 0],
+          [iso(T0), 4, 4, 0],
+          [iso(T0 + 15 * MIN), 5, 4, 0],
         ],
       );
       // Nothing more is due; an interval with no orders gets no block.
@@ -395,20 +399,22 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
         [null],
       );
       const logged = await payloads(ledgerDir);
-      assert.equal(logged.length, 2);
+      assert.equal(logged.length, 6);
       const report = await verifyBlocks(logged, { operator: OPERATOR.publicKey });
       assert.equal(report.orders, 8);
-      // The twin: the same signed orders through the offline pipeline give the same blocks.
-      const offline = new MemoryLedger();
+      // The twin: the same signed documents through the offline pipeline give the same blocks,
+      // byte for byte.
+      const offline = new OfflineTwin(OPERATOR, OPERATOR.publicKey, {
+        mechanism: MECHANISMS.uniform,
+        tariff: TARIFF,
+        minutes: 15,
+      });
+      offline.register(registrations);
       for (const [k, orders] of [first, second].entries())
-        clearInterval({
-          interval: { startMs: T0 + k * 15 * MIN, minutes: 15 },
-          tariff: TARIFF,
-          mechanism: MECHANISMS.uniform,
-          items: orders.map((envelope): OrderItem => ({ kind: "signed", envelope })),
-          requireSignatures: true,
-          ledger: { store: offline, operator: OPERATOR },
-        });
+        offline.clear(
+          T0 + k * 15 * MIN,
+          orders.map((envelope, i) => ({ envelope, receivedSeq: seqs[k * 4 + i] as number })),
+        );
       assert.deepEqual(logged, offline.payloads);
       // Each order's status follows its fills.
       const c = HOMES[2] as Identity;
@@ -427,7 +433,7 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
       await migrate(db);
       const clock = new ManualClock(T0 - 60 * MIN);
       const f = await openCommunity(db, join(dir, "ledger"), clock);
-      await register(f.store, HOMES);
+      await registerMembers(f.community, OPERATOR, HOMES);
       for (const e of book(T0, "r")) await f.community.submit(e);
       // The gate closure's first half only: the block appended and made durable, the database
       // not told.
@@ -436,17 +442,21 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
         interval: { startMs: T0, minutes: 15 },
         tariff: TARIFF,
         mechanism: MECHANISMS.uniform,
-        items: orders.map((o): OrderItem => ({ kind: "signed", envelope: o.envelope })),
+        items: orders.map(
+          (o): OrderItem => ({ kind: "signed", envelope: o.envelope, receivedSeq: o.receivedSeq }),
+        ),
         requireSignatures: true,
+        format2: { cancels: [] },
         ledger: { store: f.writer, operator: OPERATOR },
       });
       await f.writer.close();
       clock.advanceTo(T0);
       const reopened = await openCommunity(db, join(dir, "ledger"), clock);
-      assert.deepEqual(await reopened.store.intervalRecord(T0).then((r) => r?.blockHeight), 0);
+      // Heights 0-3 are the registrations.
+      assert.deepEqual(await reopened.store.intervalRecord(T0).then((r) => r?.blockHeight), 4);
       // The gate is not closed twice: no second block.
       assert.deepEqual(await reopened.community.tick(), []);
-      assert.equal((await payloads(join(dir, "ledger"))).length, 1);
+      assert.equal((await payloads(join(dir, "ledger"))).length, 5);
       const statuses = (
         await reopened.store.ordersOf(participantIdOf((HOMES[0] as Identity).publicKey), {
           limit: 5,

@@ -224,6 +224,17 @@ export class SqlCommunityStore implements CommunityStore {
             record.answer,
           ],
         );
+        if (record.ledger !== undefined)
+          await tx.query(
+            `insert into ledger_documents (community_id, seq, kind, interval_start_ms, document)
+             values ($1, nextval('received_seq'), $2, $3, $4)`,
+            [
+              this.communityId,
+              record.ledger.kind,
+              record.ledger.intervalStartMs,
+              record.ledger.document,
+            ],
+          );
         if (record.audit !== undefined)
           await tx.query(
             `insert into audit_log (community_id, seq, at_ms, action, target, actor, document_hash)
@@ -415,6 +426,24 @@ export class SqlCommunityStore implements CommunityStore {
         rows.map((r) => r.status),
       ],
     );
+  }
+
+  async registrations(offset: number): Promise<string[]> {
+    const rows = await this.db.query<{ document: string }>(
+      `select document from ledger_documents where community_id = $1 and kind = 'registry'
+       order by seq offset $2`,
+      [this.communityId, offset],
+    );
+    return rows.map((r) => r.document);
+  }
+
+  async cancelsOf(intervalStartMs: number): Promise<string[]> {
+    const rows = await this.db.query<{ document: string }>(
+      `select document from ledger_documents
+       where community_id = $1 and kind = 'cancel' and interval_start_ms = $2 order by seq`,
+      [this.communityId, intervalStartMs],
+    );
+    return rows.map((r) => r.document);
   }
 
   async openOrders(intervalStartMs: number): Promise<StoredOrder[]> {

@@ -129,6 +129,22 @@ export const MIGRATIONS: readonly Migration[] = [
          where status = 'open'`,
     ],
   },
+  {
+    version: 4,
+    name: "the signed documents a format-2 ledger records: registrations and cancels",
+    statements: [
+      // `seq` comes from the orders' sequence: cancels and orders share one receive order.
+      `create table ledger_documents (
+        community_id text not null references communities,
+        seq bigint not null,
+        kind text not null,
+        interval_start_ms bigint,
+        document text not null,
+        primary key (community_id, seq)
+      )`,
+      "create index ledger_documents_by_kind on ledger_documents (community_id, kind, interval_start_ms, seq)",
+    ],
+  },
 ];
 
 /** The schema version this program writes. */

@@ -68,10 +68,13 @@ export async function dumpTables(db: SqlDatabase): Promise<Record<string, TableD
   });
 }
 
-/** Each sequence of the schema with the column it numbers: restored past its largest value. */
-const SEQUENCES: Readonly<Record<string, { table: string; column: string }>> = {
-  received_seq: { table: "orders", column: "received_seq" },
-  audit_seq: { table: "audit_log", column: "seq" },
+/** Each sequence of the schema with the columns it numbers: restored past their largest value. */
+const SEQUENCES: Readonly<Record<string, readonly { table: string; column: string }[]>> = {
+  received_seq: [
+    { table: "orders", column: "received_seq" },
+    { table: "ledger_documents", column: "seq" },
+  ],
+  audit_seq: [{ table: "audit_log", column: "seq" }],
 };
 
 async function restartSequences(tx: SqlSession): Promise<void> {
@@ -84,9 +87,11 @@ async function restartSequences(tx: SqlSession): Promise<void> {
       throw new Error(
         `sequence ${name} is not in tableDump.ts's SEQUENCES: a restore would reuse its numbers`,
       );
+    const largest = numbers.map(
+      (n) => `(select coalesce(max(${n.column}), 0) from ${n.table}) + 1`,
+    );
     await tx.query(
-      `select setval('${name}', greatest(
-         (select coalesce(max(${numbers.column}), 0) from ${numbers.table}) + 1,
+      `select setval('${name}', greatest(${largest.join(", ")},
          (select last_value from ${name})), false)`,
     );
   }

@@ -1,0 +1,96 @@
+/**
+ * The registry blocks of a live community's format-2 ledger: the operator's registrations
+ * (participant.add, .suspend, .reinstate), recorded in the database with their effect, sealed in
+ * receive order into `registry` blocks, so that the ledger says, at each point of its chain, who
+ * may trade.
+ *
+ * The database is the truth for registrations and the log holds them in order: the first N
+ * registrations the database recorded are the N registry entries of the log. A registration
+ * whose block the log could not take (a crash, a failing disk) is sealed by the next call, at the
+ * latest at the next start, and always before a clearing block that holds an order of the
+ * participant it registers (gate closure seals what is pending first).
+ */
+import { type AnyHead, isRegistryHead } from "../ledger/block.js";
+import type { Identity } from "../ledger/keys.js";
+import {
+  Registry,
+  type RegistryItem,
+  registryActionSchema,
+  sealRegistry,
+} from "../ledger/registry.js";
+import { signedDocumentSchema } from "../ledger/signedDocument.js";
+import type { CommunityStore } from "../store/communityStore.js";
+import type { DurableLedger } from "./gateClosure.js";
+
+/** The registry entries a chain's heads hold: one per document of each registry block. */
+export function registryEntriesOf(heads: readonly AnyHead[]): number {
+  let n = 0;
+  for (const h of heads) if (isRegistryHead(h)) n += h.tree_size - h.first_leaf;
+  return n;
+}
+
+export class RegistrySealer {
+  private constructor(
+    private readonly store: CommunityStore,
+    private readonly ledger: DurableLedger,
+    private readonly admin: string,
+    private readonly signer: Identity,
+    private readonly registry: Registry,
+    private sealed: number,
+  ) {}
+
+  /** The registry as the log holds it: the database's first registrations, replayed. */
+  static async open(
+    store: CommunityStore,
+    ledger: DurableLedger,
+    heads: readonly AnyHead[],
+    admin: string,
+    signer: Identity,
+  ): Promise<RegistrySealer> {
+    const sealed = registryEntriesOf(heads);
+    const recorded = await store.registrations(0);
+    if (recorded.length < sealed)
+      throw new Error(
+        `the ledger holds ${sealed} registrations but the database only ${recorded.length}: the database is behind the log (restore both from one backup)`,
+      );
+    const registry = new Registry();
+    for (const text of recorded.slice(0, sealed)) effectOn(registry, text);
+    return new RegistrySealer(store, ledger, admin, signer, registry, sealed);
+  }
+
+  /** True when `participant` is registered in the ledger with `publicKey` and active. */
+  isActive(participant: string, publicKey: string): boolean {
+    return this.registry.isActive(participant, publicKey);
+  }
+
+  /**
+   * Seals every registration the database recorded since the last registry block into one
+   * block and makes it durable. The caller serialises this with every other append.
+   */
+  async sealPending(): Promise<number> {
+    const pending = await this.store.registrations(this.sealed);
+    if (pending.length === 0) return 0;
+    const items: RegistryItem[] = [];
+    const nonces: string[] = [];
+    for (const text of pending) {
+      const item = effectOn(this.registry, text);
+      items.push(item);
+      nonces.push(`${item.document.public_key}:${item.document.nonce}`);
+    }
+    const sealed = sealRegistry(this.ledger.state, this.admin, items, this.signer);
+    this.ledger.append(sealed, nonces);
+    this.sealed += items.length;
+    await this.ledger.flush();
+    return items.length;
+  }
+}
+
+/** Applies one recorded registration to `registry`; returns it with its effect. */
+function effectOn(registry: Registry, text: string): RegistryItem {
+  const doc = signedDocumentSchema.parse(JSON.parse(text));
+  const effect = registry.effectOf(registryActionSchema.parse(doc.document));
+  if ("problem" in effect)
+    throw new Error(`a recorded registration cannot apply to the registry: ${effect.problem}`);
+  registry.apply(effect);
+  return { document: doc, effect };
+}

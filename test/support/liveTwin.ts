@@ -1,0 +1,100 @@
+/**
+ * The live platform and its offline twin. `registerMembers` registers members the way the
+ * platform takes them (one signed `participant.add` document each, by the admin key), and
+ * `OfflineTwin` seals what the platform's format-2 ledger should hold from the same signed
+ * documents through the offline pipeline: one registry block per registration, then each
+ * interval's clearing block with its orders in receive order and its cancels.
+ */
+import { signAdminAction } from "../../src/app/liveRequests.js";
+import type { OrderItem } from "../../src/ledger/block.js";
+import { clearInterval } from "../../src/ledger/clearInterval.js";
+import type { SignedOrder } from "../../src/ledger/envelope.js";
+import type { Identity } from "../../src/ledger/keys.js";
+import { Registry, registryActionSchema, sealRegistry } from "../../src/ledger/registry.js";
+import type { SignedDocument } from "../../src/ledger/signedDocument.js";
+import type { GridTariff, Mechanism } from "../../src/market/types.js";
+import type { LiveCommunity } from "../../src/service/liveCommunity.js";
+import { MemoryLedger } from "./ledgerFixtures.js";
+
+/** A signed operator document of `action`, by `admin`, with a fresh nonce. */
+export function adminDocument(
+  admin: Identity,
+  action: Record<string, unknown> & { readonly action: string },
+): SignedDocument {
+  return signAdminAction(action, admin, Date.now());
+}
+
+/** Registers each member through the community; returns the documents, in order. */
+export async function registerMembers(
+  community: LiveCommunity,
+  admin: Identity,
+  members: readonly Pick<Identity, "publicKey">[],
+): Promise<SignedDocument[]> {
+  const docs: SignedDocument[] = [];
+  for (const [i, who] of members.entries()) {
+    const doc = adminDocument(admin, {
+      action: "participant.add",
+      public_key: who.publicKey,
+      name: `Building_${i + 1}`,
+      meter_id: `m-${i + 1}`,
+    });
+    const outcome = await community.admin(doc);
+    if (!outcome.created) throw new Error(`member ${i + 1} was registered already`);
+    docs.push(doc);
+  }
+  return docs;
+}
+
+export class OfflineTwin {
+  readonly ledger = new MemoryLedger();
+  private readonly registry = new Registry();
+
+  constructor(
+    private readonly operator: Identity,
+    private readonly admin: string,
+    private readonly market: { mechanism: Mechanism; tariff: GridTariff; minutes: number },
+  ) {}
+
+  /** One registry block per document, as the platform seals each registration it answers. */
+  register(docs: readonly SignedDocument[]): void {
+    for (const document of docs) {
+      const effect = this.registry.effectOf(registryActionSchema.parse(document.document));
+      if ("problem" in effect) throw new Error(effect.problem);
+      this.registry.apply(effect);
+      const sealed = sealRegistry(
+        this.ledger.state,
+        this.admin,
+        [{ document, effect }],
+        this.operator,
+      );
+      this.ledger.append(sealed, [`${document.public_key}:${document.nonce}`]);
+    }
+  }
+
+  /** The interval's clearing block: `orders` with their received_seq, then `cancels`. */
+  clear(
+    startMs: number,
+    orders: readonly { envelope: SignedOrder; receivedSeq: number }[],
+    cancels: readonly SignedDocument[] = [],
+  ): void {
+    const items = [...orders]
+      .sort((a, b) => a.receivedSeq - b.receivedSeq)
+      .map(
+        (o): OrderItem => ({ kind: "signed", envelope: o.envelope, receivedSeq: o.receivedSeq }),
+      );
+    const outcome = clearInterval({
+      interval: { startMs, minutes: this.market.minutes },
+      tariff: this.market.tariff,
+      mechanism: this.market.mechanism,
+      items,
+      requireSignatures: true,
+      format2: { cancels },
+      ledger: { store: this.ledger, operator: this.operator },
+    });
+    if (outcome.status !== "cleared") throw new Error("the offline twin refused the interval");
+  }
+
+  get payloads(): readonly string[] {
+    return this.ledger.payloads;
+  }
+}
