@@ -84,8 +84,12 @@ test("an advance committed before a crash: the clock resumes at it, its gates cl
   const second = await platformIn(data);
   try {
     assert.equal(formatInstant(second.clock.now()), formatInstant(T0));
-    assert.equal((await second.community.store.intervalRecord(T0))?.blockHeight, 2, "after the two registrations");
-    assert.equal(second.blocks.length, 1);
+    assert.equal(
+      (await second.community.store.intervalRecord(T0))?.blockHeight,
+      2,
+      "after the two registrations",
+    );
+    assert.equal(second.blocks.length, 3);
     const again = await second.community.admin(advance);
     assert.equal(again.created, false);
     assert.equal(formatInstant(second.clock.now()), formatInstant(T0));
