@@ -9,7 +9,7 @@
  * statuses are the block's).
  */
 import type { Interval } from "../core/time.js";
-import { blockPayload } from "../ledger/block.js";
+import { type AnyHead, blockPayload } from "../ledger/block.js";
 import { clearInterval, type LedgerPort } from "../ledger/clearInterval.js";
 import type { Identity } from "../ledger/keys.js";
 import { cancelDocumentOf } from "../ledger/registry.js";
@@ -29,6 +29,14 @@ export interface DurableLedger extends LedgerPort {
   flush(): Promise<void>;
   /** The interval start of each block, by height (null for a registry block). */
   readonly blockIntervals: readonly (number | null)[];
+}
+
+/** A block the log has made durable. */
+export interface DurableBlock {
+  readonly height: number;
+  readonly head: AnyHead;
+  /** The block as the log holds it (canonical JSON). */
+  readonly payload: string;
 }
 
 export interface GateContext {

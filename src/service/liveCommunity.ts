@@ -7,7 +7,7 @@
 import { GridshareError } from "../core/errors.js";
 import { MS_PER_HOUR, parseInstant } from "../core/time.js";
 import { kwhToWh, toMicro } from "../core/units.js";
-import { intervalStartOf, LEDGER_FORMAT_2 } from "../ledger/block.js";
+import { blockPayload, intervalStartOf, LEDGER_FORMAT_2 } from "../ledger/block.js";
 import type { Identity } from "../ledger/keys.js";
 import type { GridTariff, Mechanism } from "../market/types.js";
 import type {
@@ -22,6 +22,7 @@ import type { MarketClock } from "./clock.js";
 import {
   type ClosedInterval,
   closeGate,
+  type DurableBlock,
   type DurableLedger,
   type GateContext,
   markClosed,
@@ -57,17 +58,33 @@ export interface LiveCommunityOptions {
   readonly wall?: () => number;
   /** Told of every interval cleared, after its block is durable and the database marked. */
   readonly onCleared?: (closed: ClosedInterval) => void;
+  /** Told of every block, registry or clearing, once it is durable, in the order of heights. */
+  readonly onBlock?: (block: DurableBlock) => void;
 }
 
-/** The ledger writer as gate closure needs it. */
-function durable(writer: LedgerWriter): DurableLedger {
+/** The ledger writer as gate closure needs it; `onBlock` hears of each block once durable. */
+function durable(writer: LedgerWriter, onBlock?: (block: DurableBlock) => void): DurableLedger {
+  let sequenced: DurableBlock[] = [];
   return {
     get state() {
       return writer.state;
     },
     hasNonce: (key) => writer.hasNonce(key),
-    append: (sealed, nonces) => writer.append(sealed, nonces),
-    flush: () => writer.flush(),
+    append: (sealed, nonces) => {
+      writer.append(sealed, nonces);
+      if (onBlock !== undefined)
+        sequenced.push({
+          height: sealed.block.head.height,
+          head: sealed.block.head,
+          payload: blockPayload(sealed.block),
+        });
+    },
+    flush: async () => {
+      await writer.flush();
+      const done = sequenced;
+      sequenced = [];
+      for (const block of done) onBlock?.(block);
+    },
     get blockIntervals() {
       return writer.heads.map((h) => {
         const start = intervalStartOf(h);
@@ -112,7 +129,7 @@ export class LiveCommunity {
     this.orders = new GroupCommit((batch) => options.store.recordOrders(batch));
     this.gate = {
       store: options.store,
-      ledger: durable(options.ledger),
+      ledger: durable(options.ledger, options.onBlock),
       blockSigner: options.blockSigner,
       intervalMinutes: options.schedule.intervalMinutes,
       mechanism: options.mechanism,

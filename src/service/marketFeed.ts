@@ -15,10 +15,9 @@
 import { formatInstant } from "../core/time.js";
 import { fromMicro, whToKwh } from "../core/units.js";
 import { tradeRecords } from "../ledger/queries.js";
-import { parsePayload } from "../ledger/replay.js";
 import type { ClockState, CommunityStore, OrderStatus } from "../store/communityStore.js";
 import type { Feed } from "./feed.js";
-import type { ClosedInterval } from "./gateClosure.js";
+import type { ClosedInterval, DurableBlock } from "./gateClosure.js";
 import { type BookOrder, IntervalBook, type LevelRecord } from "./openBooks.js";
 import { gateClosesAt, openIntervals, type Schedule } from "./schedule.js";
 
@@ -164,7 +163,7 @@ export class MarketFeed {
     }));
   }
 
-  /** An interval cleared, its block durable: statuses, tape and head, and its book closes. */
+  /** An interval cleared, its block durable: statuses and tape, and its book closes. */
   cleared(closed: ClosedInterval): void {
     const start = closed.intervalStartMs;
     const at = formatInstant(start);
@@ -182,7 +181,6 @@ export class MarketFeed {
       orders: closed.orders,
     }));
     if (closed.payload === undefined) return;
-    const parsed = parsePayload(closed.payload);
     const trades = tradeRecords([closed.payload]);
     const pages = Math.max(1, Math.ceil(trades.length / TRADES_PER_FRAME));
     for (let page = 0; page < pages; page++)
@@ -193,10 +191,11 @@ export class MarketFeed {
         pages,
         trades: trades.slice(page * TRADES_PER_FRAME, (page + 1) * TRADES_PER_FRAME),
       }));
-    this.feed.publish(CHANNELS.heads, "head", () => ({
-      height: closed.blockHeight,
-      head: parsed?.head ?? null,
-    }));
+  }
+
+  /** A block durable in the log, registry or clearing: its signed head. */
+  block(block: DurableBlock): void {
+    this.feed.publish(CHANNELS.heads, "head", () => ({ height: block.height, head: block.head }));
   }
 
   private orderSettled(

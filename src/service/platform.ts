@@ -154,8 +154,11 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       adminPublicKey: config.adminPublicKey,
       feed,
       wall,
+      onBlock: (block) => {
+        blocks.push(block.payload);
+        feed.block(block);
+      },
       onCleared: (closed) => {
-        if (closed.payload !== undefined) blocks.push(closed.payload);
         const took = performance.now() - since;
         since = performance.now();
         for (const listener of listeners) listener(closed, took);

@@ -70,7 +70,8 @@ test("metrics: orders by outcome and code, gate closures, the ledger's height, l
     1,
   );
   assert.equal(sample(r.text, "gridshare_orders_rejected_total", ['code="E_ORDER_INVALID"']), 1);
-  assert.equal(sample(r.text, "gridshare_ledger_height"), 0);
+  // Two registry blocks (the two members), then the interval's clearing block.
+  assert.equal(sample(r.text, "gridshare_ledger_height"), 2);
   assert.equal(sample(r.text, "gridshare_gate_closure_seconds_count"), moved.json.cleared.length);
   assert.ok((sample(r.text, "gridshare_gate_closure_seconds_sum") ?? -1) > 0);
   assert.equal(

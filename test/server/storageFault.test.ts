@@ -88,7 +88,8 @@ test("storage fault: a ledger write that fails stops intake and readiness, and n
       "E_UNAVAILABLE",
     );
     assert.equal((await live.call("GET", "/v1/clock")).status, 200);
-    assert.equal((await live.call("GET", "/v1/ledger/head")).json.height, -1);
+    // The two registrations' registry blocks, and nothing after them.
+    assert.equal((await live.call("GET", "/v1/ledger/head")).json.height, 1);
     assert.equal(
       (await live.call("GET", `/v1/intervals/${formatInstant(T0)}`)).json.status,
       "gate_closed",
@@ -98,10 +99,10 @@ test("storage fault: a ledger write that fails stops intake and readiness, and n
     await live.app.close();
     await live.platform.close();
   }
-  // Closing published nothing past the log: HEAD still names no block, and the log is whole.
+  // Closing published nothing past the log: HEAD still names the registrations' last block.
   const scan = await scanLedger(live.platform.ledgerDir);
-  assert.equal(scan.pointer.height, -1);
-  assert.equal(scan.acknowledged.length, 0);
+  assert.equal(scan.pointer.height, 1);
+  assert.equal(scan.acknowledged.length, 2);
 
   // Restarted on a sound disk, the interval is cleared from the acknowledged orders.
   const config = await communityConfig(
@@ -122,8 +123,8 @@ test("storage fault: a ledger write that fails stops intake and readiness, and n
     // The clock was saved past the gate before the failed closure, so the gate closes at start.
     (again.clock as ManualClock).advanceTo(T0);
     await again.tick();
-    assert.equal((await again.community.store.intervalRecord(T0))?.blockHeight, 0);
-    const block = JSON.parse(again.blocks[0] as string);
+    assert.equal((await again.community.store.intervalRecord(T0))?.blockHeight, 2);
+    const block = JSON.parse(again.blocks[2] as string);
     assert.equal(block.entries.filter((e: { type: string }) => e.type === "order").length, 2);
     assert.equal((await again.community.store.ordersOf(idOf(A), { limit: 5 })).length, 1);
   } finally {
@@ -165,16 +166,17 @@ test("store error: a gate closure that fails after the advance is retried by the
     // written, not cleared into a second one.
     const retried = await live.call("POST", "/v1/clock/advance", { body: advance });
     assert.equal(retried.status, 200, retried.text);
+    // Heights 0 and 1 are the two registrations.
     assert.deepEqual(retried.json.cleared, [
-      { interval_start: formatInstant(T0), block_height: 0, orders: 2 },
+      { interval_start: formatInstant(T0), block_height: 2, orders: 2 },
     ]);
-    assert.equal((await store.intervalRecord(T0))?.blockHeight, 0);
-    assert.equal((await live.call("GET", "/v1/ledger/head")).json.height, 0);
-    assert.equal(live.platform.blocks.length, 1);
-    assert.equal((await live.call("GET", "/v1/ledger/blocks/0")).status, 200);
+    assert.equal((await store.intervalRecord(T0))?.blockHeight, 2);
+    assert.equal((await live.call("GET", "/v1/ledger/head")).json.height, 2);
+    assert.equal(live.platform.blocks.length, 3);
+    assert.equal((await live.call("GET", "/v1/ledger/blocks/2")).status, 200);
     const [mine] = await store.ordersOf(idOf(A), { limit: 5 });
     assert.equal(mine?.status, "filled");
-    assert.equal((await scanLedger(live.platform.ledgerDir)).acknowledged.length, 1);
+    assert.equal((await scanLedger(live.platform.ledgerDir)).acknowledged.length, 3);
     assert.deepEqual(await live.platform.tick(), []);
   } finally {
     await live.close();

@@ -199,8 +199,12 @@ async function finish(base: string, world: CrashWorld, dir: string): Promise<num
   assert.equal(fetched.code, 0, `ledger fetch: ${fetched.stdout}${fetched.stderr}`);
   const report = JSON.parse(fetched.stdout);
   assert.equal(report.valid, true);
-  // One block per interval that holds orders.
-  assert.equal(report.blocks, byInterval.size, "blocks, against intervals holding orders");
+  // One registry block per member registered, then one block per interval that holds orders.
+  assert.equal(
+    report.blocks,
+    world.members.length + byInterval.size,
+    "blocks, against registrations and intervals holding orders",
+  );
   return report.blocks as number;
 }
 
