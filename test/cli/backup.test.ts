@@ -72,7 +72,8 @@ after(() => rmSync(root, { recursive: true, force: true }));
 async function assertWhole(server: LiveServer): Promise<void> {
   assert.equal((await server.call("GET", "/v1/participants")).json.participants.length, 2);
   assert.equal((await server.call("GET", "/v1/clock")).json.now, "2026-06-01T11:55:00Z");
-  assert.equal((await server.call("GET", "/v1/ledger/head")).json.height, 0);
+  // The two registrations' registry blocks, then the cleared interval's.
+  assert.equal((await server.call("GET", "/v1/ledger/head")).json.height, 2);
   const book = await server.call("GET", `/v1/intervals/2026-06-01T12:15:00Z`);
   assert.equal(book.json.book.asks[0].energy_kwh, 2);
   const verified = await runCli([
@@ -83,16 +84,16 @@ async function assertWhole(server: LiveServer): Promise<void> {
     OPERATOR.publicKey,
   ]);
   assert.equal(verified.code, 0, verified.stderr);
-  assert.match(verified.stdout, /^ok: 1 blocks/);
+  assert.match(verified.stdout, /^ok: 3 blocks/);
   // The restored community takes orders and clears on: 12:15 (the open order alone), 12:30.
   await trade(server, T0 + 30 * MIN, "k2");
-  assert.equal((await server.call("GET", "/v1/ledger/head")).json.height, 2);
+  assert.equal((await server.call("GET", "/v1/ledger/head")).json.height, 4);
   // The restored head extends the backed-up one: a consistency proof over HTTP checks.
-  const proof = await server.call("GET", "/v1/ledger/proofs/consistency?from=0&to=2");
+  const proof = await server.call("GET", "/v1/ledger/proofs/consistency?from=2&to=4");
   assert.equal(proof.status, 200, JSON.stringify(proof.json));
   const checked = checkConsistencyProof(proof.json, "HTTP", OPERATOR.publicKey);
-  assert.deepEqual([checked.first.height, checked.second.height], [0, 2]);
-  const backwards = await server.call("GET", "/v1/ledger/proofs/consistency?from=2&to=0");
+  assert.deepEqual([checked.first.height, checked.second.height], [2, 4]);
+  const backwards = await server.call("GET", "/v1/ledger/proofs/consistency?from=4&to=2");
   assert.equal(backwards.code, "E_LEDGER_HEIGHT_OUT_OF_RANGE");
 }
 
@@ -101,13 +102,13 @@ test("backup: a stopped server's directory is backed up, and restores whole into
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stdout,
-    /^backed up fontana to block 0 and \d+ database rows to .*backup\.json\.gz \(\d+ bytes\)\n$/,
+    /^backed up fontana to block 2 and \d+ database rows to .*backup\.json\.gz \(\d+ bytes\)\n$/,
   );
   assert.equal((await runCli(["backup", "--data-dir", source, "--out", file])).code, 2);
   const target = join(root, "target");
   const restored = await runCli(["restore", "--in", file, "--data-dir", target]);
   assert.equal(restored.code, 0, restored.stderr);
-  assert.match(restored.stdout, /^restored fontana to block 0 and \d+ database rows\n$/);
+  assert.match(restored.stdout, /^restored fontana to block 2 and \d+ database rows\n$/);
   assert.match(restored.stderr, /community file written to .*fontana\.community\.json/);
   const server = await start(target);
   try {
@@ -148,17 +149,17 @@ test("backup: a restore behind a published head is a fork, refused, and changes 
   } finally {
     await server.stop();
   }
-  assert.equal(head(source), 1);
+  assert.equal(head(source), 3);
   const refused = await runCli(["restore", "--in", file, "--data-dir", source]);
   assert.equal(refused.code, 2);
   assert.match(
     refused.stderr,
-    /community fontana: the data directory has published block 1, the backup ends at 0; restoring would fork its ledger/,
+    /community fontana: the data directory has published block 3, the backup ends at 2; restoring would fork its ledger/,
   );
-  assert.equal(head(source), 1);
+  assert.equal(head(source), 3);
   const again = await start(source);
   try {
-    assert.equal((await again.call("GET", "/v1/ledger/head")).json.height, 1);
+    assert.equal((await again.call("GET", "/v1/ledger/head")).json.height, 3);
   } finally {
     await again.stop();
   }
