@@ -367,6 +367,51 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
   );
 
   withCommunity(
+    "a cancel sent again after the gate gets its first answer; one never taken is refused",
+    async ({ community, clock }) => {
+      const a = HOMES[0] as Identity;
+      const cancelOf = (orderId: string, nonce: string) =>
+        signDocument(
+          "cancel",
+          {
+            action: "order.cancel",
+            participant: participantIdOf(a.publicKey),
+            order_id: orderId,
+            interval_start: iso(T0),
+          },
+          a,
+          nonceOf(nonce),
+          Date.now() + 10 * MIN,
+        );
+      for (const id of ["c-1", "c-2"])
+        assert.equal((await community.submit(order(a, id, "sell", 1, 0.1, T0))).created, true);
+      const doc = cancelOf("c-1", "c-1-cancel");
+      const first = await community.cancel(doc, "c-1");
+      assert.equal(first.created, true);
+      clock.advanceTo(T0 - 5 * MIN);
+      // The same bytes again after the gate, and after the interval cleared: the first answer.
+      const again = await community.cancel(JSON.parse(JSON.stringify(doc)), "c-1");
+      assert.deepEqual(again, { created: false, answer: first.answer });
+      await community.tick();
+      assert.deepEqual(await community.cancel(doc, "c-1"), again);
+      // A cancel never taken, or other content under the used nonce, meets the closed gate.
+      await assert.rejects(
+        community.cancel(cancelOf("c-2", "c-2-cancel"), "c-2"),
+        refusal("E_GATE_CLOSED", "document.interval_start"),
+      );
+      await assert.rejects(
+        community.cancel(cancelOf("c-2", "c-1-cancel"), "c-2"),
+        refusal("E_GATE_CLOSED", "document.interval_start"),
+      );
+      const mine = await community.store.ordersOf(participantIdOf(a.publicKey), { limit: 5 });
+      assert.deepEqual(mine.map((o) => [o.orderId, o.status]).sort(), [
+        ["c-1", "cancelled"],
+        ["c-2", "unfilled"],
+      ]);
+    },
+  );
+
+  withCommunity(
     "gate closure clears into a ledger the offline verifier accepts, the twin of clear",
     async ({ community, clock, ledgerDir, registrations }) => {
       const first = book(T0, "k0");
