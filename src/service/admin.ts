@@ -151,7 +151,7 @@ export async function applyAdmin(
   // An advance is checked against the clock, which moves on after it: the same bytes again are
   // answered from their record first, as the first time, not refused as running back.
   if (action.action === "clock.advance") {
-    const earlier = await ctx.store.recordedDocument(nonceKey);
+    const earlier = await ctx.store.earlierAnswer(nonceKey);
     if (earlier !== undefined && earlier.digest !== digest) throw nonceReused(doc.nonce);
     if (earlier !== undefined) return { created: false, answer: earlier.answer, action };
   }
