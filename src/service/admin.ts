@@ -139,11 +139,19 @@ function targetOf(action: AdminAction): string {
   }
 }
 
-/** Applies one signed admin document (recorded, with its audit entry, in one transaction); the caller moves a manual clock on `clock.advance`. */
+/** An operator document's answer, with the action it carried. */
+export type AdminOutcome = AdminAnswer & { action: AdminAction };
+
+/**
+ * Applies one signed admin document: checks it as it arrives, then, in its turn (`inTurn`: the
+ * caller runs the documents one at a time), records it with its audit entry in one transaction
+ * and moves a manual clock on `clock.advance`.
+ */
 export async function applyAdmin(
   ctx: AdminContext,
   raw: unknown,
-): Promise<AdminAnswer & { action: AdminAction }> {
+  inTurn: (record: () => Promise<AdminOutcome>) => Promise<AdminOutcome> = (record) => record(),
+): Promise<AdminOutcome> {
   const doc = parseOrRefuse(signedDocumentSchema, raw, "E_INPUT", "a signed document");
   const action = authenticate(ctx, doc);
   const nonceKey = `${doc.public_key}:${doc.nonce}`;
@@ -151,57 +159,63 @@ export async function applyAdmin(
   // An advance is checked against the clock, which moves on after it: the same bytes again are
   // answered from their record first, as the first time, not refused as running back.
   if (action.action === "clock.advance") {
-    const earlier = await ctx.store.recordedDocument(nonceKey);
+    const earlier = await ctx.store.earlierAnswer(nonceKey);
     if (earlier !== undefined && earlier.digest !== digest) throw nonceReused(doc.nonce);
     if (earlier !== undefined) return { created: false, answer: earlier.answer, action };
   }
   const { effect, answer } = effectOf(ctx, action);
   const recorded = canonicalize(answer);
-  const outcome = await ctx.store.applyDocument(
-    {
-      nonceKey,
-      digest,
-      kind: action.action,
-      receivedMs: ctx.wall(),
-      answer: recorded,
-      audit: { action: action.action, target: targetOf(action), actor: doc.public_key },
-      // A registration goes into the ledger's next registry block (registrySealer.ts).
-      ...(action.action === "clock.advance"
-        ? {}
-        : {
-            ledger: {
-              kind: "registry" as const,
-              intervalStartMs: null,
-              document: canonicalize(doc),
-            },
-          }),
-    },
-    effect,
-  );
-  switch (outcome.kind) {
-    case "applied":
-      if (action.action === "clock.advance")
-        (ctx.clock as ManualClock).advanceTo(parseInstant(action.to) as number);
-      return { created: true, answer: recorded, action };
-    case "replayed":
-      return { created: false, answer: outcome.answer, action };
-    case "nonce_reused":
-      throw nonceReused(doc.nonce);
-    case "refused":
-      if (outcome.reason === "exists")
+  return inTurn(async () => {
+    const outcome = await ctx.store.applyDocument(
+      {
+        nonceKey,
+        digest,
+        kind: action.action,
+        receivedMs: ctx.wall(),
+        answer: recorded,
+        audit: { action: action.action, target: targetOf(action), actor: doc.public_key },
+        // A registration goes into the ledger's next registry block (registrySealer.ts).
+        ...(action.action === "clock.advance"
+          ? {}
+          : {
+              ledger: {
+                kind: "registry" as const,
+                intervalStartMs: null,
+                document: canonicalize(doc),
+              },
+            }),
+      },
+      effect,
+    );
+    switch (outcome.kind) {
+      case "applied":
+        if (action.action === "clock.advance") {
+          // Checked as it arrived, an advance may find the clock already past its instant, moved
+          // by one sent at the same time that went first: the clock stays at the later instant.
+          const clock = ctx.clock as ManualClock;
+          clock.advanceTo(Math.max(parseInstant(action.to) as number, clock.now()));
+        }
+        return { created: true, answer: recorded, action };
+      case "replayed":
+        return { created: false, answer: outcome.answer, action };
+      case "nonce_reused":
+        throw nonceReused(doc.nonce);
+      case "refused":
+        if (outcome.reason === "exists")
+          throw refuse(
+            "E_CONFLICT",
+            "document.public_key",
+            "a key no participant holds yet",
+            action.action === "participant.add" ? action.public_key : "",
+            "a participant with this key is already registered",
+          );
         throw refuse(
-          "E_CONFLICT",
-          "document.public_key",
-          "a key no participant holds yet",
-          action.action === "participant.add" ? action.public_key : "",
-          "a participant with this key is already registered",
+          "E_NOT_FOUND",
+          "document.participant",
+          "a registered participant",
+          "participant" in action ? action.participant : "",
+          "no such participant in this community",
         );
-      throw refuse(
-        "E_NOT_FOUND",
-        "document.participant",
-        "a registered participant",
-        "participant" in action ? action.participant : "",
-        "no such participant in this community",
-      );
-  }
+    }
+  });
 }

@@ -17,7 +17,7 @@ import type {
   RecordOutcome,
 } from "../store/communityStore.js";
 import type { LedgerWriter } from "../store/ledgerStore.js";
-import { type AdminAction, type AdminAnswer, type AdminContext, applyAdmin } from "./admin.js";
+import { type AdminContext, type AdminOutcome, applyAdmin } from "./admin.js";
 import type { MarketClock } from "./clock.js";
 import {
   type ClosedInterval,
@@ -281,17 +281,21 @@ export class LiveCommunity {
   }
 
   /**
-   * Applies one operator document; a registration is answered once its registry block is
-   * durable, and a suspension's cancelled orders leave the feed's books.
+   * Applies one operator document, checked as it arrives and recorded in its turn in the lane
+   * (advances sent at the same time are each checked against the clock they found, not the one
+   * an advance before them in the lane left); a registration is answered once its registry
+   * block is durable, and a suspension's cancelled orders leave the feed's books.
    */
-  async admin(raw: unknown): Promise<AdminAnswer & { action: AdminAction }> {
+  async admin(raw: unknown): Promise<AdminOutcome> {
     const registry = this.gate.registry;
-    const outcome = await this.inLane(async () => {
-      const applied = await applyAdmin(this.adminContext, raw);
-      if (registry !== undefined && applied.action.action !== "clock.advance")
-        await sealOrUnavailable(registry);
-      return applied;
-    });
+    const outcome = await applyAdmin(this.adminContext, raw, (record) =>
+      this.inLane(async () => {
+        const applied = await record();
+        if (registry !== undefined && applied.action.action !== "clock.advance")
+          await sealOrUnavailable(registry);
+        return applied;
+      }),
+    );
     if (outcome.created && outcome.action.action === "participant.suspend")
       await this.options.feed?.resync(this.options.store);
     return outcome;

@@ -1,8 +1,9 @@
 /**
  * A member's own signed documents: cancelling one of its open orders (context
  * `gridshare/cancel/v1`), recorded under its nonce like every document (the same bytes again get
- * the first answer). Only the order's owner can cancel it: the order is looked up under the
- * signing key's participant, so another member's order is simply not found, never revealed.
+ * the first answer, after the interval's gate as well). Only the order's owner can cancel it:
+ * the order is looked up under the signing key's participant, so another member's order is
+ * simply not found, never revealed.
  */
 import { canonicalize } from "../core/canonicalJson.js";
 import { sha256Hex } from "../core/ids.js";
@@ -87,7 +88,12 @@ export async function cancelOrder(
       cancel.interval_start,
       `${cancel.interval_start} is not the start of an interval`,
     );
-  if (phaseAt(ctx.schedule, start, ctx.clock.now()) === "gate_closed")
+  const nonceKey = `${doc.public_key}:${doc.nonce}`;
+  const digest = sha256Hex(canonicalize(doc));
+  if (phaseAt(ctx.schedule, start, ctx.clock.now()) === "gate_closed") {
+    // The same bytes sent again after the gate are the cancel taken before it: its first answer.
+    const earlier = await ctx.store.earlierAnswer(nonceKey);
+    if (earlier?.digest === digest) return { created: false, answer: earlier.answer };
     throw refuse(
       "E_GATE_CLOSED",
       "document.interval_start",
@@ -95,6 +101,7 @@ export async function cancelOrder(
       cancel.interval_start,
       `the gate of the interval starting ${cancel.interval_start} has closed: its orders can no longer be cancelled`,
     );
+  }
   const answer = canonicalize({
     order_id: orderId,
     participant: participant.id,
@@ -103,8 +110,8 @@ export async function cancelOrder(
   });
   const outcome = await ctx.store.applyDocument(
     {
-      nonceKey: `${doc.public_key}:${doc.nonce}`,
-      digest: sha256Hex(canonicalize(doc)),
+      nonceKey,
+      digest,
       kind: "order.cancel",
       receivedMs: ctx.wall(),
       answer,

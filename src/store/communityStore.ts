@@ -195,12 +195,14 @@ export interface CommunityStore {
    * after the ones before it in the batch (group commit: see orderBatch.ts).
    */
   recordOrders(batch: readonly NewOrder[]): Promise<RecordOutcome[]>;
-  /** The digest and answer recorded under a nonce key, if any document used it. */
+  /**
+   * The digest and answer recorded under a nonce key, if a signed document (an order, a cancel,
+   * an operator's document) used it: what the same bytes again are answered with once the check
+   * that let them in the first time (the gate, the clock) would refuse them.
+   */
   earlierAnswer(nonceKey: string): Promise<{ digest: string; answer: string } | undefined>;
   /** Records a signed document and applies its effect, all or nothing. */
   applyDocument(record: DocumentRecord, effect: DocumentEffect): Promise<DocumentOutcome>;
-  /** The record of the signed document under this nonce key (its digest and answer), if any. */
-  recordedDocument(nonceKey: string): Promise<{ digest: string; answer: string } | undefined>;
   /** The registrations recorded, in receive order, from the `offset`-th on (signed documents, canonical JSON). */
   registrations(offset: number): Promise<string[]>;
   /** The interval's applied cancels, in receive order (signed documents, canonical JSON). */

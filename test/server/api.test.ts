@@ -12,6 +12,7 @@ import { checkInclusionProof } from "../../src/ledger/proofs.js";
 import { verifyBlocks } from "../../src/ledger/verify.js";
 import { HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
 import { ADMIN, admin, isProblem, LiveServer, MIN, order } from "../support/liveServer.js";
+import { together } from "../support/together.js";
 
 let server: LiveServer;
 const call = (method: string, path: string, body?: unknown) => server.call(method, path, { body });
@@ -203,4 +204,30 @@ test("api: an advance's same bytes again, after the clock moved on, are answered
     401,
     "E_SIGNATURE_INVALID",
   );
+});
+
+test("api: advances sent at the same time are all answered; the clock ends at the latest, each gate closes once", async () => {
+  const advance = (ms: number) =>
+    call("POST", "/v1/clock/advance", admin({ action: "clock.advance", to: formatInstant(ms) }));
+  const cleared: string[] = [];
+  // Two instants, the later sent first, then the same instant twice (the clock is at T0 + 20
+  // min), each pair checked against the clock before either is recorded.
+  for (const instants of [
+    [T0 + 50 * MIN, T0 + 35 * MIN],
+    [T0 + 65 * MIN, T0 + 65 * MIN],
+  ]) {
+    together(server.platform.community.store, 2);
+    const answers = await Promise.all(instants.map(advance));
+    for (const [i, r] of answers.entries()) {
+      assert.equal(r.status, 200, r.text);
+      assert.ok(r.json.now >= formatInstant(instants[i] as number), r.text);
+      cleared.push(...r.json.cleared.map((c: { interval_start: string }) => c.interval_start));
+    }
+  }
+  assert.equal((await call("GET", "/v1/clock")).json.now, formatInstant(T0 + 65 * MIN));
+  assert.deepEqual(
+    cleared.sort(),
+    [30, 45, 60].map((m) => formatInstant(T0 + m * MIN)),
+  );
+  assert.deepEqual((await call("GET", "/readyz")).json, { ready: true });
 });

@@ -26,6 +26,7 @@ import type { SqlDatabase } from "../../src/store/sql/database.js";
 import { migrate } from "../../src/store/sql/migrations.js";
 import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
 import { adminDocument, OfflineTwin, registerMembers } from "../support/liveTwin.js";
+import { together } from "../support/together.js";
 
 const SCHEDULE = { intervalMinutes: 15, gateClosureMinutes: 5, openHours: 24 };
 const TARIFF = { importPriceMicro: 300_000, exportPriceMicro: 50_000, networkFeeMicro: 10_000 };
@@ -363,6 +364,107 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
       assert.deepEqual([again.created, again.receipt], [false, taken.receipt]);
       await community.tick();
       assert.deepEqual((await community.submit(a)).receipt, taken.receipt);
+    },
+  );
+
+  withCommunity(
+    "a cancel sent again after the gate gets its first answer; one never taken is refused",
+    async ({ community, clock }) => {
+      const a = HOMES[0] as Identity;
+      const cancelOf = (orderId: string, nonce: string) =>
+        signDocument(
+          "cancel",
+          {
+            action: "order.cancel",
+            participant: participantIdOf(a.publicKey),
+            order_id: orderId,
+            interval_start: iso(T0),
+          },
+          a,
+          nonceOf(nonce),
+          Date.now() + 10 * MIN,
+        );
+      for (const id of ["c-1", "c-2"])
+        assert.equal((await community.submit(order(a, id, "sell", 1, 0.1, T0))).created, true);
+      const doc = cancelOf("c-1", "c-1-cancel");
+      const first = await community.cancel(doc, "c-1");
+      assert.equal(first.created, true);
+      clock.advanceTo(T0 - 5 * MIN);
+      // The same bytes again after the gate, and after the interval cleared: the first answer.
+      const again = await community.cancel(JSON.parse(JSON.stringify(doc)), "c-1");
+      assert.deepEqual(again, { created: false, answer: first.answer });
+      await community.tick();
+      assert.deepEqual(await community.cancel(doc, "c-1"), again);
+      // A cancel never taken, or other content under the used nonce, meets the closed gate.
+      await assert.rejects(
+        community.cancel(cancelOf("c-2", "c-2-cancel"), "c-2"),
+        refusal("E_GATE_CLOSED", "document.interval_start"),
+      );
+      await assert.rejects(
+        community.cancel(cancelOf("c-2", "c-1-cancel"), "c-2"),
+        refusal("E_GATE_CLOSED", "document.interval_start"),
+      );
+      const mine = await community.store.ordersOf(participantIdOf(a.publicKey), { limit: 5 });
+      assert.deepEqual(mine.map((o) => [o.orderId, o.status]).sort(), [
+        ["c-1", "cancelled"],
+        ["c-2", "unfilled"],
+      ]);
+    },
+  );
+
+  withCommunity(
+    "advances at the same time are all answered; the clock ends at the latest, each gate closes once",
+    async ({ community, clock, ledgerDir, store }) => {
+      for (const e of book(T0, "v")) assert.equal((await community.submit(e)).created, true);
+      const registryBlocks = (await payloads(ledgerDir)).length;
+      const advance = (ms: number, tag: string) =>
+        signDocument(
+          "admin",
+          { action: "clock.advance", to: iso(ms) },
+          OPERATOR,
+          nonceOf(tag),
+          Date.now() + 10 * MIN,
+        );
+      // As the route does it: the document, then a tick, each advance on its own; all of them
+      // checked against the clock before any is recorded.
+      const moveAll = (docs: unknown[]) => {
+        together(store, docs.length);
+        return Promise.all(
+          docs.map(async (doc) => {
+            const answer = await community.admin(doc);
+            return { created: answer.created, cleared: await community.tick() };
+          }),
+        );
+      };
+      // Two instants, the later sent first, then the same instant twice.
+      const rounds = [
+        [advance(T0 + 15 * MIN, "v-later"), advance(T0, "v-earlier")],
+        [advance(T0 + 30 * MIN, "v-same-1"), advance(T0 + 30 * MIN, "v-same-2")],
+      ];
+      const cleared: string[] = [];
+      for (const docs of rounds) {
+        const answers = await moveAll(docs);
+        assert.deepEqual(
+          answers.map((a) => a.created),
+          [true, true],
+        );
+        for (const a of answers) cleared.push(...a.cleared.map((c) => iso(c.intervalStartMs)));
+      }
+      assert.equal(clock.now(), T0 + 30 * MIN);
+      assert.deepEqual(
+        cleared.sort(),
+        [-45, -30, -15, 0, 15, 30].map((m) => iso(T0 + m * MIN)),
+      );
+      assert.equal((await payloads(ledgerDir)).length, registryBlocks + 1);
+      // Persisted where the clock is, and replayed answers leave it there.
+      assert.equal((await community.store.loadClock())?.now, T0 + 30 * MIN);
+      assert.equal((await community.admin(rounds[0]?.[1])).created, false);
+      assert.equal(clock.now(), T0 + 30 * MIN);
+      // An advance that arrives behind the clock is still refused.
+      await assert.rejects(
+        community.admin(advance(T0 + 20 * MIN, "v-behind")),
+        refusal("E_INPUT", "document.to"),
+      );
     },
   );
 

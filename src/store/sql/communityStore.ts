@@ -163,26 +163,13 @@ export class SqlCommunityStore implements CommunityStore {
     return "added";
   }
 
-  async recordedDocument(
-    nonceKey: string,
-  ): Promise<{ digest: string; answer: string } | undefined> {
-    const rows = await this.db.query<{ digest: string; answer: string }>(
-      "select digest, answer from signed_documents where community_id = $1 and nonce = $2",
-      [this.communityId, nonceKey],
-    );
-    return rows[0];
-  }
-
   applyDocument(record: DocumentRecord, effect: DocumentEffect): Promise<DocumentOutcome> {
     const applied = this.db
       .transaction(async (tx): Promise<DocumentOutcome> => {
-        const earlier = await tx.query<{ digest: string; answer: string }>(
-          "select digest, answer from signed_documents where community_id = $1 and nonce = $2",
-          [this.communityId, record.nonceKey],
-        );
-        if (earlier[0] !== undefined)
-          return earlier[0].digest === record.digest
-            ? { kind: "replayed", answer: earlier[0].answer }
+        const earlier = await this.answerUnder(tx, record.nonceKey);
+        if (earlier !== undefined)
+          return earlier.digest === record.digest
+            ? { kind: "replayed", answer: earlier.answer }
             : { kind: "nonce_reused" };
         if (effect.kind === "add_participant") {
           if ((await this.insertParticipant(tx, effect.participant)) === "exists")
@@ -259,8 +246,15 @@ export class SqlCommunityStore implements CommunityStore {
       : applied;
   }
 
-  async earlierAnswer(nonceKey: string): Promise<{ digest: string; answer: string } | undefined> {
-    const rows = await this.db.query<{ digest: string; answer: string }>(
+  earlierAnswer(nonceKey: string): Promise<{ digest: string; answer: string } | undefined> {
+    return this.answerUnder(this.db, nonceKey);
+  }
+
+  private async answerUnder(
+    q: SqlSession,
+    nonceKey: string,
+  ): Promise<{ digest: string; answer: string } | undefined> {
+    const rows = await q.query<{ digest: string; answer: string }>(
       "select digest, answer from signed_documents where community_id = $1 and nonce = $2",
       [this.communityId, nonceKey],
     );
