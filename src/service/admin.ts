@@ -142,6 +142,12 @@ function targetOf(action: AdminAction): string {
 /** An operator document's answer, with the action it carried. */
 export type AdminOutcome = AdminAnswer & { action: AdminAction };
 
+/** The actions a route takes, and how its refusal names them. */
+export interface AdminRoute {
+  readonly actions: readonly AdminAction["action"][];
+  readonly expected: string;
+}
+
 /**
  * Applies one signed admin document: checks it as it arrives, then, in its turn (`inTurn`: the
  * caller runs the documents one at a time), records it with its audit entry in one transaction
@@ -151,9 +157,19 @@ export async function applyAdmin(
   ctx: AdminContext,
   raw: unknown,
   inTurn: (record: () => Promise<AdminOutcome>) => Promise<AdminOutcome> = (record) => record(),
+  only?: AdminRoute,
 ): Promise<AdminOutcome> {
   const doc = parseOrRefuse(signedDocumentSchema, raw, "E_INPUT", "a signed document");
   const action = authenticate(ctx, doc);
+  // Checked before anything is recorded: a document sent to the wrong route changes nothing.
+  if (only !== undefined && !only.actions.includes(action.action))
+    throw refuse(
+      "E_INPUT",
+      "document.action",
+      only.expected,
+      action.action,
+      `document.action: expected ${only.expected} on this route`,
+    );
   const nonceKey = `${doc.public_key}:${doc.nonce}`;
   const digest = sha256Hex(canonicalize(doc));
   // An advance is checked against the clock, which moves on after it: the same bytes again are

@@ -17,7 +17,7 @@ import type {
   RecordOutcome,
 } from "../store/communityStore.js";
 import type { LedgerWriter } from "../store/ledgerStore.js";
-import { type AdminContext, type AdminOutcome, applyAdmin } from "./admin.js";
+import { type AdminContext, type AdminOutcome, type AdminRoute, applyAdmin } from "./admin.js";
 import type { MarketClock } from "./clock.js";
 import {
   type ClosedInterval,
@@ -286,15 +286,19 @@ export class LiveCommunity {
    * an advance before them in the lane left); a registration is answered once its registry
    * block is durable, and a suspension's cancelled orders leave the feed's books.
    */
-  async admin(raw: unknown): Promise<AdminOutcome> {
+  async admin(raw: unknown, only?: AdminRoute): Promise<AdminOutcome> {
     const registry = this.gate.registry;
-    const outcome = await applyAdmin(this.adminContext, raw, (record) =>
-      this.inLane(async () => {
-        const applied = await record();
-        if (registry !== undefined && applied.action.action !== "clock.advance")
-          await sealOrUnavailable(registry);
-        return applied;
-      }),
+    const outcome = await applyAdmin(
+      this.adminContext,
+      raw,
+      (record) =>
+        this.inLane(async () => {
+          const applied = await record();
+          if (registry !== undefined && applied.action.action !== "clock.advance")
+            await sealOrUnavailable(registry);
+          return applied;
+        }),
+      only,
     );
     if (outcome.created && outcome.action.action === "participant.suspend")
       await this.options.feed?.resync(this.options.store);

@@ -10,7 +10,7 @@ import { formatInstant } from "../../src/core/time.js";
 import { type Identity, participantIdOf } from "../../src/ledger/keys.js";
 import { checkInclusionProof } from "../../src/ledger/proofs.js";
 import { verifyBlocks } from "../../src/ledger/verify.js";
-import { HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
+import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
 import { ADMIN, admin, isProblem, LiveServer, MIN, order } from "../support/liveServer.js";
 import { together } from "../support/together.js";
 
@@ -230,4 +230,23 @@ test("api: advances sent at the same time are all answered; the clock ends at th
     [30, 45, 60].map((m) => formatInstant(T0 + m * MIN)),
   );
   assert.deepEqual((await call("GET", "/readyz")).json, { ready: true });
+});
+
+test("api: an operator document sent to the wrong route is refused and changes nothing", async () => {
+  const before = (await call("GET", "/v1/clock")).json.now;
+  const advance = admin({
+    action: "clock.advance",
+    to: formatInstant(Date.parse(before) + 60 * MIN),
+  });
+  const wrong = await call("POST", "/v1/participants", advance);
+  isProblem(wrong, 422, "E_INPUT");
+  assert.equal(wrong.json.field, "document.action");
+  assert.equal((await call("GET", "/v1/clock")).json.now, before);
+  // Its nonce was not used: the same document on its own route is taken.
+  assert.equal((await call("POST", "/v1/clock/advance", advance)).status, 200);
+  const stranger = fixedIdentity("wrong-route");
+  const add = admin({ action: "participant.add", public_key: stranger.publicKey, name: "x" });
+  isProblem(await call("POST", "/v1/clock/advance", add), 422, "E_INPUT");
+  const listed = (await call("GET", "/v1/participants")).json.participants;
+  assert.ok(!listed.some((p: { public_key: string }) => p.public_key === stranger.publicKey));
 });

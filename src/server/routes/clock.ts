@@ -4,7 +4,6 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { InputError } from "../../core/errors.js";
 import { formatInstant } from "../../core/time.js";
 import { signedDocumentSchema } from "../../ledger/signedDocument.js";
 import { CHANNELS, clockRecord } from "../../service/marketFeed.js";
@@ -28,15 +27,10 @@ export function registerClockRoutes(app: FastifyInstance, platform: Platform): v
       },
     },
     async (request: FastifyRequest, reply) => {
-      const outcome = await community.admin(request.body);
-      if (outcome.action.action !== "clock.advance")
-        throw new InputError("E_INPUT", "document.action: expected clock.advance on this route", {
-          details: {
-            field: "document.action",
-            expected: "clock.advance",
-            received: outcome.action.action,
-          },
-        });
+      await community.admin(request.body, {
+        actions: ["clock.advance"],
+        expected: "clock.advance",
+      });
       const cleared = await platform.tick();
       return reply.status(200).send({
         now: formatInstant(platform.clock.now()),
