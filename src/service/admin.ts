@@ -20,7 +20,7 @@ import { instantSchema } from "../market/orderDocument.js";
 import type { CommunityStore, DocumentEffect, Participant } from "../store/communityStore.js";
 import type { ManualClock, MarketClock } from "./clock.js";
 import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
-import { requireCurrent, requireSignature } from "./signers.js";
+import { answerDespiteExpiry, requireCurrent, requireSignature } from "./signers.js";
 
 export const adminActionSchema = z.discriminatedUnion(
   "action",
@@ -160,7 +160,13 @@ export async function applyAdmin(
   only?: AdminRoute,
 ): Promise<AdminOutcome> {
   const doc = parseOrRefuse(signedDocumentSchema, raw, "E_INPUT", "a signed document");
-  const action = authenticate(ctx, doc);
+  let action: AdminAction;
+  try {
+    action = authenticate(ctx, doc);
+  } catch (error) {
+    const answer = await answerDespiteExpiry(ctx.store, doc, error);
+    return { created: false, answer, action: adminActionSchema.parse(doc.document) };
+  }
   // Checked before anything is recorded: a document sent to the wrong route changes nothing.
   if (only !== undefined && !only.actions.includes(action.action))
     throw refuse(

@@ -18,7 +18,12 @@ import type { CommunityStore } from "../store/communityStore.js";
 import type { MarketClock } from "./clock.js";
 import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
 import { isIntervalStart, phaseAt, type Schedule } from "./schedule.js";
-import { activeParticipant, requireCurrent, requireSignature } from "./signers.js";
+import {
+  activeParticipant,
+  answerDespiteExpiry,
+  requireCurrent,
+  requireSignature,
+} from "./signers.js";
 
 export interface MemberContext {
   readonly store: CommunityStore;
@@ -61,7 +66,15 @@ export async function cancelOrder(
   raw: unknown,
   orderId: string,
 ): Promise<{ created: boolean; answer: string }> {
-  const { doc, participant } = await memberDocument(ctx, raw, "cancel");
+  let signed: Awaited<ReturnType<typeof memberDocument>>;
+  try {
+    signed = await memberDocument(ctx, raw, "cancel");
+  } catch (error) {
+    const parsed = signedDocumentSchema.safeParse(raw);
+    if (!parsed.success) throw error;
+    return { created: false, answer: await answerDespiteExpiry(ctx.store, parsed.data, error) };
+  }
+  const { doc, participant } = signed;
   const cancel = parseOrRefuse(cancelSchema, doc.document, "E_INPUT", "a cancel", "document");
   if (cancel.participant !== participant.id)
     throw refuse(

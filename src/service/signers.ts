@@ -4,7 +4,11 @@
  * is no registered participant's (E_PARTICIPANT_UNKNOWN) or a suspended one's
  * (E_PARTICIPANT_SUSPENDED).
  */
+import { canonicalize } from "../core/canonicalJson.js";
+import { InputError } from "../core/errors.js";
+import { sha256Hex } from "../core/ids.js";
 import { formatInstant, parseInstant } from "../core/time.js";
+import type { SignedDocument } from "../ledger/signedDocument.js";
 import type { CommunityStore, Participant } from "../store/communityStore.js";
 import { refuse } from "./refusals.js";
 
@@ -34,6 +38,21 @@ export function requireCurrent(doc: { readonly expires: string }, nowMs: number)
       doc.expires,
       `the document expired at ${doc.expires}`,
     );
+}
+
+/**
+ * The first answer to these very bytes when `error` is their expiry and they were taken before
+ * they expired (a client that lost the answer may send them again at any time); else `error`.
+ */
+export async function answerDespiteExpiry(
+  store: CommunityStore,
+  doc: SignedDocument,
+  error: unknown,
+): Promise<string> {
+  if (!(error instanceof InputError && error.code === "E_DOCUMENT_EXPIRED")) throw error;
+  const earlier = await store.earlierAnswer(`${doc.public_key}:${doc.nonce}`);
+  if (earlier === undefined || earlier.digest !== sha256Hex(canonicalize(doc))) throw error;
+  return earlier.answer;
 }
 
 /** The active participant holding `publicKey`; `field` is where a suspension is reported. */

@@ -82,6 +82,9 @@ interface Fixture {
   registrations: SignedDocument[];
 }
 
+/** How far the communities' wall clock runs ahead of the machine's (documents expire on it). */
+let wallAheadMs = 0;
+
 async function openCommunity(
   db: SqlDatabase,
   ledgerDir: string,
@@ -101,6 +104,7 @@ async function openCommunity(
     ledger: writer,
     blockSigner: OPERATOR,
     adminPublicKey: OPERATOR.publicKey,
+    wall: () => Date.now() + wallAheadMs,
   });
   return { community, clock, ledgerDir, writer, store, registrations: [] };
 }
@@ -338,6 +342,57 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
         { numRuns: 12 },
       );
       assert.deepEqual(await payloads(ledgerDir), offline.payloads);
+    },
+  );
+
+  withCommunity(
+    "a cancel and an operator document sent again after they expired get their first answer",
+    async ({ community }) => {
+      const [a] = HOMES as [Identity];
+      const [sell] = book(T0, "e");
+      await community.submit(sell);
+      const cancel = signDocument(
+        "cancel",
+        {
+          action: "order.cancel",
+          participant: participantIdOf(a.publicKey),
+          order_id: "e-a",
+          interval_start: iso(T0),
+        },
+        a,
+        nonceOf("e-cancel"),
+        Date.now() + 10 * MIN,
+      );
+      const cancelled = await community.cancel(cancel, "e-a");
+      const stranger = fixedIdentity("expiring");
+      const add = adminDocument(OPERATOR, {
+        action: "participant.add",
+        public_key: stranger.publicKey,
+        name: "late",
+      });
+      const added = await community.admin(add);
+      const never = adminDocument(OPERATOR, {
+        action: "participant.add",
+        public_key: fixedIdentity("never").publicKey,
+        name: "never",
+      });
+      wallAheadMs = 60 * MIN;
+      try {
+        assert.deepEqual(await community.cancel(cancel, "e-a"), {
+          created: false,
+          answer: cancelled.answer,
+        });
+        const again = await community.admin(add);
+        assert.deepEqual([again.created, again.answer], [false, added.answer]);
+        // Bytes never taken are refused as expired, and so is other content under a used nonce.
+        await assert.rejects(community.admin(never), refusal("E_DOCUMENT_EXPIRED", "expires"));
+        await assert.rejects(
+          community.cancel({ ...cancel, signature: never.signature }, "e-a"),
+          refusal("E_SIGNATURE_INVALID"),
+        );
+      } finally {
+        wallAheadMs = 0;
+      }
     },
   );
 
