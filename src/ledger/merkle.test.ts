@@ -9,6 +9,8 @@ import {
   leafHash,
   MerkleFrontier,
   rootOf,
+  type SubtreeCache,
+  TILE_LEAVES,
   verifyConsistency,
   verifyInclusion,
 } from "./merkle.js";
@@ -140,4 +142,36 @@ test("property: consistency proofs between random sizes verify, and fail after a
     ),
     { numRuns: 400 },
   );
+});
+
+test("property: proofs from a growing tree's kept subtrees equal proofs from the leaves alone", () => {
+  const leaves = Array.from({ length: 3000 }, (_, i) => leafHash(`leaf ${i}`));
+  const cache: SubtreeCache = new Map();
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 1, max: 3000 }), fc.nat(), fc.nat()), {
+        minLength: 1,
+        maxLength: 20,
+      }),
+      (asks) => {
+        for (const [size, i, m] of asks) {
+          const index = i % size;
+          assert.deepEqual(
+            inclusionPath(leaves, index, size, cache),
+            inclusionPath(leaves, index, size),
+          );
+          const from = m % (size + 1);
+          assert.deepEqual(
+            consistencyPath(leaves, from, size, cache),
+            consistencyPath(leaves, from, size),
+          );
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
+  // The kept subtrees are the complete ones of at least TILE_LEAVES leaves: 3000 leaves hold
+  // 11 of 256, 5 of 512, 2 of 1024 and 1 of 2048.
+  assert.ok(cache.size > 0 && cache.size <= 19, `${cache.size} subtrees kept`);
+  assert.ok([...cache.keys()].every((k) => 2 ** (k % 64) >= TILE_LEAVES));
 });

@@ -47,13 +47,35 @@ export function splitPoint(n: number): number {
   return k;
 }
 
+/**
+ * Hashes of complete subtrees of a growing tree, kept between proofs: a subtree of 2^k leaves
+ * starting at a multiple of 2^k never changes once its leaves exist, so a log's proofs can reuse
+ * them and cost a logarithmic number of hashes instead of the whole tree's. Only subtrees of at
+ * least {@link TILE_LEAVES} leaves are kept (about one hash per 128 leaves).
+ */
+export type SubtreeCache = Map<number, Hash>;
+
+export const TILE_LEAVES = 256;
+
 /** MTH of `leaves[lo, hi)`. */
-function subtreeRoot(leaves: readonly Hash[], lo: number, hi: number): Hash {
+function subtreeRoot(leaves: readonly Hash[], lo: number, hi: number, cache?: SubtreeCache): Hash {
   const n = hi - lo;
   if (n === 0) return EMPTY_ROOT;
   if (n === 1) return leaves[lo] as Hash;
+  // Complete and aligned (every RFC 6962 left subtree is): cacheable once all its leaves exist.
+  const key =
+    cache !== undefined && n >= TILE_LEAVES && lo % n === 0 && isPowerOfTwo(n)
+      ? lo * 64 + Math.log2(n)
+      : undefined;
+  const known = key === undefined ? undefined : cache?.get(key);
+  if (known !== undefined) return known;
   const k = splitPoint(n);
-  return nodeHash(subtreeRoot(leaves, lo, lo + k), subtreeRoot(leaves, lo + k, hi));
+  const root = nodeHash(
+    subtreeRoot(leaves, lo, lo + k, cache),
+    subtreeRoot(leaves, lo + k, hi, cache),
+  );
+  if (key !== undefined) cache?.set(key, root);
+  return root;
 }
 
 /** Root of the tree made of the first `size` leaf hashes (all by default). */
@@ -66,6 +88,7 @@ export function inclusionPath(
   leaves: readonly Hash[],
   index: number,
   size = leaves.length,
+  cache?: SubtreeCache,
 ): Hash[] {
   invariant(
     index >= 0 && index < size && size <= leaves.length,
@@ -78,10 +101,10 @@ export function inclusionPath(
     const k = splitPoint(n);
     if (m < k) {
       walk(lo, lo + k, m);
-      path.push(subtreeRoot(leaves, lo + k, hi));
+      path.push(subtreeRoot(leaves, lo + k, hi, cache));
     } else {
       walk(lo + k, hi, m - k);
-      path.push(subtreeRoot(leaves, lo, lo + k));
+      path.push(subtreeRoot(leaves, lo, lo + k, cache));
     }
   };
   walk(0, size, index);
@@ -89,23 +112,28 @@ export function inclusionPath(
 }
 
 /** RFC 6962 PROOF(m, D[n]): the consistency proof from the tree of `m` leaves to `n` leaves. */
-export function consistencyPath(leaves: readonly Hash[], m: number, n = leaves.length): Hash[] {
+export function consistencyPath(
+  leaves: readonly Hash[],
+  m: number,
+  n = leaves.length,
+  cache?: SubtreeCache,
+): Hash[] {
   invariant(m >= 0 && m <= n && n <= leaves.length, `no consistency from ${m} to ${n}`);
   if (m === 0 || m === n) return [];
   const proof: Hash[] = [];
   const sub = (lo: number, hi: number, mm: number, complete: boolean) => {
     const size = hi - lo;
     if (mm === size) {
-      if (!complete) proof.push(subtreeRoot(leaves, lo, hi));
+      if (!complete) proof.push(subtreeRoot(leaves, lo, hi, cache));
       return;
     }
     const k = splitPoint(size);
     if (mm <= k) {
       sub(lo, lo + k, mm, complete);
-      proof.push(subtreeRoot(leaves, lo + k, hi));
+      proof.push(subtreeRoot(leaves, lo + k, hi, cache));
     } else {
       sub(lo + k, hi, mm - k, false);
-      proof.push(subtreeRoot(leaves, lo, lo + k));
+      proof.push(subtreeRoot(leaves, lo, lo + k, cache));
     }
   };
   sub(0, n, m, true);

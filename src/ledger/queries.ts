@@ -7,7 +7,13 @@
 import { canonicalize } from "../core/canonicalJson.js";
 import { InputError } from "../core/errors.js";
 import type { AnyHead } from "./block.js";
-import { consistencyPath, type Hash, inclusionPath, leafHash } from "./merkle.js";
+import {
+  consistencyPath,
+  type Hash,
+  inclusionPath,
+  leafHash,
+  type SubtreeCache,
+} from "./merkle.js";
 import {
   type ConsistencyProof,
   consistencyProof,
@@ -16,29 +22,37 @@ import {
 } from "./proofs.js";
 import { parsePayload } from "./replay.js";
 
-/** One entry with the block it is in and its leaf index in the whole tree. */
-export interface IndexedEntry {
+/** Where an entry is: the block it is in and its leaf index in the whole tree. */
+export interface EntryPlace {
   readonly height: number;
   readonly leafIndex: number;
-  readonly entry: Record<string, unknown>;
 }
 
 export interface LedgerIndex {
-  readonly entries: readonly IndexedEntry[];
   readonly leaves: readonly Hash[];
   readonly heads: readonly AnyHead[];
-  /** Each trade entry by its transaction id. */
-  readonly trades: ReadonlyMap<string, IndexedEntry>;
+  /** Each trade entry's place, by its transaction id. */
+  readonly trades: ReadonlyMap<string, EntryPlace>;
+  /** The entry at `place`, read from its block. */
+  entryAt(place: EntryPlace): Record<string, unknown>;
+  /** Complete subtrees' hashes, kept between proofs (merkle.ts). */
+  readonly subtrees?: SubtreeCache;
 }
 
-/** An index that grows block by block, as a live ledger does. */
+/**
+ * An index that grows block by block, as a live ledger does. It keeps the leaf hashes, the heads
+ * and where each trade is, never the entries: those are read from `blockAt` when a proof needs
+ * one.
+ */
 export class GrowingIndex implements LedgerIndex {
-  readonly entries: IndexedEntry[] = [];
   readonly leaves: Hash[] = [];
   readonly heads: AnyHead[] = [];
-  readonly trades = new Map<string, IndexedEntry>();
+  readonly trades = new Map<string, EntryPlace>();
+  readonly subtrees: SubtreeCache = new Map();
   /** Payloads given so far, those that did not parse included. */
   seen = 0;
+
+  constructor(private readonly blockAt: (height: number) => string | undefined) {}
 
   /** Adds the next block (its stored payload); one that does not parse is skipped. */
   add(payload: string): void {
@@ -47,21 +61,29 @@ export class GrowingIndex implements LedgerIndex {
     if (p === undefined) return;
     this.heads.push(p.head);
     for (const entry of p.entries) {
-      const indexed = { height: p.head.height, leafIndex: this.leaves.length, entry };
-      this.entries.push(indexed);
+      const place = { height: p.head.height, leafIndex: this.leaves.length };
       this.leaves.push(leafHash(canonicalize(entry)));
       const tx =
         entry.type === "trade"
           ? (entry.trade as { transaction_id?: string })?.transaction_id
           : undefined;
-      if (tx !== undefined && !this.trades.has(tx)) this.trades.set(tx, indexed);
+      if (tx !== undefined && !this.trades.has(tx)) this.trades.set(tx, place);
     }
+  }
+
+  entryAt(place: EntryPlace): Record<string, unknown> {
+    const payload = this.blockAt(place.height);
+    const p = payload === undefined ? undefined : parsePayload(payload);
+    const entry = p?.entries[place.leafIndex - p.head.first_leaf];
+    if (entry === undefined)
+      throw new Error(`unreachable: no entry ${place.leafIndex} in block ${place.height}`);
+    return entry;
   }
 }
 
 /** Every entry of the blocks with its leaf index, the leaf hashes and the heads. */
 export function indexBlocks(payloads: readonly string[]): GrowingIndex {
-  const index = new GrowingIndex();
+  const index = new GrowingIndex((height) => payloads[height]);
   for (const payload of payloads) index.add(payload);
   return index;
 }
@@ -131,9 +153,9 @@ export function proveTradeIn(index: LedgerIndex, txId: string, height?: number):
     );
   }
   return inclusionProof(
-    found.entry,
+    index.entryAt(found),
     found.leafIndex,
-    inclusionPath(leaves, found.leafIndex, head.tree_size),
+    inclusionPath(leaves, found.leafIndex, head.tree_size, index.subtrees),
     head,
   );
 }
@@ -151,6 +173,6 @@ export function proveConsistencyIn(index: LedgerIndex, from: number, to: number)
   return consistencyProof(
     first,
     second,
-    consistencyPath(index.leaves, first.tree_size, second.tree_size),
+    consistencyPath(index.leaves, first.tree_size, second.tree_size, index.subtrees),
   );
 }

@@ -7,6 +7,7 @@
 import { InputError } from "../core/errors.js";
 import { type AnyHead, intervalStartOf } from "../ledger/block.js";
 import { type TradeExport, tradeRecords } from "../ledger/queries.js";
+import type { BlockSource } from "../store/blockLog.js";
 
 export interface TradeQuery {
   /** Only this interval's block. */
@@ -37,7 +38,7 @@ function readCursor(text: string, blocks: number): { height: number; index: numb
 }
 
 export function tradePage(
-  blocks: readonly string[],
+  blocks: BlockSource,
   heads: readonly AnyHead[],
   q: TradeQuery,
 ): TradePage {
@@ -55,7 +56,7 @@ export function tradePage(
   const trades: TradeExport[] = [];
   for (const height of heights) {
     if (height < from.height) continue;
-    const all = tradeRecords([blocks[height] as string]);
+    const all = tradeRecords([blocks.at(height) as string]);
     const first = height === from.height ? from.index : 0;
     for (let i = first; i < all.length; i++) {
       const t = all[i] as TradeExport;

@@ -9,6 +9,7 @@ import { canonicalize } from "../core/canonicalJson.js";
 import { InputError } from "../core/errors.js";
 import type { CommunityConfig } from "../formats/communityFile.js";
 import type { Identity } from "../ledger/keys.js";
+import { BlockLog, type BlockSource } from "../store/blockLog.js";
 import type { ClockState } from "../store/communityStore.js";
 import { type DataDirLock, lockDataDir } from "../store/dataDirLock.js";
 import { type HeadPointer, type LedgerIo, LedgerWriter, scanLedger } from "../store/ledgerStore.js";
@@ -53,7 +54,8 @@ export interface Platform {
   readonly db: SqlDatabase;
   readonly ledgerDir: string;
   /** Every block of the ledger as canonical JSON, height 0 first. */
-  readonly blocks: string[];
+  /** The ledger's acknowledged blocks, read from the log by height. */
+  readonly blocks: BlockSource;
   /** The ledger's published head pointer: what the log holds acknowledged. */
   ledgerPointer(): HeadPointer;
   /** How the clock started: resumed from the database, or new. */
@@ -125,7 +127,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       create: true,
       ...(options.ledgerIo === undefined ? {} : { io: options.ledgerIo }),
     });
-    const blocks = (await scanLedger(ledgerDir)).acknowledged.map((r) => r.payload);
+    const blocks = new BlockLog(ledgerDir, (await scanLedger(ledgerDir)).acknowledged);
     const listeners: ClearedListener[] = [];
     // When the closure under way began (or the previous one in the same tick ended).
     let since = performance.now();
@@ -155,7 +157,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       feed,
       wall,
       onBlock: (block) => {
-        blocks.push(block.payload);
+        blocks.appended(block.payload);
         feed.block(block);
       },
       onCleared: (closed) => {
@@ -202,6 +204,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       async close() {
         await feed.feed.close();
         await openedWriter.close();
+        blocks.close();
         await releaseWriter?.().catch(() => undefined);
         await openedDb.close();
         await lock?.release();

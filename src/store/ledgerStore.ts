@@ -43,7 +43,7 @@ export const OPERATOR_KEY_FILE = "operator.key";
 const MAGIC = Buffer.from("GSLEDGER", "ascii");
 export const FORMAT_VERSION = 1;
 export const HEADER_BYTES = 16;
-const FRAME_BYTES = 8;
+export const FRAME_BYTES = 8;
 const WRITE_CHUNK = 1 << 16;
 
 export interface HeadPointer {

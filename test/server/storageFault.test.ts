@@ -124,7 +124,7 @@ test("storage fault: a ledger write that fails stops intake and readiness, and n
     (again.clock as ManualClock).advanceTo(T0);
     await again.tick();
     assert.equal((await again.community.store.intervalRecord(T0))?.blockHeight, 2);
-    const block = JSON.parse(again.blocks[2] as string);
+    const block = JSON.parse(again.blocks.at(2) as string);
     assert.equal(block.entries.filter((e: { type: string }) => e.type === "order").length, 2);
     assert.equal((await again.community.store.ordersOf(idOf(A), { limit: 5 })).length, 1);
   } finally {

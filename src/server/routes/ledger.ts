@@ -21,10 +21,10 @@ import { LOG_FILE } from "../../store/ledgerStore.js";
 
 /** The ledger's index, grown by the blocks added since it was last asked for. */
 export function ledgerIndex(platform: Platform): () => LedgerIndex {
-  const index = new GrowingIndex();
+  const index = new GrowingIndex((height) => platform.blocks.at(height));
   return () => {
     for (let h = index.seen; h < platform.blocks.length; h++)
-      index.add(platform.blocks[h] as string);
+      index.add(platform.blocks.at(h) as string);
     return index;
   };
 }
@@ -82,7 +82,7 @@ export function registerLedgerRoutes(
       },
     },
     async (request, reply) => {
-      const payload = platform.blocks[request.params.height];
+      const payload = platform.blocks.at(request.params.height);
       if (payload === undefined)
         throw new InputError(
           "E_NOT_FOUND",
