@@ -10,11 +10,18 @@ import fc from "fast-check";
 import { formatInstant } from "../../src/core/time.js";
 import { localDayStart, parseCalendarDate } from "../../src/core/timeZone.js";
 import {
+  dueForClearing,
+  firstGateAfter,
+  firstUnopened,
+  gateClosesAt,
   gatesClosedBetween,
   localDayIntervals,
+  openIntervals,
+  opensAt,
   opensBetween,
   phaseAt,
   type Schedule,
+  timingAt,
 } from "../../src/service/schedule.js";
 import { fixedIdentity, T0 } from "../support/ledgerFixtures.js";
 import { LiveServer } from "../support/liveServer.js";
@@ -97,6 +104,72 @@ test("schedule: local days tile time, and crossings agree with the phases (prope
       },
     ),
     { numRuns: 200 },
+  );
+});
+
+test("schedule: timings that change from later intervals on answer per interval (property)", () => {
+  const STEP = 15 * 60_000;
+  const timing = fc.record({
+    gateClosureMinutes: fc.integer({ min: 0, max: 600 }),
+    openHours: fc.integer({ min: 10, max: 48 }),
+  });
+  fc.assert(
+    fc.property(
+      timing,
+      fc.array(fc.tuple(fc.integer({ min: -400, max: 400 }), timing), { maxLength: 4 }),
+      fc.integer({ min: -200 * 4, max: 200 * 4 }),
+      fc.integer({ min: 1, max: 3 * 86_400_000 }),
+      (base, raw, offset, span) => {
+        const froms = [...new Set(raw.map(([q]) => T0 + q * STEP))].sort((a, b) => a - b);
+        const changes = froms.map((fromMs, i) => ({
+          fromMs,
+          ...(raw[i] as [number, typeof base])[1],
+        }));
+        const s: Schedule = { intervalMinutes: 15, ...base, changes };
+        const after = T0 + offset * 60_000;
+        const now = after + span;
+        // Each interval has the timing of the latest change at or before it.
+        const all: number[] = [];
+        for (let t = T0 - 600 * STEP; t <= T0 + 600 * STEP; t += STEP) all.push(t);
+        for (const t of all) {
+          const own = [...changes].reverse().find((c) => c.fromMs <= t) ?? base;
+          const { gateClosureMinutes, openHours } = timingAt(s, t);
+          assert.deepEqual(
+            [gateClosureMinutes, openHours],
+            [own.gateClosureMinutes, own.openHours],
+          );
+          assert.equal(gateClosesAt(s, t), t - own.gateClosureMinutes * 60_000);
+          assert.equal(opensAt(s, t), t - own.openHours * 3_600_000);
+        }
+        const phase = (t: number, at: number) => phaseAt(s, t, at);
+        assert.deepEqual(
+          openIntervals(s, now),
+          all.filter((t) => phase(t, now) === "open"),
+        );
+        assert.deepEqual(
+          gatesClosedBetween(s, after, now),
+          all.filter((t) => phase(t, now) === "gate_closed" && phase(t, after) !== "gate_closed"),
+        );
+        assert.deepEqual(
+          opensBetween(s, after, now),
+          all.filter((t) => phase(t, now) !== "scheduled" && phase(t, after) === "scheduled"),
+        );
+        const unopened = firstUnopened(s, now);
+        assert.ok(all.filter((t) => t >= unopened).every((t) => phase(t, now) === "scheduled"));
+        assert.notEqual(phase(unopened - STEP, now), "scheduled");
+        const first = firstGateAfter(s, after);
+        assert.ok(gateClosesAt(s, first) > after);
+        assert.ok(all.filter((t) => t < first).every((t) => gateClosesAt(s, t) <= after));
+        // Clearing goes in order: each due interval's gate has closed, the next one's is ahead.
+        const due = dueForClearing(s, first, now);
+        for (const [i, t] of due.entries()) {
+          assert.equal(t, first + i * STEP);
+          assert.ok(gateClosesAt(s, t) <= now);
+        }
+        assert.ok(gateClosesAt(s, first + due.length * STEP) > now);
+      },
+    ),
+    { numRuns: 150 },
   );
 });
 
