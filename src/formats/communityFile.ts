@@ -14,7 +14,7 @@ import { kToPpm, toMicro } from "../core/units.js";
 import { fromZodIssues } from "../core/zodIssues.js";
 import { periodAt, timeOfUsePeriod } from "../home/tariff.js";
 import { findMechanism } from "../market/mechanisms.js";
-import type { Mechanism } from "../market/types.js";
+import type { GridTariff, Mechanism } from "../market/types.js";
 import { loadCityLearn } from "./datasets.js";
 import { readInputFile } from "./inputFile.js";
 import {
@@ -51,6 +51,37 @@ const importPriceSchema = z.union([
   ...priceSchema.options,
 ]);
 
+/** A community's market block: the mechanism and its k (omitted: the mechanism's own). */
+export const marketSchema = z.strictObject({
+  mechanism: mechanismSchema.default("uniform"),
+  k: kSchema.optional(),
+});
+
+/** A community's tariff block: the grid's import and export prices, the local fee, carbon. */
+export const tariffSchema = z.strictObject({
+  import: importPriceSchema,
+  export_price_per_kwh: nonNegative("the feed-in price, currency per kWh"),
+  network_fee_per_kwh: nonNegative("currency per kWh of local trade").default(0),
+  carbon: carbonSchema.optional(),
+});
+
+export type TariffDocument = z.output<typeof tariffSchema>;
+export type MarketDocument = z.output<typeof marketSchema>;
+
+/** How many minutes before an interval starts its orders close. */
+export const gateClosureMinutesSchema = wholeNumber(
+  "minutes before an interval starts when its orders close",
+  0,
+  60 * MAX_OPEN_HOURS,
+);
+
+/** How many hours before an interval starts its orders open. */
+export const openHoursSchema = wholeNumber(
+  "hours before an interval starts when its orders open",
+  1,
+  MAX_OPEN_HOURS,
+);
+
 export const communitySchema = z
   .strictObject({
     id: z.string({ error: ID }).regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: ID }),
@@ -60,16 +91,8 @@ export const communitySchema = z
     interval_minutes: z
       .literal(INTERVAL_MINUTES, { error: `one of ${INTERVAL_MINUTES.join(", ")} (minutes)` })
       .default(15),
-    gate_closure_minutes: wholeNumber(
-      "minutes before an interval starts when its orders close",
-      0,
-      60 * MAX_OPEN_HOURS,
-    ).default(5),
-    open_hours: wholeNumber(
-      "hours before an interval starts when its orders open",
-      1,
-      MAX_OPEN_HOURS,
-    ).default(24),
+    gate_closure_minutes: gateClosureMinutesSchema.default(5),
+    open_hours: openHoursSchema.default(24),
     settlement_delay_minutes: wholeNumber(
       "minutes after an interval ends when it is settled",
       0,
@@ -89,15 +112,8 @@ export const communitySchema = z
     participants: z
       .strictObject({ public_names: z.boolean({ error: "true or false" }).default(false) })
       .default({ public_names: false }),
-    market: z
-      .strictObject({ mechanism: mechanismSchema.default("uniform"), k: kSchema.optional() })
-      .default({ mechanism: "uniform", k: 0.5 }),
-    tariff: z.strictObject({
-      import: importPriceSchema,
-      export_price_per_kwh: nonNegative("the feed-in price, currency per kWh"),
-      network_fee_per_kwh: nonNegative("currency per kWh of local trade").default(0),
-      carbon: carbonSchema.optional(),
-    }),
+    market: marketSchema.default({ mechanism: "uniform", k: 0.5 }),
+    tariff: tariffSchema,
     operator: z.strictObject({
       admin_public_key: publicKey("admin key"),
       block_signing_public_key: publicKey("block-signing key"),
@@ -261,12 +277,17 @@ export function repeatingSeriesAt(series: EnergySeries): (ms: number) => number 
   };
 }
 
-/** The import price lookup, micro-units per kWh; a time of use must cover the whole day. */
+/**
+ * The import price lookup, micro-units per kWh; a time of use must cover the whole day (else
+ * E_COMMUNITY_INVALID naming `at`, the tariff block's path, and `source`).
+ */
 async function importPriceOf(
-  doc: CommunityDocument,
+  tariff: TariffDocument,
+  timeZone: string,
   source: string,
+  at: readonly (string | number)[],
 ): Promise<(ms: number) => number> {
-  const p = doc.tariff.import;
+  const p = tariff.import;
   if ("price_per_kwh" in p || "flat" in p) {
     const micro = toMicro("flat" in p ? p.flat : p.price_per_kwh);
     return () => micro;
@@ -282,7 +303,7 @@ async function importPriceOf(
       throw invalid(
         [
           {
-            path: ["tariff", "import", "time_of_use"],
+            path: [...at, "import", "time_of_use"],
             expected: "periods that cover every hour of the day",
             received: `nothing for ${clockText(m)}`,
           },
@@ -291,11 +312,28 @@ async function importPriceOf(
       );
     return toMicro(period.price);
   });
-  return (ms) => byMinute[minuteOfDay(ms, doc.time_zone)] as number;
+  return (ms) => byMinute[minuteOfDay(ms, timeZone)] as number;
 }
 
-async function carbonOf(doc: CommunityDocument): Promise<((ms: number) => number) | null> {
-  const c = doc.tariff.carbon;
+/**
+ * A tariff block's grid prices for the interval that starts at `ms`, in micro-units per kWh:
+ * what a clearing block's head records. Throws E_COMMUNITY_INVALID (naming `at` and `source`)
+ * for a time of use that leaves part of the day without a price.
+ */
+export async function tariffLookup(
+  tariff: TariffDocument,
+  timeZone: string,
+  source: string,
+  at: readonly (string | number)[] = ["tariff"],
+): Promise<(ms: number) => GridTariff> {
+  const importAt = await importPriceOf(tariff, timeZone, source, at);
+  const exportPriceMicro = toMicro(tariff.export_price_per_kwh);
+  const networkFeeMicro = toMicro(tariff.network_fee_per_kwh);
+  return (ms) => ({ importPriceMicro: importAt(ms), exportPriceMicro, networkFeeMicro });
+}
+
+async function carbonOf(tariff: TariffDocument): Promise<((ms: number) => number) | null> {
+  const c = tariff.carbon;
   if (c === undefined) return null;
   if ("dataset" in c) return repeatingSeriesAt((await loadCityLearn()).carbon);
   return () => c.flat_kg_per_kwh;
@@ -331,8 +369,8 @@ export async function communityConfig(
       mechanism.defaultKPpm === null ? null : k === undefined ? mechanism.defaultKPpm : kToPpm(k),
     adminPublicKey: doc.operator.admin_public_key,
     blockSigningPublicKey: doc.operator.block_signing_public_key,
-    importPriceMicroAt: await importPriceOf(doc, source),
-    carbonKgPerKwhAt: await carbonOf(doc),
+    importPriceMicroAt: await importPriceOf(doc.tariff, doc.time_zone, source, ["tariff"]),
+    carbonKgPerKwhAt: await carbonOf(doc.tariff),
   };
 }
 
