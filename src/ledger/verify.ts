@@ -49,6 +49,7 @@ import {
   Format2State,
   registryHeadSchema,
 } from "./verifyFormat2.js";
+import { checkRulesInForce } from "./verifyUpdates.js";
 
 export { damaged, type SignatureTask };
 
@@ -183,6 +184,7 @@ class ChainVerifier {
   ): void {
     const startMs = this.checkInterval2(height, head);
     const v2 = head.format === LEDGER_FORMAT_2;
+    checkRulesInForce(this, height, head, startMs);
     const items = this.recordedOrders(height, entries, startMs, v2);
     const cancels: SignedDocument[] = [];
     for (let i = items.length; i < entries.length && entries[i]?.type === "cancel"; i++)

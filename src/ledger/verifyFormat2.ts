@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { type OrderItem, orderOfItem, type RegistryHead } from "./block.js";
+import { UpdateSchedule } from "./communityUpdates.js";
 import { registryEntry } from "./entries.js";
 import { participantIdOf } from "./keys.js";
 import { cancelSchema, Registry, registryActionSchema } from "./registry.js";
@@ -16,6 +17,7 @@ import {
   signedDocumentSchema,
 } from "./signedDocument.js";
 import { damaged, type PendingSignature } from "./verifyFailures.js";
+import { checkUpdateEntry } from "./verifyUpdates.js";
 
 const hex = (n: number) =>
   z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`), { error: `${n} hex digits` });
@@ -37,6 +39,8 @@ export const registryHeadSchema = z.strictObject({
 /** The state format 2 adds to the chain walk. */
 export class Format2State {
   readonly registry = new Registry();
+  /** The community updates recorded so far (communityUpdates.ts). */
+  readonly updates = new UpdateSchedule();
   /** The community's admin key: pinned, or fixed by the first registry block. */
   admin: string | undefined;
   registryBlocks = 0;
@@ -50,6 +54,7 @@ interface Walk {
   readonly f2: Format2State;
   readonly nonces: Set<string>;
   readonly signatures: PendingSignature[];
+  readonly lastEndMs: number;
 }
 
 function useNonce(walk: Walk, height: number, doc: SignedDocument, what: string): void {
@@ -76,6 +81,10 @@ export function checkRegistryEntries(
     );
   if (entries.length === 0) throw damaged(height, "a registry block with no documents");
   entries.forEach((e, i) => {
+    if (e.type === "update" && e.height === height) {
+      checkUpdateEntry(walk, height, head, e, texts[i] as string, i);
+      return;
+    }
     if (e.type !== "registry" || e.height !== height)
       throw damaged(height, `entry ${i} is not a registry entry of this block`);
     const doc = signedDocumentSchema.safeParse(e.document);
