@@ -122,7 +122,8 @@ export interface DocumentRecord {
 
 /**
  * A signed document that goes into the ledger: a registration (participant.add, .suspend,
- * .reinstate) into the next registry block, a cancel into its interval's clearing block.
+ * .reinstate) or a community update into the next registry block, a cancel into its interval's
+ * clearing block.
  */
 export interface LedgerDocument {
   readonly kind: "registry" | "cancel";
@@ -169,7 +170,18 @@ export type DocumentEffect =
     }
   /** A manual clock's advance: saved with its document, so a committed advance is never lost. */
   | { readonly kind: "advance_clock"; readonly clock: ClockState }
+  /** A community update scheduled (replacing one for the same interval): see `ScheduledUpdate`. */
+  | { readonly kind: "schedule_update"; readonly update: ScheduledUpdate }
   | { readonly kind: "none" };
+
+/** A community update as recorded: the rules it changes from the interval starting at `fromMs`. */
+export interface ScheduledUpdate {
+  readonly fromMs: number;
+  /** What it changes, as canonical JSON (the community file's forms, defaults filled in). */
+  readonly changes: string;
+  /** SHA-256 of the signed document's RFC 8785 form (hex). */
+  readonly documentHash: string;
+}
 
 export type DocumentOutcome =
   | { readonly kind: "applied" }
@@ -203,8 +215,10 @@ export interface CommunityStore {
   earlierAnswer(nonceKey: string): Promise<{ digest: string; answer: string } | undefined>;
   /** Records a signed document and applies its effect, all or nothing. */
   applyDocument(record: DocumentRecord, effect: DocumentEffect): Promise<DocumentOutcome>;
-  /** The registrations recorded, in receive order, from the `offset`-th on (signed documents, canonical JSON). */
+  /** The registry's documents (registrations and updates) recorded, in receive order, from the `offset`-th on (signed documents, canonical JSON). */
   registrations(offset: number): Promise<string[]>;
+  /** The community updates recorded, one per interval (the latest document's), by interval. */
+  scheduledUpdates(): Promise<ScheduledUpdate[]>;
   /** The interval's applied cancels, in receive order (signed documents, canonical JSON). */
   cancelsOf(intervalStartMs: number): Promise<string[]>;
   /** The interval's open orders in the order they were received. */

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
 import type { SqlDatabase, SqlSession } from "../../src/store/sql/database.js";
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from "../../src/store/sql/migrations.js";
 
@@ -209,4 +210,43 @@ export function runStoreSuite(store: StoreUnderTest): void {
       { numRuns: 25 },
     );
   });
+
+  t(
+    "a community update is recorded with its document; a later one replaces its interval's",
+    async (db) => {
+      await migrate(db);
+      const store = new SqlCommunityStore(db, "c1");
+      await store.ensureCommunity(JSON.stringify({ id: "c1" }), 0);
+      const record = (nonce: string, changes: string, fromMs: number) =>
+        store.applyDocument(
+          {
+            nonceKey: `admin:${nonce}`,
+            digest: `digest-${nonce}-${changes}`,
+            kind: "community.update",
+            receivedMs: 1,
+            answer: "{}",
+            audit: { action: "community.update", target: String(fromMs), actor: "admin" },
+            ledger: { kind: "registry", intervalStartMs: null, document: `{"n":"${nonce}"}` },
+          },
+          { kind: "schedule_update", update: { fromMs, changes, documentHash: `hash-${nonce}` } },
+        );
+      assert.deepEqual(await record("n1", '{"open_hours":12}', 3_600_000), { kind: "applied" });
+      assert.deepEqual(await record("n2", '{"gate_closure_minutes":10}', 7_200_000), {
+        kind: "applied",
+      });
+      assert.deepEqual(await record("n3", '{"open_hours":6}', 3_600_000), { kind: "applied" });
+      // The same nonce under other content changes nothing.
+      assert.deepEqual(await record("n1", '{"open_hours":1}', 3_600_000), { kind: "nonce_reused" });
+      assert.deepEqual(await store.scheduledUpdates(), [
+        { fromMs: 3_600_000, changes: '{"open_hours":6}', documentHash: "hash-n3" },
+        { fromMs: 7_200_000, changes: '{"gate_closure_minutes":10}', documentHash: "hash-n2" },
+      ]);
+      // Every document stays in the registry's order, each with its audit entry.
+      assert.deepEqual(await store.registrations(0), ['{"n":"n1"}', '{"n":"n2"}', '{"n":"n3"}']);
+      assert.deepEqual(
+        (await store.auditLog(0, 10)).map((e) => e.target),
+        ["3600000", "7200000", "3600000"],
+      );
+    },
+  );
 }

@@ -18,6 +18,7 @@ import type {
   Participant,
   ParticipantStatus,
   RecordOutcome,
+  ScheduledUpdate,
   StoredOrder,
 } from "../communityStore.js";
 import { type BatchDecision, decideOrders } from "../orderBatch.js";
@@ -198,6 +199,15 @@ export class SqlCommunityStore implements CommunityStore {
           if (rows.length === 0) throw new Refused("unknown");
         } else if (effect.kind === "advance_clock") {
           await this.upsertClock(tx, effect.clock);
+        } else if (effect.kind === "schedule_update") {
+          const u = effect.update;
+          await tx.query(
+            `insert into community_updates (community_id, from_interval_ms, changes, document_hash)
+             values ($1, $2, $3, $4)
+             on conflict (community_id, from_interval_ms) do update
+               set changes = excluded.changes, document_hash = excluded.document_hash`,
+            [this.communityId, u.fromMs, u.changes, u.documentHash],
+          );
         }
         await tx.query(
           `insert into signed_documents (community_id, nonce, digest, kind, received_ms, answer)
@@ -429,6 +439,23 @@ export class SqlCommunityStore implements CommunityStore {
       [this.communityId, offset],
     );
     return rows.map((r) => r.document);
+  }
+
+  async scheduledUpdates(): Promise<ScheduledUpdate[]> {
+    const rows = await this.db.query<{
+      from_interval_ms: number;
+      changes: string;
+      document_hash: string;
+    }>(
+      `select from_interval_ms, changes, document_hash from community_updates
+       where community_id = $1 order by from_interval_ms`,
+      [this.communityId],
+    );
+    return rows.map((r) => ({
+      fromMs: r.from_interval_ms,
+      changes: r.changes,
+      documentHash: r.document_hash,
+    }));
   }
 
   async cancelsOf(intervalStartMs: number): Promise<string[]> {

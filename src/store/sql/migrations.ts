@@ -145,6 +145,21 @@ export const MIGRATIONS: readonly Migration[] = [
       "create index ledger_documents_by_kind on ledger_documents (community_id, kind, interval_start_ms, seq)",
     ],
   },
+  {
+    version: 5,
+    name: "community updates: the market rules each changes, by the interval it is in force from",
+    statements: [
+      // One row per interval: a later document for the same interval replaces the row (the
+      // signed documents themselves stay in ledger_documents, in the order received).
+      `create table community_updates (
+        community_id text not null references communities,
+        from_interval_ms bigint not null,
+        changes text not null,
+        document_hash text not null,
+        primary key (community_id, from_interval_ms)
+      )`,
+    ],
+  },
 ];
 
 /** The schema version this program writes. */
