@@ -1,6 +1,7 @@
 /**
- * The operator's signed actions: registering a participant, suspending and reinstating one, and
- * moving a manual clock. Each is a signed document (context `gridshare/admin/v1`) by the
+ * The operator's signed actions: registering a participant, suspending and reinstating one,
+ * moving a manual clock, and changing the market rules from a later interval on (a community
+ * update: communityUpdate.ts). Each is a signed document (context `gridshare/admin/v1`) by the
  * community's admin key, with a nonce (the same bytes again get the first answer; other content
  * under a used nonce is E_NONCE_REUSED) and an expiry on wall time. The document is recorded
  * with its effect in one transaction; a refused one changes nothing.
@@ -9,6 +10,7 @@ import { z } from "zod";
 import { canonicalize } from "../core/canonicalJson.js";
 import { sha256Hex } from "../core/ids.js";
 import { formatInstant, parseInstant } from "../core/time.js";
+import { communityUpdateSchema } from "../formats/communityUpdate.js";
 import { participantIdOf } from "../ledger/keys.js";
 import { participantActionSchemas } from "../ledger/registry.js";
 import {
@@ -19,6 +21,8 @@ import {
 import { instantSchema } from "../market/orderDocument.js";
 import type { CommunityStore, DocumentEffect, Participant } from "../store/communityStore.js";
 import type { ManualClock, MarketClock } from "./clock.js";
+import type { CommunityRules, TariffResolver } from "./communityRules.js";
+import { applyCommunityUpdate } from "./communityUpdate.js";
 import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
 import { answerDespiteExpiry, requireCurrent, requireSignature } from "./signers.js";
 
@@ -27,10 +31,11 @@ export const adminActionSchema = z.discriminatedUnion(
   [
     ...participantActionSchemas,
     z.strictObject({ action: z.literal("clock.advance"), to: instantSchema }),
+    communityUpdateSchema,
   ],
   {
     error:
-      "an action: participant.add, participant.suspend, participant.reinstate or clock.advance",
+      "an action: participant.add, participant.suspend, participant.reinstate, clock.advance or community.update",
   },
 );
 
@@ -41,6 +46,9 @@ export interface AdminContext {
   readonly adminPublicKey: string;
   readonly clock: MarketClock;
   readonly wall: () => number;
+  /** The rules in force per interval, which a community update changes (communityUpdate.ts). */
+  readonly rules: CommunityRules;
+  readonly resolveTariff: TariffResolver;
 }
 
 export interface AdminAnswer {
@@ -116,6 +124,8 @@ function effectOf(
       const clock = { ...ctx.clock.state(), now: to };
       return { effect: { kind: "advance_clock", clock }, answer: { clock: { now: action.to } } };
     }
+    case "community.update":
+      throw new Error("unreachable: a community update is applied by communityUpdate.ts");
   }
 }
 
@@ -136,6 +146,8 @@ function targetOf(action: AdminAction): string {
       return action.participant;
     case "clock.advance":
       return action.to;
+    case "community.update":
+      return action.from_interval;
   }
 }
 
@@ -176,6 +188,10 @@ export async function applyAdmin(
       action.action,
       `document.action: expected ${only.expected} on this route`,
     );
+  // An update is checked against the rules and the clock in its turn, so that updates and gate
+  // closures sent at the same time each see the rules the ones before them left.
+  if (action.action === "community.update")
+    return inTurn(async () => ({ ...(await applyCommunityUpdate(ctx, doc, action)), action }));
   const nonceKey = `${doc.public_key}:${doc.nonce}`;
   const digest = sha256Hex(canonicalize(doc));
   // An advance is checked against the clock, which moves on after it: the same bytes again are

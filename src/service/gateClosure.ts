@@ -44,15 +44,21 @@ export interface GateContext {
   readonly ledger: DurableLedger;
   readonly blockSigner: Identity;
   readonly intervalMinutes: number;
-  readonly mechanism: Mechanism;
-  readonly kPpm: number | undefined;
-  readonly tariffAt: (intervalStartMs: number) => GridTariff;
+  /** The market rules the interval starting at `intervalStartMs` clears under (communityRules.ts). */
+  readonly rulesAt: (intervalStartMs: number) => MarketRulesAt;
   readonly wall: () => number;
   /**
    * Format 2's registry blocks, sealed before each clearing block; undefined for a ledger that
    * goes on in format 1 (one that began before the platform wrote format 2).
    */
   readonly registry: RegistrySealer | undefined;
+}
+
+/** What an interval clears with: the mechanism, its k (undefined: the mechanism's own), the grid's prices. */
+export interface MarketRulesAt {
+  readonly mechanism: Mechanism;
+  readonly kPpm: number | undefined;
+  readonly tariffAt: (intervalStartMs: number) => GridTariff;
 }
 
 export interface ClosedInterval {
@@ -103,11 +109,12 @@ async function clearOrders(
     ctx.registry === undefined
       ? undefined
       : (await ctx.store.cancelsOf(startMs)).map((text) => cancelDocumentOf(text));
+  const rules = ctx.rulesAt(startMs);
   return clearInterval({
     interval,
-    tariff: ctx.tariffAt(startMs),
-    mechanism: ctx.mechanism,
-    ...(ctx.kPpm === undefined ? {} : { kPpm: ctx.kPpm }),
+    tariff: rules.tariffAt(startMs),
+    mechanism: rules.mechanism,
+    ...(rules.kPpm === undefined ? {} : { kPpm: rules.kPpm }),
     items: orders.map((o) => ({
       kind: "signed" as const,
       envelope: o.envelope,

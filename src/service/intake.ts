@@ -39,7 +39,8 @@ export interface IntakeContext {
   readonly record: (order: NewOrder) => Promise<RecordOutcome>;
   readonly clock: MarketClock;
   readonly schedule: Schedule;
-  readonly mechanism: Mechanism;
+  /** The mechanism the interval starting at `startMs` clears with. */
+  readonly mechanismAt: (startMs: number) => Mechanism;
   /** Wall time, for the record of when an order arrived. */
   readonly wall: () => number;
 }
@@ -152,7 +153,7 @@ export async function submitOrder(ctx: IntakeContext, envelope: SignedOrder): Pr
     envelope,
     nonceKey: nonceKey(envelope),
     digest: sha256Hex(canonicalize(envelope)),
-    oneSidePerParticipant: !ctx.mechanism.allowsBothSides,
+    oneSidePerParticipant: !ctx.mechanismAt(start).allowsBothSides,
     replaces: envelope.order.replaces,
   });
   switch (outcome.kind) {
@@ -190,7 +191,7 @@ export async function submitOrder(ctx: IntakeContext, envelope: SignedOrder): Pr
       throw refuse(
         "E_MARKET_SIDE_CONFLICT",
         "order.side",
-        `"${outcome.openSide}" like this participant's open orders: ${ctx.mechanism.name} prices net positions, one side per participant per interval`,
+        `"${outcome.openSide}" like this participant's open orders: ${ctx.mechanismAt(start).name} prices net positions, one side per participant per interval`,
         envelope.order.side,
         `${participant.id} already has a ${outcome.openSide} order open for this interval`,
       );

@@ -7,6 +7,7 @@
 import { GridshareError } from "../core/errors.js";
 import { MS_PER_HOUR, parseInstant } from "../core/time.js";
 import { kwhToWh, toMicro } from "../core/units.js";
+import { tariffLookup } from "../formats/communityFile.js";
 import { blockPayload, intervalStartOf, LEDGER_FORMAT_2 } from "../ledger/block.js";
 import type { Identity } from "../ledger/keys.js";
 import type { GridTariff, Mechanism } from "../market/types.js";
@@ -19,6 +20,7 @@ import type {
 import type { LedgerWriter } from "../store/ledgerStore.js";
 import { type AdminContext, type AdminOutcome, type AdminRoute, applyAdmin } from "./admin.js";
 import type { MarketClock } from "./clock.js";
+import { CommunityRules, type TariffResolver } from "./communityRules.js";
 import {
   type ClosedInterval,
   closeGate,
@@ -34,7 +36,7 @@ import { type Accepted, parseEnvelope, submitOrder } from "./intake.js";
 import type { MarketFeed } from "./marketFeed.js";
 import { cancelOrder, type MemberContext } from "./memberDocuments.js";
 import { RegistrySealer } from "./registrySealer.js";
-import { gateClosesAt, gatesClosedBetween, opensBetween, type Schedule } from "./schedule.js";
+import { dueForClearing, firstGateAfter, opensBetween, type Schedule } from "./schedule.js";
 
 /** Wall milliseconds between two frames of the `clock` channel of a running clock. */
 const CLOCK_FRAME_MS = 1000;
@@ -43,10 +45,18 @@ export interface LiveCommunityOptions {
   readonly id: string;
   /** The community document as canonical JSON, recorded on first start. */
   readonly document: string;
+  /** The community file's rules (its timing, mechanism, k and tariff): the base of `rules`. */
   readonly schedule: Schedule;
   readonly mechanism: Mechanism;
   readonly kPpm: number | undefined;
   readonly tariffAt: (intervalStartMs: number) => GridTariff;
+  /**
+   * The rules in force per interval, the community updates the database holds included; read
+   * from the store over the base rules above when not given.
+   */
+  readonly rules?: CommunityRules;
+  /** Prices an update's tariff block; the community file's lookup in UTC when not given. */
+  readonly resolveTariff?: TariffResolver;
   readonly clock: MarketClock;
   readonly store: CommunityStore;
   readonly ledger: LedgerWriter;
@@ -115,8 +125,8 @@ export class LiveCommunity {
   private readonly orders: GroupCommit<NewOrder, RecordOutcome>;
   /** Submissions under way, by interval: a gate closure waits for them. */
   private readonly inFlight = new Map<number, Set<Promise<unknown>>>();
-  /** Gates up to this market time have been handled. */
-  private closedThrough = Number.NEGATIVE_INFINITY;
+  /** The first interval not cleared yet: gate closure goes on from there, in order. */
+  private nextToClear = Number.NEGATIVE_INFINITY;
   private ticking: Promise<ClosedInterval[]> | undefined;
   /** A closure of the next gate whose block is durable but whose marks failed: finished first. */
   private unmarked: UnmarkedClosure | undefined;
@@ -124,7 +134,12 @@ export class LiveCommunity {
   private lastTick: number | undefined;
   private lastClockFrame = Number.NEGATIVE_INFINITY;
 
-  private constructor(private readonly options: LiveCommunityOptions) {
+  private constructor(
+    private readonly options: LiveCommunityOptions,
+    /** The rules in force per interval: the community file's, and the updates since. */
+    readonly rules: CommunityRules,
+    private readonly resolveTariff: TariffResolver,
+  ) {
     this.wall = options.wall ?? Date.now;
     this.orders = new GroupCommit((batch) => options.store.recordOrders(batch));
     this.gate = {
@@ -132,9 +147,7 @@ export class LiveCommunity {
       ledger: durable(options.ledger, options.onBlock),
       blockSigner: options.blockSigner,
       intervalMinutes: options.schedule.intervalMinutes,
-      mechanism: options.mechanism,
-      kPpm: options.kPpm,
-      tariffAt: options.tariffAt,
+      rulesAt: (start) => rules.rulesAt(start),
       wall: this.wall,
       registry: undefined,
     };
@@ -156,7 +169,24 @@ export class LiveCommunity {
    * database missed, knows from where gates are still to be closed, and closes those already due.
    */
   static async open(options: LiveCommunityOptions): Promise<LiveCommunity> {
-    const c = new LiveCommunity(options);
+    const resolveTariff =
+      options.resolveTariff ??
+      ((tariff, at) => tariffLookup(tariff, "UTC", "the community update", at));
+    const rules =
+      options.rules ??
+      (await CommunityRules.open(
+        options.schedule.intervalMinutes,
+        {
+          gateClosureMinutes: options.schedule.gateClosureMinutes,
+          openHours: options.schedule.openHours,
+          mechanism: options.mechanism,
+          kPpm: options.kPpm,
+          tariffAt: options.tariffAt,
+        },
+        options.store,
+        resolveTariff,
+      ));
+    const c = new LiveCommunity(options, rules, resolveTariff);
     const createdAt = await options.store.ensureCommunity(options.document, options.clock.now());
     if (await writesFormat2(options.store, options.ledger)) {
       const registry = await RegistrySealer.open(
@@ -172,7 +202,10 @@ export class LiveCommunity {
     }
     await reconcile(c.gate);
     const last = await options.store.lastCleared();
-    c.closedThrough = last === undefined ? createdAt : gateClosesAt(options.schedule, last);
+    c.nextToClear =
+      last === undefined
+        ? firstGateAfter(rules.schedule, createdAt)
+        : last + options.schedule.intervalMinutes * 60_000;
     // Gates the saved clock had passed when the process stopped are closed now, before any
     // request: a manual clock would otherwise leave them until its next advance.
     await c.tick();
@@ -187,8 +220,9 @@ export class LiveCommunity {
     return this.options.clock;
   }
 
+  /** Every interval's timing, community updates included. */
   get schedule(): Schedule {
-    return this.options.schedule;
+    return this.rules.schedule;
   }
 
   /** What a member's signed documents (cancels, sessions) are checked against. */
@@ -196,7 +230,7 @@ export class LiveCommunity {
     return {
       store: this.options.store,
       clock: this.options.clock,
-      schedule: this.options.schedule,
+      schedule: this.rules.schedule,
       wall: this.wall,
     };
   }
@@ -207,6 +241,8 @@ export class LiveCommunity {
       adminPublicKey: this.options.adminPublicKey,
       clock: this.options.clock,
       wall: this.wall,
+      rules: this.rules,
+      resolveTariff: this.resolveTariff,
     };
   }
 
@@ -219,8 +255,8 @@ export class LiveCommunity {
         store: this.options.store,
         record: (order) => this.orders.submit(order),
         clock: this.options.clock,
-        schedule: this.options.schedule,
-        mechanism: this.options.mechanism,
+        schedule: this.rules.schedule,
+        mechanismAt: (at) => this.rules.rulesAt(at).mechanism,
         wall: this.wall,
       },
       envelope,
@@ -326,9 +362,10 @@ export class LiveCommunity {
     const now = state.now;
     const closed: ClosedInterval[] = [];
     const feed = this.options.feed;
-    for (const start of gatesClosedBetween(this.options.schedule, this.closedThrough, now)) {
+    const step = this.options.schedule.intervalMinutes * 60_000;
+    for (const start of dueForClearing(this.rules.schedule, this.nextToClear, now)) {
       const outcome = await this.closeOne(start);
-      this.closedThrough = gateClosesAt(this.options.schedule, start);
+      this.nextToClear = start + step;
       closed.push(outcome);
       feed?.cleared(outcome);
       this.options.onCleared?.(outcome);
@@ -362,9 +399,10 @@ export class LiveCommunity {
 
   /** The intervals that opened since the last tick, and the clock (at most once a wall second). */
   private announce(feed: MarketFeed, now: number, state: ClockState): void {
-    const s = this.options.schedule;
+    const s = this.rules.schedule;
     if (this.lastTick !== undefined) {
-      const after = Math.max(this.lastTick, now - s.openHours * MS_PER_HOUR);
+      const longest = Math.max(s.openHours, ...(s.changes ?? []).map((c) => c.openHours));
+      const after = Math.max(this.lastTick, now - longest * MS_PER_HOUR);
       for (const start of opensBetween(s, after, now)) feed.opened(start);
     }
     const wall = this.wall();

@@ -46,9 +46,14 @@ export class MarketFeed {
 
   constructor(
     readonly feed: Feed,
-    private readonly schedule: Schedule,
+    /** The schedule in force (community updates change it from later intervals on). */
+    private readonly scheduleNow: Schedule | (() => Schedule),
     private readonly visibility: BookVisibility,
   ) {}
+
+  private get schedule(): Schedule {
+    return typeof this.scheduleNow === "function" ? this.scheduleNow() : this.scheduleNow;
+  }
 
   /** Loads the open orders of every interval taking orders at `now`. */
   async load(store: CommunityStore, now: number): Promise<void> {

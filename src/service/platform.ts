@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { canonicalize } from "../core/canonicalJson.js";
 import { InputError } from "../core/errors.js";
-import type { CommunityConfig } from "../formats/communityFile.js";
+import { type CommunityConfig, tariffLookup } from "../formats/communityFile.js";
 import type { Identity } from "../ledger/keys.js";
 import { BlockLog, type BlockSource } from "../store/blockLog.js";
 import type { ClockState } from "../store/communityStore.js";
@@ -17,6 +17,7 @@ import { SqlCommunityStore } from "../store/sql/communityStore.js";
 import type { SqlDatabase } from "../store/sql/database.js";
 import { openDatabase } from "../store/sql/open.js";
 import { ManualClock, type MarketClock, realClock, virtualClock } from "./clock.js";
+import { CommunityRules, type RuleSet, type TariffResolver } from "./communityRules.js";
 import { Feed } from "./feed.js";
 import type { ClosedInterval } from "./gateClosure.js";
 import { unhealthy, watchStorage } from "./health.js";
@@ -97,6 +98,23 @@ export function scheduleOf(config: CommunityConfig): Schedule {
   };
 }
 
+/** The community file's rules: the base the community updates change. */
+function baseRules(config: CommunityConfig): RuleSet {
+  return {
+    gateClosureMinutes: config.gateClosureMs / 60_000,
+    openHours: config.openMs / 3_600_000,
+    mechanism: config.mechanism,
+    kPpm: config.kPpm ?? undefined,
+    tariffAt: (ms) => ({
+      importPriceMicro: config.importPriceMicroAt(ms),
+      exportPriceMicro: config.exportPriceMicro,
+      networkFeeMicro: config.networkFeeMicro,
+    }),
+    market: config.document.market,
+    tariff: config.document.tariff,
+  };
+}
+
 export async function openPlatform(options: PlatformOptions): Promise<Platform> {
   const { config } = options;
   const wall = options.wall ?? Date.now;
@@ -132,9 +150,15 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     // When the closure under way began (or the previous one in the same tick ended).
     let since = performance.now();
     let ticking = 0;
+    const base = baseRules(config);
+    const resolveTariff: TariffResolver = (tariff, at) =>
+      tariffLookup(tariff, config.timeZone, "the community update", at);
+    // The rules per interval, the updates the database holds included: the feed and the
+    // community read the same.
+    const rules = await CommunityRules.open(config.intervalMinutes, base, store, resolveTariff);
     const feed = new MarketFeed(
       await Feed.open(store, options.onFeedError ?? (() => undefined)),
-      scheduleOf(config),
+      () => rules.schedule,
       config.bookVisibility,
     );
     await feed.load(store, clock.now());
@@ -142,13 +166,11 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       id: config.id,
       document: canonicalize(config.document),
       schedule: scheduleOf(config),
-      mechanism: config.mechanism,
-      kPpm: config.kPpm ?? undefined,
-      tariffAt: (ms) => ({
-        importPriceMicro: config.importPriceMicroAt(ms),
-        exportPriceMicro: config.exportPriceMicro,
-        networkFeeMicro: config.networkFeeMicro,
-      }),
+      mechanism: base.mechanism,
+      kPpm: base.kPpm,
+      tariffAt: base.tariffAt,
+      rules,
+      resolveTariff,
       clock,
       store,
       ledger: writer,

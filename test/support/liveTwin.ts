@@ -2,12 +2,17 @@
  * The live platform and its offline twin. `registerMembers` registers members the way the
  * platform takes them (one signed `participant.add` document each, by the admin key), and
  * `OfflineTwin` seals what the platform's format-2 ledger should hold from the same signed
- * documents through the offline pipeline: one registry block per registration, then each
- * interval's clearing block with its orders in receive order and its cancels.
+ * documents through the offline pipeline: one registry block per registration or community
+ * update, then each interval's clearing block with its orders in receive order and its cancels.
  */
 import { signAdminAction } from "../../src/app/liveRequests.js";
 import type { OrderItem } from "../../src/ledger/block.js";
 import { clearInterval } from "../../src/ledger/clearInterval.js";
+import {
+  ledgerUpdateSchema,
+  sealRegistryBlock,
+  UpdateSchedule,
+} from "../../src/ledger/communityUpdates.js";
 import type { SignedOrder } from "../../src/ledger/envelope.js";
 import type { Identity } from "../../src/ledger/keys.js";
 import { Registry, registryActionSchema, sealRegistry } from "../../src/ledger/registry.js";
@@ -45,14 +50,22 @@ export async function registerMembers(
   return docs;
 }
 
+/** The market an interval clears under: its mechanism, k (ppm; the mechanism's own if omitted) and tariff. */
+export interface TwinMarket {
+  readonly mechanism: Mechanism;
+  readonly kPpm?: number;
+  readonly tariff: GridTariff;
+}
+
 export class OfflineTwin {
   readonly ledger = new MemoryLedger();
   private readonly registry = new Registry();
+  private readonly updates = new UpdateSchedule();
 
   constructor(
     private readonly operator: Identity,
     private readonly admin: string,
-    private readonly market: { mechanism: Mechanism; tariff: GridTariff; minutes: number },
+    private readonly market: TwinMarket & { readonly minutes: number },
   ) {}
 
   /** One registry block per document, as the platform seals each registration it answers. */
@@ -71,11 +84,32 @@ export class OfflineTwin {
     }
   }
 
-  /** The interval's clearing block: `orders` with their received_seq, then `cancels`. */
+  /** One registry block per community update, as the platform seals each it answers. */
+  update(docs: readonly SignedDocument[]): void {
+    for (const document of docs) {
+      const update = ledgerUpdateSchema.parse(document.document);
+      const effect = this.updates.effectOf(update, this.ledger.state.lastIntervalEndMs);
+      if ("problem" in effect) throw new Error(effect.problem);
+      this.updates.apply(update);
+      const sealed = sealRegistryBlock(
+        this.ledger.state,
+        this.admin,
+        [{ document, update: effect }],
+        this.operator,
+      );
+      this.ledger.append(sealed, [`${document.public_key}:${document.nonce}`]);
+    }
+  }
+
+  /**
+   * The interval's clearing block: `orders` with their received_seq, then `cancels`, under the
+   * twin's market unless `market` says otherwise (the rules an update put in force).
+   */
   clear(
     startMs: number,
     orders: readonly { envelope: SignedOrder; receivedSeq: number }[],
     cancels: readonly SignedDocument[] = [],
+    market: TwinMarket = this.market,
   ): void {
     const items = [...orders]
       .sort((a, b) => a.receivedSeq - b.receivedSeq)
@@ -84,8 +118,9 @@ export class OfflineTwin {
       );
     const outcome = clearInterval({
       interval: { startMs, minutes: this.market.minutes },
-      tariff: this.market.tariff,
-      mechanism: this.market.mechanism,
+      tariff: market.tariff,
+      mechanism: market.mechanism,
+      ...(market.kPpm === undefined ? {} : { kPpm: market.kPpm }),
       items,
       requireSignatures: true,
       format2: { cancels },

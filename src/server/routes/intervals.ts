@@ -22,7 +22,6 @@ import { instantOf, instantParam } from "./params.js";
 export function registerIntervalRoutes(app: FastifyInstance, platform: Platform): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { community, config } = platform;
-  const schedule = community.schedule;
 
   api.get(
     "/v1/intervals",
@@ -39,6 +38,8 @@ export function registerIntervalRoutes(app: FastifyInstance, platform: Platform)
       },
     },
     async (request) => {
+      // The schedule in force: a community update changes it from a later interval on.
+      const schedule = community.schedule;
       const now = platform.clock.now();
       const record = (start: number, status: string) => ({
         start: formatInstant(start),
@@ -75,6 +76,7 @@ export function registerIntervalRoutes(app: FastifyInstance, platform: Platform)
     },
     async (request) => {
       const start = instantOf(request.params.start, "start");
+      const schedule = community.schedule;
       const record = await community.store.intervalRecord(start);
       const base = {
         start: formatInstant(start),
