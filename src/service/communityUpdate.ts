@@ -57,21 +57,19 @@ function checkFuture(
   text: string,
   now: number,
 ): void {
-  const after = rules.with(update);
-  if (
-    unopenedFrom(rules.schedule, update.fromMs, now) &&
-    unopenedFrom(after.schedule, update.fromMs, now)
-  )
-    return;
+  const openNow = !unopenedFrom(rules.schedule, update.fromMs, now);
+  if (!openNow && unopenedFrom(rules.with(update).schedule, update.fromMs, now)) return;
+  const step = rules.schedule.intervalMinutes * 60_000;
+  const why = openNow
+    ? `orders are open up to the interval starting ${formatInstant(firstUnopened(rules.schedule, now) - step)}, and a running interval never changes rules`
+    : "under the update's timing, the intervals from it on would open for orders at once";
   const earliest = earliestFrom(rules, update, now);
-  const suggestion =
-    earliest === undefined ? "" : `: this update could take effect from ${formatInstant(earliest)}`;
   throw refuse(
     "E_CONFLICT",
     "document.from_interval",
-    `an interval that has not opened for orders, nor any after it, under the rules in force or under the update's (at the market's time ${formatInstant(now)})${earliest === undefined ? "" : `: ${formatInstant(earliest)} or later`}`,
+    `an interval from which none has opened for orders, under the rules in force and under the update's, at the market's time ${formatInstant(now)}${earliest === undefined ? "" : `: ${formatInstant(earliest)} or later`}`,
     text,
-    `the interval starting ${formatInstant(update.fromMs)} or a later one is already open for orders (or would open at once under the update), and a running interval never changes rules${suggestion}`,
+    `the update cannot take effect from ${formatInstant(update.fromMs)}: ${why}${earliest === undefined ? "" : `; it could from ${formatInstant(earliest)}`}`,
   );
 }
 
