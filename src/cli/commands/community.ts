@@ -1,9 +1,13 @@
-/** `gridshare community init|schema`: the live community's configuration file. */
+/**
+ * `gridshare community init|schema`: the live community's configuration file; `community update`
+ * (communityUpdate.ts) changes a live community's rules.
+ */
 import type { Command } from "commander";
 import { initCommunity } from "../../app/communityInit.js";
 import { communityJsonSchema } from "../../formats/communityFile.js";
 import type { CommandContext } from "../context.js";
 import { toJson } from "../output.js";
+import { registerCommunityUpdate } from "./communityUpdate.js";
 
 interface InitFlags {
   operatorKey: string;
@@ -19,7 +23,9 @@ interface InitFlags {
 export function registerCommunity(program: Command, ctx: CommandContext): void {
   const community = program
     .command("community")
-    .description("the live community's file: a starting file, and its JSON Schema");
+    .description(
+      "the live community's file (a starting file, its JSON Schema) and updates to its rules",
+    );
   community
     .command("init")
     .description("write a starting community file with every field at its default")
@@ -65,4 +71,5 @@ export function registerCommunity(program: Command, ctx: CommandContext): void {
     .action(() => {
       ctx.io.stdout.write(toJson(communityJsonSchema()));
     });
+  registerCommunityUpdate(community, ctx);
 }
