@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { canonicalize } from "../../src/core/canonicalJson.js";
 import { formatInstant } from "../../src/core/time.js";
 import { type SignedOrder, signOrder } from "../../src/ledger/envelope.js";
 import { type Identity, participantIdOf } from "../../src/ledger/keys.js";
@@ -359,6 +360,43 @@ export function runUpdatesSuite(name: string, openDb: () => Promise<SqlDatabase>
         params: { k: 0.2 },
         grid: { import_price_per_kwh: 0.25, export_price_per_kwh: 0.04, network_fee_per_kwh: 0 },
       });
+      await verifyBlocks(logged, { admin: OPERATOR.publicKey });
+    },
+  );
+
+  withCommunity(
+    "an update the log missed (a crash after its commit) is sealed at start, before any clearing block",
+    async (f) => {
+      // The update's commit alone, as the platform makes it: the log never hears of it.
+      const doc = update({ from_interval: iso(T), market: { mechanism: "cda" } });
+      const changes = '{"market":{"mechanism":"cda"}}';
+      const digest = createHash("sha256").update(canonicalize(doc)).digest("hex");
+      assert.deepEqual(
+        await f.store.applyDocument(
+          {
+            nonceKey: `${doc.public_key}:${doc.nonce}`,
+            digest,
+            kind: "community.update",
+            receivedMs: Date.now(),
+            answer: "{}",
+            ledger: { kind: "registry", intervalStartMs: null, document: canonicalize(doc) },
+          },
+          { kind: "schedule_update", update: { fromMs: T, changes, documentHash: digest } },
+        ),
+        { kind: "applied" },
+      );
+      assert.equal((await payloads(f.ledgerDir)).length, 4);
+      await f.restart();
+      assert.equal(f.community.rules.rulesAt(T).mechanism.name, "cda");
+      f.clock.advanceTo(T - 60 * MIN);
+      for (const e of book(T, "c")) await f.community.submit(e);
+      f.clock.advanceTo(T);
+      await f.community.tick();
+      const logged = await payloads(f.ledgerDir);
+      assert.deepEqual(
+        logged.map((p) => [headOf(p).kind, headOf(p).market?.mechanism]),
+        [...Array(4).fill(["registry", undefined]), ["registry", undefined], ["clearing", "cda"]],
+      );
       await verifyBlocks(logged, { admin: OPERATOR.publicKey });
     },
   );
