@@ -400,4 +400,20 @@ export function runUpdatesSuite(name: string, openDb: () => Promise<SqlDatabase>
       await verifyBlocks(logged, { admin: OPERATOR.publicKey });
     },
   );
+
+  withCommunity("updates sent at the same time are taken one after the other", async (f) => {
+    const docs = [0.1, 0.2, 0.3].map((k) =>
+      update({ from_interval: iso(T), market: { mechanism: "uniform", k } }),
+    );
+    const answers = await Promise.all(docs.map((d) => f.community.admin(d)));
+    // One first, the others each replacing the one before it, in the order they were taken.
+    assert.deepEqual(
+      answers.map((a) => JSON.parse(a.answer).replaces),
+      [false, true, true],
+    );
+    const [row] = await f.store.scheduledUpdates();
+    assert.equal(row?.changes, '{"market":{"k":0.3,"mechanism":"uniform"}}');
+    assert.equal(f.community.rules.rulesAt(T).kPpm, 300_000);
+    await verifyBlocks(await payloads(f.ledgerDir), { admin: OPERATOR.publicKey });
+  });
 }
