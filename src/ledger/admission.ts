@@ -16,7 +16,13 @@ import {
 } from "../market/orderDocument.js";
 import type { Mechanism, Order } from "../market/types.js";
 import { type OrderItem, orderOfItem } from "./block.js";
-import { envelopeProblem, nonceKey, orderSigningBytes } from "./envelope.js";
+import {
+  bindingProblem,
+  envelopeProblem,
+  expiryProblem,
+  nonceKey,
+  orderSigningBytes,
+} from "./envelope.js";
 import { verifyMessage } from "./keys.js";
 import type { SignatureTask } from "./verify.js";
 
@@ -67,6 +73,11 @@ export interface AdmitOptions {
   readonly nonceUsed?: (key: string) => boolean;
   /** Per-order signatures already checked by the caller (e.g. in parallel). */
   readonly signaturesChecked?: boolean;
+  /**
+   * Format 2: the key bound to a participant for the interval (the registry's); a signed order
+   * must be signed by it. Without it, format 1's rule: the participant is its key's id.
+   */
+  readonly boundKey?: (participant: string) => string | undefined;
 }
 
 export interface Admission {
@@ -149,7 +160,12 @@ function authenticity(
     );
   }
   if (wrongInterval) return wrongInterval;
-  const problem = envelopeProblem(env, options.interval.startMs);
+  const start = options.interval.startMs;
+  const problem =
+    options.boundKey === undefined
+      ? envelopeProblem(env, start)
+      : (bindingProblem(env, options.boundKey(order.participant), start) ??
+        expiryProblem(env, start));
   if (problem) {
     return rejection(
       index,

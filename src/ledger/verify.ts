@@ -36,7 +36,13 @@ import {
   type RegistryHead,
 } from "./block.js";
 import { entryDifference } from "./entryDifference.js";
-import { envelopeProblem, envelopeSchema, nonceKey, orderSigningBytes } from "./envelope.js";
+import {
+  envelopeProblem,
+  envelopeSchema,
+  expiryProblem,
+  nonceKey,
+  orderSigningBytes,
+} from "./envelope.js";
 import { verifyMessage } from "./keys.js";
 import { leafHash, MerkleFrontier } from "./merkle.js";
 import { splitPayload } from "./replay.js";
@@ -318,21 +324,26 @@ class ChainVerifier {
       const e = entries[i] as Record<string, unknown>;
       if (e.height !== height)
         throw damaged(height, `entry ${i} belongs to block ${String(e.height)}`);
-      const item = this.recordedOrder(height, e, i, startMs);
+      const item = this.recordedOrder(height, e, i, startMs, v2);
       if (v2) {
-        seq = checkReceivedOrder(this, height, e, item, seq);
+        seq = checkReceivedOrder(this, height, e, item, seq, startMs);
         items.push({ ...item, receivedSeq: seq });
       } else items.push(item);
     }
     return items;
   }
 
-  /** One order entry: an attested order, or a signed one valid for the interval, its nonce new. */
+  /**
+   * One order entry: an attested order, or a signed one valid for the interval, its nonce new.
+   * Its key is its participant's by format 1's rule (the key's id); format 2's registry binds
+   * keys to participants instead (checkReceivedOrder).
+   */
   private recordedOrder(
     height: number,
     e: Record<string, unknown>,
     i: number,
     startMs: number,
+    v2: boolean,
   ): OrderItem {
     if (!("envelope" in e)) {
       const doc = orderDocumentSchema.safeParse(e.order);
@@ -348,7 +359,7 @@ class ChainVerifier {
       );
     const envelope = env.data;
     this.checkInterval(height, envelope.order, startMs);
-    const problem = envelopeProblem(envelope, startMs);
+    const problem = v2 ? expiryProblem(envelope, startMs) : envelopeProblem(envelope, startMs);
     if (problem)
       throw damaged(height, `order ${JSON.stringify(envelope.order.id)}: ${problem.message}`);
     const key = nonceKey(envelope);

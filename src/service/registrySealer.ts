@@ -58,9 +58,9 @@ export class RegistrySealer {
     return new RegistrySealer(store, ledger, admin, signer, registry, sealed);
   }
 
-  /** True when `participant` is registered in the ledger with `publicKey` and active. */
-  isActive(participant: string, publicKey: string): boolean {
-    return this.registry.isActive(participant, publicKey);
+  /** The key the ledger's registry binds to `participant` for the interval starting at `startMs`. */
+  keyFor(participant: string, startMs: number): string | undefined {
+    return this.registry.keyFor(participant, startMs);
   }
 
   /**
@@ -88,7 +88,7 @@ export class RegistrySealer {
 /** Applies one recorded registration to `registry`; returns it with its effect. */
 function effectOn(registry: Registry, text: string): RegistryItem {
   const doc = signedDocumentSchema.parse(JSON.parse(text));
-  const effect = registry.effectOf(registryActionSchema.parse(doc.document));
+  const effect = registry.effectOf(registryActionSchema.parse(doc.document), doc.public_key);
   if ("problem" in effect)
     throw new Error(`a recorded registration cannot apply to the registry: ${effect.problem}`);
   registry.apply(effect);
