@@ -198,17 +198,21 @@ export interface RegistryItem {
 
 /**
  * Seals the next block as a format-2 `registry` block of `items`, the documents signed by
- * `admin`. The block has no interval: the chain's last interval stays the one before.
+ * `admin`. The block has no interval: the chain's last interval stays the one before. With
+ * `next`, the head hands the signing of blocks over to that key (a block with no documents may
+ * do only that).
  */
 export function sealRegistry(
   state: ChainState,
   admin: string,
   items: readonly RegistryItem[],
   operator: Identity,
+  next?: Identity,
 ): SealedBlock {
-  if (items.length === 0) throw new Error("a registry block records at least one document");
+  if (items.length === 0 && next === undefined)
+    throw new Error("a registry block records at least one document, or hands over");
   const height = state.height + 1;
   const entries = items.map((i) => registryEntry(height, i.document, i.effect));
   const fields = { admin, format: LEDGER_FORMAT_2, kind: "registry" };
-  return sealHead(state, fields, entries, operator, 0, state.lastIntervalEndMs);
+  return sealHead(state, fields, entries, operator, 0, state.lastIntervalEndMs, next);
 }

@@ -39,8 +39,16 @@ export const registryHeadSchema = z.strictObject({
   root: hex(64),
   prev_head_hash: hex(64),
   operator: hex(64),
+  next_operator: hex(64).optional(),
+  next_operator_signature: hex(128).optional(),
   signature: hex(128),
 });
+
+/** The fields by which a format-2 head of any kind hands over to the next operator key. */
+export const handoverFields = {
+  next_operator: hex(64).optional(),
+  next_operator_signature: hex(128).optional(),
+};
 
 /** The state format 2 adds to the chain walk. */
 export class Format2State {
@@ -84,7 +92,8 @@ export function checkRegistryEntries(
       height,
       `names admin key ${head.admin.slice(0, 16)}..., not the community's ${f2.admin.slice(0, 16)}...`,
     );
-  if (entries.length === 0) throw damaged(height, "a registry block with no documents");
+  if (entries.length === 0 && head.next_operator === undefined)
+    throw damaged(height, "a registry block with no documents (and no handover)");
   entries.forEach((e, i) => {
     if (e.type !== "registry" || e.height !== height)
       throw damaged(height, `entry ${i} is not a registry entry of this block`);

@@ -60,11 +60,11 @@ test("keys: a rotation and a re-binding keep the participant's id; orders verify
     operator: OPERATOR.publicKey,
     admin: ADMIN.publicKey,
   });
-  assert.equal(report.blocks, 5);
-  assert.equal(report.registryBlocks, 2);
+  assert.equal(report.blocks, 6);
+  assert.equal(report.registryBlocks, 3);
   assert.equal(report.orders, 12);
   // Interval 2's orders name home-a and home-b, signed by their new keys.
-  const block4 = port.payloads[4] as string;
+  const block4 = port.payloads[5] as string;
   assert.ok(block4.includes(`"participant":"${A.participant}"`));
   assert.ok(block4.includes(`"public_key":"${A2.publicKey}"`));
   assert.ok(block4.includes(`"public_key":"${B2.publicKey}"`));

@@ -16,6 +16,13 @@ import { MECHANISMS } from "../../src/market/mechanisms.js";
 import { fixedIdentity, HOMES, OPERATOR, signedOrdersFor, T0 } from "./ledgerFixtures.js";
 
 export const ADMIN = fixedIdentity("admin");
+/** The block-signing key the operator hands over to. */
+export const OPERATOR_2 = fixedIdentity("operator 2");
+
+/** The fixture operator key the port's next block must be signed by. */
+export function signerOf(port: LedgerPort): Identity {
+  return port.state.operator === OPERATOR_2.publicKey ? OPERATOR_2 : OPERATOR;
+}
 /** The keys home-a rotates to and home-b is re-bound to. */
 export const NEW_KEYS = [fixedIdentity("home-a 2"), fixedIdentity("home-b 2")] as const;
 export const GRID2 = {
@@ -144,7 +151,7 @@ export function clear2(
     onRejection: "refuse-interval",
     format2: { cancels },
     ...(registry === undefined ? {} : { boundKey: (p: string) => registry.keyFor(p, startMs) }),
-    ledger: { store: port, operator: OPERATOR },
+    ledger: { store: port, operator: signerOf(port) },
   });
   if (outcome.status === "refused") throw new Error(outcome.rejected[0]?.message);
 }
@@ -156,7 +163,7 @@ export function register2(
   registry?: Registry,
 ): void {
   for (const i of items) registry?.apply(i.effect);
-  const sealed = sealRegistry(port.state, ADMIN.publicKey, items, OPERATOR);
+  const sealed = sealRegistry(port.state, ADMIN.publicKey, items, signerOf(port));
   port.append(
     sealed,
     items.map((i) => `${i.document.public_key}:${i.document.nonce}`),
@@ -171,10 +178,16 @@ export function appendFormat2(port: LedgerPort): void {
   clear2(port, 1, RECEIVED_1());
 }
 
+/** Appends a registry block with no documents that hands block signing over to `next`. */
+export function handover2(port: LedgerPort, next: Identity = OPERATOR_2): void {
+  port.append(sealRegistry(port.state, ADMIN.publicKey, [], signerOf(port), next), []);
+}
+
 /**
  * The ledger whose keys change: the homes registered; interval 0 cleared; home-a's rotation to
- * its new key and home-b's re-binding by the operator, both from interval 2; interval 1 cleared
- * with the old keys (still theirs there); interval 2 cleared with the new ones.
+ * its new key and home-b's re-binding by the operator, both from interval 2; the operator's
+ * block-signing key handed over to its next one; interval 1 cleared with the old member keys
+ * (still theirs there); interval 2 cleared with the new ones.
  */
 export function appendKeys(port: LedgerPort): void {
   const registry = new Registry();
@@ -182,6 +195,7 @@ export function appendKeys(port: LedgerPort): void {
   register2(port, registrations(), registry);
   clear2(port, 0, received(signedOrdersFor(0), 1), [], registry);
   register2(port, [rotation(a, NEW_KEYS[0], 2), rebinding(b, NEW_KEYS[1], 2)], registry);
+  handover2(port);
   clear2(port, 1, received(signedOrdersFor(1), 5), [], registry);
   const keys = [NEW_KEYS[0], NEW_KEYS[1], ...HOMES.slice(2)];
   clear2(port, 2, received(signedOrdersFor(2, HOMES, keys), 9), [], registry);
