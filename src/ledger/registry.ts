@@ -45,12 +45,13 @@ export const participantActionSchemas = [
     action: z.literal("participant.reinstate"),
     participant: text("a participant id"),
   }),
+  rebindSchema,
 ] as const;
 
 /** The actions a registry block records: the operator's, and the members' key rotations. */
 export const registryActionSchema = z.discriminatedUnion(
   "action",
-  [...participantActionSchemas, rebindSchema, keyRotateSchema],
+  [...participantActionSchemas, keyRotateSchema],
   {
     error:
       "an action: participant.add, participant.suspend, participant.reinstate, participant.rebind or key.rotate",

@@ -114,6 +114,10 @@ async function clearOrders(
       receivedSeq: o.receivedSeq,
     })),
     ...(cancels === undefined ? {} : { format2: { cancels } }),
+    // Format 2: each order signed by the key the ledger's registry binds for the interval.
+    ...(ctx.registry === undefined
+      ? {}
+      : { boundKey: (p: string) => ctx.registry?.keyFor(p, startMs) }),
     requireSignatures: true,
     // Every signature was checked when the order was taken.
     signaturesChecked: true,

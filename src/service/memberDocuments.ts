@@ -2,7 +2,8 @@
  * A member's own signed documents: cancelling one of its open orders (context
  * `gridshare/cancel/v1`), recorded under its nonce like every document (the same bytes again get
  * the first answer). Only the order's owner can cancel it: the order is looked up under the
- * signing key's participant, so another member's order is simply not found, never revealed.
+ * signing key's participant, so another member's order is simply not found, never revealed; and
+ * the cancel is signed, as the order was, by the key bound to the participant for its interval.
  */
 import { canonicalize } from "../core/canonicalJson.js";
 import { sha256Hex } from "../core/ids.js";
@@ -17,7 +18,7 @@ import type { CommunityStore } from "../store/communityStore.js";
 import type { MarketClock } from "./clock.js";
 import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
 import { isIntervalStart, phaseAt, type Schedule } from "./schedule.js";
-import { activeParticipant, requireCurrent, requireSignature } from "./signers.js";
+import { activeParticipant, requireBoundFor, requireCurrent, requireSignature } from "./signers.js";
 
 export interface MemberContext {
   readonly store: CommunityStore;
@@ -30,7 +31,7 @@ export interface MemberContext {
 export function verifiedDocument(
   wall: () => number,
   raw: unknown,
-  kind: "cancel" | "session",
+  kind: "cancel" | "session" | "key",
 ): SignedDocument {
   const doc: SignedDocument = parseOrRefuse(
     signedDocumentSchema,
@@ -44,7 +45,11 @@ export function verifiedDocument(
 }
 
 /** Parses `raw` as a signed document of `kind`, by a registered key; returns it and the participant. */
-export async function memberDocument(ctx: MemberContext, raw: unknown, kind: "cancel" | "session") {
+export async function memberDocument(
+  ctx: MemberContext,
+  raw: unknown,
+  kind: "cancel" | "session" | "key",
+) {
   const doc = verifiedDocument(ctx.wall, raw, kind);
   const participant = await activeParticipant(ctx.store, doc.public_key, {
     field: "public_key",
@@ -87,6 +92,7 @@ export async function cancelOrder(
       cancel.interval_start,
       `${cancel.interval_start} is not the start of an interval`,
     );
+  requireBoundFor(participant, doc.public_key, start, "cancels");
   if (phaseAt(ctx.schedule, start, ctx.clock.now()) === "gate_closed")
     throw refuse(
       "E_GATE_CLOSED",

@@ -1,8 +1,8 @@
 /**
  * The registry blocks of a live community's format-2 ledger: the operator's registrations
- * (participant.add, .suspend, .reinstate), recorded in the database with their effect, sealed in
- * receive order into `registry` blocks, so that the ledger says, at each point of its chain, who
- * may trade.
+ * (participant.add, .suspend, .reinstate, .rebind) and the members' key rotations, recorded in the
+ * database with their effect, sealed in receive order into `registry` blocks, so that the ledger
+ * says, at each point of its chain, who may trade and with which key.
  *
  * The database is the truth for registrations and the log holds them in order: the first N
  * registrations the database recorded are the N registry entries of the log. A registration
@@ -61,6 +61,18 @@ export class RegistrySealer {
   /** The key the ledger's registry binds to `participant` for the interval starting at `startMs`. */
   keyFor(participant: string, startMs: number): string | undefined {
     return this.registry.keyFor(participant, startMs);
+  }
+
+  /**
+   * Hands block signing over from `previous` (the key the ledger's blocks are signed by) to this
+   * sealer's signer: a registry block with no documents, signed by both, made durable. Returns
+   * its height.
+   */
+  async handOver(previous: Identity): Promise<number> {
+    const sealed = sealRegistry(this.ledger.state, this.admin, [], previous, this.signer);
+    this.ledger.append(sealed, []);
+    await this.ledger.flush();
+    return sealed.block.head.height;
   }
 
   /**

@@ -145,6 +145,15 @@ export const MIGRATIONS: readonly Migration[] = [
       "create index ledger_documents_by_kind on ledger_documents (community_id, kind, interval_start_ms, seq)",
     ],
   },
+  {
+    version: 5,
+    name: "a participant's keys, each bound until a later one takes over",
+    statements: [
+      // Null: still bound. A rotation or re-binding ends the earlier keys at its start.
+      "alter table participant_keys add column valid_until_ms bigint",
+      "create index participant_keys_by_participant on participant_keys (community_id, participant_id)",
+    ],
+  },
 ];
 
 /** The schema version this program writes. */
