@@ -1,6 +1,7 @@
 /**
  * Participants: the public list (names only where the community makes them public), paged by
- * id, and the operator's signed registrations, suspensions and reinstatements.
+ * id, and the operator's signed registrations, suspensions, reinstatements and re-bindings
+ * (which routes/keys.ts also takes).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -46,7 +47,7 @@ export function registerParticipantRoutes(app: FastifyInstance, platform: Platfo
     "/v1/participants",
     {
       schema: {
-        summary: "Register, suspend or reinstate a participant (admin-signed)",
+        summary: "Register, suspend, reinstate or re-bind a participant (admin-signed)",
         body: signedDocumentSchema,
       },
     },
@@ -55,7 +56,7 @@ export function registerParticipantRoutes(app: FastifyInstance, platform: Platfo
       if (outcome.action.action === "clock.advance")
         throw new InputError(
           "E_INPUT",
-          "document.action: expected participant.add, participant.suspend or participant.reinstate on this route",
+          "document.action: expected participant.add, participant.suspend, participant.reinstate or participant.rebind on this route",
           {
             details: {
               field: "document.action",
