@@ -9,7 +9,7 @@
  */
 import { InputError } from "../core/errors.js";
 import type { Identity } from "../ledger/keys.js";
-import type { DurableLedger } from "./gateClosure.js";
+import type { DurableLedger } from "./durableLedger.js";
 import type { RegistrySealer } from "./registrySealer.js";
 
 /** A handover the platform wrote as it opened. */

@@ -20,7 +20,7 @@ import {
 } from "../ledger/registry.js";
 import { signedDocumentSchema } from "../ledger/signedDocument.js";
 import type { CommunityStore } from "../store/communityStore.js";
-import type { DurableLedger } from "./gateClosure.js";
+import type { DurableLedger } from "./durableLedger.js";
 
 /** The registry entries a chain's heads hold: one per document of each registry block. */
 export function registryEntriesOf(heads: readonly AnyHead[]): number {
