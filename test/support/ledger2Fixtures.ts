@@ -184,12 +184,12 @@ export function handover2(port: LedgerPort, next: Identity = OPERATOR_2): void {
 }
 
 /**
- * The ledger whose keys change: the homes registered; interval 0 cleared; home-a's rotation to
- * its new key and home-b's re-binding by the operator, both from interval 2; the operator's
- * block-signing key handed over to its next one; interval 1 cleared with the old member keys
- * (still theirs there); interval 2 cleared with the new ones.
+ * The ledger whose keys change, up to its last block: the homes registered; interval 0 cleared;
+ * home-a's rotation to its new key and home-b's re-binding by the operator, both from interval
+ * 2; the operator's block-signing key handed over to its next one; interval 1 cleared with the
+ * old member keys (still theirs there). Returns the registry the blocks replay to.
  */
-export function appendKeys(port: LedgerPort): void {
+export function appendKeysPrefix(port: LedgerPort): Registry {
   const registry = new Registry();
   const [a, b] = HOMES as [Identity, Identity];
   register2(port, registrations(), registry);
@@ -197,6 +197,14 @@ export function appendKeys(port: LedgerPort): void {
   register2(port, [rotation(a, NEW_KEYS[0], 2), rebinding(b, NEW_KEYS[1], 2)], registry);
   handover2(port);
   clear2(port, 1, received(signedOrdersFor(1), 5), [], registry);
-  const keys = [NEW_KEYS[0], NEW_KEYS[1], ...HOMES.slice(2)];
-  clear2(port, 2, received(signedOrdersFor(2, HOMES, keys), 9), [], registry);
+  return registry;
+}
+
+/** The signing keys of interval 2's orders: home-a's and home-b's new ones, the others' own. */
+export const KEYS_2 = (): Identity[] => [NEW_KEYS[0], NEW_KEYS[1], ...HOMES.slice(2)];
+
+/** The ledger whose keys change (appendKeysPrefix), and interval 2 cleared with the new keys. */
+export function appendKeys(port: LedgerPort): void {
+  const registry = appendKeysPrefix(port);
+  clear2(port, 2, received(signedOrdersFor(2, HOMES, KEYS_2()), 9), [], registry);
 }
