@@ -1,9 +1,9 @@
 /**
  * Admitting an interval's orders: each order is accepted or rejected on its own, as a value.
  * Authenticity comes first (signed when signatures are required, the signature verifies, the
- * participant is its key's, not expired, the nonce not used before), then the market's rules on
- * the orders that remain (unique ids, one side per participant where the mechanism prices net
- * positions). So a forged order can never push a participant's real order out. Pure: what the
+ * participant is its key's (format 2: the key bound to it for the interval), not expired, the
+ * nonce not used before), then the market's rules on the orders that remain (unique ids, one
+ * side per participant where the mechanism prices net positions). So a forged order can never push a participant's real order out. Pure: what the
  * ledger already holds comes in as `nonceUsed`.
  */
 import type { ErrorCode } from "../core/errors.js";
