@@ -117,7 +117,9 @@ async function prepare(options: ServeOptions): Promise<Prepared> {
 
 /** Registers the demo's homes with the operator's own signed documents (once: replays are no-ops). */
 async function registerHomes(platform: Platform, prepared: Prepared): Promise<void> {
-  const known = new Set((await platform.community.store.participants()).map((p) => p.publicKey));
+  // Every key a participant holds or held: a home that rotated its key is registered already.
+  const participants = await platform.community.store.participants();
+  const known = new Set(participants.flatMap((p) => p.keys.map((k) => k.publicKey)));
   for (const home of prepared.homes) {
     if (known.has(home.identity.publicKey)) continue;
     const nonce = canonicalize(home.identity.publicKey).slice(1, 33);
