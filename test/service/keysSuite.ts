@@ -16,7 +16,7 @@ import { formatInstant } from "../../src/core/time.js";
 import { signOrder } from "../../src/ledger/envelope.js";
 import { keyRotation } from "../../src/ledger/keyDocuments.js";
 import type { Identity } from "../../src/ledger/keys.js";
-import { signDocument } from "../../src/ledger/signedDocument.js";
+import { type SignedDocument, signDocument } from "../../src/ledger/signedDocument.js";
 import { verifyBlocks } from "../../src/ledger/verify.js";
 import { MECHANISMS } from "../../src/market/mechanisms.js";
 import { ManualClock } from "../../src/service/clock.js";
@@ -28,7 +28,7 @@ import type { SqlDatabase } from "../../src/store/sql/database.js";
 import { migrate } from "../../src/store/sql/migrations.js";
 import { OPERATOR_2 } from "../support/ledger2Fixtures.js";
 import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
-import { adminDocument, registerMembers } from "../support/liveTwin.js";
+import { adminDocument, OfflineTwin, registerMembers } from "../support/liveTwin.js";
 
 const MIN = 60_000;
 const iso = (ms: number) => formatInstant(ms);
@@ -79,6 +79,8 @@ interface Opened {
   readonly community: LiveCommunity;
   readonly store: SqlCommunityStore;
   readonly writer: LedgerWriter;
+  /** The members' registrations, as signed and sent. */
+  readonly registered?: readonly SignedDocument[];
 }
 
 async function openOn(
@@ -122,8 +124,8 @@ export function runKeysSuite(name: string, open: () => Promise<SqlDatabase>): vo
         await migrate(db);
         const clock = new ManualClock(T0 - 60 * MIN);
         const f = await openOn(db, join(dir, "ledger"), clock);
-        await registerMembers(f.community, OPERATOR, HOMES);
-        await body(f, db, join(dir, "ledger"), clock);
+        const registered = await registerMembers(f.community, OPERATOR, HOMES);
+        await body({ ...f, registered }, db, join(dir, "ledger"), clock);
         await f.writer.close();
       } finally {
         await db.close();
@@ -340,6 +342,40 @@ export function runKeysSuite(name: string, open: () => Promise<SqlDatabase>): vo
         },
       ]);
       assert.deepEqual(outcome, { kind: "key_not_bound" });
+    },
+  );
+
+  withCommunity(
+    "the offline twin seals the same blocks across a rotation, byte for byte",
+    async ({ community, registered }, _db, dir, clock) => {
+      const rotate = rotation(A, A2, T1);
+      await community.rotateKey(rotate, A.participant);
+      const orders = [
+        [order(A, A, "a0", "sell", T0), order(C, C, "c0", "buy", T0)],
+        [order(A, A2, "a1", "sell", T1), order(C, C, "c1", "buy", T1)],
+      ];
+      const seqs: number[][] = [];
+      for (const batch of orders) {
+        const taken: number[] = [];
+        for (const e of batch) taken.push((await community.submit(e)).receipt.received_seq);
+        seqs.push(taken);
+      }
+      clock.advanceTo(T1);
+      await community.tick();
+      const twin = new OfflineTwin(OPERATOR, OPERATOR.publicKey, {
+        mechanism: MECHANISMS.uniform,
+        tariff: { importPriceMicro: 300_000, exportPriceMicro: 50_000, networkFeeMicro: 0 },
+        minutes: 15,
+      });
+      twin.register([...(registered ?? []), rotate]);
+      for (const [k, batch] of orders.entries())
+        twin.clear(
+          T0 + k * 15 * MIN,
+          batch.map((envelope, i) => ({ envelope, receivedSeq: seqs[k]?.[i] as number })),
+        );
+      const logged = (await scanLedger(dir)).acknowledged.map((r) => r.payload);
+      assert.equal(logged.length, 7);
+      assert.deepEqual(logged, twin.payloads);
     },
   );
 

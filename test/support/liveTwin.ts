@@ -58,7 +58,8 @@ export class OfflineTwin {
   /** One registry block per document, as the platform seals each registration it answers. */
   register(docs: readonly SignedDocument[]): void {
     for (const document of docs) {
-      const effect = this.registry.effectOf(registryActionSchema.parse(document.document));
+      const action = registryActionSchema.parse(document.document);
+      const effect = this.registry.effectOf(action, document.public_key);
       if ("problem" in effect) throw new Error(effect.problem);
       this.registry.apply(effect);
       const sealed = sealRegistry(
@@ -89,6 +90,7 @@ export class OfflineTwin {
       items,
       requireSignatures: true,
       format2: { cancels },
+      boundKey: (p) => this.registry.keyFor(p, startMs),
       ledger: { store: this.ledger, operator: this.operator },
     });
     if (outcome.status !== "cleared") throw new Error("the offline twin refused the interval");
