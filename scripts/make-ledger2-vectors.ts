@@ -1,12 +1,15 @@
 // Writes the format-2 golden ledger vectors under test/vectors/ledger2/: a valid ledger (registry
-// and clearing blocks), mutated copies (each with a description and the error it must produce),
-// and a proof against a head that follows a registry block. Deterministic: fixed keys, nonces and
-// times. Regenerate with: npx tsx scripts/make-ledger2-vectors.ts
+// and clearing blocks), a valid ledger whose keys change (a member's rotation, the operator's
+// re-binding, a handover of block signing), mutated copies (each with a description and the error
+// it must produce), and a proof against a head that follows a registry block. Deterministic:
+// fixed keys, nonces and times. Regenerate with: npx tsx scripts/make-ledger2-vectors.ts
+
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { proveTrade } from "../src/app/ledgerQueries.js";
 import { type AnyHead, blockPayload, type SealedBlock, sealHead } from "../src/ledger/block.js";
 import type { LedgerPort } from "../src/ledger/clearInterval.js";
+import { sealRegistryBlock } from "../src/ledger/communityUpdates.js";
 import { signedOrderEntry } from "../src/ledger/entries.js";
 import type { SignedOrder } from "../src/ledger/envelope.js";
 import type { Identity } from "../src/ledger/keys.js";
@@ -16,12 +19,19 @@ import {
   ADMIN,
   adminDocument,
   appendFormat2,
+  appendKeys,
+  appendKeysPrefix,
   cancelOf,
   clear2,
+  NEW_KEYS,
+  OPERATOR_2,
   RECEIVED_0,
+  rebinding,
   received,
   register2,
   registrations,
+  rotation,
+  signerOf,
   suspension,
 } from "../test/support/ledger2Fixtures.js";
 import {
@@ -67,7 +77,7 @@ async function writePayloads(name: string, payloads: readonly string[]): Promise
       block: { head, entries: parts.entries },
       leaves: [],
       tradeCount: 0,
-      next: { ...next, operator: state.operator ?? head.operator },
+      next: { ...next, operator: head.next_operator ?? state.operator ?? head.operator },
     };
     writer.append(sealed);
     prefix.push(p);
@@ -76,8 +86,16 @@ async function writePayloads(name: string, payloads: readonly string[]): Promise
   return dir;
 }
 
-/** A dishonest operator: block `height` edited, re-hashed and re-signed; later blocks dropped. */
-function reseal(payloads: string[], height: number, edit: (entries: string[]) => string[]) {
+/**
+ * A dishonest operator: block `height` edited, re-hashed and re-signed (by `signer`, the
+ * operator's first key unless told); later blocks dropped.
+ */
+function reseal(
+  payloads: string[],
+  height: number,
+  edit: (entries: string[]) => string[],
+  signer: Identity = OPERATOR,
+) {
   const before = payloads.slice(0, height);
   const { state } = replayChain(before);
   const parts = splitPayload(payloads[height] as string);
@@ -87,7 +105,7 @@ function reseal(payloads: string[], height: number, edit: (entries: string[]) =>
   for (const k of ["first_leaf", "tree_size", "root", "prev_head_hash", "operator", "signature"])
     delete fields[k];
   delete fields.height;
-  const sealed = sealHead(state, fields, edit(parts.entries), OPERATOR, 0, 0);
+  const sealed = sealHead(state, fields, edit(parts.entries), signer, 0, 0);
   return [...before, blockPayload(sealed.block)];
 }
 
@@ -95,6 +113,133 @@ function validPayloads(): string[] {
   const m = new MemoryLedger();
   appendFormat2(m);
   return m.payloads;
+}
+
+function keysPayloads(): string[] {
+  const m = new MemoryLedger();
+  appendKeys(m);
+  return m.payloads;
+}
+
+/** The homes registered and interval 0 cleared, then a registry block of `items`. */
+function registering(port: LedgerPort, items: Parameters<typeof register2>[1]): void {
+  register2(port, registrations());
+  clear2(port, 0, received(signedOrdersFor(0), 1));
+  register2(port, items);
+}
+
+/** The key-change cases: a valid ledger and its mutations. */
+async function keyCases(op: string, admin: string): Promise<void> {
+  const [a, b] = HOMES as [Identity, Identity];
+  const short = (key: string) => `${key.slice(0, 16)}...`;
+  await writeLedger("keys", appendKeys);
+  cases.push({
+    name: "keys",
+    description:
+      "Six format-2 blocks whose keys change: the homes registered; interval 0 cleared; home-a rotating its key (signed by its old key, with its new key's proof) and the operator re-binding home-b's, both from interval 2; a block with no documents handing block signing over to the operator's next key; interval 1 cleared with the old member keys, interval 2 with the new ones, both signed by the new operator key. Checked against the first operator key.",
+    command: ["ledger", "verify", "keys", "--operator", op, "--admin", admin],
+    exit: 0,
+    expect: "ok: 6 blocks",
+  });
+  cases.push({
+    name: "keys-pinned-to-the-new-operator-key",
+    description: "The keys ledger checked against the operator key it hands over to.",
+    command: ["ledger", "verify", "keys", "--operator", OPERATOR_2.publicKey],
+    exit: 0,
+    expect: "block signing handed over 1 time(s)",
+  });
+  cases.push({
+    name: "keys-pinned-to-another-key",
+    description:
+      "The keys ledger checked against a key that neither signs its first block nor is handed over to.",
+    command: ["ledger", "verify", "keys", "--operator", ROGUE.publicKey],
+    exit: 3,
+    expect: "(nor does the chain hand over to it)",
+  });
+
+  await writeLedger("rotated-out-key", (port) => {
+    appendKeysPrefix(port);
+    // Interval 2 cleared as if home-a's and home-b's old keys were still theirs.
+    clear2(port, 2, received(signedOrdersFor(2), 9));
+  });
+  cases.push({
+    name: "rotated-out-key",
+    description:
+      "Interval 2's block holds home-a's order signed by its old key, which its rotation replaced from interval 2 on.",
+    command: ["ledger", "verify", "rotated-out-key"],
+    exit: 3,
+    expect: `block 5: order "i2-o0": signed by key ${short(a.publicKey)}, not the key bound to participant ${a.participant} for the interval starting 2026-06-01T12:30:00Z`,
+  });
+
+  await writeLedger("rebind-not-admin", (port) =>
+    registering(port, [rebinding(b, NEW_KEYS[1], 2, ROGUE)]),
+  );
+  cases.push({
+    name: "rebind-not-admin",
+    description: "A re-binding of home-b's key signed by a key other than the admin key.",
+    command: ["ledger", "verify", "rebind-not-admin"],
+    exit: 3,
+    expect: "block 2: entry 0: the document is not signed by the admin key",
+  });
+
+  await writeLedger("rotation-not-current-key", (port) =>
+    registering(port, [rotation(a, NEW_KEYS[0], 2, { by: b })]),
+  );
+  cases.push({
+    name: "rotation-not-current-key",
+    description: "A rotation of home-a's key signed by home-b's key, not home-a's current one.",
+    command: ["ledger", "verify", "rotation-not-current-key"],
+    exit: 3,
+    expect: `block 2: entry 0 (key.rotate): not signed by participant ${a.participant}'s current key`,
+  });
+
+  await writeLedger("rotation-proof-forged", (port) =>
+    registering(port, [rotation(a, NEW_KEYS[0], 2, { prover: ROGUE })]),
+  );
+  cases.push({
+    name: "rotation-proof-forged",
+    description:
+      "A rotation whose proof of possession is signed by a key other than the new key it binds.",
+    command: ["ledger", "verify", "rotation-proof-forged"],
+    exit: 3,
+    expect: "block 2: the new key's proof of possession on registry entry 0 does not verify",
+  });
+
+  await writePayloads(
+    "not-handed-over",
+    reseal(keysPayloads(), 4, (e) => e, OPERATOR),
+  );
+  cases.push({
+    name: "not-handed-over",
+    description:
+      "After the handover of block 3, block 4 is signed by the old operator key, never handed over to.",
+    command: ["ledger", "verify", "not-handed-over"],
+    exit: 3,
+    expect: `block 4: signed by operator key ${short(op)}, not the expected ${short(OPERATOR_2.publicKey)}`,
+  });
+
+  await writeLedger("handover-not-accepted", (port) => {
+    register2(port, registrations());
+    clear2(port, 0, received(signedOrdersFor(0), 1));
+    // The handover's proof is a rogue key's signature, not the next key's.
+    const byRogue = sealRegistryBlock(port.state, admin, [], signerOf(port), ROGUE).block.head;
+    const fields = {
+      admin,
+      format: "gridshare-ledger/2",
+      kind: "registry",
+      next_operator: OPERATOR_2.publicKey,
+      next_operator_signature: byRogue.next_operator_signature,
+    };
+    port.append(sealHead(port.state, fields, [], OPERATOR, 0, port.state.lastIntervalEndMs), []);
+  });
+  cases.push({
+    name: "handover-not-accepted",
+    description:
+      "A head hands block signing over to a key whose own signature on the handover is another key's.",
+    command: ["ledger", "verify", "handover-not-accepted"],
+    exit: 3,
+    expect: "block 2: the next operator key's signature on the handover does not verify",
+  });
 }
 
 async function main(): Promise<void> {
@@ -244,6 +389,8 @@ async function main(): Promise<void> {
     exit: 3,
     expect: "the cancelled order is in the block's orders",
   });
+
+  await keyCases(op, admin);
 
   const proof = await proveTrade({
     dir: valid,

@@ -1,7 +1,8 @@
 /**
  * A verifiable copy of a live platform's ledger: the community's block-signing key, the
  * published head pointer and the log's bytes up to it, written as a ledger directory and then
- * verified like any other (`verifyLedger`), against the key the community names. Where the
+ * verified like any other (`verifyLedger`), against the key the community names (the first
+ * block's, or, after a handover of block signing, the key the chain hands over to). Where the
  * bytes come from is a port, so the use case knows nothing of HTTP.
  */
 import type { SignatureChecker } from "../ledger/verify.js";

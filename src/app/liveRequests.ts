@@ -1,12 +1,14 @@
 /**
  * The signed requests a live platform takes, made ready to post: an operator's action (an
- * admin document) and a member's order for one delivery interval. Each gets a fresh nonce (the
+ * admin document), a member's order for one delivery interval, its cancels, session answers and
+ * key rotations. Each gets a fresh nonce (the
  * platform's idempotency key: the same signed bytes again are the same request).
  */
 import { randomBytes } from "node:crypto";
 import { InputError } from "../core/errors.js";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { type SignedOrder, signOrder } from "../ledger/envelope.js";
+import { keyRotation } from "../ledger/keyDocuments.js";
 import type { Identity } from "../ledger/keys.js";
 import { type SignedDocument, signDocument } from "../ledger/signedDocument.js";
 import {
@@ -47,6 +49,8 @@ export type OrderExpiry =
 
 export interface LiveOrderOptions {
   readonly identity: Identity;
+  /** The participant the key is bound to (after a rotation, not the key's own id); the key's id by default. */
+  readonly participant?: string;
   /** Where the order came from, for messages (a file name, "standard input"). */
   readonly source: string;
   /** Wall time, epoch ms: the timestamp of an order without one. */
@@ -74,10 +78,12 @@ function liveIntervalStart(raw: object, source: string): number {
 
 /**
  * The order document in `raw` (an object naming its `interval_start`; `participant` defaults to
- * the key's id and `timestamp` to now), checked; E_ORDER_INVALID names the first bad field.
+ * the key's participant and `timestamp` to now), checked; E_ORDER_INVALID names the first bad
+ * field.
  */
 export function liveOrder(raw: unknown, options: LiveOrderOptions): LiveOrder {
   const { identity, source, nowMs } = options;
+  const participant = options.participant ?? identity.participant;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw))
     throw new InputError(
       "E_ORDER_INVALID",
@@ -85,16 +91,16 @@ export function liveOrder(raw: unknown, options: LiveOrderOptions): LiveOrder {
     );
   const intervalStartMs = liveIntervalStart(raw, source);
   const candidate = {
-    participant: identity.participant,
+    participant,
     timestamp: formatInstant(Math.floor(nowMs / 1000) * 1000),
     ...raw,
   };
   const document = readOrderDocument(candidate, source);
-  if (document.participant !== identity.participant)
+  if (document.participant !== participant)
     throw new InputError(
       "E_ORDER_INVALID",
-      `${source}: participant: expected ${JSON.stringify(identity.participant)} (the key's id) or nothing, received ${JSON.stringify(document.participant)}`,
-      { details: { field: "participant", expected: identity.participant } },
+      `${source}: participant: expected ${JSON.stringify(participant)} (the key's participant) or nothing, received ${JSON.stringify(document.participant)}`,
+      { details: { field: "participant", expected: participant } },
     );
   return { document, intervalStartMs };
 }
@@ -147,6 +153,26 @@ export function signSessionAnswer(
     "session",
     { action: "session.open", challenge },
     member,
+    freshNonce(),
+    nowMs + MEMBER_DOCUMENT_MINUTES * MINUTE_MS,
+  );
+}
+
+/**
+ * A member's rotation of its key from `current` to `next`, for the intervals from `validFromMs`
+ * on: signed by the current key, with the new key's proof of possession.
+ */
+export function signKeyRotation(
+  participant: string,
+  current: Identity,
+  next: Identity,
+  validFromMs: number,
+  nowMs: number,
+): SignedDocument {
+  return signDocument(
+    "key",
+    { ...keyRotation(participant, next, formatInstant(validFromMs)) },
+    current,
     freshNonce(),
     nowMs + MEMBER_DOCUMENT_MINUTES * MINUTE_MS,
   );

@@ -13,6 +13,7 @@ import { type FlagReader, numberReader, usageError } from "./flags.js";
 export interface ServeFlags {
   community?: string;
   operatorKey?: string;
+  previousOperatorKey?: string;
   demo?: boolean;
   dataDir: string;
   host: string;
@@ -62,14 +63,20 @@ export function optionsOf(ctx: CommandContext, flags: ServeFlags): ServeOptions 
       "E_USAGE",
       "serve: give --community FILE and --operator-key FILE, or --demo for the shipped CityLearn community",
     );
-  if (flags.demo === true && (flags.community !== undefined || flags.operatorKey !== undefined))
+  if (
+    flags.demo === true &&
+    (flags.community !== undefined ||
+      flags.operatorKey !== undefined ||
+      flags.previousOperatorKey !== undefined)
+  )
     throw new InputError(
       "E_USAGE",
-      "--demo: runs the shipped community with its own keys; leave out --community and --operator-key",
+      "--demo: runs the shipped community with its own keys; leave out --community, --operator-key and --previous-operator-key",
     );
   return {
     communityFile: flags.community,
     operatorKeyFile: flags.operatorKey,
+    previousOperatorKeyFile: flags.previousOperatorKey,
     demo: flags.demo === true,
     dataDir: resolve(ctx.io.cwd, flags.dataDir),
     // An empty DATABASE_URL is unset.

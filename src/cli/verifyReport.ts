@@ -20,11 +20,17 @@ export function verificationText(
       tree_size: report.treeSize,
       head_hash: report.headHash,
       operator: report.operator ?? null,
+      operators: report.operators,
       seconds: Number(options.seconds.toFixed(3)),
     });
   const unpinned =
     options.pinned || !report.operator
       ? ""
       : ` (operator ${report.operator.slice(0, 16)}... not pinned: pass --operator to check it is the one you trust)`;
-  return `ok: ${report.blocks} blocks, ${report.trades} trades, ${report.signatures} signatures, tree size ${report.treeSize}, head ${report.headHash}${unpinned}\n`;
+  const current = report.operators.at(-1);
+  const handedOver =
+    report.operators.length > 1 && current !== undefined
+      ? `; block signing handed over ${report.operators.length - 1} time(s), now to ${current.slice(0, 16)}...`
+      : "";
+  return `ok: ${report.blocks} blocks, ${report.trades} trades, ${report.signatures} signatures, tree size ${report.treeSize}, head ${report.headHash}${handedOver}${unpinned}\n`;
 }

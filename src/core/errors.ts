@@ -50,6 +50,7 @@ export type ErrorCode =
   | "E_INTERVAL_NOT_OPEN"
   | "E_PARTICIPANT_UNKNOWN"
   | "E_PARTICIPANT_SUSPENDED"
+  | "E_KEY_NOT_BOUND"
   | "E_FORBIDDEN"
   | "E_NOT_FOUND"
   | "E_CONFLICT"

@@ -1,9 +1,9 @@
 /**
  * Admitting an interval's orders: each order is accepted or rejected on its own, as a value.
  * Authenticity comes first (signed when signatures are required, the signature verifies, the
- * participant is its key's, not expired, the nonce not used before), then the market's rules on
- * the orders that remain (unique ids, one side per participant where the mechanism prices net
- * positions). So a forged order can never push a participant's real order out. Pure: what the
+ * participant is its key's (format 2: the key bound to it for the interval), not expired, the
+ * nonce not used before), then the market's rules on the orders that remain (unique ids, one
+ * side per participant where the mechanism prices net positions). So a forged order can never push a participant's real order out. Pure: what the
  * ledger already holds comes in as `nonceUsed`.
  */
 import type { ErrorCode } from "../core/errors.js";
@@ -16,7 +16,13 @@ import {
 } from "../market/orderDocument.js";
 import type { Mechanism, Order } from "../market/types.js";
 import { type OrderItem, orderOfItem } from "./block.js";
-import { envelopeProblem, nonceKey, orderSigningBytes } from "./envelope.js";
+import {
+  bindingProblem,
+  envelopeProblem,
+  expiryProblem,
+  nonceKey,
+  orderSigningBytes,
+} from "./envelope.js";
 import { verifyMessage } from "./keys.js";
 import type { SignatureTask } from "./verify.js";
 
@@ -67,6 +73,11 @@ export interface AdmitOptions {
   readonly nonceUsed?: (key: string) => boolean;
   /** Per-order signatures already checked by the caller (e.g. in parallel). */
   readonly signaturesChecked?: boolean;
+  /**
+   * Format 2: the key bound to a participant for the interval (the registry's); a signed order
+   * must be signed by it. Without it, format 1's rule: the participant is its key's id.
+   */
+  readonly boundKey?: (participant: string) => string | undefined;
 }
 
 export interface Admission {
@@ -149,7 +160,12 @@ function authenticity(
     );
   }
   if (wrongInterval) return wrongInterval;
-  const problem = envelopeProblem(env, options.interval.startMs);
+  const start = options.interval.startMs;
+  const problem =
+    options.boundKey === undefined
+      ? envelopeProblem(env, start)
+      : (bindingProblem(env, options.boundKey(order.participant), start) ??
+        expiryProblem(env, start));
   if (problem) {
     return rejection(
       index,

@@ -9,7 +9,9 @@
  * Format 2 (the live platform) names each block's kind in its head: a `clearing` block is format
  * 1's block with each order's `received_seq` (the market re-runs in that order) and the
  * interval's cancels; a `registry` block records participant documents (registry.ts). One chain
- * and one Merkle tree run across both kinds.
+ * and one Merkle tree run across both kinds. A format-2 head may hand the signing of blocks over
+ * to a new operator key (`next_operator`, with that key's own signature on the head): the head
+ * is signed by the old key, and every later head by the new one.
  *
  * Everything here is pure: the same chain state and inputs give byte-identical blocks.
  */
@@ -41,6 +43,8 @@ export const LEDGER_FORMAT = "gridshare-ledger/1";
 /** Format 2: block kinds, receive order, cancels and registry documents. */
 export const LEDGER_FORMAT_2 = "gridshare-ledger/2";
 export const HEAD_CONTEXT = "gridshare/head/v1\n";
+/** What the next operator key signs on the head that hands over to it. */
+export const HANDOVER_CONTEXT = "gridshare/handover/v1\n";
 export const GENESIS_PREV_HASH = "0".repeat(64);
 
 /** The market rules of a block, as recorded in its head. */
@@ -73,6 +77,10 @@ export interface BlockHead {
   readonly prev_head_hash: string;
   /** The operator's public key, hex. */
   readonly operator: string;
+  /** Format 2: the key that signs the blocks after this one (a handover). */
+  readonly next_operator?: string;
+  /** Format 2: the next key's signature over the head without the two signatures (its proof of possession). */
+  readonly next_operator_signature?: string;
   /** The operator's Ed25519 signature over the head without this field, hex. */
   readonly signature: string;
 }
@@ -88,6 +96,8 @@ export interface RegistryHead {
   readonly root: string;
   readonly prev_head_hash: string;
   readonly operator: string;
+  readonly next_operator?: string;
+  readonly next_operator_signature?: string;
   readonly signature: string;
 }
 
@@ -133,7 +143,10 @@ export interface ChainState {
   readonly headHash: string;
   /** End of the last block's interval, epoch ms (-Infinity when empty). */
   readonly lastIntervalEndMs: number;
-  /** The operator key of the ledger, fixed by its first block. */
+  /**
+   * The operator key the next block must be signed by: the first block's, or the key the last
+   * handover named.
+   */
   readonly operator: string | undefined;
 }
 
@@ -240,6 +253,12 @@ export function headSigningBytes(
   return Buffer.from(HEAD_CONTEXT + canonicalize(unsigned), "utf8");
 }
 
+/** The bytes the next operator key signs on a head that hands over to it. */
+export function handoverSigningBytes(head: Partial<AnyHead>): Buffer {
+  const { signature: _s, next_operator_signature: _n, ...unsigned } = head;
+  return Buffer.from(HANDOVER_CONTEXT + canonicalize(unsigned), "utf8");
+}
+
 /** The hash that chains heads: SHA-256 of the signed head's canonical JSON, hex. */
 export function headHash(head: AnyHead): string {
   return sha256Hex(canonicalize(head));
@@ -293,7 +312,8 @@ export function sealEntries(
 
 /**
  * Hashes `entries` into the tree and signs the head made of `fields` and the tree, as the next
- * block (of any kind and format; format 1 unless `fields` says otherwise).
+ * block (of any kind and format; format 1 unless `fields` says otherwise). With `next` (format 2
+ * only), the head hands over to that key, which signs it too; the blocks after are its own.
  */
 export function sealHead(
   state: ChainState,
@@ -302,6 +322,7 @@ export function sealHead(
   operator: Identity,
   tradeCount: number,
   lastIntervalEndMs: number,
+  next?: Identity,
 ): SealedBlock {
   const height = state.height + 1;
   const frontier = state.frontier.clone();
@@ -321,10 +342,15 @@ export function sealHead(
     prev_head_hash: state.headHash,
     root: frontier.root().toString("hex"),
     tree_size: frontier.size,
+    ...(next === undefined ? {} : { next_operator: next.publicKey }),
   } as Omit<BlockHead, "signature">;
+  const proved =
+    next === undefined
+      ? unsigned
+      : { ...unsigned, next_operator_signature: signMessage(next, handoverSigningBytes(unsigned)) };
   const head = {
-    ...unsigned,
-    signature: signMessage(operator, headSigningBytes(unsigned)),
+    ...proved,
+    signature: signMessage(operator, headSigningBytes(proved)),
   };
   return {
     block: { head: head as AnyHead, entries: [...entries] },
@@ -335,7 +361,7 @@ export function sealHead(
       frontier,
       headHash: headHash(head as AnyHead),
       lastIntervalEndMs,
-      operator: state.operator ?? operator.publicKey,
+      operator: next?.publicKey ?? state.operator ?? operator.publicKey,
     },
   };
 }

@@ -58,6 +58,11 @@ export interface ClearIntervalOptions {
    * a format-1 block (`clear`, `simulate`).
    */
   readonly format2?: ClearingV2;
+  /**
+   * Format 2: the key bound to a participant for this interval (the registry's); each signed
+   * order must be signed by it. Without it, each order's participant must be its key's id.
+   */
+  readonly boundKey?: (participant: string) => string | undefined;
   /** Append the interval as the next block of this ledger, signed by `operator`. */
   readonly ledger?: { readonly store: LedgerPort; readonly operator: Identity };
 }
@@ -131,6 +136,7 @@ export function clearInterval(options: ClearIntervalOptions): IntervalOutcome {
     items: options.items,
     requireSignatures: options.requireSignatures === true,
     signaturesChecked: options.signaturesChecked === true,
+    ...(options.boundKey === undefined ? {} : { boundKey: options.boundKey }),
     ...(ledger ? { nonceUsed: (key: string) => ledger.store.hasNonce(key) } : {}),
   });
   const decided = { decisions: admission.decisions, rejected: admission.rejected };

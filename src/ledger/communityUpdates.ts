@@ -88,16 +88,20 @@ export interface UpdateItem {
 export type RegistryBlockItem = RegistryItem | UpdateItem;
 
 /**
- * Seals the next block as a format-2 `registry` block of registrations and updates, in the
- * order given (the order the platform recorded them), all signed by `admin`.
+ * Seals the next block as a format-2 `registry` block of registrations, key documents and
+ * updates, in the order given (the order the platform recorded them), all signed by `admin`. The
+ * block has no interval: the chain's last interval stays the one before. With `next`, the head
+ * hands the signing of blocks over to that key (a block with no documents may do only that).
  */
 export function sealRegistryBlock(
   state: ChainState,
   admin: string,
   items: readonly RegistryBlockItem[],
   operator: Identity,
+  next?: Identity,
 ): SealedBlock {
-  if (items.length === 0) throw new Error("a registry block records at least one document");
+  if (items.length === 0 && next === undefined)
+    throw new Error("a registry block records at least one document, or hands over");
   const height = state.height + 1;
   const entries = items.map((i) =>
     "update" in i
@@ -105,7 +109,7 @@ export function sealRegistryBlock(
       : registryEntry(height, i.document, i.effect),
   );
   const fields = { admin, format: LEDGER_FORMAT_2, kind: "registry" };
-  return sealHead(state, fields, entries, operator, 0, state.lastIntervalEndMs);
+  return sealHead(state, fields, entries, operator, 0, state.lastIntervalEndMs, next);
 }
 
 /** The market rules an update sets, as a head records them (the grid's import price aside). */

@@ -97,11 +97,16 @@ export function summaryEntry(height: number, s: ReturnType<typeof summaryRecord>
 
 export type ParticipantState = "active" | "suspended";
 
-/** Format 2: what a registry document did: the participant, its key, and its status after. */
+/**
+ * Format 2: what a registry document did: the participant, its key (a new key, for a key
+ * binding; else its current one), and its status after. A key binding (`key.rotate`,
+ * `participant.rebind`) adds the instant the key is bound from.
+ */
 export interface RegistryEffect {
   readonly participant: string;
   readonly public_key: string;
   readonly status: ParticipantState;
+  readonly valid_from?: string;
 }
 
 /** Format 2: a registry entry, the admin's signed document and its effect (rare: canonicalized). */

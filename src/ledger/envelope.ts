@@ -6,8 +6,9 @@
  *   { "order": {...}, "nonce": "<hex>", "expires": "<ISO time>", "public_key": "<hex>", "signature": "<hex>" }
  *
  * An envelope is valid for a market interval when the signature verifies, the order's
- * participant is the id derived from the public key, the interval starts no later than
- * `expires`, and the (public key, nonce) pair has not been used before in the ledger.
+ * participant is the id derived from the public key (format 1; in format 2, the key the registry
+ * binds to the participant for the interval), the interval starts no later than `expires`, and
+ * the (public key, nonce) pair has not been used before in the ledger.
  */
 import { z } from "zod";
 import { isWellFormed } from "../core/canonicalJson.js";
@@ -105,33 +106,69 @@ export interface EnvelopeProblem {
   readonly message: string;
 }
 
-/** Why an envelope cannot be used for an interval (signatures are checked separately, in batches). */
+/**
+ * Why an envelope cannot be used for an interval (signatures are checked separately, in
+ * batches): format 1's rules, the participant its key's id and the order not expired.
+ */
 export function envelopeProblem(
   envelope: SignedOrder,
   intervalStartMs: number,
 ): EnvelopeProblem | undefined {
+  return keyProblem(envelope) ?? expiryProblem(envelope, intervalStartMs);
+}
+
+/** Format 1: the order's participant must be the id of the key that signed it. */
+export function keyProblem(envelope: SignedOrder): EnvelopeProblem | undefined {
   const derived = participantIdOf(envelope.public_key);
-  if (envelope.order.participant !== derived) {
-    return {
-      code: "E_LEDGER_KEY_MISMATCH",
-      field: "order.participant",
-      expected: derived,
-      received: envelope.order.participant,
-      message: `participant "${envelope.order.participant}" does not match its public key (which belongs to "${derived}")`,
-    };
-  }
+  if (envelope.order.participant === derived) return undefined;
+  return {
+    code: "E_LEDGER_KEY_MISMATCH",
+    field: "order.participant",
+    expected: derived,
+    received: envelope.order.participant,
+    message: `participant "${envelope.order.participant}" does not match its public key (which belongs to "${derived}")`,
+  };
+}
+
+/**
+ * Format 2: the order must be signed by `bound`, the key bound to its participant for the
+ * interval (the registry's), whatever id the key itself would have.
+ */
+export function bindingProblem(
+  envelope: SignedOrder,
+  bound: string | undefined,
+  intervalStartMs: number,
+): EnvelopeProblem | undefined {
+  if (bound === envelope.public_key) return undefined;
+  const who = envelope.order.participant;
+  const start = formatInstant(intervalStartMs);
+  return {
+    code: "E_LEDGER_KEY_MISMATCH",
+    field: "order.participant",
+    expected: bound === undefined ? "a registered participant" : `a participant bound to this key`,
+    received: who,
+    message:
+      bound === undefined
+        ? `participant "${who}" has no key for the interval starting ${start}`
+        : `signed by key ${envelope.public_key.slice(0, 16)}..., not the key bound to participant "${who}" for the interval starting ${start} (${bound.slice(0, 16)}...)`,
+  };
+}
+
+/** The order must not expire before its interval starts. */
+export function expiryProblem(
+  envelope: SignedOrder,
+  intervalStartMs: number,
+): EnvelopeProblem | undefined {
   const expires = parseInstant(envelope.expires) as number;
-  if (expires < intervalStartMs) {
-    const start = formatInstant(intervalStartMs);
-    return {
-      code: "E_LEDGER_ORDER_EXPIRED",
-      field: "expires",
-      expected: `${start} or later (the interval's start)`,
-      received: envelope.expires,
-      message: `expired at ${envelope.expires}, before the interval starts at ${start}`,
-    };
-  }
-  return undefined;
+  if (expires >= intervalStartMs) return undefined;
+  const start = formatInstant(intervalStartMs);
+  return {
+    code: "E_LEDGER_ORDER_EXPIRED",
+    field: "expires",
+    expected: `${start} or later (the interval's start)`,
+    received: envelope.expires,
+    message: `expired at ${envelope.expires}, before the interval starts at ${start}`,
+  };
 }
 
 /** The key under which a nonce must be unique. */

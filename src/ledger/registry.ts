@@ -1,19 +1,23 @@
 /**
- * Format 2's registry: who may trade. A `registry` block records the operator's signed documents
- * that add, suspend and reinstate participants (context `gridshare/admin/v1`, by the community's
- * admin key), each with its effect; a `clearing` block records the members' signed cancels
- * (context `gridshare/cancel/v1`). Replaying the registry entries of a chain gives, at each
- * point, the participants registered and whether each is active: a clearing block may hold only
- * orders of participants active at that point.
+ * Format 2's registry: who may trade, and with which key. A `registry` block records signed
+ * documents, each with its effect: the operator's (context `gridshare/admin/v1`, by the
+ * community's admin key) that add, suspend, reinstate and re-bind participants, and the members'
+ * key rotations (context `gridshare/key/v1`, by the member's current key: keyDocuments.ts). A
+ * `clearing` block records the members' signed cancels (context `gridshare/cancel/v1`).
+ * Replaying the registry entries of a chain gives, at each point, the participants registered,
+ * whether each is active, and which key is bound to each for any interval: a clearing block may
+ * hold only orders of active participants, each signed by the key bound to its participant for
+ * the block's interval.
  *
  * Pure: the same documents in the same order give the same registry and the same entries.
  */
 import { z } from "zod";
+import { formatInstant, parseInstant } from "../core/time.js";
 import { instantSchema } from "../market/orderDocument.js";
-import { type ChainState, LEDGER_FORMAT_2, type SealedBlock, sealHead } from "./block.js";
-import { type ParticipantState, type RegistryEffect, registryEntry } from "./entries.js";
-import { type Identity, participantIdOf } from "./keys.js";
-import { type SignedDocument, signedDocumentSchema } from "./signedDocument.js";
+import type { ParticipantState, RegistryEffect } from "./entries.js";
+import { keyRotateSchema, rebindSchema } from "./keyDocuments.js";
+import { participantIdOf } from "./keys.js";
+import { type DocumentKind, type SignedDocument, signedDocumentSchema } from "./signedDocument.js";
 
 const hexKey = z
   .string({ error: "64 lowercase hex digits" })
@@ -40,14 +44,25 @@ export const participantActionSchemas = [
     action: z.literal("participant.reinstate"),
     participant: text("a participant id"),
   }),
+  rebindSchema,
 ] as const;
 
-/** The admin actions a registry block records. */
-export const registryActionSchema = z.discriminatedUnion("action", participantActionSchemas, {
-  error: "an action: participant.add, participant.suspend or participant.reinstate",
-});
+/** The actions a registry block records: the operator's, and the members' key rotations. */
+export const registryActionSchema = z.discriminatedUnion(
+  "action",
+  [...participantActionSchemas, keyRotateSchema],
+  {
+    error:
+      "an action: participant.add, participant.suspend, participant.reinstate, participant.rebind or key.rotate",
+  },
+);
 
 export type RegistryAction = z.infer<typeof registryActionSchema>;
+
+/** The context a registry document of `action` is signed under: a member's, or the admin's. */
+export function contextOf(action: RegistryAction): DocumentKind {
+  return action.action === "key.rotate" ? "key" : "admin";
+}
 
 /** A member's cancel of one of its open orders. */
 export const cancelSchema = z.strictObject(
@@ -69,40 +84,109 @@ export function cancelDocumentOf(text: string): SignedDocument {
   return doc;
 }
 
-/** The participants registered so far, by id. */
-export class Registry {
-  private readonly byId = new Map<string, { publicKey: string; status: ParticipantState }>();
+/** A key bound to a participant from an instant on (-Infinity: its first key, from registration). */
+interface Binding {
+  readonly publicKey: string;
+  readonly fromMs: number;
+}
 
-  /** True when `participant` is registered with `publicKey` and not suspended. */
-  isActive(participant: string, publicKey?: string): boolean {
-    const p = this.byId.get(participant);
-    return (
-      p !== undefined &&
-      p.status === "active" &&
-      (publicKey === undefined || p.publicKey === publicKey)
-    );
+interface Member {
+  status: ParticipantState;
+  /** In registry order: a later binding overrides the earlier ones from its instant on. */
+  readonly bindings: Binding[];
+}
+
+const short = (key: string) => `${key.slice(0, 16)}...`;
+
+/** The participants registered so far, by id, with their keys. */
+export class Registry {
+  private readonly byId = new Map<string, Member>();
+  /** Every key ever bound, to its participant: a key belongs to one participant for good. */
+  private readonly owners = new Map<string, string>();
+
+  /** True when `participant` is registered and not suspended. */
+  isActive(participant: string): boolean {
+    return this.byId.get(participant)?.status === "active";
   }
 
   status(participant: string): ParticipantState | undefined {
     return this.byId.get(participant)?.status;
   }
 
-  /** The effect `action` has now, or a problem (text) when it cannot apply. */
-  effectOf(action: RegistryAction): RegistryEffect | { problem: string } {
+  /**
+   * The key bound to `participant` for the interval starting at `startMs`: the last binding, in
+   * registry order, valid from then or before.
+   */
+  keyFor(participant: string, startMs: number): string | undefined {
+    const bindings = this.byId.get(participant)?.bindings ?? [];
+    for (let i = bindings.length - 1; i >= 0; i--) {
+      const b = bindings[i] as Binding;
+      if (b.fromMs <= startMs) return b.publicKey;
+    }
+    return undefined;
+  }
+
+  /** The participant's current key: the one its last binding names (it signs a rotation). */
+  currentKey(participant: string): string | undefined {
+    return this.byId.get(participant)?.bindings.at(-1)?.publicKey;
+  }
+
+  /** The participant a key was ever bound to. */
+  ownerOf(publicKey: string): string | undefined {
+    return this.owners.get(publicKey);
+  }
+
+  /**
+   * The effect `action`, signed by `signer`, has now, or a problem (text) when it cannot apply.
+   * A key rotation must be signed by the participant's current key (its proof of possession is a
+   * signature, checked with the others).
+   */
+  effectOf(action: RegistryAction, signer?: string): RegistryEffect | { problem: string } {
     if (action.action === "participant.add") {
       const participant = participantIdOf(action.public_key);
       if (this.byId.has(participant))
         return { problem: `participant ${participant} is already registered` };
+      const owner = this.owners.get(action.public_key);
+      if (owner !== undefined)
+        return { problem: `key ${short(action.public_key)} is already bound to ${owner}` };
       return { participant, public_key: action.public_key, status: "active" };
     }
     const p = this.byId.get(action.participant);
     if (p === undefined) return { problem: `participant ${action.participant} is not registered` };
-    const status = action.action === "participant.suspend" ? "suspended" : "active";
-    return { participant: action.participant, public_key: p.publicKey, status };
+    if (action.action === "participant.suspend" || action.action === "participant.reinstate") {
+      const status = action.action === "participant.suspend" ? "suspended" : "active";
+      const key = p.bindings.at(-1)?.publicKey as string;
+      return { participant: action.participant, public_key: key, status };
+    }
+    if (action.action === "key.rotate") {
+      if (p.status === "suspended")
+        return { problem: `participant ${action.participant} is suspended` };
+      if (signer !== p.bindings.at(-1)?.publicKey)
+        return { problem: `not signed by participant ${action.participant}'s current key` };
+    }
+    const owner = this.owners.get(action.public_key);
+    if (owner !== undefined)
+      return { problem: `key ${short(action.public_key)} is already bound to ${owner}` };
+    return {
+      participant: action.participant,
+      public_key: action.public_key,
+      status: p.status,
+      valid_from: formatInstant(parseInstant(action.valid_from) as number),
+    };
   }
 
   apply(effect: RegistryEffect): void {
-    this.byId.set(effect.participant, { publicKey: effect.public_key, status: effect.status });
+    const p = this.byId.get(effect.participant);
+    if (effect.valid_from !== undefined && p !== undefined) {
+      const fromMs = parseInstant(effect.valid_from) as number;
+      p.bindings.push({ publicKey: effect.public_key, fromMs });
+    } else if (p === undefined) {
+      const first = { publicKey: effect.public_key, fromMs: Number.NEGATIVE_INFINITY };
+      this.byId.set(effect.participant, { status: effect.status, bindings: [first] });
+    } else {
+      p.status = effect.status;
+    }
+    this.owners.set(effect.public_key, effect.participant);
   }
 }
 
@@ -110,21 +194,4 @@ export class Registry {
 export interface RegistryItem {
   readonly document: SignedDocument;
   readonly effect: RegistryEffect;
-}
-
-/**
- * Seals the next block as a format-2 `registry` block of `items`, the documents signed by
- * `admin`. The block has no interval: the chain's last interval stays the one before.
- */
-export function sealRegistry(
-  state: ChainState,
-  admin: string,
-  items: readonly RegistryItem[],
-  operator: Identity,
-): SealedBlock {
-  if (items.length === 0) throw new Error("a registry block records at least one document");
-  const height = state.height + 1;
-  const entries = items.map((i) => registryEntry(height, i.document, i.effect));
-  const fields = { admin, format: LEDGER_FORMAT_2, kind: "registry" };
-  return sealHead(state, fields, entries, operator, 0, state.lastIntervalEndMs);
 }

@@ -149,7 +149,8 @@ export function replayChain(payloads: readonly string[]): ReplayedChain & { acce
       frontier,
       headHash: headHash(h),
       lastIntervalEndMs,
-      operator: state.operator ?? h.operator,
+      // A handover names the key of the blocks after this one.
+      operator: h.next_operator ?? state.operator ?? h.operator,
     };
     heads.push(h);
     accepted++;

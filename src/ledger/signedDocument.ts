@@ -1,7 +1,7 @@
 /**
  * Signed documents other than orders: an operator's actions (registering a participant,
- * suspending one, moving a manual clock), a member's cancels, and a member's answer to a session
- * challenge. Each kind has its own context
+ * suspending one, re-binding its key, moving a manual clock), a member's cancels, a member's key
+ * rotation, and a member's answer to a session challenge. Each kind has its own context
  * line, so a signature on one kind is never valid as another; each carries a nonce (the same
  * nonce space as orders: a key never uses one twice) and an expiry. The signature covers the
  * context line followed by the RFC 8785 canonical JSON of `{ document, expires, nonce,
@@ -19,6 +19,7 @@ import { type Identity, signMessage, verifyMessage } from "./keys.js";
 export const DOCUMENT_CONTEXTS = {
   admin: "gridshare/admin/v1\n",
   cancel: "gridshare/cancel/v1\n",
+  key: "gridshare/key/v1\n",
   session: "gridshare/session/v1\n",
 } as const;
 

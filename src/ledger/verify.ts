@@ -28,6 +28,7 @@ import {
   blockEntries,
   clearBlockMarket,
   GENESIS_PREV_HASH,
+  handoverSigningBytes,
   headHash,
   headSigningBytes,
   LEDGER_FORMAT,
@@ -36,7 +37,13 @@ import {
   type RegistryHead,
 } from "./block.js";
 import { entryDifference } from "./entryDifference.js";
-import { envelopeProblem, envelopeSchema, nonceKey, orderSigningBytes } from "./envelope.js";
+import {
+  envelopeProblem,
+  envelopeSchema,
+  expiryProblem,
+  nonceKey,
+  orderSigningBytes,
+} from "./envelope.js";
 import { verifyMessage } from "./keys.js";
 import { leafHash, MerkleFrontier } from "./merkle.js";
 import { splitPayload } from "./replay.js";
@@ -47,6 +54,7 @@ import {
   checkReceivedOrder,
   checkRegistryEntries,
   Format2State,
+  handoverFields,
   registryHeadSchema,
 } from "./verifyFormat2.js";
 import { checkRulesInForce } from "./verifyUpdates.js";
@@ -61,7 +69,11 @@ export const checkSignaturesInline: SignatureChecker = async (tasks) =>
   Uint8Array.from(tasks, (t) => (verifyMessage(t.publicKey, t.message, t.signature) ? 1 : 0));
 
 export interface VerifyOptions {
-  /** The operator's public key (hex) every head must be signed by; default: the first block's. */
+  /**
+   * The operator key (hex) the verifier trusts: the first block's, or one the chain hands over to
+   * (which then vouches, through the chain of heads, for every block before). Default: the first
+   * block's, unchecked.
+   */
   readonly operator?: string;
   /** The community's admin key (hex) registry documents must be signed by; default: the first registry block's. */
   readonly admin?: string;
@@ -76,7 +88,10 @@ export interface VerifyReport {
   readonly treeSize: number;
   /** Hash of the last head (64 zeros for an empty ledger). */
   readonly headHash: string;
+  /** The first block's operator key. */
   readonly operator: string | undefined;
+  /** The block-signing keys in chain order: the first block's, then each one handed over to. */
+  readonly operators: readonly string[];
   readonly lastHead: AnyHead | undefined;
   /** Format 2: registry blocks, and the admin key they are signed by. */
   readonly registryBlocks: number;
@@ -114,6 +129,7 @@ const clearingHeadSchema = z.strictObject({
 const clearingHead2Schema = clearingHeadSchema.extend({
   format: z.literal(LEDGER_FORMAT_2, { error: `"${LEDGER_FORMAT_2}"` }),
   kind: z.literal("clearing", { error: '"clearing" or "registry"' }),
+  ...handoverFields,
 });
 
 /** The schema for a head, chosen by its format and kind so that a problem is named precisely. */
@@ -142,7 +158,10 @@ class ChainVerifier {
   readonly frontier = new MerkleFrontier();
   prevHash = GENESIS_PREV_HASH;
   lastEndMs = Number.NEGATIVE_INFINITY;
-  operator: string | undefined;
+  /** The key the next head must be signed by (the first block's, then each handover's). */
+  signer: string | undefined;
+  /** The block-signing keys in chain order. */
+  readonly operators: string[] = [];
   readonly nonces = new Set<string>();
   trades = 0;
   orders = 0;
@@ -152,8 +171,7 @@ class ChainVerifier {
   /** A format-2 block was seen: format 1 may not follow. */
   private format2 = false;
 
-  constructor(operator: string | undefined, admin: string | undefined) {
-    this.operator = operator;
+  constructor(admin: string | undefined) {
     this.f2 = new Format2State(admin);
   }
 
@@ -215,6 +233,27 @@ class ChainVerifier {
         signature: head.signature,
       },
     });
+    if (head.next_operator !== undefined)
+      this.signatures.push({
+        height,
+        what: "the next operator key's signature on the handover does not verify",
+        task: {
+          publicKey: head.next_operator,
+          message: handoverSigningBytes(head),
+          signature: head.next_operator_signature as string,
+        },
+      });
+  }
+
+  /** The pinned key is the first block's, or one the chain hands over to (it signs a head). */
+  pinProblem(pinned: string | undefined): VerificationError | undefined {
+    const first = this.operators[0];
+    if (pinned === undefined || first === undefined || this.operators.includes(pinned))
+      return undefined;
+    return damaged(
+      0,
+      `signed by operator key ${first.slice(0, 16)}..., not the expected ${pinned.slice(0, 16)}...${this.operators.length > 1 ? " (nor does the chain hand over to it)" : ""}`,
+    );
   }
 
   /** The stored block in its canonical layout: the head, the entries and each entry's text. */
@@ -258,12 +297,22 @@ class ChainVerifier {
         `previous-head hash ${head.prev_head_hash.slice(0, 16)}... does not match block ${height - 1}'s head ${this.prevHash.slice(0, 16)}... (the chain is broken)`,
       );
     }
-    if (this.operator === undefined) this.operator = head.operator;
-    else if (head.operator !== this.operator) {
+    if (this.signer === undefined) this.operators.push(head.operator);
+    else if (head.operator !== this.signer) {
       throw damaged(
         height,
-        `signed by operator key ${head.operator.slice(0, 16)}..., not the expected ${this.operator.slice(0, 16)}...`,
+        `signed by operator key ${head.operator.slice(0, 16)}..., not the expected ${this.signer.slice(0, 16)}...${this.operators.length > 1 ? " (the key the chain last handed over to)" : ""}`,
       );
+    }
+    this.signer = head.operator;
+    const next = head.next_operator;
+    if ((next === undefined) !== (head.next_operator_signature === undefined))
+      throw damaged(height, "a handover needs both next_operator and next_operator_signature");
+    if (next !== undefined) {
+      if (next === head.operator)
+        throw damaged(height, "hands over to the key that already signs it");
+      this.operators.push(next);
+      this.signer = next;
     }
     if (head.first_leaf !== this.frontier.size) {
       throw damaged(height, `first leaf ${head.first_leaf} should be ${this.frontier.size}`);
@@ -320,21 +369,26 @@ class ChainVerifier {
       const e = entries[i] as Record<string, unknown>;
       if (e.height !== height)
         throw damaged(height, `entry ${i} belongs to block ${String(e.height)}`);
-      const item = this.recordedOrder(height, e, i, startMs);
+      const item = this.recordedOrder(height, e, i, startMs, v2);
       if (v2) {
-        seq = checkReceivedOrder(this, height, e, item, seq);
+        seq = checkReceivedOrder(this, height, e, item, seq, startMs);
         items.push({ ...item, receivedSeq: seq });
       } else items.push(item);
     }
     return items;
   }
 
-  /** One order entry: an attested order, or a signed one valid for the interval, its nonce new. */
+  /**
+   * One order entry: an attested order, or a signed one valid for the interval, its nonce new.
+   * Its key is its participant's by format 1's rule (the key's id); format 2's registry binds
+   * keys to participants instead (checkReceivedOrder).
+   */
   private recordedOrder(
     height: number,
     e: Record<string, unknown>,
     i: number,
     startMs: number,
+    v2: boolean,
   ): OrderItem {
     if (!("envelope" in e)) {
       const doc = orderDocumentSchema.safeParse(e.order);
@@ -350,7 +404,7 @@ class ChainVerifier {
       );
     const envelope = env.data;
     this.checkInterval(height, envelope.order, startMs);
-    const problem = envelopeProblem(envelope, startMs);
+    const problem = v2 ? expiryProblem(envelope, startMs) : envelopeProblem(envelope, startMs);
     if (problem)
       throw damaged(height, `order ${JSON.stringify(envelope.order.id)}: ${problem.message}`);
     const key = nonceKey(envelope);
@@ -412,7 +466,7 @@ export async function verifyBlocks(
   payloads: Iterable<string>,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
-  const v = new ChainVerifier(options.operator, options.admin);
+  const v = new ChainVerifier(options.admin);
   let height = 0;
   let failure: VerificationError | undefined;
   for (const payload of payloads) {
@@ -425,6 +479,7 @@ export async function verifyBlocks(
     }
     height++;
   }
+  failure ??= v.pinProblem(options.operator);
   const checker = options.checkSignatures ?? checkSignaturesInline;
   const results = await checker(v.signatures.map((s) => s.task));
   for (let i = 0; i < v.signatures.length; i++) {
@@ -448,7 +503,8 @@ export async function verifyBlocks(
     signatures: v.signatures.length,
     treeSize: v.frontier.size,
     headHash: v.prevHash,
-    operator: v.operator,
+    operator: v.operators[0],
+    operators: v.operators,
     lastHead: v.lastHead,
     registryBlocks: v.f2.registryBlocks,
     admin: v.f2.admin,

@@ -1,16 +1,24 @@
 /**
- * What verifying adds for format 2: the heads of both block kinds, registry blocks (each
- * document by the admin key, new, and with exactly the effect it has on the registry so far),
- * and a clearing block's receive order, participants and cancels. verify.ts calls these from its
- * chain walk; signatures join its one batch.
+ * What verifying adds for format 2: the heads of both block kinds, registry blocks (each admin
+ * document by the admin key, each key rotation by the participant's current key with the new
+ * key's proof, every document new and with exactly the effect it has on the registry so far),
+ * and a clearing block's receive order, participants (each order signed by the key bound to its
+ * participant for the interval) and cancels. verify.ts calls these from its chain walk;
+ * signatures join its one batch.
  */
 import { z } from "zod";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { type OrderItem, orderOfItem, type RegistryHead } from "./block.js";
 import { UpdateSchedule } from "./communityUpdates.js";
 import { registryEntry } from "./entries.js";
-import { participantIdOf } from "./keys.js";
-import { cancelSchema, Registry, registryActionSchema } from "./registry.js";
+import { keyProofBytes } from "./keyDocuments.js";
+import {
+  cancelSchema,
+  contextOf,
+  Registry,
+  type RegistryAction,
+  registryActionSchema,
+} from "./registry.js";
 import {
   documentSigningBytes,
   type SignedDocument,
@@ -33,8 +41,16 @@ export const registryHeadSchema = z.strictObject({
   root: hex(64),
   prev_head_hash: hex(64),
   operator: hex(64),
+  next_operator: hex(64).optional(),
+  next_operator_signature: hex(128).optional(),
   signature: hex(128),
 });
+
+/** The fields by which a format-2 head of any kind hands over to the next operator key. */
+export const handoverFields = {
+  next_operator: hex(64).optional(),
+  next_operator_signature: hex(128).optional(),
+};
 
 /** The state format 2 adds to the chain walk. */
 export class Format2State {
@@ -54,6 +70,7 @@ interface Walk {
   readonly f2: Format2State;
   readonly nonces: Set<string>;
   readonly signatures: PendingSignature[];
+  /** The end of the chain's last clearing interval, epoch ms. */
   readonly lastEndMs: number;
 }
 
@@ -79,7 +96,8 @@ export function checkRegistryEntries(
       height,
       `names admin key ${head.admin.slice(0, 16)}..., not the community's ${f2.admin.slice(0, 16)}...`,
     );
-  if (entries.length === 0) throw damaged(height, "a registry block with no documents");
+  if (entries.length === 0 && head.next_operator === undefined)
+    throw damaged(height, "a registry block with no documents (and no handover)");
   entries.forEach((e, i) => {
     if (e.type === "update" && e.height === height) {
       checkUpdateEntry(walk, height, head, e, texts[i] as string, i);
@@ -92,35 +110,62 @@ export function checkRegistryEntries(
     const action = registryActionSchema.safeParse(doc.data.document);
     if (!action.success)
       throw damaged(height, `entry ${i}: ${action.error.issues[0]?.message ?? "not an action"}`);
-    if (doc.data.public_key !== head.admin)
+    const kind = contextOf(action.data);
+    if (kind === "admin" && doc.data.public_key !== head.admin)
       throw damaged(height, `entry ${i}: the document is not signed by the admin key`);
     useNonce(walk, height, doc.data, `registry entry ${i}`);
-    const effect = f2.registry.effectOf(action.data);
+    const effect = f2.registry.effectOf(action.data, doc.data.public_key);
     if ("problem" in effect)
       throw damaged(height, `entry ${i} (${action.data.action}): ${effect.problem}`);
+    checkBindingStart(walk, height, i, action.data);
     if (registryEntry(height, doc.data, effect) !== texts[i])
       throw damaged(height, `entry ${i}: the recorded effect is not the document's`);
     f2.registry.apply(effect);
     walk.signatures.push({
       height,
-      what: `admin signature on registry entry ${i} does not verify`,
+      what: `${kind === "admin" ? "admin" : "participant"} signature on registry entry ${i} does not verify`,
       task: {
         publicKey: doc.data.public_key,
-        message: documentSigningBytes("admin", doc.data),
+        message: documentSigningBytes(kind, doc.data),
         signature: doc.data.signature,
       },
     });
+    if (action.data.action === "key.rotate")
+      walk.signatures.push({
+        height,
+        what: `the new key's proof of possession on registry entry ${i} does not verify`,
+        task: {
+          publicKey: action.data.public_key,
+          message: keyProofBytes(action.data),
+          signature: action.data.proof,
+        },
+      });
   });
   f2.registryBlocks++;
 }
 
-/** A format-2 order entry: its receive stamp follows the previous one, its participant is active. */
+/** A key binding never reaches back into an interval the chain has already cleared. */
+function checkBindingStart(walk: Walk, height: number, i: number, action: RegistryAction): void {
+  if (action.action !== "key.rotate" && action.action !== "participant.rebind") return;
+  const fromMs = parseInstant(action.valid_from) as number;
+  if (fromMs < walk.lastEndMs)
+    throw damaged(
+      height,
+      `entry ${i} (${action.action}): binds a key from ${action.valid_from}, before the end of the last cleared interval (${formatInstant(walk.lastEndMs)})`,
+    );
+}
+
+/**
+ * A format-2 order entry: its receive stamp follows the previous one, its participant is active,
+ * and a signed order is signed by the key bound to its participant for the interval.
+ */
 export function checkReceivedOrder(
   walk: Walk,
   height: number,
   entry: Record<string, unknown>,
   item: OrderItem,
   previousSeq: number,
+  startMs: number,
 ): number {
   const order = orderOfItem(item);
   const seq = entry.received_seq;
@@ -131,11 +176,17 @@ export function checkReceivedOrder(
       height,
       `order ${JSON.stringify(order.id)}: received_seq ${seq} does not follow ${previousSeq} (orders out of receive order)`,
     );
-  const key = item.kind === "signed" ? item.envelope.public_key : undefined;
-  if (!walk.f2.registry.isActive(order.participant, key))
+  const { registry } = walk.f2;
+  if (!registry.isActive(order.participant))
     throw damaged(
       height,
-      `order ${JSON.stringify(order.id)}: participant ${order.participant} is ${walk.f2.registry.status(order.participant) === "suspended" ? "suspended" : "not registered"} at this point of the chain`,
+      `order ${JSON.stringify(order.id)}: participant ${order.participant} is ${registry.status(order.participant) === "suspended" ? "suspended" : "not registered"} at this point of the chain`,
+    );
+  const bound = registry.keyFor(order.participant, startMs);
+  if (item.kind === "signed" && item.envelope.public_key !== bound)
+    throw damaged(
+      height,
+      `order ${JSON.stringify(order.id)}: signed by key ${item.envelope.public_key.slice(0, 16)}..., not the key bound to participant ${order.participant} for the interval starting ${formatInstant(startMs)} (${String(bound).slice(0, 16)}...)`,
     );
   return seq;
 }
@@ -155,9 +206,12 @@ export function checkCancel(
   if (!cancel.success) throw damaged(height, `cancel entry ${index}: not a cancel`);
   const c = cancel.data;
   const what = `cancel of order ${JSON.stringify(c.order_id)}`;
-  if (participantIdOf(doc.data.public_key) !== c.participant)
-    throw damaged(height, `${what}: not signed by the order's owner ${c.participant}`);
-  if (!walk.f2.registry.isActive(c.participant, doc.data.public_key))
+  if (walk.f2.registry.keyFor(c.participant, startMs) !== doc.data.public_key)
+    throw damaged(
+      height,
+      `${what}: not signed by the order's owner ${c.participant} (the key bound to it for the interval)`,
+    );
+  if (!walk.f2.registry.isActive(c.participant))
     throw damaged(height, `${what}: participant ${c.participant} is not an active participant`);
   if (parseInstant(c.interval_start) !== startMs)
     throw damaged(height, `${what} is for ${c.interval_start}, not ${formatInstant(startMs)}`);

@@ -28,6 +28,7 @@ import { registerClockRoutes } from "./routes/clock.js";
 import { registerCommunityRoutes } from "./routes/community.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerIntervalRoutes } from "./routes/intervals.js";
+import { registerKeyRoutes } from "./routes/keys.js";
 import { ledgerIndex, registerLedgerRoutes } from "./routes/ledger.js";
 import { registerMemberRoutes } from "./routes/members.js";
 import { registerOrderRoutes } from "./routes/orders.js";
@@ -141,6 +142,7 @@ export async function buildApp(
   registerClockRoutes(app, platform);
   registerCommunityRoutes(app, platform);
   registerParticipantRoutes(app, platform);
+  registerKeyRoutes(app, platform);
   registerOrderRoutes(app, platform);
   registerMemberRoutes(app, platform, sessions);
   registerIntervalRoutes(app, platform);

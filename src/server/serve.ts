@@ -31,6 +31,8 @@ export interface ServeOptions {
   readonly demo: boolean;
   /** The block-signing key file; with `demo`, the demo's own. */
   readonly operatorKeyFile?: string | undefined;
+  /** The key file that signed the ledger's blocks until now, to hand over from. */
+  readonly previousOperatorKeyFile?: string | undefined;
   readonly dataDir: string;
   readonly databaseUrl?: string | undefined;
   readonly host: string;
@@ -75,6 +77,7 @@ async function demoKey(dir: string, name: string): Promise<{ identity: Identity;
 interface Prepared {
   readonly config: CommunityConfig;
   readonly signer: Identity;
+  readonly previous?: Identity | undefined;
   /** Homes to register (the demo's), with their keys. */
   readonly homes: readonly { readonly name: string; readonly identity: Identity }[];
 }
@@ -105,12 +108,18 @@ async function prepare(options: ServeOptions): Promise<Prepared> {
   if (options.demo) return prepareDemo(options);
   const config = await loadCommunityFile(options.communityFile as string);
   const signer = await readIdentity(options.operatorKeyFile as string, { onWarning: options.note });
-  return { config, signer, homes: [] };
+  const previous =
+    options.previousOperatorKeyFile === undefined
+      ? undefined
+      : await readIdentity(options.previousOperatorKeyFile, { onWarning: options.note });
+  return { config, signer, previous, homes: [] };
 }
 
 /** Registers the demo's homes with the operator's own signed documents (once: replays are no-ops). */
 async function registerHomes(platform: Platform, prepared: Prepared): Promise<void> {
-  const known = new Set((await platform.community.store.participants()).map((p) => p.publicKey));
+  // Every key a participant holds or held: a home that rotated its key is registered already.
+  const participants = await platform.community.store.participants();
+  const known = new Set(participants.flatMap((p) => p.keys.map((k) => k.publicKey)));
   for (const home of prepared.homes) {
     if (known.has(home.identity.publicKey)) continue;
     const nonce = canonicalize(home.identity.publicKey).slice(1, 33);
@@ -138,10 +147,16 @@ export async function startServe(options: ServeOptions): Promise<RunningServer> 
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
     blockSigner: prepared.signer,
+    previousBlockSigner: prepared.previous,
     clock: options.clock,
   });
   let timer: NodeJS.Timeout | undefined;
   try {
+    const handover = platform.community.handover;
+    if (handover !== undefined)
+      options.note(
+        `block signing handed over from ${handover.from.slice(0, 16)}... to ${handover.to.slice(0, 16)}... (block ${handover.height}): the previous key is no longer needed`,
+      );
     if (platform.clockResumed)
       options.note(`the market clock resumes at ${new Date(platform.clock.now()).toISOString()}`);
     if (options.databaseUrl === undefined)

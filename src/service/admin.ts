@@ -1,7 +1,8 @@
 /**
  * The operator's signed actions: registering a participant, suspending and reinstating one,
- * moving a manual clock, and changing the market rules from a later interval on (a community
- * update: communityUpdate.ts). Each is a signed document (context `gridshare/admin/v1`) by the
+ * re-binding the key of one that lost its own (keyBindings.ts), moving a manual clock, and
+ * changing the market rules from a later interval on (a community update: communityUpdate.ts).
+ * Each is a signed document (context `gridshare/admin/v1`) by the
  * community's admin key, with a nonce (the same bytes again get the first answer; other content
  * under a used nonce is E_NONCE_REUSED) and an expiry on wall time. The document is recorded
  * with its effect in one transaction; a refused one changes nothing.
@@ -19,11 +20,13 @@ import {
   signedDocumentSchema,
 } from "../ledger/signedDocument.js";
 import { instantSchema } from "../market/orderDocument.js";
-import type { CommunityStore, DocumentEffect, Participant } from "../store/communityStore.js";
+import type { CommunityStore, DocumentEffect, NewParticipant } from "../store/communityStore.js";
 import type { ManualClock, MarketClock } from "./clock.js";
 import type { CommunityRules, TariffResolver } from "./communityRules.js";
 import { applyCommunityUpdate } from "./communityUpdate.js";
+import { bindingAnswer, bindingEffect, checkBinding } from "./keyBindings.js";
 import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
+import type { Schedule } from "./schedule.js";
 import { answerDespiteExpiry, requireCurrent, requireSignature } from "./signers.js";
 
 export const adminActionSchema = z.discriminatedUnion(
@@ -35,7 +38,7 @@ export const adminActionSchema = z.discriminatedUnion(
   ],
   {
     error:
-      "an action: participant.add, participant.suspend, participant.reinstate, clock.advance or community.update",
+      "an action: participant.add, participant.suspend, participant.reinstate, participant.rebind, clock.advance or community.update",
   },
 );
 
@@ -45,6 +48,8 @@ export interface AdminContext {
   readonly store: CommunityStore;
   readonly adminPublicKey: string;
   readonly clock: MarketClock;
+  /** The intervals as they are now (a re-binding starts at one whose gate is ahead). */
+  readonly schedule: Schedule;
   readonly wall: () => number;
   /** The rules in force per interval, which a community update changes (communityUpdate.ts). */
   readonly rules: CommunityRules;
@@ -73,13 +78,14 @@ function authenticate(ctx: AdminContext, doc: SignedDocument): AdminAction {
 }
 
 /** What the action changes in the database, and the answer it gets. */
-function effectOf(
+async function effectOf(
   ctx: AdminContext,
   action: AdminAction,
-): { effect: DocumentEffect; answer: unknown } {
+  document: string,
+): Promise<{ effect: DocumentEffect; answer: unknown }> {
   switch (action.action) {
     case "participant.add": {
-      const participant: Participant = {
+      const participant: NewParticipant = {
         id: participantIdOf(action.public_key),
         name: action.name,
         role: "member",
@@ -100,6 +106,10 @@ function effectOf(
         effect: { kind: "set_status", participant: action.participant, status },
         answer: { participant: action.participant, status },
       };
+    }
+    case "participant.rebind": {
+      const { validFromMs, answer } = await checkBinding(ctx, action);
+      return { effect: bindingEffect(action, validFromMs, document), answer };
     }
     case "clock.advance": {
       if (ctx.clock.kind !== "manual")
@@ -131,7 +141,7 @@ function effectOf(
 
 /** A participant as the API shows it. */
 export function participantRecord(
-  p: Pick<Participant, "id" | "name" | "status" | "meterId" | "publicKey">,
+  p: Pick<NewParticipant, "id" | "name" | "status" | "meterId" | "publicKey">,
 ) {
   return { id: p.id, name: p.name, status: p.status, meter_id: p.meterId, public_key: p.publicKey };
 }
@@ -143,6 +153,7 @@ function targetOf(action: AdminAction): string {
       return participantIdOf(action.public_key);
     case "participant.suspend":
     case "participant.reinstate":
+    case "participant.rebind":
       return action.participant;
     case "clock.advance":
       return action.to;
@@ -194,14 +205,15 @@ export async function applyAdmin(
     return inTurn(async () => ({ ...(await applyCommunityUpdate(ctx, doc, action)), action }));
   const nonceKey = `${doc.public_key}:${doc.nonce}`;
   const digest = sha256Hex(canonicalize(doc));
-  // An advance is checked against the clock, which moves on after it: the same bytes again are
-  // answered from their record first, as the first time, not refused as running back.
-  if (action.action === "clock.advance") {
+  // An advance is checked against the clock, which moves on after it, and a re-binding against
+  // the keys it binds: the same bytes again are answered from their record first, as the first
+  // time, not refused as running back or as a key already bound.
+  if (action.action === "clock.advance" || action.action === "participant.rebind") {
     const earlier = await ctx.store.earlierAnswer(nonceKey);
     if (earlier !== undefined && earlier.digest !== digest) throw nonceReused(doc.nonce);
     if (earlier !== undefined) return { created: false, answer: earlier.answer, action };
   }
-  const { effect, answer } = effectOf(ctx, action);
+  const { effect, answer } = await effectOf(ctx, action, canonicalize(doc));
   const recorded = canonicalize(answer);
   return inTurn(async () => {
     const outcome = await ctx.store.applyDocument(
@@ -239,6 +251,8 @@ export async function applyAdmin(
       case "nonce_reused":
         throw nonceReused(doc.nonce);
       case "refused":
+        if (action.action === "participant.rebind")
+          return { ...bindingAnswer(outcome, action, doc.nonce, recorded), action };
         if (outcome.reason === "exists")
           throw refuse(
             "E_CONFLICT",

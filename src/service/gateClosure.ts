@@ -9,8 +9,8 @@
  * statuses are the block's).
  */
 import type { Interval } from "../core/time.js";
-import { type AnyHead, blockPayload } from "../ledger/block.js";
-import { clearInterval, type LedgerPort } from "../ledger/clearInterval.js";
+import { blockPayload } from "../ledger/block.js";
+import { clearInterval } from "../ledger/clearInterval.js";
 import type { Identity } from "../ledger/keys.js";
 import { cancelDocumentOf } from "../ledger/registry.js";
 import { summaryRecord } from "../market/records.js";
@@ -22,22 +22,10 @@ import type {
   OrderStatus,
   StoredOrder,
 } from "../store/communityStore.js";
+import type { DurableLedger } from "./durableLedger.js";
 import type { RegistrySealer } from "./registrySealer.js";
 
-/** The ledger as gate closure uses it: the pipeline's port, and making appends durable. */
-export interface DurableLedger extends LedgerPort {
-  flush(): Promise<void>;
-  /** The interval start of each block, by height (null for a registry block). */
-  readonly blockIntervals: readonly (number | null)[];
-}
-
-/** A block the log has made durable. */
-export interface DurableBlock {
-  readonly height: number;
-  readonly head: AnyHead;
-  /** The block as the log holds it (canonical JSON). */
-  readonly payload: string;
-}
+export type { DurableBlock, DurableLedger } from "./durableLedger.js";
 
 export interface GateContext {
   readonly store: CommunityStore;
@@ -121,6 +109,10 @@ async function clearOrders(
       receivedSeq: o.receivedSeq,
     })),
     ...(cancels === undefined ? {} : { format2: { cancels } }),
+    // Format 2: each order signed by the key the ledger's registry binds for the interval.
+    ...(ctx.registry === undefined
+      ? {}
+      : { boundKey: (p: string) => ctx.registry?.keyFor(p, startMs) }),
     requireSignatures: true,
     // Every signature was checked when the order was taken.
     signaturesChecked: true,

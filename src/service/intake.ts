@@ -2,7 +2,8 @@
  * Taking a signed order for an upcoming interval. Checks, in this order, each refusal with its
  * stable code: the envelope's shape (E_ORDER_INVALID, with the field), the delivery interval named
  * and aligned, the signature (E_SIGNATURE_INVALID), the key's registration (E_PARTICIPANT_UNKNOWN)
- * and standing (E_PARTICIPANT_SUSPENDED), the participant named as the key's, the interval taking
+ * and standing (E_PARTICIPANT_SUSPENDED), the participant named as the key's, the key bound to it
+ * for the order's interval (E_KEY_NOT_BOUND: rotated out, or not yet in force), the interval taking
  * orders at the market's time (E_INTERVAL_NOT_OPEN, E_GATE_CLOSED), expiry, then, in one
  * transaction with the order's record: the nonce (the same bytes again get the first answer,
  * other content under a used nonce is E_NONCE_REUSED), the id unused for the interval
@@ -14,8 +15,8 @@ import { sha256Hex } from "../core/ids.js";
 import { formatInstant, parseInstant } from "../core/time.js";
 import { kwhToWh, toMicro } from "../core/units.js";
 import {
-  envelopeProblem,
   envelopeSchema,
+  expiryProblem,
   nonceKey,
   orderSigningBytes,
   type SignedOrder,
@@ -31,7 +32,7 @@ import type {
 import type { MarketClock } from "./clock.js";
 import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
 import { gateClosesAt, isIntervalStart, opensAt, phaseAt, type Schedule } from "./schedule.js";
-import { activeParticipant, requireSignature } from "./signers.js";
+import { activeParticipant, requireBoundFor, requireSignature } from "./signers.js";
 
 export interface IntakeContext {
   readonly store: CommunityStore;
@@ -122,6 +123,7 @@ export async function submitOrder(ctx: IntakeContext, envelope: SignedOrder): Pr
       envelope.order.participant,
       `the key belongs to participant ${participant.id}, not ${envelope.order.participant}`,
     );
+  requireBoundFor(participant, envelope.public_key, start, "orders");
   try {
     checkOpen(ctx.schedule, start, ctx.clock.now());
   } catch (refusal) {
@@ -139,7 +141,7 @@ export async function submitOrder(ctx: IntakeContext, envelope: SignedOrder): Pr
       envelope.order.replaces,
       "order.replaces: an order cannot replace itself",
     );
-  const expired = envelopeProblem(envelope, start);
+  const expired = expiryProblem(envelope, start);
   if (expired)
     throw refuse(expired.code, expired.field, expired.expected, expired.received, expired.message);
   const outcome = await ctx.record({
@@ -170,6 +172,14 @@ export async function submitOrder(ctx: IntakeContext, envelope: SignedOrder): Pr
         "an active participant",
         participant.id,
         `participant ${participant.id} is suspended and cannot place orders`,
+      );
+    case "key_not_bound":
+      throw refuse(
+        "E_KEY_NOT_BOUND",
+        "public_key",
+        `the key bound to ${participant.id} for the interval`,
+        envelope.public_key,
+        `participant ${participant.id}'s key changed while the order was being taken: sign it with its new key`,
       );
     case "duplicate_id":
       throw refuse(

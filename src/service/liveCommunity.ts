@@ -4,7 +4,7 @@
  * server was down. The market's time comes from the injected clock; `tick` does what is due, so a
  * test steps a manual clock and ticks, and a server ticks on a timer.
  */
-import { GridshareError } from "../core/errors.js";
+import { GridshareError, InputError } from "../core/errors.js";
 import { MS_PER_HOUR, parseInstant } from "../core/time.js";
 import { kwhToWh, toMicro } from "../core/units.js";
 import { tariffLookup } from "../formats/communityFile.js";
@@ -32,7 +32,9 @@ import {
   UnmarkedClosure,
 } from "./gateClosure.js";
 import { GroupCommit } from "./groupCommit.js";
+import { type Handover, takeOverSigning } from "./handover.js";
 import { type Accepted, parseEnvelope, submitOrder } from "./intake.js";
+import { rotateKey } from "./keyRotation.js";
 import type { MarketFeed } from "./marketFeed.js";
 import { cancelOrder, type MemberContext } from "./memberDocuments.js";
 import { RegistrySealer } from "./registrySealer.js";
@@ -61,6 +63,11 @@ export interface LiveCommunityOptions {
   readonly store: CommunityStore;
   readonly ledger: LedgerWriter;
   readonly blockSigner: Identity;
+  /**
+   * The key the ledger's blocks were signed by until now, when the server moves to `blockSigner`:
+   * the ledger hands over to it at open (handover.ts).
+   */
+  readonly previousBlockSigner?: Identity | undefined;
   /** The community's admin key: operator documents must be signed by it. */
   readonly adminPublicKey: string;
   /** The live feed; none in tests that do not watch it. */
@@ -133,6 +140,8 @@ export class LiveCommunity {
   /** The market time of the last tick, and the wall time of the last clock frame. */
   private lastTick: number | undefined;
   private lastClockFrame = Number.NEGATIVE_INFINITY;
+  /** The handover of block signing written as the community opened, if one was. */
+  handover: Handover | undefined;
 
   private constructor(
     private readonly options: LiveCommunityOptions,
@@ -197,9 +206,16 @@ export class LiveCommunity {
         options.blockSigner,
       );
       c.gate = { ...c.gate, registry };
-      // Registrations the log missed (a crash, a failed write) are sealed before anything else.
-      await registry.sealPending();
     }
+    // The handover, if one is due, comes first: every later block is the new key's.
+    c.handover = await takeOverSigning(
+      c.gate.ledger,
+      options.blockSigner,
+      options.previousBlockSigner,
+      c.gate.registry,
+    );
+    // Registrations the log missed (a crash, a failed write) are sealed before anything else.
+    await c.gate.registry?.sealPending();
     await reconcile(c.gate);
     const last = await options.store.lastCleared();
     c.nextToClear =
@@ -240,10 +256,40 @@ export class LiveCommunity {
       store: this.options.store,
       adminPublicKey: this.options.adminPublicKey,
       clock: this.options.clock,
+      schedule: this.rules.schedule,
       wall: this.wall,
       rules: this.rules,
       resolveTariff: this.resolveTariff,
     };
+  }
+
+  /**
+   * Takes a member's key rotation (keyRotation.ts) for `participant`; answered once its registry
+   * block is durable. The orders it cancels (from its start on) leave the feed's books.
+   */
+  async rotateKey(
+    raw: unknown,
+    participant: string,
+  ): Promise<{ created: boolean; answer: string }> {
+    const registry = this.keyRegistry();
+    const outcome = await this.inLane(async () => {
+      const rotated = await rotateKey(this.member, raw, participant);
+      await sealOrUnavailable(registry);
+      return rotated;
+    });
+    if (outcome.created) await this.options.feed?.resync(this.options.store);
+    return outcome;
+  }
+
+  /** The registry a key binding goes into: none in a format-1 ledger, which cannot record one. */
+  private keyRegistry(): RegistrySealer {
+    if (this.gate.registry === undefined)
+      throw new InputError(
+        "E_CONFLICT",
+        "this community's ledger is in format 1 (it began before the platform wrote format 2): it cannot record key rotations or re-bindings, so its participants keep their keys",
+        { details: { field: "document.action", expected: "a format-2 ledger" } },
+      );
+    return this.gate.registry;
   }
 
   /** Takes a signed order (see intake.ts for the checks and their codes). */
@@ -323,7 +369,8 @@ export class LiveCommunity {
    * block is durable, and a suspension's cancelled orders leave the feed's books.
    */
   async admin(raw: unknown, only?: AdminRoute): Promise<AdminOutcome> {
-    const registry = this.gate.registry;
+    const action = (raw as { document?: { action?: unknown } } | null)?.document?.action;
+    const registry = action === "participant.rebind" ? this.keyRegistry() : this.gate.registry;
     const outcome = await applyAdmin(
       this.adminContext,
       raw,
@@ -336,7 +383,8 @@ export class LiveCommunity {
         }),
       only,
     );
-    if (outcome.created && outcome.action.action === "participant.suspend")
+    const cancelling = ["participant.suspend", "participant.rebind"];
+    if (outcome.created && cancelling.includes(outcome.action.action))
       await this.options.feed?.resync(this.options.store);
     return outcome;
   }

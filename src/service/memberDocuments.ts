@@ -3,7 +3,8 @@
  * `gridshare/cancel/v1`), recorded under its nonce like every document (the same bytes again get
  * the first answer, after the interval's gate as well). Only the order's owner can cancel it:
  * the order is looked up under the signing key's participant, so another member's order is
- * simply not found, never revealed.
+ * simply not found, never revealed; and the cancel is signed, as the order was, by the key bound
+ * to the participant for its interval.
  */
 import { canonicalize } from "../core/canonicalJson.js";
 import { sha256Hex } from "../core/ids.js";
@@ -21,6 +22,7 @@ import { isIntervalStart, phaseAt, type Schedule } from "./schedule.js";
 import {
   activeParticipant,
   answerDespiteExpiry,
+  requireBoundFor,
   requireCurrent,
   requireSignature,
 } from "./signers.js";
@@ -36,7 +38,7 @@ export interface MemberContext {
 export function verifiedDocument(
   wall: () => number,
   raw: unknown,
-  kind: "cancel" | "session",
+  kind: "cancel" | "session" | "key",
 ): SignedDocument {
   const doc: SignedDocument = parseOrRefuse(
     signedDocumentSchema,
@@ -50,7 +52,11 @@ export function verifiedDocument(
 }
 
 /** Parses `raw` as a signed document of `kind`, by a registered key; returns it and the participant. */
-export async function memberDocument(ctx: MemberContext, raw: unknown, kind: "cancel" | "session") {
+export async function memberDocument(
+  ctx: MemberContext,
+  raw: unknown,
+  kind: "cancel" | "session" | "key",
+) {
   const doc = verifiedDocument(ctx.wall, raw, kind);
   const participant = await activeParticipant(ctx.store, doc.public_key, {
     field: "public_key",
@@ -101,6 +107,7 @@ export async function cancelOrder(
       cancel.interval_start,
       `${cancel.interval_start} is not the start of an interval`,
     );
+  requireBoundFor(participant, doc.public_key, start, "cancels");
   const nonceKey = `${doc.public_key}:${doc.nonce}`;
   const digest = sha256Hex(canonicalize(doc));
   if (phaseAt(ctx.schedule, start, ctx.clock.now()) === "gate_closed") {

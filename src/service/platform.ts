@@ -38,6 +38,8 @@ export interface PlatformOptions {
   readonly databaseUrl?: string | undefined;
   /** The key that signs blocks: the community file's block-signing key. */
   readonly blockSigner: Identity;
+  /** The key that signed them until now, to hand over from (handover.ts). */
+  readonly previousBlockSigner?: Identity | undefined;
   readonly clock: ClockSpec;
   readonly wall?: () => number;
   readonly onCleared?: (closed: ClosedInterval) => void;
@@ -175,6 +177,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       store,
       ledger: writer,
       blockSigner: options.blockSigner,
+      previousBlockSigner: options.previousBlockSigner,
       adminPublicKey: config.adminPublicKey,
       feed,
       wall,

@@ -1,8 +1,9 @@
 /**
  * The registry blocks of a live community's format-2 ledger: the operator's registrations
- * (participant.add, .suspend, .reinstate) and community updates, recorded in the database with
- * their effect, sealed in receive order into `registry` blocks, so that the ledger says, at each
- * point of its chain, who may trade and under which rules.
+ * (participant.add, .suspend, .reinstate, .rebind), the members' key rotations and community
+ * updates, recorded in the database with their effect, sealed in receive order into `registry`
+ * blocks, so that the ledger says, at each point of its chain, who may trade, with which key and
+ * under which rules.
  *
  * The database is the truth for registrations and the log holds them in order: the first N
  * registrations the database recorded are the N registry entries of the log. A registration
@@ -69,9 +70,21 @@ export class RegistrySealer {
     return new RegistrySealer(store, ledger, admin, signer, registry, updates, sealed);
   }
 
-  /** True when `participant` is registered in the ledger with `publicKey` and active. */
-  isActive(participant: string, publicKey: string): boolean {
-    return this.registry.isActive(participant, publicKey);
+  /** The key the ledger's registry binds to `participant` for the interval starting at `startMs`. */
+  keyFor(participant: string, startMs: number): string | undefined {
+    return this.registry.keyFor(participant, startMs);
+  }
+
+  /**
+   * Hands block signing over from `previous` (the key the ledger's blocks are signed by) to this
+   * sealer's signer: a registry block with no documents, signed by both, made durable. Returns
+   * its height.
+   */
+  async handOver(previous: Identity): Promise<number> {
+    const sealed = sealRegistryBlock(this.ledger.state, this.admin, [], previous, this.signer);
+    this.ledger.append(sealed, []);
+    await this.ledger.flush();
+    return sealed.block.head.height;
   }
 
   /**
@@ -116,7 +129,7 @@ function effectOn(
     updates.apply(update);
     return { document: doc, update: effect };
   }
-  const effect = registry.effectOf(registryActionSchema.parse(doc.document));
+  const effect = registry.effectOf(registryActionSchema.parse(doc.document), doc.public_key);
   if ("problem" in effect)
     throw new Error(`a recorded registration cannot apply to the registry: ${effect.problem}`);
   registry.apply(effect);

@@ -5,6 +5,9 @@
  * stateless (an expiry and an HMAC of it) and each is taken once; the token's key lives in
  * memory only, so a restart ends every session. All of this runs on wall time.
  *
+ * Only a member's current key opens a session: a key rotated out (or replaced by the operator)
+ * opens none from the moment the new one is bound.
+ *
  * The operator opens a session the same way with the community's admin key: its token says
  * `role: "operator"` and reads what only the operator may (the audit log), and no member's
  * private data; a member's token reads nothing of the operator's.
@@ -21,6 +24,7 @@ import { z } from "zod";
 import { InputError } from "../core/errors.js";
 import type { Participant } from "../store/communityStore.js";
 import { type MemberContext, memberDocument, verifiedDocument } from "./memberDocuments.js";
+import { requireCurrentKey } from "./signers.js";
 
 const OPERATOR = "operator";
 
@@ -102,6 +106,8 @@ export class Sessions {
         ? await memberDocument(this.ctx, raw, "session")
         : { doc: operatorDoc, participant: { id: OPERATOR } };
     const role = operatorDoc === undefined ? "member" : OPERATOR;
+    if (operatorDoc === undefined)
+      requireCurrentKey(participant as Participant, doc.public_key, "open sessions");
     const parsed = openSchema.safeParse(doc.document);
     if (!parsed.success)
       throw new InputError(

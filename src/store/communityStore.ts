@@ -17,7 +17,19 @@ export interface ClockState {
 
 export type ParticipantStatus = "active" | "suspended";
 
-export interface Participant {
+/**
+ * A key bound to a participant for the intervals starting from `validFromMs` (null: its first
+ * key, since registration) until `validUntilMs` (null: still bound). A key belongs to one
+ * participant for good; a later binding ends the earlier ones at its start.
+ */
+export interface ParticipantKey {
+  readonly publicKey: string;
+  readonly validFromMs: number | null;
+  readonly validUntilMs: number | null;
+}
+
+/** A participant as registered (its first key is `publicKey`). */
+export interface NewParticipant {
   readonly id: string;
   readonly name: string;
   readonly role: "member";
@@ -25,6 +37,22 @@ export interface Participant {
   readonly meterId: string | null;
   readonly publicKey: string;
   readonly registeredMs: number;
+}
+
+/** A participant with its keys; `publicKey` is its current key (the one bound last). */
+export interface Participant extends NewParticipant {
+  readonly keys: readonly ParticipantKey[];
+}
+
+/** The key bound to the participant for the interval starting at `startMs`, if any. */
+export function keyBoundAt(keys: readonly ParticipantKey[], startMs: number): string | undefined {
+  for (const k of keys)
+    if (
+      (k.validFromMs === null || k.validFromMs <= startMs) &&
+      (k.validUntilMs === null || startMs < k.validUntilMs)
+    )
+      return k.publicKey;
+  return undefined;
 }
 
 /** Where an order stands: open until its interval clears, then filled (in part) or not. */
@@ -87,6 +115,8 @@ export type RecordOutcome =
   | { readonly kind: "nonce_reused" }
   /** The participant was suspended after intake checked it, before the order was recorded. */
   | { readonly kind: "suspended" }
+  /** The participant's key was rotated or re-bound after intake checked it. */
+  | { readonly kind: "key_not_bound" }
   | { readonly kind: "duplicate_id" }
   /** The order to replace is not one of the participant's open orders in the interval. */
   | { readonly kind: "replace_missing" }
@@ -122,8 +152,8 @@ export interface DocumentRecord {
 
 /**
  * A signed document that goes into the ledger: a registration (participant.add, .suspend,
- * .reinstate) or a community update into the next registry block, a cancel into its interval's
- * clearing block.
+ * .reinstate, .rebind, and a member's key.rotate) or a community update into the next registry
+ * block, a cancel into its interval's clearing block.
  */
 export interface LedgerDocument {
   readonly kind: "registry" | "cancel";
@@ -155,7 +185,7 @@ export interface AuditEntry extends AuditRecord {
 
 /** What a document changes, in the same transaction as its record. */
 export type DocumentEffect =
-  | { readonly kind: "add_participant"; readonly participant: Participant }
+  | { readonly kind: "add_participant"; readonly participant: NewParticipant }
   /** Suspending also cancels the participant's open orders, at once. */
   | {
       readonly kind: "set_status";
@@ -167,6 +197,21 @@ export type DocumentEffect =
       readonly participant: string;
       readonly intervalStartMs: number;
       readonly orderId: string;
+    }
+  /**
+   * A new key bound to a participant from an interval on (a rotation, or the operator's
+   * re-binding): the earlier keys end there, and the participant's open orders from then on are
+   * cancelled (they are signed by a key no longer bound for their intervals). A rotation names
+   * the key that signed it, which must still be the participant's current key.
+   */
+  | {
+      readonly kind: "bind_key";
+      readonly participant: string;
+      readonly publicKey: string;
+      readonly validFromMs: number;
+      /** The signed document that binds it (canonical JSON). */
+      readonly document: string;
+      readonly signedBy?: string;
     }
   /** A manual clock's advance: saved with its document, so a committed advance is never lost. */
   | { readonly kind: "advance_clock"; readonly clock: ClockState }
@@ -187,8 +232,11 @@ export type DocumentOutcome =
   | { readonly kind: "applied" }
   | { readonly kind: "replayed"; readonly answer: string }
   | { readonly kind: "nonce_reused" }
-  /** The effect could not apply (the participant exists, or is unknown): nothing was recorded. */
-  | { readonly kind: "refused"; readonly reason: "exists" | "unknown" };
+  /**
+   * The effect could not apply (the participant or key exists, the participant is unknown, or the
+   * key that signed a rotation is no longer its current one): nothing was recorded.
+   */
+  | { readonly kind: "refused"; readonly reason: "exists" | "unknown" | "stale" };
 
 export interface CommunityStore {
   readonly communityId: string;
@@ -197,7 +245,8 @@ export interface CommunityStore {
    * the market time it was first recorded at.
    */
   ensureCommunity(document: string, nowMs: number): Promise<number>;
-  addParticipant(p: Participant): Promise<"added" | "exists">;
+  addParticipant(p: NewParticipant): Promise<"added" | "exists">;
+  /** The participant any of whose keys, current or earlier, is `publicKey`. */
   participantByKey(publicKey: string): Promise<Participant | undefined>;
   participantById(id: string): Promise<Participant | undefined>;
   participants(): Promise<Participant[]>;

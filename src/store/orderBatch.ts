@@ -57,7 +57,8 @@ const idKey = (interval: number, orderId: string) => `${interval}\u0000${orderId
 /**
  * The outcome of each order of `batch`, as if recorded one after another; `nextSeq` hands out
  * receive stamps (called once per recorded order, in order). A participant in `inactive` (suspended
- * since intake checked it) gets `suspended` for a new order.
+ * since intake checked it) gets `suspended` for a new order, and an order `unbound` says is
+ * signed by a key no longer its participant's for its interval gets `key_not_bound`.
  */
 export function decideOrders(
   batch: readonly NewOrder[],
@@ -65,6 +66,7 @@ export function decideOrders(
   known: readonly KnownOrder[],
   nextSeq: () => number,
   inactive: ReadonlySet<string> = new Set(),
+  unbound: (o: NewOrder) => boolean = () => false,
 ): BatchDecision {
   const seenNonces = new Map(nonces);
   const usedIds = new Set<string>();
@@ -102,6 +104,10 @@ export function decideOrders(
     }
     if (inactive.has(o.participant)) {
       outcomes.push({ kind: "suspended" });
+      continue;
+    }
+    if (unbound(o)) {
+      outcomes.push({ kind: "key_not_bound" });
       continue;
     }
     const mine = openOf(o.intervalStartMs, o.participant);

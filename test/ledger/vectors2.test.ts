@@ -1,5 +1,5 @@
 import { LedgerWriter } from "../../src/store/ledgerStore.js";
-import { appendFormat2 } from "../support/ledger2Fixtures.js";
+import { appendFormat2, appendKeys } from "../support/ledger2Fixtures.js";
 import { vectorTests } from "../support/vectorCases.js";
 
 vectorTests({
@@ -10,5 +10,12 @@ vectorTests({
     const writer = await LedgerWriter.open(dir, { create: true });
     appendFormat2(writer);
     await writer.close();
+  },
+  moreValid: {
+    keys: async (dir) => {
+      const writer = await LedgerWriter.open(dir, { create: true });
+      appendKeys(writer);
+      await writer.close();
+    },
   },
 });

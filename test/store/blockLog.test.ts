@@ -2,14 +2,15 @@
  * Blocks read from the log by height: what a scan found and what was appended since, read back
  * byte for byte, past the blocks kept in memory.
  */
+
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { blockPayload } from "../../src/ledger/block.js";
+import { sealRegistryBlock } from "../../src/ledger/communityUpdates.js";
 import { participantIdOf } from "../../src/ledger/keys.js";
-import { sealRegistry } from "../../src/ledger/registry.js";
 import { signDocument } from "../../src/ledger/signedDocument.js";
 import { BlockLog } from "../../src/store/blockLog.js";
 import { LedgerWriter, scanLedger } from "../../src/store/ledgerStore.js";
@@ -27,7 +28,12 @@ function appendRegistrations(writer: LedgerWriter, from: number, n: number): str
       public_key: member.publicKey,
       status: "active" as const,
     };
-    const sealed = sealRegistry(writer.state, OPERATOR.publicKey, [{ document, effect }], OPERATOR);
+    const sealed = sealRegistryBlock(
+      writer.state,
+      OPERATOR.publicKey,
+      [{ document, effect }],
+      OPERATOR,
+    );
     writer.append(sealed);
     payloads.push(blockPayload(sealed.block));
   }

@@ -31,8 +31,15 @@ function nonce(name: string): string {
   return createHash("sha256").update(name).digest("hex").slice(0, 32);
 }
 
-/** Signed orders for interval `k` (15-minute intervals from T0): two sellers, two buyers. */
-export function signedOrdersFor(k: number, homes: readonly Identity[] = HOMES): OrderItem[] {
+/**
+ * Signed orders for interval `k` (15-minute intervals from T0): two sellers, two buyers, each of
+ * `homes`' participant and signed with `keys` (the homes' own, unless a test rotated them).
+ */
+export function signedOrdersFor(
+  k: number,
+  homes: readonly Identity[] = HOMES,
+  keys: readonly Identity[] = homes,
+): OrderItem[] {
   const start = T0 + k * 15 * 60_000;
   const spec = [
     { side: "sell" as const, kwh: 1.2 + 0.1 * k, price: 0.08 },
@@ -52,7 +59,7 @@ export function signedOrdersFor(k: number, homes: readonly Identity[] = HOMES): 
     };
     return {
       kind: "signed" as const,
-      envelope: signOrder(order, who, nonce(`${k}:${i}`), start + 3_600_000),
+      envelope: signOrder(order, keys[i] as Identity, nonce(`${k}:${i}`), start + 3_600_000),
     };
   });
 }

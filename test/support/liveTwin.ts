@@ -15,7 +15,7 @@ import {
 } from "../../src/ledger/communityUpdates.js";
 import type { SignedOrder } from "../../src/ledger/envelope.js";
 import type { Identity } from "../../src/ledger/keys.js";
-import { Registry, registryActionSchema, sealRegistry } from "../../src/ledger/registry.js";
+import { Registry, registryActionSchema } from "../../src/ledger/registry.js";
 import type { SignedDocument } from "../../src/ledger/signedDocument.js";
 import type { GridTariff, Mechanism } from "../../src/market/types.js";
 import type { LiveCommunity } from "../../src/service/liveCommunity.js";
@@ -71,10 +71,11 @@ export class OfflineTwin {
   /** One registry block per document, as the platform seals each registration it answers. */
   register(docs: readonly SignedDocument[]): void {
     for (const document of docs) {
-      const effect = this.registry.effectOf(registryActionSchema.parse(document.document));
+      const action = registryActionSchema.parse(document.document);
+      const effect = this.registry.effectOf(action, document.public_key);
       if ("problem" in effect) throw new Error(effect.problem);
       this.registry.apply(effect);
-      const sealed = sealRegistry(
+      const sealed = sealRegistryBlock(
         this.ledger.state,
         this.admin,
         [{ document, effect }],
@@ -124,6 +125,7 @@ export class OfflineTwin {
       items,
       requireSignatures: true,
       format2: { cancels },
+      boundKey: (p) => this.registry.keyFor(p, startMs),
       ledger: { store: this.ledger, operator: this.operator },
     });
     if (outcome.status !== "cleared") throw new Error("the offline twin refused the interval");

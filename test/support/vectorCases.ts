@@ -29,6 +29,8 @@ export interface VectorSuite {
   readonly golden: string;
   /** Writes the valid vector's ledger into this empty directory. */
   readonly writeValid: (dir: string) => Promise<void>;
+  /** Other valid ledgers of the directory, by name, each written byte for byte too. */
+  readonly moreValid?: Readonly<Record<string, (dir: string) => Promise<void>>>;
 }
 
 export function vectorTests(suite: VectorSuite): void {
@@ -48,10 +50,13 @@ export function vectorTests(suite: VectorSuite): void {
       if (c.exit !== 0) assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
     });
   }
-  test(suite.golden, async () => {
+  const golden = async (name: string, write: (dir: string) => Promise<void>) => {
     const dir = mkdtempSync(join(tmpdir(), `gridshare-golden-${suite.dir}-`));
-    await suite.writeValid(dir);
+    await write(dir);
     for (const file of [LOG_FILE, HEAD_FILE])
-      assert.deepEqual(readFileSync(join(dir, file)), readFileSync(join(root, "valid", file)));
-  });
+      assert.deepEqual(readFileSync(join(dir, file)), readFileSync(join(root, name, file)));
+  };
+  test(suite.golden, () => golden("valid", suite.writeValid));
+  for (const [name, write] of Object.entries(suite.moreValid ?? {}))
+    test(`${suite.golden}: and the ${name} ledger`, () => golden(name, write));
 }

@@ -26,7 +26,7 @@ export function registerLedger(program: Command, ctx: CommandContext): void {
     .argument("<dir>", "the ledger directory")
     .option(
       "--operator <key>",
-      "the operator's public key (hex or key file) every head must be signed by",
+      "the operator's public key (hex or key file) you trust: the first block's, or one the chain hands block signing over to",
     )
     .option(
       "--admin <key>",

@@ -6,11 +6,11 @@ import type { Command } from "commander";
 import { signCancel, signSessionAnswer } from "../../app/liveRequests.js";
 import { formatInstant } from "../../core/time.js";
 import type { Identity } from "../../ledger/keys.js";
-import { participantIdOf } from "../../ledger/keys.js";
 import { readIdentity } from "../../store/keyFile.js";
 import type { CommandContext } from "../context.js";
 import { choiceReader, flagOption, instant } from "../flags.js";
 import { type ServerClient, serverClient } from "../http.js";
+import { participantOfKey } from "../liveKeys.js";
 import { printRecord, printRecords, type ServerFlags, serverOptions } from "../serverCommand.js";
 import { registerBook } from "./book.js";
 
@@ -96,16 +96,14 @@ export function registerOrderCancel(order: Command, ctx: CommandContext): void {
     )
     .action(async (flags: ServerFlags & { key: string; id: string; interval: number }) => {
       const member = await memberKey(ctx, flags.key);
+      const client = serverClient(flags.server);
       const cancel = signCancel(
         { orderId: flags.id, intervalStartMs: flags.interval },
         member,
-        participantIdOf(member.publicKey),
+        await participantOfKey(client, member.publicKey, member.participant),
         Date.now(),
       );
-      const answer = await serverClient(flags.server).delete(
-        `/v1/orders/${encodeURIComponent(flags.id)}`,
-        cancel,
-      );
+      const answer = await client.delete(`/v1/orders/${encodeURIComponent(flags.id)}`, cancel);
       printRecord(ctx, flags, answer.json as Rows[0]);
     });
 }

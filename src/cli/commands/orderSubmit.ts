@@ -6,6 +6,7 @@ import type { CommandContext } from "../context.js";
 import { expiryMinutes, flagOption } from "../flags.js";
 import { type ServerClient, serverClient } from "../http.js";
 import { readJsonInput } from "../io.js";
+import { participantOfKey } from "../liveKeys.js";
 import { printRecord, type ServerFlags, serverOptions } from "../serverCommand.js";
 
 /** Without `--expires-minutes`, an order expires when its interval ends: the community's length. */
@@ -24,7 +25,7 @@ export function registerOrderSubmit(order: Command, ctx: CommandContext): void {
       )
       .argument(
         "<file>",
-        "the order as JSON ({ id, side, energy_kwh, price_per_kwh, interval_start }, participant and timestamp optional), or -",
+        "the order as JSON ({ id, side, energy_kwh, price_per_kwh, interval_start }, participant (the key's) and timestamp optional), or -",
       )
       .requiredOption("--key <file>", "the participant's key file (gridshare keys new)")
       .addOption(
@@ -44,12 +45,16 @@ export function registerOrderSubmit(order: Command, ctx: CommandContext): void {
         onWarning: (message) => ctx.io.stderr.write(`warning: ${message}\n`),
       });
       const now = Date.now();
-      const order = liveOrder(await readJsonInput(ctx.io, file), {
+      const raw = await readJsonInput(ctx.io, file);
+      const client = serverClient(flags.server);
+      // After a rotation the key's own id is not its participant's: the server says whose it is.
+      const participant = await participantOfKey(client, identity.publicKey, identity.participant);
+      const order = liveOrder(raw, {
         identity,
+        participant,
         source: file === "-" ? "standard input" : file,
         nowMs: now,
       });
-      const client = serverClient(flags.server);
       const expiry = await expiryOf(client, flags.expiresMinutes);
       const envelope = signLiveOrder(order, identity, expiry, now);
       const answer = await client.post("/v1/orders", envelope);

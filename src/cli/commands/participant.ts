@@ -1,6 +1,7 @@
 /**
  * `gridshare participant add|suspend|reinstate` (the operator's signed documents, posted to a
- * live platform) and `gridshare participants` (who is registered there).
+ * live platform), `participant rotate-key|rebind` (participantKeys.ts) and `gridshare
+ * participants` (who is registered there).
  */
 import type { Command } from "commander";
 import { signAdminAction } from "../../app/liveRequests.js";
@@ -8,6 +9,7 @@ import { readIdentity, resolvePublicKey } from "../../store/keyFile.js";
 import type { CommandContext } from "../context.js";
 import { serverClient } from "../http.js";
 import { printRecord, printRecords, type ServerFlags, serverOptions } from "../serverCommand.js";
+import { registerParticipantKeys } from "./participantKeys.js";
 
 interface OperatorFlags extends ServerFlags {
   operatorKey: string;
@@ -54,7 +56,9 @@ function registerStatusChange(
 export function registerParticipant(program: Command, ctx: CommandContext): void {
   const participant = program
     .command("participant")
-    .description("register, suspend or reinstate a live platform's participants (operator)");
+    .description(
+      "register, suspend, reinstate or re-bind a live platform's participants (operator); rotate your key",
+    );
   serverOptions(
     participant
       .command("add")
@@ -80,6 +84,7 @@ export function registerParticipant(program: Command, ctx: CommandContext): void
     });
   registerStatusChange(participant, ctx, "suspend");
   registerStatusChange(participant, ctx, "reinstate");
+  registerParticipantKeys(participant, ctx);
 
   serverOptions(
     program.command("participants").description("a live platform's participants"),

@@ -34,6 +34,10 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       "the key file that signs blocks (the community file names its public key)",
     )
     .option(
+      "--previous-operator-key <file>",
+      "the key that signed the ledger's blocks until now: the ledger hands over to --operator-key at start",
+    )
+    .option(
       "--demo",
       "the shipped CityLearn community: its 17 homes registered, their keys in <data-dir>/demo-keys/",
     )

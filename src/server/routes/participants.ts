@@ -1,6 +1,7 @@
 /**
  * Participants: the public list (names only where the community makes them public), paged by
- * id, and the operator's signed registrations, suspensions and reinstatements.
+ * id, and the operator's signed registrations, suspensions, reinstatements and re-bindings
+ * (which routes/keys.ts also takes).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -45,14 +46,20 @@ export function registerParticipantRoutes(app: FastifyInstance, platform: Platfo
     "/v1/participants",
     {
       schema: {
-        summary: "Register, suspend or reinstate a participant (admin-signed)",
+        summary: "Register, suspend, reinstate or re-bind a participant (admin-signed)",
         body: signedDocumentSchema,
       },
     },
     async (request: FastifyRequest, reply) => {
       const outcome = await community.admin(request.body, {
-        actions: ["participant.add", "participant.suspend", "participant.reinstate"],
-        expected: "participant.add, participant.suspend or participant.reinstate",
+        actions: [
+          "participant.add",
+          "participant.suspend",
+          "participant.reinstate",
+          "participant.rebind",
+        ],
+        expected:
+          "participant.add, participant.suspend, participant.reinstate or participant.rebind",
       });
       return reply
         .status(outcome.created && outcome.action.action === "participant.add" ? 201 : 200)

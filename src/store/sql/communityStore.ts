@@ -14,13 +14,16 @@ import type {
   DocumentOutcome,
   DocumentRecord,
   NewOrder,
+  NewParticipant,
   OrderStatus,
   Participant,
+  ParticipantKey,
   ParticipantStatus,
   RecordOutcome,
   ScheduledUpdate,
   StoredOrder,
 } from "../communityStore.js";
+import { keyBoundAt } from "../communityStore.js";
 import { type BatchDecision, decideOrders } from "../orderBatch.js";
 import { readAuditLog } from "./auditLog.js";
 import type { SqlDatabase, SqlSession } from "./database.js";
@@ -56,15 +59,32 @@ interface BatchRead {
   readonly [column: string]: unknown;
 }
 
+/** A key as the participants' statements aggregate them (JSON). */
+interface KeyJson {
+  readonly public_key: string;
+  readonly valid_from_ms: number;
+  readonly valid_until_ms: number | null;
+}
+
 interface ParticipantRow {
   readonly participant_id: string;
   readonly name: string;
   readonly role: string;
   readonly status: string;
   readonly meter_id: string | null;
-  readonly public_key: string;
   readonly registered_ms: number;
+  /** Earliest first: the first is the registration's. */
+  readonly keys: readonly KeyJson[];
   readonly [column: string]: unknown;
+}
+
+/** A participant's keys from their rows, earliest first (the first one since registration). */
+function keysOf(rows: readonly KeyJson[]): ParticipantKey[] {
+  return rows.map((k, i) => ({
+    publicKey: k.public_key,
+    validFromMs: i === 0 ? null : k.valid_from_ms,
+    validUntilMs: k.valid_until_ms,
+  }));
 }
 
 const ORDER_COLUMNS =
@@ -86,20 +106,30 @@ function orderOf(r: OrderRow): StoredOrder {
 }
 
 function participantOf(r: ParticipantRow): Participant {
+  const keys = keysOf(r.keys);
+  const current = keys.find((k) => k.validUntilMs === null) ?? keys.at(-1);
   return {
     id: r.participant_id,
     name: r.name,
     role: "member",
     status: r.status as ParticipantStatus,
     meterId: r.meter_id,
-    publicKey: r.public_key,
+    publicKey: current?.publicKey ?? "",
     registeredMs: r.registered_ms,
+    keys,
   };
 }
 
-const PARTICIPANT_SELECT = `select p.participant_id, p.name, p.role, p.status, p.meter_id, p.registered_ms, k.public_key
-  from participants p join participant_keys k
-    on k.community_id = p.community_id and k.participant_id = p.participant_id`;
+/** A participant's keys as one JSON array, earliest first. */
+const KEYS_JSON = `(select json_agg(json_build_object('public_key', k.public_key,
+    'valid_from_ms', k.valid_from_ms, 'valid_until_ms', k.valid_until_ms)
+    order by k.valid_from_ms, k.public_key)
+  from participant_keys k
+  where k.community_id = p.community_id and k.participant_id = p.participant_id)`;
+
+const PARTICIPANT_SELECT = `select p.participant_id, p.name, p.role, p.status, p.meter_id, p.registered_ms,
+    ${KEYS_JSON} as keys
+  from participants p`;
 
 export class SqlCommunityStore implements CommunityStore {
   /**
@@ -129,7 +159,7 @@ export class SqlCommunityStore implements CommunityStore {
     return (rows[0] as { created_ms: number }).created_ms;
   }
 
-  addParticipant(p: Participant): Promise<"added" | "exists"> {
+  addParticipant(p: NewParticipant): Promise<"added" | "exists"> {
     return this.forgetting(this.db.transaction((tx) => this.insertParticipant(tx, p)));
   }
 
@@ -143,7 +173,12 @@ export class SqlCommunityStore implements CommunityStore {
     }
   }
 
-  private async insertParticipant(tx: SqlSession, p: Participant): Promise<"added" | "exists"> {
+  private async insertParticipant(tx: SqlSession, p: NewParticipant): Promise<"added" | "exists"> {
+    const taken = await tx.query(
+      "select 1 from participant_keys where community_id = $1 and public_key = $2",
+      [this.communityId, p.publicKey],
+    );
+    if (taken.length > 0) return "exists";
     const inserted = await tx.query(
       `insert into participants (community_id, participant_id, name, role, status, meter_id, registered_ms)
          values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing returning participant_id`,
@@ -197,6 +232,8 @@ export class SqlCommunityStore implements CommunityStore {
             [this.communityId, effect.intervalStartMs, effect.participant, effect.orderId],
           );
           if (rows.length === 0) throw new Refused("unknown");
+        } else if (effect.kind === "bind_key") {
+          await this.bindKey(tx, effect);
         } else if (effect.kind === "advance_clock") {
           await this.upsertClock(tx, effect.clock);
         } else if (effect.kind === "schedule_update") {
@@ -251,9 +288,54 @@ export class SqlCommunityStore implements CommunityStore {
         if (error instanceof Refused) return { kind: "refused", reason: error.reason };
         throw error;
       });
-    return effect.kind === "add_participant" || effect.kind === "set_status"
+    return effect.kind === "add_participant" ||
+      effect.kind === "set_status" ||
+      effect.kind === "bind_key"
       ? this.forgetting(applied)
       : applied;
+  }
+
+  /**
+   * Binds a new key from `validFromMs` on: the participant's row locked (so a batch of orders
+   * rechecks its keys after this commits), the key unused by anyone, the earlier keys ended at
+   * the new one's start, and the participant's open orders from then on cancelled.
+   */
+  private async bindKey(
+    tx: SqlSession,
+    e: Extract<DocumentEffect, { kind: "bind_key" }>,
+  ): Promise<void> {
+    const locked = await tx.query(
+      `select participant_id from participants where community_id = $1 and participant_id = $2
+       for update`,
+      [this.communityId, e.participant],
+    );
+    if (locked.length === 0) throw new Refused("unknown");
+    if (e.signedBy !== undefined) {
+      const current = await tx.query<{ public_key: string }>(
+        `select public_key from participant_keys
+         where community_id = $1 and participant_id = $2 and valid_until_ms is null`,
+        [this.communityId, e.participant],
+      );
+      if (current[0]?.public_key !== e.signedBy) throw new Refused("stale");
+    }
+    const inserted = await tx.query(
+      `insert into participant_keys (community_id, participant_id, public_key, valid_from_ms, document)
+       values ($1, $2, $3, $4, $5) on conflict do nothing returning public_key`,
+      [this.communityId, e.participant, e.publicKey, e.validFromMs, e.document],
+    );
+    if (inserted.length === 0) throw new Refused("exists");
+    await tx.query(
+      `update participant_keys set valid_until_ms = $4
+       where community_id = $1 and participant_id = $2 and public_key <> $3
+         and (valid_until_ms is null or valid_until_ms > $4)`,
+      [this.communityId, e.participant, e.publicKey, e.validFromMs],
+    );
+    await tx.query(
+      `update orders set status = 'cancelled'
+       where community_id = $1 and participant_id = $2 and status = 'open'
+         and interval_start_ms >= $3`,
+      [this.communityId, e.participant, e.validFromMs],
+    );
   }
 
   earlierAnswer(nonceKey: string): Promise<{ digest: string; answer: string } | undefined> {
@@ -275,7 +357,8 @@ export class SqlCommunityStore implements CommunityStore {
     const known = this.byKey.get(publicKey);
     if (known !== undefined) return known;
     const rows = await this.db.query<ParticipantRow>(
-      `${PARTICIPANT_SELECT} where p.community_id = $1 and k.public_key = $2`,
+      `${PARTICIPANT_SELECT} where p.community_id = $1 and p.participant_id =
+         (select participant_id from participant_keys where community_id = $1 and public_key = $2)`,
       [this.communityId, publicKey],
     );
     return this.remember(rows[0]);
@@ -294,7 +377,7 @@ export class SqlCommunityStore implements CommunityStore {
   private remember(row: ParticipantRow | undefined): Participant | undefined {
     if (row === undefined) return undefined;
     const p = participantOf(row);
-    this.byKey.set(p.publicKey, p);
+    for (const k of p.keys) this.byKey.set(k.publicKey, p);
     this.byId.set(p.id, p);
     return p;
   }
@@ -329,12 +412,15 @@ export class SqlCommunityStore implements CommunityStore {
     return this.db.transaction(async (tx) => {
       const intervals = batch.map((o) => o.intervalStartMs);
       const participants = batch.map((o) => o.participant);
-      const locked = await tx.query<{ participant_id: string; status: string }>(
-        `select participant_id, status from participants
-         where community_id = $1 and participant_id = any($2::text[])
-         order by participant_id for update`,
+      const locked = await tx.query<{ participant_id: string; status: string; keys: KeyJson[] }>(
+        `select p.participant_id, p.status, ${KEYS_JSON} as keys from participants p
+         where p.community_id = $1 and p.participant_id = any($2::text[])
+         order by p.participant_id for update`,
         [this.communityId, [...new Set(participants)]],
       );
+      // Each participant's keys as they are once its row is locked: a rotation that committed
+      // after intake checked an order's key refuses the order here.
+      const keys = new Map(locked.map((r) => [r.participant_id, keysOf(r.keys ?? [])]));
       // What the batch depends on, read once its participants are locked, in one statement:
       // the nonces already used, the orders its checks need (two index lookups per key, lateral
       // and fenced with `offset 0` so that each key is its own probe whatever the planner's
@@ -386,6 +472,8 @@ export class SqlCommunityStore implements CommunityStore {
         })),
         () => seqs[next++] as number,
         new Set(locked.filter((r) => r.status !== "active").map((r) => r.participant_id)),
+        (o) =>
+          keyBoundAt(keys.get(o.participant) ?? [], o.intervalStartMs) !== o.envelope.public_key,
       );
       if (decision.inserts.length > 0) await this.writeBatch(tx, decision);
       return [...decision.outcomes];
@@ -634,7 +722,7 @@ function groupByStatus(statuses: ClearedInterval["statuses"]) {
 
 /** Thrown inside a transaction to roll it back when a document's effect cannot apply. */
 class Refused extends Error {
-  constructor(readonly reason: "exists" | "unknown") {
+  constructor(readonly reason: "exists" | "unknown" | "stale") {
     super(reason);
   }
 }

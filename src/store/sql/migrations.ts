@@ -160,6 +160,15 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 6,
+    name: "a participant's keys, each bound until a later one takes over",
+    statements: [
+      // Null: still bound. A rotation or re-binding ends the earlier keys at its start.
+      "alter table participant_keys add column valid_until_ms bigint",
+      "create index participant_keys_by_participant on participant_keys (community_id, participant_id)",
+    ],
+  },
 ];
 
 /** The schema version this program writes. */
