@@ -83,6 +83,11 @@ export class Registry {
     );
   }
 
+  /** True when `participant` is registered with `publicKey`, active or suspended. */
+  isRegistered(participant: string, publicKey: string): boolean {
+    return this.byId.get(participant)?.publicKey === publicKey;
+  }
+
   status(participant: string): ParticipantState | undefined {
     return this.byId.get(participant)?.status;
   }

@@ -131,7 +131,7 @@ export function checkReceivedOrder(
   return seq;
 }
 
-/** A cancel entry: signed by the owner of the order, for this interval, of an order not cleared. */
+/** A cancel entry: signed by the order's registered owner, for this interval, of an order not cleared. */
 export function checkCancel(
   walk: Walk,
   height: number,
@@ -148,8 +148,10 @@ export function checkCancel(
   const what = `cancel of order ${JSON.stringify(c.order_id)}`;
   if (participantIdOf(doc.data.public_key) !== c.participant)
     throw damaged(height, `${what}: not signed by the order's owner ${c.participant}`);
-  if (!walk.f2.registry.isActive(c.participant, doc.data.public_key))
-    throw damaged(height, `${what}: participant ${c.participant} is not an active participant`);
+  // Registered, not active: a member suspended after it cancelled (before the gate) keeps its
+  // cancel, which changes no trade (the order is not in the block).
+  if (!walk.f2.registry.isRegistered(c.participant, doc.data.public_key))
+    throw damaged(height, `${what}: participant ${c.participant} is not registered with this key`);
   if (parseInstant(c.interval_start) !== startMs)
     throw damaged(height, `${what} is for ${c.interval_start}, not ${formatInstant(startMs)}`);
   const cleared = items.some(
