@@ -41,6 +41,8 @@ export interface AdminContext {
   readonly adminPublicKey: string;
   readonly clock: MarketClock;
   readonly wall: () => number;
+  /** Refuses an authentic action the market cannot take now (a throw), before it is recorded. */
+  readonly guard?: (action: AdminAction) => void;
 }
 
 export interface AdminAnswer {
@@ -146,6 +148,7 @@ export async function applyAdmin(
 ): Promise<AdminAnswer & { action: AdminAction }> {
   const doc = parseOrRefuse(signedDocumentSchema, raw, "E_INPUT", "a signed document");
   const action = authenticate(ctx, doc);
+  ctx.guard?.(action);
   const nonceKey = `${doc.public_key}:${doc.nonce}`;
   const digest = sha256Hex(canonicalize(doc));
   // An advance is checked against the clock, which moves on after it: the same bytes again are

@@ -10,14 +10,10 @@ import { kwhToWh, toMicro } from "../core/units.js";
 import { blockPayload, intervalStartOf, LEDGER_FORMAT_2 } from "../ledger/block.js";
 import type { Identity } from "../ledger/keys.js";
 import type { GridTariff, Mechanism } from "../market/types.js";
-import type {
-  ClockState,
-  CommunityStore,
-  NewOrder,
-  RecordOutcome,
-} from "../store/communityStore.js";
+import type { ClockState, CommunityStore, NewOrder } from "../store/communityStore.js";
 import type { LedgerWriter } from "../store/ledgerStore.js";
 import { type AdminAction, type AdminAnswer, type AdminContext, applyAdmin } from "./admin.js";
+import { fillsAreFinal, guardSuspension, type IntakeOutcome, recordAndMatch } from "./cdaIntake.js";
 import type { MarketClock } from "./clock.js";
 import {
   type ClosedInterval,
@@ -31,10 +27,17 @@ import {
 } from "./gateClosure.js";
 import { GroupCommit } from "./groupCommit.js";
 import { type Accepted, parseEnvelope, submitOrder } from "./intake.js";
+import { LiveBooks } from "./liveBooks.js";
 import type { MarketFeed } from "./marketFeed.js";
 import { cancelOrder, type MemberContext } from "./memberDocuments.js";
 import { RegistrySealer } from "./registrySealer.js";
-import { gateClosesAt, gatesClosedBetween, opensBetween, type Schedule } from "./schedule.js";
+import {
+  gateClosesAt,
+  gatesClosedBetween,
+  openIntervals,
+  opensBetween,
+  type Schedule,
+} from "./schedule.js";
 
 /** Wall milliseconds between two frames of the `clock` channel of a running clock. */
 const CLOCK_FRAME_MS = 1000;
@@ -112,7 +115,9 @@ export class LiveCommunity {
   private lane: Promise<unknown> = Promise.resolve();
   private readonly wall: () => number;
   /** New orders, recorded many to a transaction under load. */
-  private readonly orders: GroupCommit<NewOrder, RecordOutcome>;
+  private readonly orders: GroupCommit<NewOrder, IntakeOutcome>;
+  /** With `cda`, each open interval's continuous book (liveBooks.ts). */
+  readonly books: LiveBooks | undefined;
   /** Submissions under way, by interval: a gate closure waits for them. */
   private readonly inFlight = new Map<number, Set<Promise<unknown>>>();
   /** Gates up to this market time have been handled. */
@@ -126,7 +131,17 @@ export class LiveCommunity {
 
   private constructor(private readonly options: LiveCommunityOptions) {
     this.wall = options.wall ?? Date.now;
-    this.orders = new GroupCommit((batch) => options.store.recordOrders(batch));
+    const books =
+      options.mechanism.name === "cda"
+        ? new LiveBooks(options.store, options.schedule.intervalMinutes, options.tariffAt)
+        : undefined;
+    this.books = books;
+    const record = (batch: readonly NewOrder[]) => options.store.recordOrders(batch);
+    this.orders = new GroupCommit(
+      books === undefined
+        ? record
+        : (batch) => books.inLane(() => recordAndMatch(books, record, options.feed, batch)),
+    );
     this.gate = {
       store: options.store,
       ledger: durable(options.ledger, options.onBlock),
@@ -176,7 +191,23 @@ export class LiveCommunity {
     // Gates the saved clock had passed when the process stopped are closed now, before any
     // request: a manual clock would otherwise leave them until its next advance.
     await c.tick();
+    await c.restoreBooks();
     return c;
+  }
+
+  /**
+   * With `cda`, builds the book of every interval taking orders from its stored orders, and
+   * gives the feed what rests in each (the fills they replay to are not published again).
+   */
+  private async restoreBooks(): Promise<void> {
+    const books = this.books;
+    if (books === undefined) return;
+    await books.inLane(async () => {
+      for (const start of openIntervals(this.options.schedule, this.options.clock.now())) {
+        const book = await books.bookOf(start);
+        this.options.feed?.restore(start, book.resting());
+      }
+    });
   }
 
   get store(): CommunityStore {
@@ -193,20 +224,38 @@ export class LiveCommunity {
 
   /** What a member's signed documents (cancels, sessions) are checked against. */
   get member(): MemberContext {
+    const books = this.books;
     return {
       store: this.options.store,
       clock: this.options.clock,
       schedule: this.options.schedule,
       wall: this.wall,
+      ...(books === undefined
+        ? {}
+        : {
+            guardCancel: async (start: number, participant: string, orderId: string) => {
+              const filledWh = (await books.bookOf(start)).filledWh(participant, orderId);
+              if (filledWh > 0) throw fillsAreFinal("order_id", orderId, filledWh, "cancelled");
+            },
+          }),
     };
   }
 
   get adminContext(): AdminContext {
+    const books = this.books;
     return {
       store: this.options.store,
       adminPublicKey: this.options.adminPublicKey,
       clock: this.options.clock,
       wall: this.wall,
+      ...(books === undefined
+        ? {}
+        : {
+            guard: (action: AdminAction) => {
+              if (action.action === "participant.suspend")
+                guardSuspension(books, action.participant);
+            },
+          }),
     };
   }
 
@@ -226,6 +275,8 @@ export class LiveCommunity {
       envelope,
     ).then((accepted) => {
       const replaced = accepted.receipt.replaced;
+      // With `cda` the feed heard of the order when it matched, in receive order.
+      if (this.books !== undefined) return accepted;
       if (accepted.created && start !== undefined && replaced !== undefined)
         this.options.feed?.cancelled(start, [
           { participant: accepted.receipt.participant, orderId: replaced },
@@ -270,14 +321,22 @@ export class LiveCommunity {
     const named = (raw as { document?: { interval_start?: unknown } } | null)?.document
       ?.interval_start;
     const start = typeof named === "string" ? parseInstant(named) : undefined;
-    const outcome = await this.whileInFlight(start, cancelOrder(this.member, raw, orderId));
-    if (outcome.created) {
-      const answer = JSON.parse(outcome.answer) as { participant: string; interval_start: string };
-      this.options.feed?.cancelled(parseInstant(answer.interval_start) as number, [
-        { participant: answer.participant, orderId },
-      ]);
-    }
-    return outcome;
+    const books = this.books;
+    const work = async () => {
+      const outcome = await cancelOrder(this.member, raw, orderId);
+      if (outcome.created) {
+        const answer = JSON.parse(outcome.answer) as {
+          participant: string;
+          interval_start: string;
+        };
+        const at = parseInstant(answer.interval_start) as number;
+        books?.built(at)?.withdraw(orderId);
+        this.options.feed?.cancelled(at, [{ participant: answer.participant, orderId }]);
+      }
+      return outcome;
+    };
+    // With `cda`, in the books' lane: no fill can come between the check and the commit.
+    return this.whileInFlight(start, books === undefined ? work() : books.inLane(work));
   }
 
   /**
@@ -286,8 +345,17 @@ export class LiveCommunity {
    */
   async admin(raw: unknown): Promise<AdminAnswer & { action: AdminAction }> {
     const registry = this.gate.registry;
-    const outcome = await this.inLane(async () => {
+    const books = this.books;
+    const apply = async () => {
       const applied = await applyAdmin(this.adminContext, raw);
+      if (applied.created && applied.action.action === "participant.suspend")
+        for (const book of books?.all.values() ?? [])
+          book.withdrawParticipant(applied.action.participant);
+      return applied;
+    };
+    const outcome = await this.inLane(async () => {
+      // With `cda`, in the books' lane: no fill can come between the guard and the commit.
+      const applied = await (books === undefined ? apply() : books.inLane(apply));
       if (registry !== undefined && applied.action.action !== "clock.advance")
         await sealOrUnavailable(registry);
       return applied;
@@ -320,6 +388,8 @@ export class LiveCommunity {
     const feed = this.options.feed;
     for (const start of gatesClosedBetween(this.options.schedule, this.closedThrough, now)) {
       const outcome = await this.closeOne(start);
+      // Whatever rested at the gate expired with it.
+      this.books?.drop(start);
       this.closedThrough = gateClosesAt(this.options.schedule, start);
       closed.push(outcome);
       feed?.cleared(outcome);
