@@ -191,7 +191,7 @@ export function checkReceivedOrder(
   return seq;
 }
 
-/** A cancel entry: signed by the owner of the order, for this interval, of an order not cleared. */
+/** A cancel entry: signed by the order's registered owner, for this interval, of an order not cleared. */
 export function checkCancel(
   walk: Walk,
   height: number,
@@ -206,13 +206,14 @@ export function checkCancel(
   if (!cancel.success) throw damaged(height, `cancel entry ${index}: not a cancel`);
   const c = cancel.data;
   const what = `cancel of order ${JSON.stringify(c.order_id)}`;
+  // Bound to its participant for the interval (so registered), not necessarily active: a member
+  // suspended after it cancelled (before the gate) keeps its cancel, which changes no trade (the
+  // order is not in the block).
   if (walk.f2.registry.keyFor(c.participant, startMs) !== doc.data.public_key)
     throw damaged(
       height,
       `${what}: not signed by the order's owner ${c.participant} (the key bound to it for the interval)`,
     );
-  if (!walk.f2.registry.isActive(c.participant))
-    throw damaged(height, `${what}: participant ${c.participant} is not an active participant`);
   if (parseInstant(c.interval_start) !== startMs)
     throw damaged(height, `${what} is for ${c.interval_start}, not ${formatInstant(startMs)}`);
   const cleared = items.some(

@@ -54,6 +54,8 @@ export interface AdminContext {
   /** The rules in force per interval, which a community update changes (communityUpdate.ts). */
   readonly rules: CommunityRules;
   readonly resolveTariff: TariffResolver;
+  /** Refuses an authentic action the market cannot take now (a throw), before it is recorded. */
+  readonly guard?: (action: AdminAction) => void;
 }
 
 export interface AdminAnswer {
@@ -179,7 +181,9 @@ export interface AdminRoute {
 export async function applyAdmin(
   ctx: AdminContext,
   raw: unknown,
-  inTurn: (record: () => Promise<AdminOutcome>) => Promise<AdminOutcome> = (record) => record(),
+  inTurn: (record: () => Promise<AdminOutcome>, action: AdminAction) => Promise<AdminOutcome> = (
+    record,
+  ) => record(),
   only?: AdminRoute,
 ): Promise<AdminOutcome> {
   const doc = parseOrRefuse(signedDocumentSchema, raw, "E_INPUT", "a signed document");
@@ -199,10 +203,14 @@ export async function applyAdmin(
       action.action,
       `document.action: expected ${only.expected} on this route`,
     );
+  ctx.guard?.(action);
   // An update is checked against the rules and the clock in its turn, so that updates and gate
   // closures sent at the same time each see the rules the ones before them left.
   if (action.action === "community.update")
-    return inTurn(async () => ({ ...(await applyCommunityUpdate(ctx, doc, action)), action }));
+    return inTurn(
+      async () => ({ ...(await applyCommunityUpdate(ctx, doc, action)), action }),
+      action,
+    );
   const nonceKey = `${doc.public_key}:${doc.nonce}`;
   const digest = sha256Hex(canonicalize(doc));
   // An advance is checked against the clock, which moves on after it, and a re-binding against
@@ -269,5 +277,5 @@ export async function applyAdmin(
           "no such participant in this community",
         );
     }
-  });
+  }, action);
 }

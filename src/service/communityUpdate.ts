@@ -73,6 +73,27 @@ function checkFuture(
   );
 }
 
+/**
+ * Refuses an update that would move the market to or from `cda`: a continuous market matches
+ * orders as they arrive, in books the platform keeps from the community's start, which the
+ * mechanisms cleared at the gate do not have (and the other way round).
+ */
+function checkContinuity(rules: CommunityRules, update: ResolvedUpdate, named: string): void {
+  const next = update.set.mechanism;
+  if (next === undefined) return;
+  const now = rules.rulesAt(update.fromMs).mechanism;
+  if ((next.name === "cda") === (now.name === "cda")) return;
+  throw refuse(
+    "E_CONFLICT",
+    "document.market.mechanism",
+    now.name === "cda"
+      ? "cda (a continuous market stays continuous)"
+      : "a mechanism cleared at the gate (not cda)",
+    named,
+    `the market cannot change from ${now.name} to ${next.name} by an update: a cda market matches continuously and the others clear at the gate; start a new community for the other kind`,
+  );
+}
+
 /** Refuses an update that would leave an interval's orders closing before they open. */
 function checkTiming(rules: CommunityRules, update: ResolvedUpdate): void {
   for (const c of rules.with(update).schedule.changes ?? []) {
@@ -123,6 +144,7 @@ async function planned(ctx: UpdateContext, action: CommunityUpdateAction, digest
     );
   }
   checkTiming(ctx.rules, update);
+  checkContinuity(ctx.rules, update, parsed.market?.mechanism ?? "");
   checkFuture(ctx.rules, update, action.from_interval, ctx.clock.now());
   return update;
 }

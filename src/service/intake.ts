@@ -8,7 +8,8 @@
  * transaction with the order's record: the nonce (the same bytes again get the first answer,
  * other content under a used nonce is E_NONCE_REUSED), the id unused for the interval
  * (E_MARKET_DUPLICATE_ID) and one side per participant where the mechanism prices net positions
- * (E_MARKET_SIDE_CONFLICT). A refused order changes nothing.
+ * (E_MARKET_SIDE_CONFLICT), and with `cda` a replaced order without fills (E_CONFLICT: fills are
+ * final). A refused order changes nothing.
  */
 import { canonicalize } from "../core/canonicalJson.js";
 import { sha256Hex } from "../core/ids.js";
@@ -23,12 +24,8 @@ import {
 } from "../ledger/envelope.js";
 import { verifyMessage } from "../ledger/keys.js";
 import type { Mechanism } from "../market/types.js";
-import type {
-  CommunityStore,
-  NewOrder,
-  OrderReceipt,
-  RecordOutcome,
-} from "../store/communityStore.js";
+import type { CommunityStore, NewOrder, OrderReceipt } from "../store/communityStore.js";
+import { fillsAreFinal, type IntakeOutcome } from "./cdaIntake.js";
 import type { MarketClock } from "./clock.js";
 import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
 import { gateClosesAt, isIntervalStart, opensAt, phaseAt, type Schedule } from "./schedule.js";
@@ -36,8 +33,11 @@ import { activeParticipant, requireBoundFor, requireSignature } from "./signers.
 
 export interface IntakeContext {
   readonly store: CommunityStore;
-  /** Records one order with its nonce (through group commit: see groupCommit.ts). */
-  readonly record: (order: NewOrder) => Promise<RecordOutcome>;
+  /**
+   * Records one order with its nonce (through group commit: see groupCommit.ts) and, with
+   * `cda`, matches it at once (cdaIntake.ts).
+   */
+  readonly record: (order: NewOrder) => Promise<IntakeOutcome>;
   readonly clock: MarketClock;
   readonly schedule: Schedule;
   /** The mechanism the interval starting at `startMs` clears with. */
@@ -196,6 +196,13 @@ export async function submitOrder(ctx: IntakeContext, envelope: SignedOrder): Pr
         "the id of one of your open orders for this interval",
         envelope.order.replaces,
         `you have no open order ${JSON.stringify(envelope.order.replaces)} for the interval starting ${formatInstant(start)} to replace`,
+      );
+    case "replace_filled":
+      throw fillsAreFinal(
+        "order.replaces",
+        envelope.order.replaces as string,
+        outcome.filledWh,
+        "replaced",
       );
     case "side_conflict":
       throw refuse(

@@ -11,14 +11,16 @@ import { tariffLookup } from "../formats/communityFile.js";
 import { blockPayload, intervalStartOf, LEDGER_FORMAT_2 } from "../ledger/block.js";
 import type { Identity } from "../ledger/keys.js";
 import type { GridTariff, Mechanism } from "../market/types.js";
-import type {
-  ClockState,
-  CommunityStore,
-  NewOrder,
-  RecordOutcome,
-} from "../store/communityStore.js";
+import type { ClockState, CommunityStore, NewOrder } from "../store/communityStore.js";
 import type { LedgerWriter } from "../store/ledgerStore.js";
-import { type AdminContext, type AdminOutcome, type AdminRoute, applyAdmin } from "./admin.js";
+import {
+  type AdminAction,
+  type AdminContext,
+  type AdminOutcome,
+  type AdminRoute,
+  applyAdmin,
+} from "./admin.js";
+import { fillsAreFinal, guardFills, type IntakeOutcome, recordAndMatch } from "./cdaIntake.js";
 import type { MarketClock } from "./clock.js";
 import { CommunityRules, type TariffResolver } from "./communityRules.js";
 import {
@@ -35,10 +37,17 @@ import { GroupCommit } from "./groupCommit.js";
 import { type Handover, takeOverSigning } from "./handover.js";
 import { type Accepted, parseEnvelope, submitOrder } from "./intake.js";
 import { rotateKey } from "./keyRotation.js";
+import { LiveBooks } from "./liveBooks.js";
 import type { MarketFeed } from "./marketFeed.js";
 import { cancelOrder, type MemberContext } from "./memberDocuments.js";
 import { RegistrySealer } from "./registrySealer.js";
-import { dueForClearing, firstGateAfter, opensBetween, type Schedule } from "./schedule.js";
+import {
+  dueForClearing,
+  firstGateAfter,
+  openIntervals,
+  opensBetween,
+  type Schedule,
+} from "./schedule.js";
 
 /** Wall milliseconds between two frames of the `clock` channel of a running clock. */
 const CLOCK_FRAME_MS = 1000;
@@ -129,7 +138,12 @@ export class LiveCommunity {
   private lane: Promise<unknown> = Promise.resolve();
   private readonly wall: () => number;
   /** New orders, recorded many to a transaction under load. */
-  private readonly orders: GroupCommit<NewOrder, RecordOutcome>;
+  private readonly orders: GroupCommit<NewOrder, IntakeOutcome>;
+  /**
+   * With `cda`, each open interval's continuous book (liveBooks.ts). A community is continuous
+   * when its file names `cda`; an update never moves it to or from `cda` (communityUpdate.ts).
+   */
+  readonly books: LiveBooks | undefined;
   /** Submissions under way, by interval: a gate closure waits for them. */
   private readonly inFlight = new Map<number, Set<Promise<unknown>>>();
   /** The first interval not cleared yet: gate closure goes on from there, in order. */
@@ -150,7 +164,19 @@ export class LiveCommunity {
     private readonly resolveTariff: TariffResolver,
   ) {
     this.wall = options.wall ?? Date.now;
-    this.orders = new GroupCommit((batch) => options.store.recordOrders(batch));
+    const books =
+      options.mechanism.name === "cda"
+        ? new LiveBooks(options.store, options.schedule.intervalMinutes, (start) =>
+            rules.rulesAt(start).tariffAt(start),
+          )
+        : undefined;
+    this.books = books;
+    const record = (batch: readonly NewOrder[]) => options.store.recordOrders(batch);
+    this.orders = new GroupCommit(
+      books === undefined
+        ? record
+        : (batch) => books.inLane(() => recordAndMatch(books, record, options.feed, batch)),
+    );
     this.gate = {
       store: options.store,
       ledger: durable(options.ledger, options.onBlock),
@@ -225,7 +251,32 @@ export class LiveCommunity {
     // Gates the saved clock had passed when the process stopped are closed now, before any
     // request: a manual clock would otherwise leave them until its next advance.
     await c.tick();
+    await c.restoreBooks();
     return c;
+  }
+
+  /**
+   * With `cda`, builds the book of every interval taking orders from its stored orders and gives
+   * the feed what rests in each (the fills they replay to are not published again); without,
+   * the feed's depth from the stored open orders. Also after a suspension or a key binding,
+   * whose cancelled orders (never one with a fill: cdaIntake.ts) leave the books.
+   */
+  private async restoreBooks(rebuild = false): Promise<void> {
+    const books = this.books;
+    if (books === undefined) return;
+    await books.inLane(async () => {
+      if (rebuild) for (const start of [...books.all.keys()]) books.drop(start);
+      for (const start of openIntervals(this.rules.schedule, this.options.clock.now())) {
+        const book = await books.bookOf(start);
+        this.options.feed?.restore(start, book.resting());
+      }
+    });
+  }
+
+  /** The feed's depth after orders were cancelled outside intake (a suspension, a binding). */
+  private async refreshBooks(): Promise<void> {
+    if (this.books === undefined) await this.options.feed?.resync(this.options.store);
+    else await this.restoreBooks(true);
   }
 
   get store(): CommunityStore {
@@ -243,11 +294,20 @@ export class LiveCommunity {
 
   /** What a member's signed documents (cancels, sessions) are checked against. */
   get member(): MemberContext {
+    const books = this.books;
     return {
       store: this.options.store,
       clock: this.options.clock,
       schedule: this.rules.schedule,
       wall: this.wall,
+      ...(books === undefined
+        ? {}
+        : {
+            guardCancel: async (start: number, participant: string, orderId: string) => {
+              const filledWh = (await books.bookOf(start)).filledWh(participant, orderId);
+              if (filledWh > 0) throw fillsAreFinal("order_id", orderId, filledWh, "cancelled");
+            },
+          }),
     };
   }
 
@@ -260,7 +320,23 @@ export class LiveCommunity {
       wall: this.wall,
       rules: this.rules,
       resolveTariff: this.resolveTariff,
+      ...(this.books === undefined ? {} : { guard: (action) => this.guardFills(action) }),
     };
+  }
+
+  /**
+   * With `cda`, refuses a suspension or a re-binding of a member with a fill in an interval not
+   * yet cleared: fills are final, so its order must stay in the block (cdaIntake.ts).
+   */
+  private guardFills(action: AdminAction): void {
+    const books = this.books;
+    if (books === undefined) return;
+    if (action.action === "participant.suspend" || action.action === "participant.rebind")
+      guardFills(
+        books,
+        action.participant,
+        action.action === "participant.suspend" ? "suspend it" : "re-bind its key",
+      );
   }
 
   /**
@@ -272,12 +348,18 @@ export class LiveCommunity {
     participant: string,
   ): Promise<{ created: boolean; answer: string }> {
     const registry = this.keyRegistry();
+    const books = this.books;
+    const rotate = async () => {
+      if (books !== undefined) guardFills(books, participant, "rotate its key");
+      return rotateKey(this.member, raw, participant);
+    };
     const outcome = await this.inLane(async () => {
-      const rotated = await rotateKey(this.member, raw, participant);
+      // With `cda`, in the books' lane: no fill can come between the guard and the commit.
+      const rotated = await (books === undefined ? rotate() : books.inLane(rotate));
       await sealOrUnavailable(registry);
       return rotated;
     });
-    if (outcome.created) await this.options.feed?.resync(this.options.store);
+    if (outcome.created) await this.refreshBooks();
     return outcome;
   }
 
@@ -307,6 +389,8 @@ export class LiveCommunity {
       },
       envelope,
     ).then((accepted) => {
+      // With `cda` the feed heard of the order when it matched, in receive order.
+      if (this.books !== undefined) return accepted;
       const replaced = accepted.receipt.replaced;
       if (accepted.created && start !== undefined && replaced !== undefined)
         this.options.feed?.cancelled(start, [
@@ -352,14 +436,22 @@ export class LiveCommunity {
     const named = (raw as { document?: { interval_start?: unknown } } | null)?.document
       ?.interval_start;
     const start = typeof named === "string" ? parseInstant(named) : undefined;
-    const outcome = await this.whileInFlight(start, cancelOrder(this.member, raw, orderId));
-    if (outcome.created) {
-      const answer = JSON.parse(outcome.answer) as { participant: string; interval_start: string };
-      this.options.feed?.cancelled(parseInstant(answer.interval_start) as number, [
-        { participant: answer.participant, orderId },
-      ]);
-    }
-    return outcome;
+    const books = this.books;
+    const work = async () => {
+      const outcome = await cancelOrder(this.member, raw, orderId);
+      if (outcome.created) {
+        const answer = JSON.parse(outcome.answer) as {
+          participant: string;
+          interval_start: string;
+        };
+        const at = parseInstant(answer.interval_start) as number;
+        books?.built(at)?.withdraw(orderId);
+        this.options.feed?.cancelled(at, [{ participant: answer.participant, orderId }]);
+      }
+      return outcome;
+    };
+    // With `cda`, in the books' lane: no fill can come between the check and the commit.
+    return this.whileInFlight(start, books === undefined ? work() : books.inLane(work));
   }
 
   /**
@@ -371,12 +463,18 @@ export class LiveCommunity {
   async admin(raw: unknown, only?: AdminRoute): Promise<AdminOutcome> {
     const action = (raw as { document?: { action?: unknown } } | null)?.document?.action;
     const registry = action === "participant.rebind" ? this.keyRegistry() : this.gate.registry;
+    const books = this.books;
     const outcome = await applyAdmin(
       this.adminContext,
       raw,
-      (record) =>
+      (record, action) =>
         this.inLane(async () => {
-          const applied = await record();
+          // With `cda`, checked again in the books' lane: no fill comes between it and the commit.
+          const commit = async () => {
+            this.guardFills(action);
+            return record();
+          };
+          const applied = await (books === undefined ? commit() : books.inLane(commit));
           if (registry !== undefined && applied.action.action !== "clock.advance")
             await sealOrUnavailable(registry);
           return applied;
@@ -384,8 +482,7 @@ export class LiveCommunity {
       only,
     );
     const cancelling = ["participant.suspend", "participant.rebind"];
-    if (outcome.created && cancelling.includes(outcome.action.action))
-      await this.options.feed?.resync(this.options.store);
+    if (outcome.created && cancelling.includes(outcome.action.action)) await this.refreshBooks();
     return outcome;
   }
 
@@ -413,6 +510,8 @@ export class LiveCommunity {
     const step = this.options.schedule.intervalMinutes * 60_000;
     for (const start of dueForClearing(this.rules.schedule, this.nextToClear, now)) {
       const outcome = await this.closeOne(start);
+      // Whatever rested at the gate expired with it.
+      this.books?.drop(start);
       this.nextToClear = start + step;
       closed.push(outcome);
       feed?.cleared(outcome);

@@ -7,7 +7,8 @@
  *   subscribe, then deltas, each carrying the new totals of the levels it touched;
  * - `trades`: each cleared interval's trades, in pages of at most 500; `heads`: each signed head;
  * - `orders:<participant>`: one member's orders accepted, cancelled and, at clearing, filled (in
- *   part), unfilled or rejected: private, sent only to that member's session.
+ *   part), unfilled or rejected; with `cda`, also each fill the moment the book makes it (its
+ *   energy and price): private, sent only to that member's session.
  *
  * Nothing private reaches a public channel: identities appear only on the trades tape, after the
  * interval has cleared.
@@ -18,6 +19,7 @@ import { tradeRecords } from "../ledger/queries.js";
 import type { ClockState, CommunityStore, OrderStatus } from "../store/communityStore.js";
 import type { Feed } from "./feed.js";
 import type { ClosedInterval, DurableBlock } from "./gateClosure.js";
+import type { LiveFill } from "./liveBooks.js";
 import { type BookOrder, IntervalBook, type LevelRecord } from "./openBooks.js";
 import { gateClosesAt, openIntervals, type Schedule } from "./schedule.js";
 
@@ -94,14 +96,30 @@ export class MarketFeed {
     return { levels };
   }
 
-  accepted(o: AcceptedOrder): void {
+  /**
+   * Sets the book of one interval as it is (with `cda`, what rests after the fills the stored
+   * orders replay to), before any frame of it: at start, after `load`.
+   */
+  restore(startMs: number, resting: readonly BookOrder[]): void {
+    const book = new IntervalBook();
+    for (const o of resting) book.add(o);
+    this.books.set(startMs, book);
+  }
+
+  /**
+   * An order accepted; `restingWh` is what of it rests in the book (with `cda`, its energy left
+   * after it matched; all of it otherwise).
+   */
+  accepted(o: AcceptedOrder, restingWh = o.energyWh): void {
     const book = this.bookOf(o.intervalStartMs);
-    this.feed.publish(
-      CHANNELS.book(o.intervalStartMs),
-      "delta",
-      () => ({ interval_start: formatInstant(o.intervalStartMs), ...this.levelsView(book, [o]) }),
-      () => book.add(o),
-    );
+    const rests = { ...o, energyWh: restingWh };
+    if (restingWh > 0)
+      this.feed.publish(
+        CHANNELS.book(o.intervalStartMs),
+        "delta",
+        () => ({ interval_start: formatInstant(o.intervalStartMs), ...this.levelsView(book, [o]) }),
+        () => book.add(rests),
+      );
     this.feed.publish(CHANNELS.orders(o.participant), "accepted", () => ({
       order_id: o.orderId,
       interval_start: formatInstant(o.intervalStartMs),
@@ -111,6 +129,52 @@ export class MarketFeed {
       received_seq: o.receivedSeq,
       status: "open",
     }));
+  }
+
+  /**
+   * With `cda`, what one accepted order (`takerId`) matched: the resting orders it filled lose
+   * that energy from the public depth, those self-trade prevention let go leave it, and each
+   * owner learns of its fill at once, privately. The public tape gets the trades at clearing.
+   */
+  filled(
+    startMs: number,
+    takerId: string,
+    fills: readonly LiveFill[],
+    withdrawn: readonly BookOrder[],
+  ): void {
+    if (fills.length === 0 && withdrawn.length === 0) return;
+    const book = this.bookOf(startMs);
+    const touched: BookOrder[] = [];
+    this.feed.publish(
+      CHANNELS.book(startMs),
+      "delta",
+      () => ({ interval_start: formatInstant(startMs), ...this.levelsView(book, touched) }),
+      () => {
+        for (const f of fills) {
+          if (f.orderId === takerId) continue;
+          const hit = book.reduce(f, f.energyWh);
+          if (hit !== undefined) touched.push(hit);
+        }
+        for (const o of withdrawn) {
+          const gone = book.remove(o);
+          if (gone !== undefined) touched.push(gone);
+        }
+      },
+    );
+    for (const f of fills) {
+      const status = f.filledWh >= f.orderEnergyWh ? "filled" : "partially_filled";
+      this.feed.publish(CHANNELS.orders(f.participant), status, () => ({
+        order_id: f.orderId,
+        interval_start: formatInstant(startMs),
+        side: f.side,
+        energy_kwh: whToKwh(f.energyWh),
+        price_per_kwh: fromMicro(f.priceMicro),
+        filled_kwh: whToKwh(f.filledWh),
+        remaining_kwh: whToKwh(f.orderEnergyWh - f.filledWh),
+        transaction_id: f.transactionId,
+        status,
+      }));
+    }
   }
 
   /** Orders that left the book unfilled: cancelled by their owner, or by a suspension. */

@@ -32,6 +32,12 @@ export interface MemberContext {
   readonly clock: MarketClock;
   readonly schedule: Schedule;
   readonly wall: () => number;
+  /** Refuses a cancel the market cannot take (a throw), before it is recorded: see cdaIntake.ts. */
+  readonly guardCancel?: (
+    intervalStartMs: number,
+    participant: string,
+    orderId: string,
+  ) => Promise<void>;
 }
 
 /** `raw` as a signed document of `kind` whose signature verifies and which has not expired. */
@@ -122,6 +128,7 @@ export async function cancelOrder(
       `the gate of the interval starting ${cancel.interval_start} has closed: its orders can no longer be cancelled`,
     );
   }
+  await ctx.guardCancel?.(start, participant.id, orderId);
   const answer = canonicalize({
     order_id: orderId,
     participant: participant.id,

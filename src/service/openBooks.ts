@@ -1,7 +1,7 @@
 /**
  * The open orders of each interval not yet cleared, held in memory as the feed's view of the
  * book: per side, the aggregated depth at each price level (energy and order count, never who).
- * Changes come from accepted and cancelled orders; `diff` compares the view with the database
+ * Changes come from accepted and cancelled orders (and, with `cda`, fills and withdrawals); `diff` compares the view with the database
  * (after a suspension cancelled orders, say) and names what left it. Pure data, no I/O.
  */
 import { fromMicro, whToKwh } from "../core/units.js";
@@ -65,6 +65,15 @@ export class IntervalBook {
     level.orders -= 1;
     if (level.orders === 0) this.levels[order.side].delete(order.priceMicro);
     this.count[order.side] -= 1;
+    return order;
+  }
+
+  /** Takes `energyWh` off a resting order (a fill); the order leaves when nothing is left. */
+  reduce(o: { participant: string; orderId: string }, energyWh: number): BookOrder | undefined {
+    const order = this.orders.get(keyOf(o));
+    if (order === undefined) return undefined;
+    this.remove(order);
+    if (order.energyWh > energyWh) this.add({ ...order, energyWh: order.energyWh - energyWh });
     return order;
   }
 

@@ -404,6 +404,37 @@ export function runLiveSuite(name: string, open: () => Promise<SqlDatabase>): vo
   });
 
   withCommunity(
+    "a member suspended after it cancelled keeps its cancel in a block the verifier accepts",
+    async ({ community, clock, ledgerDir }) => {
+      const [a, , c] = HOMES as [Identity, Identity, Identity];
+      await community.submit(order(a, "v-a", "sell", 1, 0.08, T0));
+      await community.submit(order(c, "v-c", "buy", 1, 0.28, T0));
+      await community.submit(order(a, "v-a2", "sell", 1, 0.09, T0));
+      const cancel = signDocument(
+        "cancel",
+        {
+          action: "order.cancel",
+          participant: participantIdOf(a.publicKey),
+          order_id: "v-a2",
+          interval_start: iso(T0),
+        },
+        a,
+        nonceOf("v-a2-cancel"),
+        Date.now() + 10 * MIN,
+      );
+      assert.equal((await community.cancel(cancel, "v-a2")).created, true);
+      const suspend = { action: "participant.suspend", participant: participantIdOf(a.publicKey) };
+      assert.equal((await community.admin(adminDocument(OPERATOR, suspend))).created, true);
+      clock.advanceTo(T0);
+      await community.tick();
+      const logged = await payloads(ledgerDir);
+      const report = await verifyBlocks(logged, { operator: OPERATOR.publicKey });
+      // The suspension withdrew v-a; the block holds v-c and v-a2's cancel.
+      assert.equal(report.orders, 1);
+    },
+  );
+
+  withCommunity(
     "the gate closes to the millisecond, on the market's clock",
     async ({ community, clock }) => {
       const gate = T0 - 5 * MIN;
