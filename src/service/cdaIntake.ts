@@ -93,12 +93,18 @@ function match(books: LiveBooks, feed: MarketFeed | undefined, o: NewOrder, got:
 }
 
 /**
- * Refuses what would withdraw `participant`'s orders (a suspension, a key binding: `what`, e.g.
- * "suspend it") while one of its orders in an interval not yet cleared has traded: fills are
- * final, so the interval's block must hold that order.
+ * Refuses what would withdraw `participant`'s orders from `fromMs` on (a suspension: all; a key
+ * binding: from its start; `what`, e.g. "suspend it") while one of its orders there, in an
+ * interval not yet cleared, has traded: fills are final, so the interval's block must hold it.
  */
-export function guardFills(books: LiveBooks, participant: string, what: string): void {
+export function guardFills(
+  books: LiveBooks,
+  participant: string,
+  what: string,
+  fromMs = Number.NEGATIVE_INFINITY,
+): void {
   for (const [start, book] of books.all) {
+    if (start < fromMs) continue;
     const [orderId] = book.filledOrders(participant);
     if (orderId === undefined) continue;
     throw refuse(

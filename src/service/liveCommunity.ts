@@ -331,11 +331,14 @@ export class LiveCommunity {
   private guardFills(action: AdminAction): void {
     const books = this.books;
     if (books === undefined) return;
-    if (action.action === "participant.suspend" || action.action === "participant.rebind")
+    if (action.action === "participant.suspend")
+      guardFills(books, action.participant, "suspend it");
+    if (action.action === "participant.rebind")
       guardFills(
         books,
         action.participant,
-        action.action === "participant.suspend" ? "suspend it" : "re-bind its key",
+        "re-bind its key",
+        parseInstant(action.valid_from) ?? Number.NEGATIVE_INFINITY,
       );
   }
 
@@ -350,7 +353,11 @@ export class LiveCommunity {
     const registry = this.keyRegistry();
     const books = this.books;
     const rotate = async () => {
-      if (books !== undefined) guardFills(books, participant, "rotate its key");
+      // From the rotation's start on (a rotation that does not parse is refused by rotateKey).
+      const from = (raw as { document?: { valid_from?: unknown } } | null)?.document?.valid_from;
+      const fromMs = typeof from === "string" ? parseInstant(from) : undefined;
+      if (books !== undefined)
+        guardFills(books, participant, "rotate its key", fromMs ?? Number.NEGATIVE_INFINITY);
       return rotateKey(this.member, raw, participant);
     };
     const outcome = await this.inLane(async () => {

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
+import { signKeyRotation } from "../../src/app/liveRequests.js";
 import { formatInstant } from "../../src/core/time.js";
 import { clearInterval } from "../../src/ledger/clearInterval.js";
 import { type SignedOrder, signOrder } from "../../src/ledger/envelope.js";
@@ -28,7 +29,7 @@ import { LedgerWriter, scanLedger } from "../../src/store/ledgerStore.js";
 import { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
 import type { SqlDatabase } from "../../src/store/sql/database.js";
 import { migrate } from "../../src/store/sql/migrations.js";
-import { HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
+import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
 import { adminDocument, OfflineTwin, registerMembers } from "../support/liveTwin.js";
 
 const SCHEDULE = { intervalMinutes: 15, gateClosureMinutes: 5, openHours: 24 };
@@ -205,6 +206,25 @@ export function runCdaSuite(name: string, open: () => Promise<SqlDatabase>): voi
           adminDocument(OPERATOR, { action: "participant.suspend", participant: idOf(who) }),
         );
       await assert.rejects(suspend(A), refusal("E_CONFLICT", "document.participant"));
+      // Nor its key changed from that interval on (a binding cancels the orders from its start);
+      // from the next interval on it can be.
+      const next = fixedIdentity("cda-a-next");
+      await assert.rejects(
+        f.community.rotateKey(signKeyRotation(idOf(A), A, next, T0, Date.now()), idOf(A)),
+        refusal("E_CONFLICT", "document.participant"),
+      );
+      const rebind = (fromMs: number) =>
+        adminDocument(OPERATOR, {
+          action: "participant.rebind",
+          participant: idOf(A),
+          public_key: next.publicKey,
+          valid_from: iso(fromMs),
+        });
+      await assert.rejects(
+        f.community.admin(rebind(T0)),
+        refusal("E_CONFLICT", "document.participant"),
+      );
+      assert.equal((await f.community.admin(rebind(T0 + 15 * MIN))).created, true);
       // A restart rebuilds the book from the stored orders in receive order.
       await f.feed.feed.close();
       await f.writer.close();

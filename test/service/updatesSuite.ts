@@ -253,7 +253,7 @@ export function runUpdatesSuite(name: string, openDb: () => Promise<SqlDatabase>
       const tries: [Record<string, unknown>, ReturnType<typeof refusal>][] = [
         // T0 opened at T0 − 60 (now): the first interval still to open is T0 + 15.
         [
-          { from_interval: iso(T0), market: { mechanism: "cda" } },
+          { from_interval: iso(T0), market: { mechanism: "mcafee" } },
           refusal("E_CONFLICT", "document.from_interval", `${iso(T0 + 15 * MIN)} or later`),
         ],
         // Three hours ahead, T0 + 15 would have opened already: from T0 + 2 h 15 on.
@@ -262,7 +262,7 @@ export function runUpdatesSuite(name: string, openDb: () => Promise<SqlDatabase>
           refusal("E_CONFLICT", "document.from_interval", `${iso(T0 + 135 * MIN)} or later`),
         ],
         [
-          { from_interval: iso(T0 + 37 * MIN), market: { mechanism: "cda" } },
+          { from_interval: iso(T0 + 37 * MIN), market: { mechanism: "mcafee" } },
           refusal("E_INPUT", "document.from_interval", "the start of a 15-minute interval"),
         ],
         [
@@ -280,6 +280,11 @@ export function runUpdatesSuite(name: string, openDb: () => Promise<SqlDatabase>
           refusal("E_INPUT", "document.tariff.import.time_of_use", "cover every hour of the day"),
         ],
         [{ from_interval: iso(T) }, refusal("E_INPUT", "document.market", "at least one field")],
+        // A market cleared at the gate never becomes a continuous one (nor the other way).
+        [
+          { from_interval: iso(T), market: { mechanism: "cda" } },
+          refusal("E_CONFLICT", "document.market.mechanism", "not cda"),
+        ],
         [
           { from_interval: iso(T), market: { mechanism: "uniform", k: 2 } },
           refusal("E_INPUT", "document.market.k"),
@@ -313,7 +318,7 @@ export function runUpdatesSuite(name: string, openDb: () => Promise<SqlDatabase>
   withCommunity(
     "a later document for the same interval replaces the earlier; a restart keeps both rules",
     async (f) => {
-      const first = update({ from_interval: iso(T), market: { mechanism: "cda" } });
+      const first = update({ from_interval: iso(T), market: { mechanism: "mcafee" } });
       const tariff = update({ from_interval: iso(T - 15 * MIN), tariff: NEW_TARIFF_BLOCK });
       const second = update({ from_interval: iso(T), market: { mechanism: "uniform", k: 0.2 } });
       assert.equal(JSON.parse((await f.community.admin(first)).answer).replaces, false);
