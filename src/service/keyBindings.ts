@@ -7,11 +7,11 @@
  * bound before, are cancelled with the binding (a block may hold only orders signed by the key
  * bound for its interval). Orders for earlier intervals stay.
  */
-import { formatInstant, parseInstant } from "../core/time.js";
+import { formatInstant } from "../core/time.js";
 import type { CommunityStore, DocumentEffect, DocumentOutcome } from "../store/communityStore.js";
 import type { MarketClock } from "./clock.js";
-import { nonceReused, refuse } from "./refusals.js";
-import { isIntervalStart, phaseAt, type Schedule } from "./schedule.js";
+import { intervalStartAt, nonceReused, refuse } from "./refusals.js";
+import { phaseAt, type Schedule } from "./schedule.js";
 
 export interface BindingContext {
   readonly store: CommunityStore;
@@ -54,15 +54,7 @@ export async function checkBinding(
         ? `the key is already one of participant ${owner.id}'s keys: a key is bound once`
         : "the key belongs to another participant",
     );
-  const validFromMs = parseInstant(request.valid_from) as number;
-  if (!isIntervalStart(ctx.schedule, validFromMs))
-    throw refuse(
-      "E_INPUT",
-      "document.valid_from",
-      `the start of a ${ctx.schedule.intervalMinutes}-minute interval`,
-      request.valid_from,
-      `${request.valid_from} is not the start of an interval`,
-    );
+  const validFromMs = intervalStartAt(ctx.schedule, request.valid_from, "document.valid_from");
   if (phaseAt(ctx.schedule, validFromMs, ctx.clock.now()) === "gate_closed")
     throw refuse(
       "E_GATE_CLOSED",

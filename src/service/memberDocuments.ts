@@ -8,7 +8,7 @@
  */
 import { canonicalize } from "../core/canonicalJson.js";
 import { sha256Hex } from "../core/ids.js";
-import { formatInstant, parseInstant } from "../core/time.js";
+import { formatInstant } from "../core/time.js";
 import { cancelSchema } from "../ledger/registry.js";
 import {
   documentVerifies,
@@ -17,8 +17,8 @@ import {
 } from "../ledger/signedDocument.js";
 import type { CommunityStore } from "../store/communityStore.js";
 import type { MarketClock } from "./clock.js";
-import { nonceReused, parseOrRefuse, refuse } from "./refusals.js";
-import { isIntervalStart, phaseAt, type Schedule } from "./schedule.js";
+import { intervalStartAt, nonceReused, parseOrRefuse, refuse } from "./refusals.js";
+import { phaseAt, type Schedule } from "./schedule.js";
 import {
   activeParticipant,
   answerDespiteExpiry,
@@ -104,15 +104,7 @@ export async function cancelOrder(
       cancel.order_id,
       `the document cancels order ${JSON.stringify(cancel.order_id)}, not ${JSON.stringify(orderId)} as addressed`,
     );
-  const start = parseInstant(cancel.interval_start) as number;
-  if (!isIntervalStart(ctx.schedule, start))
-    throw refuse(
-      "E_INPUT",
-      "document.interval_start",
-      `the start of a ${ctx.schedule.intervalMinutes}-minute interval`,
-      cancel.interval_start,
-      `${cancel.interval_start} is not the start of an interval`,
-    );
+  const start = intervalStartAt(ctx.schedule, cancel.interval_start, "document.interval_start");
   requireBoundFor(participant, doc.public_key, start, "cancels");
   const nonceKey = `${doc.public_key}:${doc.nonce}`;
   const digest = sha256Hex(canonicalize(doc));

@@ -6,7 +6,9 @@
 import type { z } from "zod";
 import { type ErrorCode, InputError } from "../core/errors.js";
 import { formatIssue } from "../core/issues.js";
+import { parseInstant } from "../core/time.js";
 import { fromZodIssues } from "../core/zodIssues.js";
+import { isIntervalStart, type Schedule } from "./schedule.js";
 
 export function refuse(
   code: ErrorCode,
@@ -52,4 +54,18 @@ export function nonceReused(nonce: string): InputError {
     nonce,
     `nonce ${nonce} was already used by this key for another document`,
   );
+}
+
+/** The instant `text` names (already a valid instant), refused at `field` unless it starts an interval. */
+export function intervalStartAt(schedule: Schedule, text: string, field: string): number {
+  const ms = parseInstant(text) as number;
+  if (!isIntervalStart(schedule, ms))
+    throw refuse(
+      "E_INPUT",
+      field,
+      `the start of a ${schedule.intervalMinutes}-minute interval`,
+      text,
+      `${text} is not the start of an interval`,
+    );
+  return ms;
 }
