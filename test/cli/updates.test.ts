@@ -89,7 +89,7 @@ test("community update: the operator schedules one, and a later one for the inte
 });
 
 test("community update: refusals are the server's, bad flags and files are said before sending", async () => {
-  const open = await cli(update("--from", formatInstant(T0), "--mechanism", "cda"), 2);
+  const open = await cli(update("--from", formatInstant(T0), "--mechanism", "mcafee"), 2);
   assert.match(
     open,
     /^gridshare: E_CONFLICT \(409\): the update cannot take effect from 2026-06-01T12:00:00Z: orders are open up to the interval starting 2026-06-01T12:00:00Z/,
@@ -101,7 +101,7 @@ test("community update: refusals are the server's, bad flags and files are said 
     /--mechanism: expected one of/,
   );
   assert.match(
-    await cli(update("--from", "soon", "--mechanism", "cda"), 2),
+    await cli(update("--from", "soon", "--mechanism", "mcafee"), 2),
     /--from: expected an ISO 8601 time/,
   );
   writeFileSync(
