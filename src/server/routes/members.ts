@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { formatInstant } from "../../core/time.js";
+import { whToKwh } from "../../core/units.js";
 import { signedDocumentSchema } from "../../ledger/signedDocument.js";
 import { CHANNELS } from "../../service/marketFeed.js";
 import type { Platform } from "../../service/platform.js";
@@ -71,6 +72,14 @@ export function registerMemberRoutes(
           price_per_kwh: o.envelope.order.price_per_kwh,
           status: o.status,
           received_seq: o.receivedSeq,
+          // With cda, an open order's fills so far (its status changes only at clearing).
+          ...(community.books === undefined || o.status !== "open"
+            ? {}
+            : {
+                filled_kwh: whToKwh(
+                  community.books.built(o.intervalStartMs)?.filledWh(me.id, o.orderId) ?? 0,
+                ),
+              }),
         })),
       };
     },
