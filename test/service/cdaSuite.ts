@@ -23,14 +23,19 @@ import { MECHANISMS } from "../../src/market/mechanisms.js";
 import type { Trade } from "../../src/market/types.js";
 import { ManualClock } from "../../src/service/clock.js";
 import { Feed, type Frame } from "../../src/service/feed.js";
-import { LiveCommunity } from "../../src/service/liveCommunity.js";
+import type { LiveCommunity } from "../../src/service/liveCommunity.js";
 import { CHANNELS, MarketFeed } from "../../src/service/marketFeed.js";
-import { LedgerWriter, scanLedger } from "../../src/store/ledgerStore.js";
+import { type LedgerWriter, scanLedger } from "../../src/store/ledgerStore.js";
 import { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
 import type { SqlDatabase } from "../../src/store/sql/database.js";
 import { migrate } from "../../src/store/sql/migrations.js";
 import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
-import { adminDocument, OfflineTwin, registerMembers } from "../support/liveTwin.js";
+import {
+  adminDocument,
+  OfflineTwin,
+  openTestCommunity,
+  registerMembers,
+} from "../support/liveTwin.js";
 
 const SCHEDULE = { intervalMinutes: 15, gateClosureMinutes: 5, openHours: 24 };
 const TARIFF = { importPriceMicro: 300_000, exportPriceMicro: 50_000, networkFeeMicro: 10_000 };
@@ -102,21 +107,11 @@ interface Fixture {
 
 async function openCda(db: SqlDatabase, ledgerDir: string, clock: ManualClock): Promise<Fixture> {
   const store = new SqlCommunityStore(db, "fontana");
-  const writer = await LedgerWriter.open(ledgerDir, { create: true });
   const feed = new MarketFeed(await Feed.open(store, () => undefined), SCHEDULE, "depth");
   await feed.load(store, clock.now());
-  const community = await LiveCommunity.open({
-    id: "fontana",
-    document: JSON.stringify({ id: "fontana" }),
-    schedule: SCHEDULE,
-    mechanism: MECHANISMS.cda,
-    kPpm: undefined,
-    tariffAt: () => TARIFF,
-    clock,
+  const { community, writer } = await openTestCommunity(db, ledgerDir, clock, {
     store,
-    ledger: writer,
-    blockSigner: OPERATOR,
-    adminPublicKey: OPERATOR.publicKey,
+    mechanism: MECHANISMS.cda,
     feed,
   });
   const frames: Frame[] = [];

@@ -20,15 +20,20 @@ import { type SignedDocument, signDocument } from "../../src/ledger/signedDocume
 import { verifyBlocks } from "../../src/ledger/verify.js";
 import { MECHANISMS } from "../../src/market/mechanisms.js";
 import { ManualClock } from "../../src/service/clock.js";
-import { LiveCommunity } from "../../src/service/liveCommunity.js";
+import type { LiveCommunity } from "../../src/service/liveCommunity.js";
 import { Sessions } from "../../src/service/sessions.js";
-import { LedgerWriter, scanLedger } from "../../src/store/ledgerStore.js";
-import { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
+import { type LedgerWriter, scanLedger } from "../../src/store/ledgerStore.js";
+import type { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
 import type { SqlDatabase } from "../../src/store/sql/database.js";
 import { migrate } from "../../src/store/sql/migrations.js";
 import { OPERATOR_2 } from "../support/ledger2Fixtures.js";
 import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
-import { adminDocument, OfflineTwin, registerMembers } from "../support/liveTwin.js";
+import {
+  adminDocument,
+  OfflineTwin,
+  openTestCommunity,
+  registerMembers,
+} from "../support/liveTwin.js";
 
 const MIN = 60_000;
 const iso = (ms: number) => formatInstant(ms);
@@ -89,27 +94,10 @@ async function openOn(
   clock: ManualClock,
   signers: { blockSigner: Identity; previousBlockSigner?: Identity } = { blockSigner: OPERATOR },
 ): Promise<Opened> {
-  const store = new SqlCommunityStore(db, "fontana");
-  const writer = await LedgerWriter.open(dir, { create: true });
-  try {
-    const community = await LiveCommunity.open({
-      id: "fontana",
-      document: JSON.stringify({ id: "fontana" }),
-      schedule: { intervalMinutes: 15, gateClosureMinutes: 5, openHours: 24 },
-      mechanism: MECHANISMS.uniform,
-      kPpm: undefined,
-      tariffAt: () => ({ importPriceMicro: 300_000, exportPriceMicro: 50_000, networkFeeMicro: 0 }),
-      clock,
-      store,
-      ledger: writer,
-      adminPublicKey: OPERATOR.publicKey,
-      ...signers,
-    });
-    return { community, store, writer };
-  } catch (error) {
-    await writer.close();
-    throw error;
-  }
+  return openTestCommunity(db, dir, clock, {
+    tariffAt: () => ({ importPriceMicro: 300_000, exportPriceMicro: 50_000, networkFeeMicro: 0 }),
+    ...signers,
+  });
 }
 
 export function runKeysSuite(name: string, open: () => Promise<SqlDatabase>): void {

@@ -19,16 +19,21 @@ import { type SignedDocument, signDocument } from "../../src/ledger/signedDocume
 import { verifyBlocks } from "../../src/ledger/verify.js";
 import { MECHANISMS } from "../../src/market/mechanisms.js";
 import { ManualClock } from "../../src/service/clock.js";
-import { LiveCommunity } from "../../src/service/liveCommunity.js";
-import { LedgerWriter, scanLedger } from "../../src/store/ledgerStore.js";
-import { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
+import type { LiveCommunity } from "../../src/service/liveCommunity.js";
+import { type LedgerWriter, scanLedger } from "../../src/store/ledgerStore.js";
+import type { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
 import type { SqlDatabase } from "../../src/store/sql/database.js";
 import { migrate } from "../../src/store/sql/migrations.js";
 import { fixedIdentity, HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
-import { adminDocument, OfflineTwin, registerMembers } from "../support/liveTwin.js";
+import {
+  adminDocument,
+  OfflineTwin,
+  openTestCommunity,
+  registerMembers,
+} from "../support/liveTwin.js";
 import { together } from "../support/together.js";
 
-const SCHEDULE = { intervalMinutes: 15, gateClosureMinutes: 5, openHours: 24 };
+const _SCHEDULE = { intervalMinutes: 15, gateClosureMinutes: 5, openHours: 24 };
 const TARIFF = { importPriceMicro: 300_000, exportPriceMicro: 50_000, networkFeeMicro: 10_000 };
 const MIN = 60_000;
 const iso = (ms: number) => formatInstant(ms);
@@ -90,20 +95,7 @@ async function openCommunity(
   ledgerDir: string,
   clock: ManualClock,
 ): Promise<Fixture> {
-  const store = new SqlCommunityStore(db, "fontana");
-  const writer = await LedgerWriter.open(ledgerDir, { create: true });
-  const community = await LiveCommunity.open({
-    id: "fontana",
-    document: JSON.stringify({ id: "fontana" }),
-    schedule: SCHEDULE,
-    mechanism: MECHANISMS.uniform,
-    kPpm: undefined,
-    tariffAt: () => TARIFF,
-    clock,
-    store,
-    ledger: writer,
-    blockSigner: OPERATOR,
-    adminPublicKey: OPERATOR.publicKey,
+  const { community, store, writer } = await openTestCommunity(db, ledgerDir, clock, {
     wall: () => Date.now() + wallAheadMs,
   });
   return { community, clock, ledgerDir, writer, store, registrations: [] };

@@ -20,14 +20,19 @@ import type { SignedDocument } from "../../src/ledger/signedDocument.js";
 import { verifyBlocks } from "../../src/ledger/verify.js";
 import { MECHANISMS } from "../../src/market/mechanisms.js";
 import { ManualClock } from "../../src/service/clock.js";
-import { LiveCommunity } from "../../src/service/liveCommunity.js";
+import type { LiveCommunity } from "../../src/service/liveCommunity.js";
 import { gateClosesAt } from "../../src/service/schedule.js";
-import { LedgerWriter, scanLedger } from "../../src/store/ledgerStore.js";
-import { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
+import { type LedgerWriter, scanLedger } from "../../src/store/ledgerStore.js";
+import type { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
 import type { SqlDatabase } from "../../src/store/sql/database.js";
 import { migrate } from "../../src/store/sql/migrations.js";
 import { HOMES, OPERATOR, T0 } from "../support/ledgerFixtures.js";
-import { adminDocument, OfflineTwin, registerMembers } from "../support/liveTwin.js";
+import {
+  adminDocument,
+  OfflineTwin,
+  openTestCommunity,
+  registerMembers,
+} from "../support/liveTwin.js";
 
 const MIN = 60_000;
 const iso = (ms: number) => formatInstant(ms);
@@ -89,24 +94,8 @@ interface Fixture {
   restart(): Promise<void>;
 }
 
-async function open(db: SqlDatabase, ledgerDir: string, clock: ManualClock) {
-  const store = new SqlCommunityStore(db, "fontana");
-  const writer = await LedgerWriter.open(ledgerDir, { create: true });
-  const community = await LiveCommunity.open({
-    id: "fontana",
-    document: JSON.stringify({ id: "fontana" }),
-    schedule: SCHEDULE,
-    mechanism: MECHANISMS.uniform,
-    kPpm: undefined,
-    tariffAt: () => TARIFF,
-    clock,
-    store,
-    ledger: writer,
-    blockSigner: OPERATOR,
-    adminPublicKey: OPERATOR.publicKey,
-  });
-  return { community, writer, store };
-}
+const open = (db: SqlDatabase, ledgerDir: string, clock: ManualClock) =>
+  openTestCommunity(db, ledgerDir, clock, { schedule: SCHEDULE });
 
 const payloads = async (dir: string) => (await scanLedger(dir)).acknowledged.map((r) => r.payload);
 const headOf = (payload: string) => JSON.parse(splitPayload(payload)?.head ?? "{}");

@@ -4,6 +4,7 @@
  * `OfflineTwin` seals what the platform's format-2 ledger should hold from the same signed
  * documents through the offline pipeline: one registry block per registration or community
  * update, then each interval's clearing block with its orders in receive order and its cancels.
+ * `openTestCommunity` opens the community the service suites run: "fontana", on a manual clock.
  */
 import { signAdminAction } from "../../src/app/liveRequests.js";
 import type { OrderItem } from "../../src/ledger/block.js";
@@ -17,9 +18,63 @@ import type { SignedOrder } from "../../src/ledger/envelope.js";
 import type { Identity } from "../../src/ledger/keys.js";
 import { Registry, registryActionSchema } from "../../src/ledger/registry.js";
 import type { SignedDocument } from "../../src/ledger/signedDocument.js";
+import { MECHANISMS } from "../../src/market/mechanisms.js";
 import type { GridTariff, Mechanism } from "../../src/market/types.js";
-import type { LiveCommunity } from "../../src/service/liveCommunity.js";
-import { MemoryLedger } from "./ledgerFixtures.js";
+import type { ManualClock } from "../../src/service/clock.js";
+import { LiveCommunity, type LiveCommunityOptions } from "../../src/service/liveCommunity.js";
+import { LedgerWriter } from "../../src/store/ledgerStore.js";
+import { SqlCommunityStore } from "../../src/store/sql/communityStore.js";
+import type { SqlDatabase } from "../../src/store/sql/database.js";
+import { MemoryLedger, OPERATOR } from "./ledgerFixtures.js";
+
+/** The suites' community: quarter-hours, gate 5 minutes ahead, open a day ahead. */
+export const TEST_SCHEDULE = { intervalMinutes: 15, gateClosureMinutes: 5, openHours: 24 };
+export const TEST_TARIFF: GridTariff = {
+  importPriceMicro: 300_000,
+  exportPriceMicro: 50_000,
+  networkFeeMicro: 10_000,
+};
+
+export interface TestCommunity {
+  readonly community: LiveCommunity;
+  readonly store: SqlCommunityStore;
+  readonly writer: LedgerWriter;
+}
+
+/**
+ * Opens the community "fontana" on `db`, its ledger in `ledgerDir`, on `clock`: uniform prices,
+ * {@link TEST_SCHEDULE} and {@link TEST_TARIFF}, OPERATOR's keys, unless `options` say otherwise
+ * (a `store` given is used as it is). The ledger is closed again when opening fails.
+ */
+export async function openTestCommunity(
+  db: SqlDatabase,
+  ledgerDir: string,
+  clock: ManualClock,
+  options: Partial<LiveCommunityOptions> & { readonly store?: SqlCommunityStore } = {},
+): Promise<TestCommunity> {
+  const store = options.store ?? new SqlCommunityStore(db, "fontana");
+  const writer = await LedgerWriter.open(ledgerDir, { create: true });
+  try {
+    const community = await LiveCommunity.open({
+      id: "fontana",
+      document: JSON.stringify({ id: "fontana" }),
+      schedule: TEST_SCHEDULE,
+      mechanism: MECHANISMS.uniform,
+      kPpm: undefined,
+      tariffAt: () => TEST_TARIFF,
+      clock,
+      blockSigner: OPERATOR,
+      adminPublicKey: OPERATOR.publicKey,
+      ...options,
+      store,
+      ledger: writer,
+    });
+    return { community, store, writer };
+  } catch (error) {
+    await writer.close();
+    throw error;
+  }
+}
 
 /** A signed operator document of `action`, by `admin`, with a fresh nonce. */
 export function adminDocument(
