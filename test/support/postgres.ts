@@ -5,7 +5,10 @@
  * one line; under CI=true that is a failure instead.
  */
 import { randomBytes } from "node:crypto";
+import { after } from "node:test";
 import pg from "pg";
+import type { SqlDatabase } from "../../src/store/sql/database.js";
+import { openPostgres } from "../../src/store/sql/postgres.js";
 
 export const POSTGRES_BASE_URL =
   process.env.GRIDSHARE_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -53,5 +56,24 @@ export async function freshPostgres(): Promise<FreshPostgres | undefined> {
         await c.end();
       }
     },
+  };
+}
+
+/**
+ * For a suite run on PostgreSQL: a function that opens a fresh database per call, every one of
+ * them dropped after the file's tests; undefined when no server answers (see freshPostgres).
+ */
+export async function postgresDatabases(): Promise<(() => Promise<SqlDatabase>) | undefined> {
+  const probe = await freshPostgres();
+  if (probe === undefined) return undefined;
+  const created: FreshPostgres[] = [probe];
+  after(async () => {
+    for (const c of created) await c.drop();
+  });
+  return async () => {
+    const fresh = await freshPostgres();
+    if (fresh === undefined) throw new Error("PostgreSQL went away during the suite");
+    created.push(fresh);
+    return openPostgres({ url: fresh.url, poolSize: 4 });
   };
 }
