@@ -8,6 +8,8 @@ import type { LedgerPort } from "../ledger/clearInterval.js";
 /** The ledger as gate closure uses it: the pipeline's port, and making appends durable. */
 export interface DurableLedger extends LedgerPort {
   flush(): Promise<void>;
+  /** The payload (canonical JSON) of the block appended last, once one has been. */
+  readonly lastPayload: string | undefined;
   /** The interval start of each block, by height (null for a registry block). */
   readonly blockIntervals: readonly (number | null)[];
 }

@@ -9,7 +9,6 @@
  * statuses are the block's).
  */
 import type { Interval } from "../core/time.js";
-import { blockPayload } from "../ledger/block.js";
 import { clearInterval } from "../ledger/clearInterval.js";
 import type { Identity } from "../ledger/keys.js";
 import { cancelDocumentOf } from "../ledger/registry.js";
@@ -166,7 +165,7 @@ export async function closeGate(ctx: GateContext, startMs: number): Promise<Clos
     rejected: outcome.rejected.length,
     statuses,
     result: outcome.result,
-    payload: outcome.block === undefined ? undefined : blockPayload(outcome.block.block),
+    payload: outcome.block === undefined ? undefined : ctx.ledger.lastPayload,
   };
   try {
     await ctx.store.markCleared(marks);

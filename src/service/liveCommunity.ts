@@ -8,7 +8,7 @@ import { GridshareError, InputError } from "../core/errors.js";
 import { MS_PER_HOUR, parseInstant } from "../core/time.js";
 import { kwhToWh, toMicro } from "../core/units.js";
 import { tariffLookup } from "../formats/communityFile.js";
-import { blockPayload, intervalStartOf, LEDGER_FORMAT_2 } from "../ledger/block.js";
+import { intervalStartOf, LEDGER_FORMAT_2 } from "../ledger/block.js";
 import type { Identity } from "../ledger/keys.js";
 import type { GridTariff, Mechanism } from "../market/types.js";
 import type { ClockState, CommunityStore, NewOrder } from "../store/communityStore.js";
@@ -91,19 +91,24 @@ export interface LiveCommunityOptions {
 /** The ledger writer as gate closure needs it; `onBlock` hears of each block once durable. */
 function durable(writer: LedgerWriter, onBlock?: (block: DurableBlock) => void): DurableLedger {
   let sequenced: DurableBlock[] = [];
+  let last: string | undefined;
   return {
     get state() {
       return writer.state;
     },
     hasNonce: (key) => writer.hasNonce(key),
     append: (sealed, nonces) => {
-      writer.append(sealed, nonces);
+      // The writer serialises the block once; everyone after it uses that text.
+      last = writer.append(sealed, nonces);
       if (onBlock !== undefined)
         sequenced.push({
           height: sealed.block.head.height,
           head: sealed.block.head,
-          payload: blockPayload(sealed.block),
+          payload: last,
         });
+    },
+    get lastPayload() {
+      return last;
     },
     flush: async () => {
       await writer.flush();

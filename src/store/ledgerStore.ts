@@ -536,10 +536,11 @@ export class LedgerWriter {
     return this.usedNonces.has(key);
   }
 
-  /** Sequences a sealed block: buffered until the next `flush`. */
-  append(sealed: SealedBlock, nonces: readonly string[] = []): void {
+  /** Sequences a sealed block: buffered until the next `flush`. Returns its payload (canonical JSON). */
+  append(sealed: SealedBlock, nonces: readonly string[] = []): string {
     this.refuseWhenFailed();
-    const payload = Buffer.from(blockPayload(sealed.block), "utf8");
+    const text = blockPayload(sealed.block);
+    const payload = Buffer.from(text, "utf8");
     const frame = Buffer.allocUnsafe(FRAME_BYTES);
     frame.writeUInt32LE(payload.length, 0);
     frame.writeUInt32LE(crc32(payload), 4);
@@ -549,6 +550,7 @@ export class LedgerWriter {
     this.chain = sealed.next;
     this.heads.push(sealed.block.head);
     for (const n of nonces) this.usedNonces.add(n);
+    return text;
   }
 
   /** Bytes sequenced but not yet durable. */
