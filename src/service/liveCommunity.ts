@@ -205,6 +205,14 @@ export class LiveCommunity {
   }
 
   /**
+   * With `cda`, runs `work` in the books' lane, so that no fill comes between a check of the
+   * fills and the commit that depends on it; without, at once.
+   */
+  private inBooks<T>(work: () => Promise<T>): Promise<T> {
+    return this.books === undefined ? work() : this.books.inLane(work);
+  }
+
+  /**
    * Opens the community: records it when new, marks the intervals the ledger holds but the
    * database missed, knows from where gates are still to be closed, and closes those already due.
    */
@@ -262,9 +270,9 @@ export class LiveCommunity {
 
   /**
    * With `cda`, builds the book of every interval taking orders from its stored orders and gives
-   * the feed what rests in each (the fills they replay to are not published again); without,
-   * the feed's depth from the stored open orders. Also after a suspension or a key binding,
-   * whose cancelled orders (never one with a fill: cdaIntake.ts) leave the books.
+   * the feed what rests in each (the fills they replay to are not published again). With
+   * `rebuild`, after a suspension or a key binding, the books are built afresh, so the orders it
+   * cancelled (never one with a fill: cdaIntake.ts) leave them.
    */
   private async restoreBooks(rebuild = false): Promise<void> {
     const books = this.books;
@@ -366,8 +374,7 @@ export class LiveCommunity {
       return rotateKey(this.member, raw, participant);
     };
     const outcome = await this.inLane(async () => {
-      // With `cda`, in the books' lane: no fill can come between the guard and the commit.
-      const rotated = await (books === undefined ? rotate() : books.inLane(rotate));
+      const rotated = await this.inBooks(rotate);
       await sealOrUnavailable(registry);
       return rotated;
     });
@@ -462,8 +469,7 @@ export class LiveCommunity {
       }
       return outcome;
     };
-    // With `cda`, in the books' lane: no fill can come between the check and the commit.
-    return this.whileInFlight(start, books === undefined ? work() : books.inLane(work));
+    return this.whileInFlight(start, this.inBooks(work));
   }
 
   /**
@@ -473,20 +479,18 @@ export class LiveCommunity {
    * block is durable, and a suspension's cancelled orders leave the feed's books.
    */
   async admin(raw: unknown, only?: AdminRoute): Promise<AdminOutcome> {
-    const action = (raw as { document?: { action?: unknown } } | null)?.document?.action;
-    const registry = action === "participant.rebind" ? this.keyRegistry() : this.gate.registry;
-    const books = this.books;
     const outcome = await applyAdmin(
       this.adminContext,
       raw,
       (record, action) =>
         this.inLane(async () => {
+          const registry =
+            action.action === "participant.rebind" ? this.keyRegistry() : this.gate.registry;
           // With `cda`, checked again in the books' lane: no fill comes between it and the commit.
-          const commit = async () => {
+          const applied = await this.inBooks(async () => {
             this.guardFills(action);
             return record();
-          };
-          const applied = await (books === undefined ? commit() : books.inLane(commit));
+          });
           if (registry !== undefined && applied.action.action !== "clock.advance")
             await sealOrUnavailable(registry);
           return applied;
